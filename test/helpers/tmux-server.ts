@@ -1,0 +1,78 @@
+/**
+ * Isolated tmux servers for tests: every server is `tmux -L tsession-<pid>-<n>
+ * -f /dev/null` and is killed in teardown, so a test can never touch the user's
+ * default server, $TMUX or their config.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let counter = 0;
+
+export interface TestServer {
+  /** The -L socket name. */
+  readonly name: string;
+  /** Argv prefix selecting this server: ['-L', name, '-f', '/dev/null']. */
+  readonly tmuxArgs: readonly string[];
+  /** Run a tmux command on this server; returns stdout. Throws on non-zero exit. */
+  tmux(...args: string[]): string;
+  /** Like tmux() but returns status instead of throwing. */
+  tmuxTry(...args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Kill the server (idempotent). */
+  kill(): void;
+  /** Environment for child processes: no $TMUX, a private HOME-free state dir. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Environment with the user's tmux/session variables removed. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  return env;
+}
+
+/** Create an isolated server name and helpers; the server starts on first new-session. */
+export function createTestServer(): TestServer {
+  const name = `tsession-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const tmuxArgs = ['-L', name, '-f', '/dev/null'] as const;
+  const env = cleanEnv();
+  const tmuxTry = (...args: string[]) => {
+    const r = spawnSync('tmux', [...tmuxArgs, ...args], { env, encoding: 'utf8', timeout: 10_000 });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  return {
+    name,
+    tmuxArgs,
+    env,
+    tmux: (...args: string[]) =>
+      execFileSync('tmux', [...tmuxArgs, ...args], { env, encoding: 'utf8', timeout: 10_000 }),
+    tmuxTry,
+    kill: () => {
+      tmuxTry('kill-server');
+    },
+  };
+}
+
+/** A private temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'tsession-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Poll `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`Expected ${what} within ${timeoutMs} ms, last value: ${JSON.stringify(last)}`);
+}
