@@ -9,6 +9,7 @@ type SectionLoader = () => Promise<{ bench: () => Promise<BenchSection> }>;
 // Each section is loaded lazily so `npm run bench parser` loads only the parser.
 const SECTIONS: Record<string, SectionLoader> = {
   parser: () => import('./parser.js'),
+  shell: () => import('./shell-integration.js'),
   save: () => import('./save-restore.js'),
   tui: () => import('./tui.js'),
 };
