@@ -1,0 +1,156 @@
+/**
+ * Checkpoint schema, version 1: the on-disk record of one tmux server's
+ * sessions. The record types are inferred from this schema, so what is
+ * validated is exactly what the code sees. Live types live in sessions/.
+ */
+import { z } from 'zod';
+
+/** Current schema version written by this build. */
+export const CHECKPOINT_VERSION = 1 as const;
+/** Marks a file as a tsession checkpoint. */
+export const CHECKPOINT_FORMAT = 'tsession-checkpoint' as const;
+
+/** Where a fact came from, best first (DESIGN.md "Fact provenance"). */
+export const PROVENANCES = [
+  'osc633-trusted',
+  'osc633',
+  'osc133',
+  'osc7',
+  'osc1337',
+  'osc9',
+  'proc',
+  'tmux',
+  'heuristic',
+] as const;
+export const provenanceSchema = z.enum(PROVENANCES);
+export type Provenance = z.infer<typeof provenanceSchema>;
+
+const tmuxId = (prefix: '$' | '@' | '%') =>
+  z.string().regex(new RegExp(`^\\${prefix}[0-9]+$`), `a tmux id like ${prefix}3`);
+
+/** A directory fact with its source. */
+export const cwdFactSchema = z.object({
+  path: z.string().min(1),
+  source: provenanceSchema,
+});
+
+/**
+ * The pane's foreground job: the pane tty's foreground process group when it
+ * is not the shell itself. `argv`/`cwd` are null when /proc refused (setuid),
+ * never guessed.
+ */
+export const foregroundSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('shell') }),
+  z.object({
+    kind: z.literal('job'),
+    /** Basename of the program (tmux pane_current_command or argv[0]). */
+    command: z.string(),
+    argv: z.array(z.string()).min(1).nullable(),
+    cwd: z.string().nullable(),
+    source: provenanceSchema,
+  }),
+]);
+
+/** Pane contents stored as a content-addressed msgpack blob beside the JSON. */
+export const contentsRefSchema = z.object({
+  /** SHA-256 (hex) of the blob's bytes; the blob file is named after it. */
+  blob: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Lines captured from the normal screen (history + visible). */
+  lines: z.number().int().nonnegative(),
+  /** True when the pane was showing the alternate screen (a full-screen program). */
+  alternateScreen: z.boolean(),
+});
+
+/** Last command line seen through shell integration, with its trust. */
+export const lastCommandSchema = z.object({
+  commandLine: z.string(),
+  trusted: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative().nullable(),
+  source: provenanceSchema,
+});
+
+export const paneSchema = z.object({
+  id: tmuxId('%'),
+  index: z.number().int().nonnegative(),
+  title: z.string(),
+  active: z.boolean(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** The pane's own process (the shell): argv from /proc, or null if unreadable. */
+  shell: z.object({
+    command: z.string(),
+    argv: z.array(z.string()).min(1).nullable(),
+  }),
+  /** The shell's cwd: where a restore starts it. */
+  cwd: cwdFactSchema,
+  foreground: foregroundSchema,
+  contents: contentsRefSchema.nullable(),
+  lastCommand: lastCommandSchema.nullable().optional(),
+});
+
+export const windowSchema = z.object({
+  id: tmuxId('@'),
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  automaticRename: z.boolean(),
+  /** tmux window_layout string (with checksum), applied with select-layout. */
+  layout: z.string().min(1),
+  active: z.boolean(),
+  last: z.boolean(),
+  zoomed: z.boolean(),
+  panes: z.array(paneSchema).min(1),
+});
+
+export const sessionSchema = z.object({
+  id: tmuxId('$'),
+  name: z.string().min(1),
+  /** Session's base-index option in effect when saved. */
+  baseIndex: z.number().int().nonnegative(),
+  createdAt: z.number().int().nonnegative(),
+  windows: z.array(windowSchema).min(1),
+});
+
+/** The checksummed part of a checkpoint. */
+export const checkpointBodySchema = z.object({
+  id: z.string().min(1),
+  /** ISO-8601 creation time. */
+  createdAt: z.string(),
+  host: z.string(),
+  tmuxVersion: z.string(),
+  tsessionVersion: z.string(),
+  server: z.object({
+    /** Absolute socket path: checkpoints are kept per server. */
+    socketPath: z.string().min(1),
+    /** How the server was chosen (-L name, -S path, $TMUX, default). */
+    label: z.string(),
+  }),
+  sessions: z.array(sessionSchema),
+});
+
+/** The whole file: format marker, version, checksum, body. */
+export const checkpointFileSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(CHECKPOINT_VERSION),
+  /** SHA-256 (hex) of the canonical JSON of `body`. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  body: checkpointBodySchema,
+});
+
+export type CheckpointBody = z.infer<typeof checkpointBodySchema>;
+export type CheckpointFile = z.infer<typeof checkpointFileSchema>;
+export type SessionRecord = z.infer<typeof sessionSchema>;
+export type WindowRecord = z.infer<typeof windowSchema>;
+export type PaneRecord = z.infer<typeof paneSchema>;
+export type ForegroundRecord = z.infer<typeof foregroundSchema>;
+export type ContentsRef = z.infer<typeof contentsRefSchema>;
+export type LastCommandRecord = z.infer<typeof lastCommandSchema>;
+
+/** Pane contents blob (msgpack-encoded). `normal` is the shell's screen + history with SGR. */
+export interface ContentsBlob {
+  readonly v: 1;
+  /** Normal-screen history + visible lines, escape sequences kept (capture-pane -e). */
+  readonly normal: string;
+  /** Alternate-screen visible lines when a full-screen program was showing, else null. */
+  readonly alternate: string | null;
+}
