@@ -1,0 +1,61 @@
+/**
+ * Live layout types: what tmux says a server holds right now. Distinct from
+ * the checkpoint record types (checkpoints/schema.ts); sessions/record.ts is
+ * the one place that converts between them.
+ */
+
+/** A pane as tmux reports it. */
+export interface LivePane {
+  readonly id: string;
+  readonly index: number;
+  readonly title: string;
+  readonly active: boolean;
+  readonly last: boolean;
+  readonly width: number;
+  readonly height: number;
+  /** PID of the pane's own process (normally the shell). */
+  readonly pid: number;
+  readonly tty: string;
+  /** tmux's pane_current_command: basename of the foreground process. */
+  readonly currentCommand: string;
+  /** tmux's pane_current_path: cwd of the foreground group leader (fallback only). */
+  readonly currentPath: string;
+  readonly dead: boolean;
+  readonly alternateOn: boolean;
+}
+
+/** A window with its panes in index order. */
+export interface LiveWindow {
+  readonly id: string;
+  readonly index: number;
+  readonly name: string;
+  readonly automaticRename: boolean;
+  /** window_layout (zoom ignored), accepted by select-layout. */
+  readonly layout: string;
+  readonly active: boolean;
+  readonly last: boolean;
+  readonly zoomed: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly panes: readonly LivePane[];
+}
+
+/** A session with its windows in index order. */
+export interface LiveSession {
+  readonly id: string;
+  readonly name: string;
+  /** Unix seconds. */
+  readonly created: number;
+  readonly baseIndex: number;
+  /** Number of attached clients (control clients included). */
+  readonly attached: number;
+  readonly windows: readonly LiveWindow[];
+}
+
+/** Everything one `list-panes -a` tells about a server. */
+export interface LiveServer {
+  readonly version: string;
+  readonly pid: number;
+  readonly socketPath: string;
+  readonly sessions: readonly LiveSession[];
+}

@@ -1,0 +1,124 @@
+/**
+ * Reads process facts straight from /proc (never through `ps`): a pane
+ * shell's argv and cwd, and its tty's foreground process group with that
+ * job's argv and cwd. What /proc refuses is reported as null, never guessed.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+
+/** Fields of /proc/<pid>/stat we use. */
+export interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  /** R, S, D, T, t, Z, … */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly session: number;
+  /** Foreground process group of the controlling tty (-1 when none). */
+  readonly tpgid: number;
+  readonly utime: number;
+  readonly stime: number;
+}
+
+/**
+ * Parse /proc/<pid>/stat. The comm may hold spaces and parentheses
+ * ("tmux: server"), so fields are taken after the LAST ')'.
+ */
+export function parseStat(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const rest = text.slice(close + 2).split(' ');
+  const n = (i: number): number => Number(rest[i] ?? NaN);
+  const stat = {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    ppid: n(1),
+    pgrp: n(2),
+    session: n(3),
+    tpgid: n(5),
+    utime: n(11),
+    stime: n(12),
+  };
+  return Number.isFinite(stat.pid) && Number.isFinite(stat.tpgid) ? stat : null;
+}
+
+/** Read and parse /proc/<pid>/stat; null when the process is gone. */
+export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
+  try {
+    return parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+/** argv from /proc/<pid>/cmdline; null when unreadable or empty (kernel thread, zombie). */
+export function readArgv(pid: number, procRoot = '/proc'): string[] | null {
+  try {
+    const raw = readFileSync(`${procRoot}/${pid}/cmdline`);
+    if (raw.length === 0) return null;
+    // cmdline is NUL-separated with a trailing NUL; a program that rewrote its
+    // argv may leave none, so drop exactly one trailing empty field.
+    const parts = raw.toString('utf8').split('\0');
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    return parts;
+  } catch {
+    return null;
+  }
+}
+
+/** cwd from /proc/<pid>/cwd; null on EACCES (setuid) or when gone. */
+export function readCwd(pid: number, procRoot = '/proc'): string | null {
+  try {
+    const link = readlinkSync(`${procRoot}/${pid}/cwd`);
+    // A deleted cwd reads as "/path (deleted)": that path no longer exists.
+    return link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
+  } catch {
+    return null;
+  }
+}
+
+/** Basename of a program path: `/usr/bin/vim` → `vim`, `-bash` (login) → `bash`. */
+export function programName(argv0: string): string {
+  const base = argv0.slice(argv0.lastIndexOf('/') + 1);
+  return base.startsWith('-') ? base.slice(1) : base;
+}
+
+/** What /proc says about one pane. */
+export interface PaneProcFacts {
+  readonly shellArgv: string[] | null;
+  readonly shellCwd: string | null;
+  /** The foreground job, or null when the shell itself is in the foreground. */
+  readonly job: {
+    readonly pgid: number;
+    readonly argv: string[] | null;
+    readonly cwd: string | null;
+    /** Whether the group leader could be read at all. */
+    readonly leaderAlive: boolean;
+  } | null;
+}
+
+/**
+ * Facts for a pane whose own process is `panePid`. The foreground job is the
+ * pane tty's foreground process group (tpgid), not "every child of the shell".
+ */
+export function readPaneProcFacts(panePid: number, procRoot = '/proc'): PaneProcFacts {
+  const stat = readStat(panePid, procRoot);
+  const shellArgv = readArgv(panePid, procRoot);
+  const shellCwd = readCwd(panePid, procRoot);
+  if (!stat || stat.tpgid <= 0 || stat.tpgid === stat.pgrp) {
+    return { shellArgv, shellCwd, job: null };
+  }
+  const leader = readStat(stat.tpgid, procRoot);
+  return {
+    shellArgv,
+    shellCwd,
+    job: {
+      pgid: stat.tpgid,
+      argv: leader ? readArgv(stat.tpgid, procRoot) : null,
+      cwd: leader ? readCwd(stat.tpgid, procRoot) : null,
+      leaderAlive: leader !== null,
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * Plans the restore of checkpointed sessions as tmux commands. Pure: the
+ * executor (restore.ts) supplies what it learned about the machine and the
+ * server, and `--dry-run` prints this plan unchanged.
+ *
+ * Each session is built under a temporary name in one batch, verified, then
+ * renamed into place. Panes are created in saved order by splitting the
+ * active (newest) pane, so pane i of the new window takes leaf i of the
+ * saved layout string.
+ */
+import type { PaneRecord, SessionRecord, WindowRecord } from '../checkpoints/schema.js';
+import { programName } from './proc.js';
+import { decideRerun, type RerunRule } from './rerun-policy.js';
+import { quoteCommandLine, shellFamily } from './shell-quote.js';
+import { escapeFormat, type TmuxCommand } from './tmux.js';
+
+/** One session to restore. */
+export interface RestoreTarget {
+  readonly record: SessionRecord;
+  /** Final session name (the saved one, or --as). */
+  readonly name: string;
+  /** Temporary name it is built under. */
+  readonly tmpName: string;
+  /** Live session id to kill before renaming (--replace), if any. */
+  readonly replaceId?: string;
+}
+
+/** What the executor learned; the planner asks, never probes. */
+export interface PlanContext {
+  /** Server options in effect (read after the server is up). */
+  readonly baseIndex: number;
+  readonly paneBaseIndex: number;
+  /** Nearest existing directory for a saved cwd (itself when it exists). */
+  nearestDir(path: string): string;
+  /** argv to start for a saved shell, after the fallback ladder, with a note when it fell back. */
+  resolveShell(pane: PaneRecord): { argv: readonly string[]; note?: string };
+  /** Private file holding the pane's contents to replay, or null. */
+  contentsFile(pane: PaneRecord): string | null;
+  readonly rules: readonly RerunRule[];
+  readonly noCommands: boolean;
+}
+
+/** Keys typed into a pane once its shell is ready. */
+export interface TypedCommand {
+  readonly session: string;
+  readonly windowIndex: number;
+  /** Position of the pane in its window (0-based, saved order). */
+  readonly position: number;
+  readonly text: string;
+  /** True when the command is allowlisted and re-run; false: typed for the user to confirm. */
+  readonly enter: boolean;
+  readonly why: string;
+}
+
+/** The whole plan. */
+export interface RestorePlan {
+  /** Creates every temporary session; one tmux invocation. */
+  readonly build: TmuxCommand[];
+  /** Replaces/renames into place after verification; one invocation. */
+  readonly finalize: TmuxCommand[];
+  /** Removes what `build` created; run on any failure. */
+  readonly rollback: TmuxCommand[];
+  readonly typing: TypedCommand[];
+  /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
+  readonly notes: string[];
+}
+
+/**
+ * Start argv for a pane: a tiny sh wrapper that replays the saved contents
+ * (then deletes the private file) and execs the shell, so the contents
+ * appear before the prompt and nothing readable is left behind.
+ */
+export const REPLAY_SCRIPT = 'if [ -n "$1" ]; then cat -- "$1" 2>/dev/null; rm -f -- "$1"; fi; shift; exec "$@"';
+
+function paneStart(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string[] {
+  const { argv, note } = ctx.resolveShell(pane);
+  if (note) notes.push(`${where}: ${note}`);
+  const file = ctx.contentsFile(pane) ?? '';
+  return ['--', 'sh', '-c', REPLAY_SCRIPT, 'tsession-restore', file, ...argv];
+}
+
+function paneCwd(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string {
+  const dir = ctx.nearestDir(pane.cwd.path);
+  if (dir !== pane.cwd.path) notes.push(`${where}: ${pane.cwd.path} is gone; starting in ${dir}`);
+  return dir;
+}
+
+function typedFor(
+  pane: PaneRecord,
+  ctx: PlanContext,
+  session: string,
+  windowIndex: number,
+  position: number,
+  notes: string[],
+  where: string,
+): TypedCommand | null {
+  if (ctx.noCommands || pane.foreground.kind !== 'job') return null;
+  const argv = pane.foreground.argv;
+  if (!argv) {
+    notes.push(`${where}: ${pane.foreground.command} was running but its command line was unreadable; not restored`);
+    return null;
+  }
+  const shell = programName(ctx.resolveShell(pane).argv[0] ?? 'sh');
+  const text = quoteCommandLine(argv, shellFamily(shell));
+  if (text === null) {
+    notes.push(`${where}: the command line holds control characters ${shell} cannot take; not typed`);
+    return null;
+  }
+  const decision = decideRerun(argv, ctx.rules);
+  return decision.action === 'run'
+    ? { session, windowIndex, position, text, enter: true, why: `re-run (allowlisted: ${decision.rule})` }
+    : { session, windowIndex, position, text, enter: false, why: `typed, not run (${decision.reason})` };
+}
+
+function planWindow(
+  w: WindowRecord,
+  t: RestoreTarget,
+  first: boolean,
+  ctx: PlanContext,
+  notes: string[],
+  typing: TypedCommand[],
+): TmuxCommand[] {
+  const cmds: TmuxCommand[] = [];
+  const win = `${t.tmpName}:${w.index}`;
+  const label = (i: number) => `${t.name}:${w.index}.${i}`;
+  w.panes.forEach((pane, i) => {
+    const where = label(i);
+    const cwd = paneCwd(pane, ctx, notes, where);
+    const start = paneStart(pane, ctx, notes, where);
+    if (i === 0 && first) {
+      const size = ['-x', String(w.panes.length ? windowWidth(w) : 80), '-y', String(windowHeight(w))];
+      cmds.push(['new-session', '-d', '-s', t.tmpName, ...size, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
+      if (w.index !== ctx.baseIndex) cmds.push(['move-window', '-s', `${t.tmpName}:${ctx.baseIndex}`, '-t', win]);
+    } else if (i === 0) {
+      cmds.push(['new-window', '-d', '-t', win, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
+    } else {
+      // Keep room for the next split: even out the panes made so far.
+      if (i >= 3) cmds.push(['select-layout', '-t', win, 'tiled']);
+      cmds.push(['split-window', '-t', win, '-c', escapeFormat(cwd), ...start]);
+    }
+    // The new pane is the window's active one here, so `win` targets it.
+    cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
+    const typed = typedFor(pane, ctx, t.tmpName, w.index, i, notes, where);
+    if (typed) typing.push(typed);
+  });
+  if (w.automaticRename) cmds.push(['set-option', '-w', '-t', win, 'automatic-rename', 'on']);
+  cmds.push(['select-layout', '-t', win, w.layout]);
+  const paneTarget = (pos: number) => `${win}.${ctx.paneBaseIndex + pos}`;
+  const lastPos = w.panes.findIndex((p) => p.last === true && !p.active);
+  if (lastPos >= 0) cmds.push(['select-pane', '-t', paneTarget(lastPos)]);
+  const activePos = Math.max(0, w.panes.findIndex((p) => p.active));
+  cmds.push(['select-pane', '-t', paneTarget(activePos)]);
+  if (w.zoomed && w.panes.length > 1) cmds.push(['resize-pane', '-Z', '-t', paneTarget(activePos)]);
+  return cmds;
+}
+
+/** Width of a window from its layout string ("csum,WxH,…"), else its panes. */
+export function windowWidth(w: WindowRecord): number {
+  const m = /^[0-9a-f]{4},(\d+)x(\d+)/.exec(w.layout);
+  return m ? Number(m[1]) : Math.max(...w.panes.map((p) => p.width));
+}
+/** Height of a window from its layout string. */
+export function windowHeight(w: WindowRecord): number {
+  const m = /^[0-9a-f]{4},(\d+)x(\d+)/.exec(w.layout);
+  return m ? Number(m[2]) : Math.max(...w.panes.map((p) => p.height));
+}
+
+/** Plan the restore of `targets`. */
+export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext): RestorePlan {
+  const build: TmuxCommand[] = [];
+  const finalize: TmuxCommand[] = [];
+  const rollback: TmuxCommand[] = [];
+  const typing: TypedCommand[] = [];
+  const notes: string[] = [];
+  for (const t of targets) {
+    const windows = [...t.record.windows].sort((a, b) => a.index - b.index);
+    windows.forEach((w, i) => build.push(...planWindow(w, t, i === 0, ctx, notes, typing)));
+    const last = windows.find((w) => w.last);
+    const active = windows.find((w) => w.active) ?? windows[0]!;
+    if (last && last !== active) build.push(['select-window', '-t', `${t.tmpName}:${last.index}`]);
+    build.push(['select-window', '-t', `${t.tmpName}:${active.index}`]);
+    rollback.push(['kill-session', '-t', `=${t.tmpName}`]);
+    if (t.replaceId) finalize.push(['kill-session', '-t', t.replaceId]);
+    finalize.push(['rename-session', '-t', `=${t.tmpName}`, '--', escapeFormat(t.name)]);
+    const stored = tmuxStoredName(t.name);
+    if (stored !== t.name) notes.push(`session ${JSON.stringify(t.name)}: tmux will store the name as ${JSON.stringify(stored)}`);
+  }
+  return { build, finalize, rollback, typing, notes };
+}
+
+/**
+ * The name tmux 3.3 stores for a requested session name (session.c:
+ * session_check_name): `.`/`:` become `_`, tab/newline/backslash are
+ * written as escapes, a leading `$` is escaped.
+ */
+export function tmuxStoredName(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    if (ch === '.' || ch === ':') out += '_';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\\') out += '\\\\';
+    else out += ch;
+  }
+  return out.startsWith('$') ? `\\${out}` : out;
+}

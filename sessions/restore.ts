@@ -1,0 +1,337 @@
+/**
+ * Executes a restore as a transaction: plan → build every session under a
+ * temporary name (one tmux call) → verify against the checkpoint (one call)
+ * → rename into place (one call) → type or re-run saved commands once each
+ * shell is ready. Any failure before the rename removes what was built.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
+import { compareSessions, type Difference } from './compare.js';
+import type { LiveServer } from './layout.js';
+import { readLayout, readLayoutOrEmpty } from './layout-read.js';
+import { readStat } from './proc.js';
+import { sessionToRecord } from './record.js';
+import type { RerunRule } from './rerun-policy.js';
+import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+import type { ServerSpec } from './server.js';
+import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
+import { assertSupportedVersion, runTmux, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
+
+/** Why a restore did not happen; the CLI turns these into exit codes. */
+export class RestoreError extends Error {
+  override readonly name = 'RestoreError';
+  constructor(
+    readonly kind: 'unknown-session' | 'exists' | 'bad-request' | 'build-failed' | 'verify-failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Progress a restore reports (the CLI shows it on a terminal). */
+export type RestoreProgress =
+  | { readonly phase: 'plan'; readonly sessions: number; readonly panes: number }
+  | { readonly phase: 'build' | 'verify' | 'finalize'; readonly sessions: readonly string[] }
+  | { readonly phase: 'commands'; readonly count: number }
+  | { readonly phase: 'done'; readonly session: string; readonly windows: number; readonly panes: number };
+
+export interface RestoreOptions {
+  readonly server: ServerSpec;
+  readonly checkpoint: CheckpointBody;
+  /** Session names to restore; empty: every checkpointed session not running. */
+  readonly sessions: readonly string[];
+  readonly as?: string;
+  readonly replace: boolean;
+  readonly noCommands: boolean;
+  readonly dryRun: boolean;
+  readonly rules: readonly RerunRule[];
+  /** Reads a contents blob by hash; null when missing (the pane restores without contents). */
+  readonly readBlob: (sha256: string) => Promise<ContentsBlob | null>;
+  /** Private directory (0700) for contents files handed to the panes. */
+  readonly runtimeDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly onProgress?: (p: RestoreProgress) => void;
+  /** How long to wait for shells before typing commands anyway. */
+  readonly shellReadyTimeoutMs?: number;
+}
+
+export interface RestoreResult {
+  readonly restored: { name: string; windows: number; panes: number }[];
+  readonly skipped: { name: string; reason: string }[];
+  readonly notes: string[];
+  readonly plan: RestorePlan;
+  readonly typed: { target: string; text: string; ran: boolean }[];
+}
+
+/** Named timing defaults. */
+export const RESTORE_DEFAULTS = {
+  shellReadyTimeoutMs: 5_000,
+  pollMs: 15,
+  /** The build batch may start hundreds of shells: allow time per pane. */
+  buildBaseMs: 5_000,
+  buildPerPaneMs: 25,
+  /** Contents dirs older than this were left by a crashed restore. */
+  staleDirMs: 10 * 60_000,
+} as const;
+
+/** Pick what to restore and under which names. Pure. */
+export function chooseTargets(
+  checkpoint: CheckpointBody,
+  live: LiveServer,
+  opts: Pick<RestoreOptions, 'sessions' | 'as' | 'replace'>,
+  suffix: string,
+): { targets: RestoreTarget[]; skipped: { name: string; reason: string }[] } {
+  const liveByName = new Map(live.sessions.map((s) => [s.name, s]));
+  const skipped: { name: string; reason: string }[] = [];
+  let records: SessionRecord[];
+  if (opts.sessions.length) {
+    records = opts.sessions.map((n) => {
+      const r = checkpoint.sessions.find((s) => s.name === n);
+      if (!r) {
+        const known = checkpoint.sessions.map((s) => s.name).join(', ') || 'none';
+        throw new RestoreError('unknown-session', `Expected a session saved in checkpoint ${checkpoint.id}, got ${JSON.stringify(n)} (saved: ${known})`);
+      }
+      return r;
+    });
+  } else {
+    records = checkpoint.sessions.filter((s) => {
+      if (!liveByName.has(s.name) || opts.replace) return true;
+      skipped.push({ name: s.name, reason: 'already running' });
+      return false;
+    });
+  }
+  if (opts.as !== undefined && records.length !== 1) {
+    throw new RestoreError('bad-request', `Expected exactly one session with --as, got ${records.length}`);
+  }
+  const targets = records.map((record, i) => {
+    const name = opts.as ?? record.name;
+    const running = liveByName.get(name);
+    if (running && !opts.replace) {
+      throw new RestoreError(
+        'exists',
+        `Session ${JSON.stringify(name)} is already running; restore it --as another name or pass --replace`,
+      );
+    }
+    return {
+      record,
+      name,
+      tmpName: `tsession-restore-${suffix}-${i}`,
+      ...(running ? { replaceId: running.id } : {}),
+    };
+  });
+  return { targets, skipped };
+}
+
+/** Write each pane's saved contents to a private file the pane's wrapper cats then deletes. */
+async function writeContentsFiles(
+  targets: readonly RestoreTarget[],
+  dir: string,
+  readBlob: RestoreOptions['readBlob'],
+  notes: string[],
+): Promise<Map<PaneRecord, string>> {
+  const files = new Map<PaneRecord, string>();
+  let n = 0;
+  for (const t of targets) {
+    for (const w of t.record.windows) {
+      for (const p of w.panes) {
+        if (!p.contents) continue;
+        const blob = await readBlob(p.contents.blob);
+        if (!blob) {
+          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} are missing (blob ${p.contents.blob.slice(0, 12)}); restored without them`);
+          continue;
+        }
+        if (!blob.normal) continue;
+        const file = join(dir, `p${n++}`);
+        writeFileSync(file, blob.normal.replace(/\n/g, '\r\n') + '\x1b[0m\r\n', { mode: 0o600, flag: 'wx' });
+        files.set(p, file);
+      }
+    }
+  }
+  return files;
+}
+
+/** Remove contents dirs a crashed restore left behind. */
+function sweepStaleDirs(runtimeDir: string): void {
+  try {
+    for (const name of readdirSync(runtimeDir)) {
+      if (!name.startsWith('restore-')) continue;
+      const p = join(runtimeDir, name);
+      if (Date.now() - statSync(p).mtimeMs > RESTORE_DEFAULTS.staleDirMs) rmSync(p, { recursive: true, force: true });
+    }
+  } catch {
+    // nothing to sweep
+  }
+}
+
+// Syscalls an idle interactive shell sleeps in while waiting for a key.
+const WAITING_SYSCALLS = new Set([0, 7, 23, 232, 270, 271, 281, 441]);
+
+/** True when the pane's process has become the shell and sleeps waiting for input. */
+function shellReady(pid: number, shellName: string): boolean {
+  const st = readStat(pid);
+  if (!st || st.state !== 'S' || st.tpgid !== st.pgrp) return false;
+  if (shellName && !st.comm.startsWith(shellName.slice(0, 15))) return false;
+  try {
+    const sys = Number(readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0]);
+    return WAITING_SYSCALLS.has(sys);
+  } catch {
+    return true;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Verify built sessions against their records; differences that make the restore wrong. */
+function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: string[]; notes: string[] } {
+  const fatal: string[] = [];
+  const notes: string[] = [];
+  for (const t of targets) {
+    const live = built.sessions.find((s) => s.name === t.tmpName);
+    if (!live) {
+      fatal.push(`session ${t.name} was not created`);
+      continue;
+    }
+    const diffs: Difference[] = compareSessions(t.record, sessionToRecord(live), {
+      autoNames: false,
+      cwds: false,
+      commands: false,
+      flags: false,
+    });
+    for (const d of diffs) {
+      const line = `${t.name}: ${d.kind} at ${d.where}: saved ${JSON.stringify(d.saved)}, built ${JSON.stringify(d.live)}`;
+      // A layout tmux adapted to another window size is still the same
+      // arrangement; anything structural means the restore is wrong.
+      (d.kind === 'layout' ? notes : fatal).push(line);
+    }
+  }
+  return { fatal, notes };
+}
+
+/** Run the restore transaction. */
+export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResult> {
+  const notes: string[] = [];
+  let live = await readLayoutOrEmpty(opts.server, { env: opts.env });
+  if (live.sessions.length === 0) assertSupportedVersion(await tmuxBinaryVersion());
+  const suffix = randomBytes(4).toString('hex');
+  const { targets, skipped } = chooseTargets(opts.checkpoint, live, opts, suffix);
+  const paneCount = targets.reduce((n, t) => n + t.record.windows.reduce((m, w) => m + w.panes.length, 0), 0);
+  opts.onProgress?.({ phase: 'plan', sessions: targets.length, panes: paneCount });
+
+  // Server options shape the plan (window and pane numbering). start-server
+  // loads the user's config exactly as the build will.
+  let baseIndex = 0;
+  let paneBaseIndex = 0;
+  if (!opts.dryRun || live.sessions.length > 0) {
+    const { stdout } = await runTmux(
+      opts.server,
+      [['start-server'], ['show-options', '-gv', 'base-index'], ['show-options', '-gwv', 'pane-base-index']],
+      { env: opts.env },
+    );
+    const [b, pb] = stdout.toString('utf8').split('\n');
+    baseIndex = Number(b) || 0;
+    paneBaseIndex = Number(pb) || 0;
+  }
+
+  mkdirSync(opts.runtimeDir, { recursive: true, mode: 0o700 });
+  sweepStaleDirs(opts.runtimeDir);
+  const dir = join(opts.runtimeDir, `restore-${suffix}`);
+  mkdirSync(dir, { mode: 0o700 });
+  const files = opts.dryRun ? new Map<PaneRecord, string>() : await writeContentsFiles(targets, dir, opts.readBlob, notes);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+
+  const plan = planRestore(targets, {
+    baseIndex,
+    paneBaseIndex,
+    nearestDir: nearestExistingDir,
+    resolveShell: (p) => resolvePaneShell(p, opts.env),
+    contentsFile: (p) => files.get(p) ?? (opts.dryRun && p.contents ? join(dir, 'contents') : null),
+    rules: opts.rules,
+    noCommands: opts.noCommands,
+  });
+  notes.push(...plan.notes);
+  if (opts.dryRun || targets.length === 0) {
+    cleanup();
+    return { restored: [], skipped, notes, plan, typed: [] };
+  }
+
+  const names = targets.map((t) => t.name);
+  const rollback = async () => {
+    await runTmux(opts.server, plan.rollback.map((c) => c), { env: opts.env }).catch(() => undefined);
+    // kill-session stops at the first missing session: retry one by one.
+    for (const cmd of plan.rollback) await runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined);
+    cleanup();
+  };
+  try {
+    opts.onProgress?.({ phase: 'build', sessions: names });
+    await runTmux(opts.server, plan.build, {
+      env: opts.env,
+      timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
+    });
+    opts.onProgress?.({ phase: 'verify', sessions: names });
+    live = await readLayout(opts.server, { env: opts.env });
+    const checked = verify(targets, live);
+    notes.push(...checked.notes);
+    if (checked.fatal.length) throw new RestoreError('verify-failed', `Restore did not match the checkpoint: ${checked.fatal.join('; ')}`);
+    opts.onProgress?.({ phase: 'finalize', sessions: names });
+    await runTmux(opts.server, plan.finalize, { env: opts.env });
+  } catch (e) {
+    await rollback();
+    if (e instanceof RestoreError) throw e;
+    const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+    throw new RestoreError('build-failed', `Restore of ${names.join(', ')} failed and was rolled back: ${why}`);
+  }
+
+  // Saved commands are typed only once each shell waits at its prompt: keys
+  // sent earlier would be echoed by the tty before the prompt is drawn.
+  const typed: RestoreResult['typed'] = [];
+  if (plan.typing.length) {
+    opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
+    const jobs = plan.typing.flatMap((t) => {
+      const s = live.sessions.find((x) => x.name === t.session);
+      const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+      const record = targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+      const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
+      return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
+    });
+    const deadline = Date.now() + (opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs);
+    const pending = new Set(jobs);
+    const ready: typeof jobs = [];
+    const seenOnce = new Set<(typeof jobs)[number]>();
+    while (pending.size && Date.now() < deadline) {
+      for (const j of pending) {
+        if (shellReady(j.pane.pid, j.shell)) {
+          // Ready twice in a row: not a brief read of an rc file.
+          if (seenOnce.has(j)) {
+            pending.delete(j);
+            ready.push(j);
+          } else seenOnce.add(j);
+        } else seenOnce.delete(j);
+      }
+      if (pending.size) await sleep(RESTORE_DEFAULTS.pollMs);
+    }
+    for (const j of pending) notes.push(`${j.pane.id}: shell not ready after ${opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs} ms; typed anyway`);
+    const keys: TmuxCommand[] = [];
+    for (const j of [...ready, ...pending]) {
+      keys.push(['send-keys', '-t', j.pane.id, '-l', '--', j.t.text]);
+      if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
+      typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
+    }
+    if (keys.length) await runTmux(opts.server, keys, { env: opts.env });
+  }
+  // Files the panes have not consumed yet are theirs to delete; the dir goes
+  // once empty, and a later restore sweeps any left by a crash.
+  try {
+    if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // already gone
+  }
+  const restored = targets.map((t) => ({
+    name: t.name,
+    windows: t.record.windows.length,
+    panes: t.record.windows.reduce((n, w) => n + w.panes.length, 0),
+  }));
+  for (const r of restored) opts.onProgress?.({ phase: 'done', session: r.name, windows: r.windows, panes: r.panes });
+  return { restored, skipped, notes, plan, typed };
+}

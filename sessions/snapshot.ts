@@ -1,0 +1,62 @@
+/**
+ * Takes a snapshot of a server: one tmux call for the layout, direct /proc
+ * reads for every pane, and (optionally) one tmux call for all pane
+ * contents. Read-only: it never changes the server.
+ */
+import type { ContentsBlob, SessionRecord } from '../checkpoints/schema.js';
+import { capturePanes } from './capture.js';
+import type { LivePane, LiveServer } from './layout.js';
+import { readLayout } from './layout-read.js';
+import { readPaneProcFacts, type PaneProcFacts } from './proc.js';
+import { sessionToRecord } from './record.js';
+import type { ServerSpec } from './server.js';
+import type { RunOptions } from './tmux.js';
+
+/** What a snapshot holds before it is sealed into a checkpoint. */
+export interface Snapshot {
+  readonly live: LiveServer;
+  readonly sessions: SessionRecord[];
+  /** Pane id → contents to store as a blob (absent when disabled or not captured). */
+  readonly contents: Map<string, ContentsBlob>;
+  /** Milliseconds spent per phase, for the benchmark. */
+  readonly timings: { layoutMs: number; procMs: number; contentsMs: number };
+}
+
+export interface SnapshotOptions extends RunOptions {
+  /** Only these session names (default: all). */
+  readonly sessions?: readonly string[];
+  /** Lines of contents per pane; 0 disables capture. */
+  readonly contentsLines: number;
+  readonly procRoot?: string;
+}
+
+/** Read everything needed to rebuild the server's sessions. */
+export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): Promise<Snapshot> {
+  const t0 = performance.now();
+  const live = await readLayout(server, opts);
+  const t1 = performance.now();
+  const wanted = opts.sessions?.length ? new Set(opts.sessions) : null;
+  const chosen = live.sessions.filter((s) => !wanted || wanted.has(s.name));
+  const facts = new Map<string, PaneProcFacts>();
+  const panes: LivePane[] = [];
+  for (const s of chosen) {
+    for (const w of s.windows) {
+      for (const p of w.panes) {
+        panes.push(p);
+        if (p.pid > 0 && !p.dead) facts.set(p.id, readPaneProcFacts(p.pid, opts.procRoot));
+      }
+    }
+  }
+  const t2 = performance.now();
+  const captured = await capturePanes(server, panes, opts.contentsLines, opts);
+  const t3 = performance.now();
+  const contents = new Map<string, ContentsBlob>();
+  for (const [id, c] of captured) contents.set(id, { v: 1, normal: c.normal, alternate: c.alternate });
+  const sessions = chosen.map((s) =>
+    sessionToRecord(s, (p) => {
+      const proc = facts.get(p.id);
+      return proc ? { proc } : {};
+    }),
+  );
+  return { live, sessions, contents, timings: { layoutMs: t1 - t0, procMs: t2 - t1, contentsMs: t3 - t2 } };
+}
