@@ -1,0 +1,157 @@
+/**
+ * Where tsession keeps things: state, config and runtime dirs (XDG with
+ * overrides), the per-server checkpoint dir, and private (0700/0600) modes.
+ * Non-goals: reading process.env implicitly, writing files (see atomic-write).
+ */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+
+/** Permission bits for everything tsession creates: only the owner may look. */
+export const PRIVATE_MODES = { dir: 0o700, file: 0o600 } as const;
+
+/** Environment variables that decide paths (a subset of process.env). */
+export interface PathEnv {
+  readonly TSESSION_STATE_DIR?: string | undefined;
+  readonly XDG_STATE_HOME?: string | undefined;
+  readonly XDG_CONFIG_HOME?: string | undefined;
+  readonly XDG_RUNTIME_DIR?: string | undefined;
+  readonly HOME?: string | undefined;
+}
+
+/** Inputs for resolvePaths; everything explicit so tests never see the real env. */
+export interface PathInputs {
+  readonly env: PathEnv;
+  /** `--state-dir` from the command line; wins over everything. */
+  readonly stateDirOverride?: string | undefined;
+  /** Used when $HOME is unset (os.homedir() at the call site). */
+  readonly homeDir: string;
+  /** Used for the /tmp runtime fallback. */
+  readonly uid: number;
+  /** Base for relative overrides (process.cwd() at the call site). */
+  readonly cwd: string;
+}
+
+/** The resolved directories and files. */
+export interface TsessionPaths {
+  readonly stateDir: string;
+  readonly configDir: string;
+  readonly configFile: string;
+  readonly runtimeDir: string;
+}
+
+/** Subfolder names inside a server dir. */
+export const LAYOUT = {
+  servers: 'servers',
+  checkpoints: 'checkpoints',
+  blobs: 'blobs',
+  index: 'index.json',
+  indexLock: 'index.lock',
+} as const;
+
+// The XDG spec says relative values are invalid and must be ignored.
+const xdg = (value: string | undefined): string | undefined =>
+  value && isAbsolute(value) ? value : undefined;
+
+/** Resolve state/config/runtime dirs: --state-dir > TSESSION_STATE_DIR > XDG > ~/.local/state. */
+export function resolvePaths(inputs: PathInputs): TsessionPaths {
+  const { env, cwd, uid } = inputs;
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : inputs.homeDir;
+  // Explicit overrides are the user's own words: a relative one means "from here".
+  const explicit = inputs.stateDirOverride || env.TSESSION_STATE_DIR || undefined;
+  const stateDir = explicit
+    ? resolve(cwd, explicit)
+    : join(xdg(env.XDG_STATE_HOME) ?? join(home, '.local', 'state'), 'tsession');
+  const configDir = join(xdg(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'tsession');
+  const runtimeBase = xdg(env.XDG_RUNTIME_DIR);
+  const runtimeDir = runtimeBase ? join(runtimeBase, 'tsession') : join('/tmp', `tsession-${uid}`);
+  return { stateDir, configDir, configFile: join(configDir, 'config.json'), runtimeDir };
+}
+
+/** A readable, collision-free directory name for a tmux server's socket path. */
+export function serverSlug(socketPath: string): string {
+  // The hash keeps two sockets with the same basename apart; the basename
+  // keeps the directory recognisable to a person poking around.
+  const hash = createHash('sha256').update(socketPath).digest('hex').slice(0, 12);
+  const readable = basename(socketPath)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 40);
+  return `${readable || 'socket'}-${hash}`;
+}
+
+/** The checkpoint store dir of one tmux server: <stateDir>/servers/<slug>. */
+export function serverDir(stateDir: string, socketPath: string): string {
+  return join(stateDir, LAYOUT.servers, serverSlug(socketPath));
+}
+
+/** A filesystem failure with the path it happened at and a hint a person can act on. */
+export class StateDirError extends Error {
+  override readonly name = 'StateDirError';
+  constructor(
+    message: string,
+    /** errno code (ENOSPC, EACCES, …) or 'UNKNOWN'. */
+    readonly code: string,
+    /** The file or directory the operation was about. */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The actionable message for an errno met while writing under `dir`. */
+export function describeFsError(code: string, dir: string, detail: string): string {
+  switch (code) {
+    case 'ENOSPC':
+      return `State dir ${dir} is full (ENOSPC): free space or pass --state-dir`;
+    case 'EDQUOT':
+      return `State dir ${dir} is over its disk quota (EDQUOT): free space or pass --state-dir`;
+    case 'EACCES':
+    case 'EPERM':
+      return `State dir ${dir} is not writable (${code}): fix its permissions or pass --state-dir`;
+    case 'EROFS':
+      return `State dir ${dir} is on a read-only file system (EROFS): pass --state-dir with a writable directory`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `State dir ${dir} cannot be created: part of its path is a file, not a directory (${code}): move that file or pass --state-dir`;
+    default:
+      return `Cannot write in state dir ${dir} (${code}): ${detail}`;
+  }
+}
+
+/** Wrap any thrown fs error into a StateDirError with an actionable message. */
+export function toStateDirError(error: unknown, dir: string, path: string): StateDirError {
+  if (error instanceof StateDirError) return error;
+  const e = error as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : 'UNKNOWN';
+  const detail = e instanceof Error ? e.message : String(error);
+  return new StateDirError(describeFsError(code, dir, detail), code, path, { cause: error });
+}
+
+/**
+ * Create `dir` (and parents) as 0700 and tighten it if it already exists with
+ * group/other bits. Returns warnings for anything tightened. Throws StateDirError.
+ */
+export async function ensurePrivateDir(dir: string, hintDir = dir): Promise<string[]> {
+  const warnings: string[] = [];
+  try {
+    await mkdir(dir, { recursive: true, mode: PRIVATE_MODES.dir });
+    const st = await stat(dir);
+    if (!st.isDirectory()) {
+      const err: NodeJS.ErrnoException = new Error(`${dir} is not a directory`);
+      err.code = 'ENOTDIR';
+      throw err;
+    }
+    // Checkpoints hold cwds, command lines and scrollback: private to the owner.
+    if ((st.mode & 0o077) !== 0) {
+      await chmod(dir, PRIVATE_MODES.dir);
+      warnings.push(
+        `Tightened permissions of ${dir} from ${(st.mode & 0o777).toString(8).padStart(4, '0')} to 0700`,
+      );
+    }
+  } catch (error) {
+    throw toStateDirError(error, hintDir, dir);
+  }
+  return warnings;
+}
