@@ -1,0 +1,270 @@
+/**
+ * The checkpoint index (lowdb, `index.json`): a cache for fast listing,
+ * rebuilt from the checkpoint files whenever it is missing, corrupt or stale.
+ * Non-goals: being the truth — the files are; reading checkpoints (the store
+ * passes an `inspect` function).
+ */
+import { link, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { z } from 'zod';
+import { isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { compareIds, SAFE_ID_RE } from './ids.js';
+
+/** One indexed checkpoint file. */
+export interface IndexEntry {
+  readonly id: string;
+  /** ISO creation time (from the body, else from the id, else the file mtime). */
+  readonly createdAt: string;
+  readonly sessions: readonly string[];
+  readonly panes: number;
+  /** File size in bytes. */
+  readonly bytes: number;
+  /** File mtime, used with `bytes` to notice a file changed under the index. */
+  readonly mtimeMs: number;
+  /** Passed every read check (schema, checksum, blobs present). */
+  readonly valid: boolean;
+  /** Passed the meaningful-save guard (see meaningful.ts). */
+  readonly meaningful: boolean;
+  /** Blob hashes the checkpoint references (known whenever the JSON parses). */
+  readonly blobs: readonly string[];
+  /** Why it is not valid, or null. */
+  readonly error: string | null;
+}
+
+/** Index format version; any other value means "rebuild". */
+export const INDEX_VERSION = 1 as const;
+
+/** Lock tunables: index updates are serialised across processes, but never block a save for long. */
+export const INDEX_LOCK = { waitMs: 2_000, staleMs: 10_000, retryMinMs: 3, retryMaxMs: 15 } as const;
+
+const indexEntrySchema = z.object({
+  id: z.string().regex(SAFE_ID_RE),
+  createdAt: z.string(),
+  sessions: z.array(z.string()),
+  panes: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  mtimeMs: z.number().nonnegative(),
+  valid: z.boolean(),
+  meaningful: z.boolean(),
+  blobs: z.array(z.string()),
+  error: z.string().nullable(),
+});
+const indexDocSchema = z.object({ version: z.literal(INDEX_VERSION), entries: z.array(indexEntrySchema) });
+type IndexDoc = { version: typeof INDEX_VERSION; entries: IndexEntry[] };
+
+/** A checkpoint file found on disk. */
+export interface ScannedFile {
+  readonly id: string;
+  readonly path: string;
+  readonly bytes: number;
+  readonly mtimeMs: number;
+}
+
+/** Ids of the checkpoint files in a directory (temp files and strangers ignored), oldest first. */
+export async function scanCheckpointIds(checkpointsDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(checkpointsDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const ids: string[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json') || isTempName(name)) continue;
+    const id = name.slice(0, -'.json'.length);
+    if (SAFE_ID_RE.test(id)) ids.push(id);
+  }
+  return ids.sort(compareIds);
+}
+
+/** stat one checkpoint file; null when it is gone or not a regular file. */
+export async function statCheckpoint(checkpointsDir: string, id: string): Promise<ScannedFile | null> {
+  const path = join(checkpointsDir, `${id}.json`);
+  try {
+    const st = await stat(path);
+    return st.isFile() ? { id, path, bytes: st.size, mtimeMs: st.mtimeMs } : null;
+  } catch {
+    // Removed between readdir and stat (a concurrent prune): not there.
+    return null;
+  }
+}
+
+/** The checkpoint files of a directory with sizes and mtimes, oldest first. */
+export async function scanCheckpointFiles(checkpointsDir: string): Promise<ScannedFile[]> {
+  const files = await Promise.all((await scanCheckpointIds(checkpointsDir)).map((id) => statCheckpoint(checkpointsDir, id)));
+  return files.filter((f): f is ScannedFile => f !== null);
+}
+
+/** lowdb adapter: reads leniently (anything doubtful reads as "no index"), writes atomically. */
+class IndexFileAdapter implements Adapter<IndexDoc> {
+  constructor(
+    private readonly file: string,
+    private readonly hintDir: string,
+  ) {}
+  async read(): Promise<IndexDoc | null> {
+    try {
+      const parsed = indexDocSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
+      return parsed.success ? (parsed.data as IndexDoc) : null;
+    } catch {
+      return null;
+    }
+  }
+  async write(data: IndexDoc): Promise<void> {
+    // A cache: atomic (never half-written) but not fsynced — rebuilt when in doubt.
+    await writeFileAtomic(this.file, `${JSON.stringify(data)}\n`, { hintDir: this.hintDir, durable: false });
+  }
+}
+
+/** Options for createIndexCache. */
+export interface IndexCacheOptions {
+  /** The index file. */
+  readonly file: string;
+  /** The lock file serialising index updates. */
+  readonly lockFile: string;
+  /** The directory holding `<id>.json` checkpoint files. */
+  readonly checkpointsDir: string;
+  /** Read and check one checkpoint file into an entry. */
+  readonly inspect: (file: ScannedFile) => Promise<IndexEntry>;
+  /** Directory named in error messages. */
+  readonly hintDir: string;
+}
+
+/** The index operations the store uses. */
+export interface IndexCache {
+  /** Entries for every checkpoint file, oldest first; from the index when fresh, else rebuilt. */
+  list(): Promise<IndexEntry[]>;
+  /** Reconcile the index with the files and save it (best effort; `known` saves re-reading). */
+  refresh(known?: readonly IndexEntry[]): Promise<IndexEntry[]>;
+}
+
+const sameFile = (e: IndexEntry | undefined, f: ScannedFile) =>
+  e !== undefined && e.bytes === f.bytes && e.mtimeMs === f.mtimeMs;
+
+/** An index cache over one store. */
+export function createIndexCache(options: IndexCacheOptions): IndexCache {
+  const db = new Low<IndexDoc>(new IndexFileAdapter(options.file, options.hintDir), {
+    version: INDEX_VERSION,
+    entries: [],
+  });
+
+  const load = async (): Promise<Map<string, IndexEntry>> => {
+    db.data = { version: INDEX_VERSION, entries: [] };
+    await db.read();
+    return new Map(db.data.entries.map((e) => [e.id, e]));
+  };
+
+  const refresh = async (known: readonly IndexEntry[] = []): Promise<IndexEntry[]> => {
+    const release = await acquireLock(options.lockFile);
+    try {
+      const cached = await load();
+      for (const e of known) cached.set(e.id, e);
+      // Files are immutable once renamed into place, so an id already in the
+      // index needs no stat here; list() checks sizes and mtimes.
+      const entries: IndexEntry[] = [];
+      for (const id of await scanCheckpointIds(options.checkpointsDir)) {
+        const hit = cached.get(id);
+        if (hit) {
+          entries.push(hit);
+          continue;
+        }
+        const f = await statCheckpoint(options.checkpointsDir, id);
+        if (f) entries.push(await options.inspect(f));
+      }
+      // Without the lock another writer may be mid-update; the index is only
+      // advisory, so skip the save rather than wait or race.
+      if (release) {
+        db.data = { version: INDEX_VERSION, entries };
+        await db.write().catch(() => {});
+      }
+      return entries;
+    } finally {
+      await release?.();
+    }
+  };
+
+  // Drop entries whose file changed under them, then refresh.
+  const rebuild = async (files: ScannedFile[], cached: Map<string, IndexEntry>): Promise<IndexEntry[]> => {
+    const good: IndexEntry[] = [];
+    for (const f of files) {
+      const hit = cached.get(f.id);
+      good.push(sameFile(hit, f) && hit ? hit : await options.inspect(f));
+    }
+    return refresh(good);
+  };
+
+  return {
+    refresh,
+    async list() {
+      const [cached, files] = await Promise.all([load(), scanCheckpointFiles(options.checkpointsDir)]);
+      const fresh = files.length === cached.size && files.every((f) => sameFile(cached.get(f.id), f));
+      if (fresh) return files.map((f) => cached.get(f.id) as IndexEntry);
+      return rebuild(files, cached);
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Take the index lock (a lock file holding our pid). Returns a release
+ * function, or null when the lock could not be had in time. A lock whose
+ * owner is dead or which is older than INDEX_LOCK.staleMs is broken; in the
+ * rare race where two processes break it at once, both may write the index —
+ * each write is atomic, so the worst case is a stale index, which the next
+ * list() notices and rebuilds.
+ */
+export async function acquireLock(lockFile: string): Promise<(() => Promise<void>) | null> {
+  const deadline = Date.now() + INDEX_LOCK.waitMs;
+  // The lock appears with its pid already inside (write a temp file, then
+  // link it into place: link fails with EEXIST atomically), so a reader never
+  // sees a half-made lock and a crashed holder is recognised at once.
+  const tmp = tempPathFor(lockFile);
+  try {
+    await writeFile(tmp, String(process.pid), { mode: 0o600, flag: 'wx' });
+  } catch {
+    return null;
+  }
+  try {
+    for (;;) {
+      try {
+        await link(tmp, lockFile);
+        return async () => {
+          await unlink(lockFile).catch(() => {});
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+      }
+      if (await lockIsStale(lockFile)) {
+        await unlink(lockFile).catch(() => {});
+        continue;
+      }
+      if (Date.now() >= deadline) return null;
+      const { retryMinMs, retryMaxMs } = INDEX_LOCK;
+      await sleep(retryMinMs + Math.random() * (retryMaxMs - retryMinMs));
+    }
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+async function lockIsStale(lockFile: string): Promise<boolean> {
+  try {
+    const [text, st] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
+    if (Date.now() - st.mtimeMs > INDEX_LOCK.staleMs) return true;
+    const pid = Number.parseInt(text, 10);
+    return !(Number.isInteger(pid) && pid > 0) || !pidAlive(pid);
+  } catch {
+    return false;
+  }
+}

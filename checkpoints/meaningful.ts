@@ -1,0 +1,42 @@
+/**
+ * The meaningful-save guard: a checkpoint of an empty server, or of nothing
+ * but tmux's default start-up session(s), must never replace or push out a
+ * checkpoint worth restoring. Pure. Non-goals: deciding what to capture.
+ *
+ * Rule: not meaningful when there are no sessions, or when every session
+ * looks like the one `tmux` creates on start-up — a numeric name ("0", "1",
+ * …), one window of one pane, a bare shell (no foreground job), in the home
+ * dir. The store refuses to write such a body unless forced, newestGood skips
+ * it unless asked, and retention never counts it toward "keep last N".
+ */
+import type { CheckpointBody, SessionRecord } from './schema.js';
+
+/** The guard's verdict, with a reason a person can read when it says no. */
+export type Meaningfulness = { readonly meaningful: true } | { readonly meaningful: false; readonly reason: string };
+
+const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+/** True for a session that looks like tmux's untouched default start-up session. */
+export function isDefaultStartupSession(session: SessionRecord, homeDir: string): boolean {
+  if (!/^\d+$/.test(session.name)) return false;
+  if (session.windows.length !== 1) return false;
+  const panes = session.windows[0]?.panes ?? [];
+  if (panes.length !== 1) return false;
+  const pane = panes[0];
+  if (!pane || pane.foreground.kind !== 'shell') return false;
+  return trimSlash(pane.cwd.path) === trimSlash(homeDir);
+}
+
+/** Decide whether a body is worth keeping over older checkpoints. */
+export function assessMeaningful(body: Pick<CheckpointBody, 'sessions'>, homeDir: string): Meaningfulness {
+  if (body.sessions.length === 0) return { meaningful: false, reason: 'the server has no sessions' };
+  if (body.sessions.every((s) => isDefaultStartupSession(s, homeDir))) {
+    const names = body.sessions.map((s) => JSON.stringify(s.name)).join(', ');
+    const noun = body.sessions.length === 1 ? 'session' : 'sessions';
+    return {
+      meaningful: false,
+      reason: `only tmux's default start-up ${noun} ${names} (a shell in ${homeDir}) ${body.sessions.length === 1 ? 'is' : 'are'} running`,
+    };
+  }
+  return { meaningful: true };
+}
