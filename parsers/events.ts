@@ -79,4 +79,8 @@ export interface MarkerParserStats {
   readonly dropped: number;
   /** Best dialect seen so far, or null when no marker has been seen. */
   readonly dialect: MarkerDialect | null;
+  /** Valid marker events emitted. Zero after enough bytes: the pane is raw passthrough. */
+  readonly markers: number;
+  /** Sequences cancelled by CAN/SUB, or cut off by the end of the stream (flush). */
+  readonly aborted: number;
 }
