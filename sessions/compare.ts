@@ -30,6 +30,14 @@ export interface CompareOptions {
   readonly flags?: boolean;
 }
 
+/**
+ * A layout string without its checksum and pane ids: tmux numbers panes per
+ * server, so only the arrangement (sizes, offsets, nesting) can match.
+ */
+export function normalizeLayout(layout: string): string {
+  return layout.replace(/^[0-9a-f]{4},/, '').replace(/(\d+x\d+,\d+,\d+),\d+(?=[,}\]]|$)/g, '$1');
+}
+
 const fgText = (p: PaneRecord): string =>
   p.foreground.kind === 'shell' ? '(shell)' : p.foreground.argv ? p.foreground.argv.join(' ') : p.foreground.command;
 
@@ -53,7 +61,7 @@ export function compareSessions(saved: SessionRecord, live: SessionRecord, opts:
       out.push({ kind: 'pane-count', where, saved: String(w.panes.length), live: String(lw.panes.length) });
       continue;
     }
-    if (o.layouts && w.layout !== lw.layout) out.push({ kind: 'layout', where, saved: w.layout, live: lw.layout });
+    if (o.layouts && normalizeLayout(w.layout) !== normalizeLayout(lw.layout)) out.push({ kind: 'layout', where, saved: w.layout, live: lw.layout });
     if (o.flags) {
       for (const f of ['active', 'last', 'zoomed', 'automaticRename'] as const) {
         if (w[f] !== lw[f]) out.push({ kind: 'flag', where: `${where} ${f}`, saved: String(w[f]), live: String(lw[f]) });

@@ -4,7 +4,7 @@
  * default server, $TMUX or their config.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,8 +21,10 @@ export interface TestServer {
   tmuxTry(...args: string[]): { status: number | null; stdout: string; stderr: string };
   /** Kill the server (idempotent). */
   kill(): void;
-  /** Environment for child processes: no $TMUX, a private HOME-free state dir. */
+  /** Environment for tmux and tsession: no $TMUX, a private HOME, XDG dirs inside it. */
   readonly env: NodeJS.ProcessEnv;
+  /** The private HOME (removed by kill()). */
+  readonly home: string;
 }
 
 /** Environment with the user's tmux/session variables removed. */
@@ -33,11 +35,31 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * A private HOME (with empty rc files) for shells under test: the user's own
+ * rc files must neither slow nor change what the tests see.
+ */
+export function isolatedHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'tsession-home-'));
+  for (const rc of ['.bashrc', '.bash_profile', '.profile', '.zshrc']) writeFileSync(join(home, rc), '');
+  return home;
+}
+
 /** Create an isolated server name and helpers; the server starts on first new-session. */
 export function createTestServer(): TestServer {
   const name = `tsession-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const tmuxArgs = ['-L', name, '-f', '/dev/null'] as const;
-  const env = cleanEnv();
+  const home = isolatedHome();
+  const env = cleanEnv({
+    HOME: home,
+    ZDOTDIR: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    SHELL: '/bin/bash',
+    PS1: '$ ',
+  });
+  mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
   const tmuxTry = (...args: string[]) => {
     const r = spawnSync('tmux', [...tmuxArgs, ...args], { env, encoding: 'utf8', timeout: 10_000 });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -49,8 +71,10 @@ export function createTestServer(): TestServer {
     tmux: (...args: string[]) =>
       execFileSync('tmux', [...tmuxArgs, ...args], { env, encoding: 'utf8', timeout: 10_000 }),
     tmuxTry,
+    home,
     kill: () => {
       tmuxTry('kill-server');
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * `tsession restore`: rebuild sessions from a checkpoint as a transaction
+ * (sessions/restore.ts), with progress on a terminal and a plan for --dry-run.
+ */
+import { restoreSessions, type RestoreProgress } from '../../sessions/restore.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { pickCheckpoint } from './shared.js';
+import { formatCommand } from './format.js';
+
+/** Restores of more panes than this show progress on a terminal. */
+const PROGRESS_MIN_PANES = 4;
+
+export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
+  const config = await ctx.config();
+  const store = await ctx.store();
+  const { checkpoint, fellBack } = await pickCheckpoint(
+    ctx,
+    typeof v.from === 'string' ? v.from : undefined,
+    names.length ? (b) => names.every((n) => b.sessions.some((s) => s.name === n)) : undefined,
+  );
+  const body = checkpoint.body;
+  let showProgress = false;
+  const progress = (p: RestoreProgress) => {
+    if (p.phase === 'plan') showProgress = !ctx.opts.json && process.stderr.isTTY === true && p.panes > PROGRESS_MIN_PANES;
+    if (!showProgress) return;
+    const line =
+      p.phase === 'plan'
+        ? `restoring ${p.sessions} session(s), ${p.panes} panes from ${body.id}`
+        : p.phase === 'commands'
+          ? `typing ${p.count} saved command(s) once shells are ready`
+          : p.phase === 'done'
+            ? `restored ${p.session} (${p.windows} windows, ${p.panes} panes)`
+            : `${p.phase}: ${p.sessions.join(', ')}`;
+    process.stderr.write(`tsession: ${line}\n`);
+  };
+  const result = await restoreSessions({
+    server: ctx.server,
+    checkpoint: body,
+    sessions: names,
+    ...(typeof v.as === 'string' ? { as: v.as } : {}),
+    replace: v.replace === true,
+    noCommands: v['no-commands'] === true,
+    dryRun: v['dry-run'] === true,
+    rules: config.rerun.allowlist,
+    readBlob: async (sha) => {
+      const r = await store.getBlob(sha);
+      return r.ok ? r.value : null;
+    },
+    runtimeDir: ctx.paths.runtimeDir,
+    env: ctx.env,
+    onProgress: progress,
+  });
+  if (ctx.opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        checkpoint: body.id,
+        dryRun: v['dry-run'] === true,
+        restored: result.restored,
+        skipped: result.skipped,
+        typed: result.typed,
+        notes: result.notes,
+        ...(v['dry-run'] ? { plan: result.plan } : {}),
+      })}\n`,
+    );
+  } else if (v['dry-run']) {
+    const out = [`# plan from checkpoint ${body.id}: one tmux call each for build, finalize`];
+    out.push('# build', ...result.plan.build.map(formatCommand));
+    out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));
+    if (result.plan.typing.length) {
+      out.push('# then, once each shell waits at its prompt:');
+      for (const t of result.plan.typing) out.push(`#   ${t.session}:${t.windowIndex} pane ${t.position}: ${t.text}  — ${t.why}`);
+    }
+    for (const n of result.notes) out.push(`# note: ${n}`);
+    for (const s of result.skipped) out.push(`# skipped ${s.name}: ${s.reason}`);
+    process.stdout.write(out.join('\n') + '\n');
+  } else {
+    const out: string[] = [];
+    for (const r of result.restored) out.push(`restored ${r.name} (${r.windows} windows, ${r.panes} panes)`);
+    for (const s of result.skipped) out.push(`skipped ${s.name}: ${s.reason}`);
+    for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.target}: ${t.text}`);
+    for (const n of result.notes) out.push(`note: ${n}`);
+    if (!result.restored.length && !result.skipped.length) out.push('nothing to restore');
+    process.stdout.write(out.join('\n') + '\n');
+  }
+  return fellBack ? EXIT.usedFallback : EXIT.ok;
+}
