@@ -151,6 +151,7 @@ class StreamingMarkerParser implements MarkerParser {
           if (b < 0x20) break;
           if (len === buf.length) {
             if (len === this.cap) break;
+            this.len = len; // grow() copies this.len bytes
             buf = this.grow();
           }
           buf[len++] = b;

@@ -76,7 +76,16 @@ export function runControl(chunks: readonly Uint8Array[], options: ControlModePa
   return { events, stats: p.stats() };
 }
 
-/** Events with Uint8Array payloads turned into plain arrays, for deep equality and readable diffs. */
+/** Events with Uint8Array payloads turned into latin1 strings, for deep equality and readable diffs. */
 export function plain(events: readonly ControlEvent[]): unknown[] {
   return events.map((e) => (e.type === 'output' ? { ...e, data: Buffer.from(e.data).toString('latin1') } : e));
+}
+
+/** Bytes as printable ASCII, others as \xHH: for snapshots without raw control bytes. */
+export function visible(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) {
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -1,0 +1,500 @@
+/**
+ * Streaming decoder for `tmux -C` output (bytes, split anywhere): reply blocks,
+ * `%output` unescaped to exact bytes, typed notifications. Not a driver: it
+ * sends nothing and does not parse markers inside output (feed `data` to a marker parser).
+ */
+import type { ControlEvent, ControlModeStats } from './control-events.js';
+import { DEFAULT_CONTROL_MODE_LIMITS, pickLimit, type ControlModeLimits } from './limits.js';
+import { decodeUtf8 } from './utf8.js';
+
+/** Options of a control-mode decoder. */
+export interface ControlModeParserOptions {
+  readonly limits?: Partial<ControlModeLimits>;
+}
+
+/** One control client's decoder, shaped like the marker parser. */
+export interface ControlModeParser {
+  /** Feed the next chunk; returns completed events in order (a shared frozen empty array when none). */
+  push(chunk: Uint8Array): readonly ControlEvent[];
+  /** End of stream: a final line without its newline is decoded; an unclosed reply is counted malformed. */
+  flush(): readonly ControlEvent[];
+  /** Back to the initial state, counters zero. */
+  reset(): void;
+  stats(): ControlModeStats;
+}
+
+/** Create a control-mode decoder. Never throws on input. */
+export function createControlModeParser(options: ControlModeParserOptions = {}): ControlModeParser {
+  return new StreamingControlModeParser(options);
+}
+
+type FieldKind = 'session' | 'window' | 'pane' | 'word' | 'optional-word' | 'rest' | 'optional-rest';
+
+/**
+ * Notifications of tmux 3.3a (control-notify.c, control.c) and their fields,
+ * in wire order: `%<name> <field> <field> …`, single spaces; a `rest` field is
+ * the remainder of the line (names may hold spaces). Anything else is a
+ * generic `notification` event.
+ */
+export const CONTROL_NOTIFICATIONS = {
+  'sessions-changed': [],
+  'session-changed': [['session', 'session'], ['name', 'rest']],
+  'session-renamed': [['session', 'session'], ['name', 'rest']],
+  'client-session-changed': [['client', 'word'], ['session', 'session'], ['name', 'rest']],
+  'client-detached': [['client', 'rest']],
+  'session-window-changed': [['session', 'session'], ['window', 'window']],
+  'window-add': [['window', 'window']],
+  'window-close': [['window', 'window']],
+  'unlinked-window-add': [['window', 'window']],
+  'unlinked-window-close': [['window', 'window']],
+  'window-renamed': [['window', 'window'], ['name', 'rest']],
+  'unlinked-window-renamed': [['window', 'window'], ['name', 'rest']],
+  'window-pane-changed': [['window', 'window'], ['pane', 'pane']],
+  'layout-change': [['window', 'window'], ['layout', 'word'], ['visibleLayout', 'optional-word'], ['flags', 'optional-word']],
+  'pane-mode-changed': [['pane', 'pane']],
+  'pause': [['pane', 'pane']],
+  'continue': [['pane', 'pane']],
+  'paste-buffer-changed': [['buffer', 'rest']],
+  'paste-buffer-deleted': [['buffer', 'rest']],
+  'exit': [['reason', 'optional-rest']],
+} as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
+
+const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
+
+const LF = 0x0a;
+const SPACE = 0x20;
+const PERCENT = 0x25;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const SIGILS = { session: 0x24, window: 0x40, pane: 0x25 } as const; // $ @ %
+
+const OUTPUT = bytesOf('%output ');
+const EXTENDED_OUTPUT = bytesOf('%extended-output ');
+const BEGIN = bytesOf('%begin ');
+const END = bytesOf('%end ');
+const ERROR = bytesOf('%error ');
+
+// Decimal fields longer than this are not tmux numbers (2^53 has 16 digits).
+const MAX_NUMBER_DIGITS = 15;
+// Pane-id strings are cached so a %output line allocates no id string; cleared when this large.
+const MAX_CACHED_PANE_IDS = 4096;
+const INITIAL_BUFFER_BYTES = 1024;
+
+function bytesOf(ascii: string): Uint8Array {
+  const out = new Uint8Array(ascii.length);
+  for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
+  return out;
+}
+
+function hasPrefix(src: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
+  if (e - s < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (src[s + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Parse decimal digits in `src[s, e)`; -1 when empty, too long or not all digits. */
+function parseNumber(src: Uint8Array, s: number, e: number): number {
+  if (e <= s || e - s > MAX_NUMBER_DIGITS) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = src[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Index of the next space in `src[from, e)`, or `e`. */
+function tokenEnd(src: Uint8Array, from: number, e: number): number {
+  for (let i = from; i < e; i++) if (src[i] === SPACE) return i;
+  return e;
+}
+
+/** The three numbers of `%begin/%end/%error t n f` starting at `s`, or null. */
+function parseGuard(src: Uint8Array, s: number, e: number): [number, number, number] | null {
+  const a = tokenEnd(src, s, e);
+  const b = tokenEnd(src, a + 1, e);
+  if (b >= e) return null;
+  const time = parseNumber(src, s, a);
+  const number = parseNumber(src, a + 1, b);
+  const flags = parseNumber(src, b + 1, e);
+  return time < 0 || number < 0 || flags < 0 ? null : [time, number, flags];
+}
+
+interface OpenReply {
+  readonly time: number;
+  readonly number: number;
+  readonly flags: number;
+  readonly lines: string[];
+  bytes: number;
+  truncated: boolean;
+}
+
+class StreamingControlModeParser implements ControlModeParser {
+  private readonly maxLine: number;
+  private readonly maxReply: number;
+
+  /** Partial line carried over from the previous chunk. */
+  private carry: Uint8Array = new Uint8Array(0);
+  private carryLen = 0;
+  /** Inside an over-long line: skip to the next newline. */
+  private discarding = false;
+  private reply: OpenReply | null = null;
+  private out: ControlEvent[] | null = null;
+  /** Scratch for unescaping output; grows to the longest line seen (≤ the line limit). */
+  private scratch = new Uint8Array(INITIAL_BUFFER_BYTES);
+  /** Cached result of the last backslash search in `bsSrc`: keeps unescaping linear per chunk. */
+  private bsSrc: Uint8Array | null = null;
+  private bsNext = 0;
+  private paneIds = new Map<number, string>();
+
+  private nBytes = 0;
+  private nLines = 0;
+  private nOutputs = 0;
+  private nOutputBytes = 0;
+  private nReplies = 0;
+  private nNotifications = 0;
+  private nMalformed = 0;
+  private nDropped = 0;
+  private peakBuffer = INITIAL_BUFFER_BYTES;
+
+  constructor(options: ControlModeParserOptions) {
+    this.maxLine = pickLimit('maxLineBytes', options.limits?.maxLineBytes, DEFAULT_CONTROL_MODE_LIMITS.maxLineBytes);
+    this.maxReply = pickLimit('maxReplyBytes', options.limits?.maxReplyBytes, DEFAULT_CONTROL_MODE_LIMITS.maxReplyBytes);
+  }
+
+  push(chunk: Uint8Array): readonly ControlEvent[] {
+    const n = chunk.length;
+    this.nBytes += n;
+    this.out = null;
+    this.bsSrc = null;
+    let i = 0;
+    if (this.discarding) {
+      const j = chunk.indexOf(LF);
+      if (j < 0) return NO_EVENTS;
+      this.discarding = false;
+      i = j + 1;
+    } else if (this.carryLen > 0) {
+      const j = chunk.indexOf(LF);
+      const end = j < 0 ? n : j;
+      if (this.carryLen + end > this.maxLine) {
+        this.dropLine();
+        this.carryLen = 0;
+        if (j < 0) {
+          this.discarding = true;
+          return NO_EVENTS;
+        }
+      } else {
+        this.appendCarry(chunk, 0, end);
+        if (j < 0) return NO_EVENTS;
+        const len = this.carryLen;
+        this.carryLen = 0;
+        this.line(this.carry, 0, len);
+        this.bsSrc = null; // the carry buffer is reused: forget searches in it
+      }
+      i = j + 1;
+    }
+    while (i < n) {
+      const j = chunk.indexOf(LF, i);
+      if (j < 0) {
+        if (n - i > this.maxLine) {
+          this.dropLine();
+          this.discarding = true;
+        } else this.appendCarry(chunk, i, n);
+        break;
+      }
+      if (j - i > this.maxLine) this.dropLine();
+      else this.line(chunk, i, j);
+      i = j + 1;
+    }
+    const out = this.out;
+    this.out = null;
+    return out ?? NO_EVENTS;
+  }
+
+  flush(): readonly ControlEvent[] {
+    this.out = null;
+    if (this.carryLen > 0) {
+      const len = this.carryLen;
+      this.carryLen = 0;
+      this.bsSrc = null;
+      this.line(this.carry, 0, len);
+      this.bsSrc = null;
+    }
+    this.discarding = false;
+    if (this.reply) {
+      this.nMalformed++; // the stream ended inside a reply block
+      this.reply = null;
+    }
+    const out = this.out;
+    this.out = null;
+    return out ?? NO_EVENTS;
+  }
+
+  reset(): void {
+    this.carry = new Uint8Array(0);
+    this.carryLen = 0;
+    this.discarding = false;
+    this.reply = null;
+    this.scratch = new Uint8Array(INITIAL_BUFFER_BYTES);
+    this.bsSrc = null;
+    this.paneIds.clear();
+    this.nBytes = this.nLines = this.nOutputs = this.nOutputBytes = 0;
+    this.nReplies = this.nNotifications = this.nMalformed = this.nDropped = 0;
+    this.peakBuffer = INITIAL_BUFFER_BYTES;
+  }
+
+  stats(): ControlModeStats {
+    return {
+      bytes: this.nBytes,
+      lines: this.nLines,
+      outputs: this.nOutputs,
+      outputBytes: this.nOutputBytes,
+      replies: this.nReplies,
+      notifications: this.nNotifications,
+      malformed: this.nMalformed,
+      dropped: this.nDropped,
+      bufferBytes: this.carry.length + this.scratch.length,
+      peakBufferBytes: this.peakBuffer,
+    };
+  }
+
+  private emit(event: ControlEvent): void {
+    (this.out ??= []).push(event);
+  }
+
+  private dropLine(): void {
+    this.nLines++;
+    this.nDropped++;
+    if (this.reply) this.reply.truncated = true;
+  }
+
+  private appendCarry(src: Uint8Array, s: number, e: number): void {
+    const need = this.carryLen + (e - s);
+    if (need > this.carry.length) {
+      let size = Math.max(INITIAL_BUFFER_BYTES, this.carry.length * 2);
+      while (size < need) size *= 2;
+      const next = new Uint8Array(Math.min(size, this.maxLine));
+      next.set(this.carry.subarray(0, this.carryLen));
+      this.carry = next;
+      this.notePeak();
+    }
+    this.carry.set(src.subarray(s, e), this.carryLen);
+    this.carryLen = need;
+  }
+
+  private notePeak(): void {
+    const total = this.carry.length + this.scratch.length;
+    if (total > this.peakBuffer) this.peakBuffer = total;
+  }
+
+  /** One complete line `src[s, e)` (without its newline). */
+  private line(src: Uint8Array, s: number, e: number): void {
+    this.nLines++;
+    if (hasPrefix(src, s, e, OUTPUT)) {
+      if (this.output(src, s + OUTPUT.length, e, false)) return;
+    } else if (hasPrefix(src, s, e, EXTENDED_OUTPUT)) {
+      if (this.output(src, s + EXTENDED_OUTPUT.length, e, true)) return;
+    }
+    const reply = this.reply;
+    if (reply) {
+      const isEnd = hasPrefix(src, s, e, END);
+      if (isEnd || hasPrefix(src, s, e, ERROR)) {
+        // A reply's content is arbitrary text: only all three numbers matching close it.
+        const g = parseGuard(src, s + (isEnd ? END.length : ERROR.length), e);
+        if (g && g[0] === reply.time && g[1] === reply.number && g[2] === reply.flags) {
+          this.reply = null;
+          this.nReplies++;
+          const { time, number, flags, lines, truncated } = reply;
+          this.emit(
+            truncated
+              ? { type: 'reply', ok: isEnd, time, number, flags, lines, truncated }
+              : { type: 'reply', ok: isEnd, time, number, flags, lines },
+          );
+          return;
+        }
+      }
+      // tmux 3.3 may write a notification (e.g. %pause from refresh-client -A)
+      // inside a reply; a line that parses as a known one is taken as one.
+      if (src[s] === PERCENT && this.notification(src, s, e, true)) return;
+      const size = e - s;
+      if (reply.truncated || reply.bytes + size > this.maxReply) {
+        if (!reply.truncated) reply.truncated = true;
+        this.nDropped++;
+        return;
+      }
+      reply.bytes += size;
+      reply.lines.push(decodeUtf8(src, s, e));
+      return;
+    }
+    if (src[s] !== PERCENT) {
+      this.nMalformed++; // text outside a reply block: not something tmux -C writes
+      return;
+    }
+    if (hasPrefix(src, s, e, BEGIN)) {
+      const g = parseGuard(src, s + BEGIN.length, e);
+      if (!g) this.nMalformed++;
+      else this.reply = { time: g[0], number: g[1], flags: g[2], lines: [], bytes: 0, truncated: false };
+      return;
+    }
+    if (hasPrefix(src, s, e, END) || hasPrefix(src, s, e, ERROR)) {
+      this.nMalformed++; // a guard with no open reply
+      return;
+    }
+    this.notification(src, s, e, false);
+  }
+
+  /** `%output` / `%extended-output` from `p` (after the keyword and space); false when malformed. */
+  private output(src: Uint8Array, p: number, e: number, extended: boolean): boolean {
+    if (src[p] !== PERCENT) return this.malformedOutput();
+    const idEnd = tokenEnd(src, p + 1, e);
+    const id = parseNumber(src, p + 1, idEnd);
+    if (id < 0) return this.malformedOutput();
+    let dataStart = idEnd + 1;
+    let age = -1;
+    if (extended) {
+      // `%extended-output %P <age> [reserved …] : <data>`: fields up to a lone ':'.
+      const ageEnd = tokenEnd(src, dataStart, e);
+      age = parseNumber(src, dataStart, ageEnd);
+      if (age < 0) return this.malformedOutput();
+      let q = ageEnd + 1;
+      for (;;) {
+        if (q > e) return this.malformedOutput();
+        const t = tokenEnd(src, q, e);
+        if (t === q + 1 && src[q] === COLON) {
+          dataStart = t + 1;
+          break;
+        }
+        q = t + 1;
+      }
+    }
+    const data = dataStart >= e ? new Uint8Array(0) : this.unescape(src, dataStart, e);
+    let pane = this.paneIds.get(id);
+    if (pane === undefined) {
+      if (this.paneIds.size >= MAX_CACHED_PANE_IDS) this.paneIds.clear();
+      pane = `%${id}`;
+      this.paneIds.set(id, pane);
+    }
+    this.nOutputs++;
+    this.nOutputBytes += data.length;
+    this.emit(extended ? { type: 'output', pane, data, age } : { type: 'output', pane, data });
+    return true;
+  }
+
+  private malformedOutput(): boolean {
+    // Inside a reply such a line may be content; outside it is broken output.
+    if (!this.reply) this.nMalformed++;
+    return !this.reply;
+  }
+
+  /** Next backslash at or after `from` in `src` (src.length when none), reusing the last search. */
+  private nextBackslash(src: Uint8Array, from: number): number {
+    if (src === this.bsSrc && this.bsNext >= from) return this.bsNext;
+    const j = src.indexOf(BACKSLASH, from);
+    this.bsSrc = src;
+    this.bsNext = j < 0 ? src.length : j;
+    return this.bsNext;
+  }
+
+  /**
+   * Undo tmux's escaping of `src[s, e)`: `\ooo` (three octal digits) is one byte;
+   * tmux escapes only bytes < 0x20 and `\`, everything else (≥ 0x80 too) is raw.
+   * A backslash not followed by three octal digits is kept literally.
+   */
+  private unescape(src: Uint8Array, s: number, e: number): Uint8Array {
+    let bs = this.nextBackslash(src, s);
+    if (bs >= e) return src.slice(s, e);
+    if (this.scratch.length < e - s) {
+      this.scratch = new Uint8Array(Math.max(e - s, this.scratch.length * 2));
+      this.notePeak();
+    }
+    const out = this.scratch;
+    let n = 0;
+    let p = s;
+    while (bs < e) {
+      const run = bs - p;
+      if (run > 64) {
+        out.set(src.subarray(p, bs), n);
+        n += run;
+      } else for (let k = p; k < bs; k++) out[n++] = src[k]!;
+      const d0 = bs + 3 < e ? src[bs + 1]! - 0x30 : -1;
+      const d1 = d0 >= 0 ? src[bs + 2]! - 0x30 : -1;
+      const d2 = d1 >= 0 ? src[bs + 3]! - 0x30 : -1;
+      if (d0 >= 0 && d0 <= 3 && d1 >= 0 && d1 <= 7 && d2 >= 0 && d2 <= 7) {
+        out[n++] = (d0 << 6) | (d1 << 3) | d2;
+        p = bs + 4;
+      } else {
+        out[n++] = BACKSLASH;
+        p = bs + 1;
+      }
+      bs = this.nextBackslash(src, p);
+    }
+    const run = e - p;
+    if (run > 64) {
+      out.set(src.subarray(p, e), n);
+      n += run;
+    } else for (let k = p; k < e; k++) out[n++] = src[k]!;
+    return out.slice(0, n);
+  }
+
+  /**
+   * A `%name …` line: emit its typed event and return true. A known name whose
+   * fields do not parse is, inside a reply, content (false); outside one it is
+   * kept as a generic notification so newer tmux fields never lose an event.
+   */
+  private notification(src: Uint8Array, s: number, e: number, inReply: boolean): boolean {
+    const nameEnd = tokenEnd(src, s + 1, e);
+    const name = decodeUtf8(src, s + 1, nameEnd);
+    const spec = Object.hasOwn(CONTROL_NOTIFICATIONS, name)
+      ? CONTROL_NOTIFICATIONS[name as keyof typeof CONTROL_NOTIFICATIONS]
+      : undefined;
+    if (spec === undefined && inReply) return false;
+    const event = spec === undefined ? undefined : parseFields(name, spec, src, nameEnd + 1, e);
+    if (!event) {
+      if (inReply) return false;
+      if (nameEnd === s + 1) {
+        this.nMalformed++; // a bare '%' or '% …' names nothing
+        return true;
+      }
+      this.nNotifications++;
+      this.emit({ type: 'notification', name, args: nameEnd < e ? decodeUtf8(src, nameEnd + 1, e) : '' });
+      return true;
+    }
+    this.nNotifications++;
+    this.emit(event);
+    return true;
+  }
+}
+
+/** Build the typed event for `spec` from the fields starting at `p`, or undefined when they do not fit. */
+function parseFields(
+  name: string,
+  spec: readonly (readonly [string, FieldKind])[],
+  src: Uint8Array,
+  p: number,
+  e: number,
+): ControlEvent | undefined {
+  const event: Record<string, unknown> = { type: name };
+  for (const [field, kind] of spec) {
+    if (kind === 'rest' || kind === 'optional-rest') {
+      const present = p < e || (p === e && kind === 'rest');
+      event[field] = present ? decodeUtf8(src, p, e) : kind === 'rest' ? '' : null;
+      p = e + 1;
+      continue;
+    }
+    if (p > e) {
+      if (kind !== 'optional-word') return undefined;
+      event[field] = null;
+      continue;
+    }
+    const t = tokenEnd(src, p, e);
+    if (kind !== 'word' && kind !== 'optional-word') {
+      if (src[p] !== SIGILS[kind] || parseNumber(src, p + 1, t) < 0) return undefined;
+    } else if (kind === 'word' && t === p) return undefined;
+    event[field] = decodeUtf8(src, p, t);
+    p = t + 1;
+  }
+  // Fields past the last one we know: a different line (inside a reply) or a newer tmux.
+  if (p <= e) return undefined;
+  return event as unknown as ControlEvent;
+}
