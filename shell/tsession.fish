@@ -14,7 +14,7 @@ if status is-interactive; and not set -q __tsession_loaded
     # --- the nonce: proves that a command line came from this shell ----------
     # A non-exported global: children and remote hosts never see it.
     set -g __tsession_nonce ''
-    if string match -qr '^[A-Za-z0-9]{16,128}$' -- "$TSESSION_NONCE"
+    if set -q TSESSION_NONCE; and string match -qr '^[A-Za-z0-9]{16,128}$' -- "$TSESSION_NONCE"
         # tsession-hosted PTYs hand one in; take it out of the environment.
         set __tsession_nonce $TSESSION_NONCE
     else if test -r /proc/sys/kernel/random/uuid
@@ -47,17 +47,20 @@ if status is-interactive; and not set -q __tsession_loaded
         set -l dir $base/tsession/nonce
         test -d $dir; or command mkdir -p -m 700 -- $base/tsession $dir 2>/dev/null
         if test -d $base -a ! -L $base -a -O $base -a -d $dir -a ! -L $dir -a -O $dir
-            set -l old_umask (umask)
-            umask 077
+            # fish's magic $umask variable: the `umask` function costs ~2 ms to load.
+            set -l old_umask $umask
+            set -g umask 0077
             if printf '%s\n' $__tsession_nonce >$dir/$fish_pid 2>/dev/null
                 set __tsession_nonce_file $dir/$fish_pid
             end
-            umask $old_umask
+            set -g umask $old_umask
         end
     end
 
+    # Empties the nonce file at exit without a fork (`rm` would cost ~10 ms
+    # per exit); tsession prunes empty files of dead pids.
     function __tsession_exit --on-event fish_exit
-        test -n "$__tsession_nonce_file"; and command rm -f -- $__tsession_nonce_file 2>/dev/null
+        test -n "$__tsession_nonce_file"; and printf '' 2>/dev/null >$__tsession_nonce_file
     end
 
     # --- hooks -----------------------------------------------------------------
@@ -92,6 +95,9 @@ if status is-interactive; and not set -q __tsession_loaded
     # Prompt event: D for what ended, then the cwd, then A. Event handlers leave
     # $status and $pipestatus as they were, so the user's prompt still sees them.
     function __tsession_on_prompt --on-event fish_prompt
+        # Wrapped at the first prompt, not at start-up: config.fish may define
+        # fish_prompt after sourcing this, and autoloading it costs start-up time.
+        test $__tsession_prompted = 1; or __tsession_wrap_prompt
         if test $__tsession_ran = 1
             printf '\e]633;D;%s\a' $__tsession_status
         else if test $__tsession_prompted = 1
@@ -118,7 +124,6 @@ if status is-interactive; and not set -q __tsession_loaded
             printf '\e]633;B\a'
         end
     end
-    __tsession_wrap_prompt
 
     # preexec: E with the line exactly as typed, then C. A line starting with a
     # space stays out of fish history, and out of tsession's record too.

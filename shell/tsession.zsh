@@ -10,15 +10,25 @@
 # Interactive shells only (a script sourcing this gets nothing, not even
 # functions); a second `source` is a no-op.
 if [[ -o interactive ]] && (( ! ${+__tsession_loaded} )); then
+  # mkdir -p -m 700 without a fork when zsh/files is there.
+  __tsession_mkdir() {
+    if zmodload -F zsh/files b:zf_mkdir 2>/dev/null; then
+      zf_mkdir -p -m 700 -- "$@" 2>/dev/null
+    else
+      command mkdir -p -m 700 -- "$@" 2>/dev/null
+    fi
+  }
+
   # An anonymous function: `return` never ends the user's .zshrc, and set-up
   # temporaries stay local.
   () {
     typeset -g __tsession_loaded=1
     emulate -L zsh
 
+    # zsh/system gives sysread/sysopen/sysparams; zsh/files is loaded only
+    # when needed, and hooks go straight into the *_functions arrays: each
+    # module load or add-zsh-hook autoload costs start-up time.
     zmodload zsh/system 2>/dev/null
-    zmodload -F zsh/files b:zf_mkdir b:zf_rm 2>/dev/null
-    autoload -Uz add-zsh-hook
 
     # --- the nonce: proves that a command line came from this shell -------------
     # A non-exported global: children and remote hosts never see it.
@@ -41,21 +51,21 @@ if [[ -o interactive ]] && (( ! ${+__tsession_loaded} )); then
     # Register the nonce where tsession finds it by shell pid (nonce-store.ts):
     # ${XDG_RUNTIME_DIR:-/tmp/tsession-$UID}/tsession/nonce/$$, dirs 0700, file 0600.
     typeset -g __tsession_nonce_file=''
-    if [[ -n $__tsession_nonce ]] && (( $+builtins[sysopen] && $+builtins[zf_mkdir] )); then
+    if [[ -n $__tsession_nonce ]] && (( $+builtins[sysopen] )); then
       local base=${XDG_RUNTIME_DIR-} dir fd
       if [[ -z $base ]]; then
         base=/tmp/tsession-$UID
         # A shared /tmp: refuse a directory someone else made (or a symlink).
-        [[ -e $base ]] || zf_mkdir -m 700 -- $base 2>/dev/null
+        [[ -e $base ]] || __tsession_mkdir $base
       fi
       dir=$base/tsession/nonce
-      [[ -d $dir ]] || zf_mkdir -p -m 700 -- $dir 2>/dev/null
+      [[ -d $dir ]] || __tsession_mkdir $base/tsession $dir
       if [[ -d $base && ! -L $base && -O $base && -d $dir && ! -L $dir && -O $dir ]] &&
           sysopen -w -m 600 -o creat,trunc,nofollow -u fd -- $dir/$$ 2>/dev/null; then
         print -rn -u $fd -- $__tsession_nonce$'\n'
         exec {fd}>&-
         __tsession_nonce_file=$dir/$$
-        add-zsh-hook zshexit __tsession_exit
+        zshexit_functions=(${zshexit_functions:#__tsession_exit} __tsession_exit)
       fi
     fi
 
@@ -70,14 +80,15 @@ if [[ -o interactive ]] && (( ! ${+__tsession_loaded} )); then
     # (wrap PS1 after themes set it); preexec keeps that order when others add
     # hooks later. zsh hands every hook the same $?, so order never changes it.
     precmd_functions=(__tsession_precmd ${precmd_functions:#__tsession_(precmd|prompt_wrap)} __tsession_prompt_wrap)
-    add-zsh-hook preexec __tsession_preexec
+    preexec_functions=(${preexec_functions:#__tsession_preexec} __tsession_preexec)
   }
+
 
   # zshexit also fires when a forked subshell such as `(exit 42)` ends; only the
   # shell that wrote the file may remove it.
   __tsession_exit() {
     [[ -n $__tsession_nonce_file ]] && (( ${sysparams[pid]:-0} == $$ )) &&
-      zf_rm -f -- $__tsession_nonce_file 2>/dev/null
+      zmodload -F zsh/files b:zf_rm 2>/dev/null && zf_rm -f -- $__tsession_nonce_file 2>/dev/null
     return 0
   }
 
