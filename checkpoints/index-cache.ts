@@ -67,7 +67,9 @@ export async function scanCheckpointIds(checkpointsDir: string): Promise<string[
   try {
     names = await readdir(checkpointsDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    // No dir (or a file where a parent dir should be): no checkpoints yet.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw error;
   }
   const ids: string[] = [];
