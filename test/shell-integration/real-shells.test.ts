@@ -34,6 +34,8 @@ const USER_RC: Record<Shell, (script: string) => string> = {
   bash: (script) => `
 PS1='[$?] \\$ '
 PROMPT_COMMAND='__user_pc_status=$?; __user_pc_runs=$((__user_pc_runs + 1))'
+PS0='[user-ps0]'
+trap '__user_debug=$(( \${__user_debug:-0} + 1 ))' DEBUG
 HISTCONTROL=ignorespace
 source '${script}'
 source '${script}'
@@ -358,6 +360,11 @@ for (const shell of SHELLS) {
       if (shell !== 'bash') {
         await sh.run('echo "pre=$__user_preexec_line"\r');
         expect(sh.text()).toContain('pre=echo "pre=$__user_preexec_line"');
+      } else {
+        // The user's PS0 still prints (before our C) and their DEBUG trap still fires.
+        expect(sh.text()).toMatch(/\[user-ps0\]\x1b\]633;E;/);
+        await sh.run('echo "dbg=$__user_debug"\r');
+        expect(Number(/dbg=(\d+)\r\n/.exec(plain(sh.text()))?.[1])).toBeGreaterThan(5);
       }
     });
 
@@ -401,7 +408,7 @@ for (const shell of SHELLS) {
       try {
         await sh.run('env | grep -c TSESSION_NONCE\r');
         expect(sh.tracker.snapshot().lastCommand).toMatchObject({ trusted: true, exitCode: 1 });
-        expect(plain(sh.text())).toMatch(/[\r\n]0\r\n/);
+        expect(plain(sh.text()).replace('[user-ps0]', '')).toMatch(/[\r\n]0\r\n/);
       } finally {
         await sh.exit();
         sh.kill();
