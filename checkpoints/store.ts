@@ -336,7 +336,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       try {
         await sweepTemps([dir, checkpointsDir, blobsDir], nowMs);
         const entries = await index.list();
-        const plan = planRetention({
+        const input = {
           checkpoints: entries.map((e) => ({
             id: e.id,
             timeMs: Date.parse(e.createdAt),
@@ -345,11 +345,16 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
             meaningful: e.meaningful,
             blobs: e.blobs,
           })),
-          blobs: await listBlobs(blobsDir),
+          blobs: [],
           policy,
           nowMs,
           utcOffsetMs: pruneOptions.utcOffsetMs ?? -new Date(nowMs).getTimezoneOffset() * 60_000,
-        });
+        };
+        // Plan twice so only deletion candidates are stat'ed for their age:
+        // a store can hold thousands of blobs, and save prunes every time.
+        const kept = planRetention(input).keep;
+        const referenced = new Set(input.checkpoints.filter((c) => kept.has(c.id)).flatMap((c) => c.blobs));
+        const plan = planRetention({ ...input, blobs: await listBlobs(blobsDir, referenced) });
         const result = await executeRetention(plan, {
           checkpointPath: pathOf,
           blobPath: (sha) => join(blobsDir, `${sha}${BLOB_SUFFIX}`),
@@ -401,7 +406,8 @@ async function readRawBody(path: string): Promise<CheckpointBody | null> {
   }
 }
 
-async function listBlobs(blobsDir: string): Promise<{ sha256: string; mtimeMs: number }[]> {
+// Blob files not in `skip`, with their mtimes.
+async function listBlobs(blobsDir: string, skip: ReadonlySet<string>): Promise<{ sha256: string; mtimeMs: number }[]> {
   let names: string[];
   try {
     names = await readdir(blobsDir);
@@ -411,8 +417,10 @@ async function listBlobs(blobsDir: string): Promise<{ sha256: string; mtimeMs: n
   const out: { sha256: string; mtimeMs: number }[] = [];
   for (const name of names) {
     if (!name.endsWith(BLOB_SUFFIX) || isTempName(name)) continue;
+    const sha256 = name.slice(0, -BLOB_SUFFIX.length);
+    if (skip.has(sha256)) continue;
     try {
-      out.push({ sha256: name.slice(0, -BLOB_SUFFIX.length), mtimeMs: (await stat(join(blobsDir, name))).mtimeMs });
+      out.push({ sha256, mtimeMs: (await stat(join(blobsDir, name))).mtimeMs });
     } catch {
       // gone already
     }
