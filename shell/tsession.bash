@@ -6,8 +6,9 @@
 # 633;E;<line>;<nonce> command line, 633;C executing, 633;D[;<exit>] finished,
 # 633;P;Cwd=<dir>. Values escape "\" as "\\", ";" and control bytes as \xHH.
 #
-# Start-up stays fork-free on Linux with bash >= 5.1 (SRANDOM, /proc umask);
-# each command line costs one or two forks in PS0 (none on bash >= 5.3).
+# Start-up stays fork-free on Linux with bash >= 5.1 (SRANDOM, /proc umask).
+# Each command line costs a fork for PS0's command substitution (not on bash
+# >= 5.3) and one to read the line from history; nothing per simple command.
 
 # Interactive bash >= 4.4 only (a script sourcing this gets nothing, not even
 # functions); a second `source` is a no-op.
@@ -183,8 +184,9 @@ if [[ $- == *i* && -z ${__tsession_loaded-} ]] &&
   # hook whenever the user or a theme replaced them; remember the history count.
   __tsession_prompt_wrap() {
     local s=$?
-    if [[ $PS1 != "$__tsession_ps1" ]]; then
-      local p=${PS1//"$__tsession_mark_a"/}
+    if [[ ${PS1-} != "$__tsession_ps1" ]]; then
+      local p=${PS1-}
+      p=${p//"$__tsession_mark_a"/}
       p=${p//"$__tsession_mark_b"/}
       __tsession_ps1=$__tsession_mark_a$p$__tsession_mark_b
       PS1=$__tsession_ps1
@@ -195,6 +197,12 @@ if [[ $- == *i* && -z ${__tsession_loaded-} ]] &&
       PS0=$__tsession_ps0
     fi
     __tsession_hist=${HISTCMD-0}
+    # A tool that assigned PROMPT_COMMAND as a string after us replaced its
+    # first element, and with it our precmd: put it back for the next prompt.
+    if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+      [[ " ${PROMPT_COMMAND[*]} " != *__tsession_precmd* ]]; then
+      PROMPT_COMMAND=(__tsession_precmd "${PROMPT_COMMAND[@]}")
+    fi
     builtin return "$s"
   }
 

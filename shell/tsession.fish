@@ -106,7 +106,9 @@ if status is-interactive; and not set -q __tsession_loaded
         end
         set __tsession_ran 0
         set __tsession_prompted 1
-        printf '\e]633;P;Cwd=%s\a' (__tsession_escape $PWD)
+        # Via a variable: "$cwd" is exactly one printf argument, even if empty.
+        set -l cwd (__tsession_escape $PWD)
+        printf '\e]633;P;Cwd=%s\a' "$cwd"
         printf '\e]633;A\a'
     end
 
@@ -135,10 +137,12 @@ if status is-interactive; and not set -q __tsession_loaded
         string match -qr '^\s*$' -- "$argv[1]"; and return
         set __tsession_ran 1
         if not string match -q -- ' *' "$argv[1]"
+            # Via a variable: an empty substitution must not shift the nonce into %s.
+            set -l line (__tsession_escape $argv[1])
             if test -n "$__tsession_nonce"
-                printf '\e]633;E;%s;%s\a' (__tsession_escape $argv[1]) $__tsession_nonce
+                printf '\e]633;E;%s;%s\a' "$line" $__tsession_nonce
             else
-                printf '\e]633;E;%s\a' (__tsession_escape $argv[1])
+                printf '\e]633;E;%s\a' "$line"
             end
         end
         printf '\e]633;C\a'
