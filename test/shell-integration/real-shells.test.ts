@@ -136,8 +136,9 @@ class ShellUnderTest {
     readonly shell: Shell,
     readonly proc: pty.IPty,
   ) {
-    proc.onData((data) => {
-      const chunk = Buffer.from(data, 'utf8');
+    // encoding: null below: node-pty hands over the raw bytes (typed as string).
+    proc.onData((data: string | Buffer) => {
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       this.raw.push(chunk);
       if (this.parser) this.feed(chunk);
     });
@@ -152,6 +153,8 @@ class ShellUnderTest {
       name: 'xterm-256color',
       cols: 200,
       rows: 50,
+      // Raw bytes, byte for byte, as tmux %output would deliver them.
+      encoding: null,
       cwd: join(sandbox.root, 'work'),
       env: { ...sandbox.env, ...extraEnv },
     });
