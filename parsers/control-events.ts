@@ -8,7 +8,10 @@
 export interface ControlOutputEvent {
   readonly type: 'output';
   readonly pane: string;
-  /** A fresh copy the consumer may keep. */
+  /**
+   * The bytes, in a view of a slab the decoder never writes again: safe to keep,
+   * though keeping it keeps its slab (64 KiB) alive — copy small pieces kept long.
+   */
   readonly data: Uint8Array;
   /** Milliseconds the output waited in tmux (`%extended-output` only, i.e. with pause-after). */
   readonly age?: number;

@@ -8,6 +8,7 @@ import { decodeUtf8 } from './utf8.js';
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const LOWER_X = 0x78;
+let scratch = new Uint8Array(256);
 
 /** Value of one ASCII hex digit, or -1 (case-insensitive, as VS Code's `/\\x([0-9a-f]{2})/i`). */
 export function hexValue(b: number): number {
@@ -23,9 +24,12 @@ export function hexValue(b: number): number {
  * exactly like VS Code's `deserializeMessage`; the bytes are then read as UTF-8.
  */
 export function unescapeVscode(bytes: Uint8Array, start: number, end: number): string {
-  let i = bytes.indexOf(BACKSLASH, start);
-  if (i < 0 || i >= end) return decodeUtf8(bytes, start, end);
-  const out = new Uint8Array(end - start);
+  let i = start;
+  while (i < end && bytes[i] !== BACKSLASH) i++;
+  if (i === end) return decodeUtf8(bytes, start, end);
+  // Values are decoded straight into a string, so one shared scratch buffer serves every parser.
+  if (scratch.length < end - start) scratch = new Uint8Array(end - start);
+  const out = scratch;
   let n = 0;
   for (let k = start; k < i; k++) out[n++] = bytes[k]!;
   while (i < end) {

@@ -6,6 +6,7 @@
 import type { MarkerDialect, MarkerEvent, MarkerParserStats } from './events.js';
 import { DEFAULT_MARKER_LIMITS, pickLimit, type MarkerParserLimits } from './limits.js';
 import {
+  interpretContext,
   interpretPayload,
   isMarkerOsc,
   MALFORMED,
@@ -109,7 +110,7 @@ class StreamingMarkerParser implements MarkerParser {
     this.initialSize = Math.min(INITIAL_BUFFER_BYTES, this.cap);
     this.buf = new Uint8Array(this.initialSize);
     this.peakBuffer = this.initialSize;
-    this.ctx = { nonce: options.nonce || undefined, remoteHost: undefined };
+    this.ctx = interpretContext(options.nonce);
   }
 
   push(chunk: Uint8Array): readonly MarkerEvent[] {

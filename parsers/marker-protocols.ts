@@ -72,13 +72,22 @@ export type Interpretation = MarkerEvent | typeof SKIPPED | typeof MALFORMED;
 /** Per-stream facts the interpreters need: the pane's nonce and the last OSC 1337 RemoteHost. */
 export interface InterpretContext {
   readonly nonce: string | undefined;
+  /** The nonce as bytes when it is ASCII (compared without decoding), else undefined. */
+  readonly nonceBytes: Uint8Array | undefined;
   remoteHost: string | undefined;
+}
+
+/** The context for a pane's nonce. */
+export function interpretContext(nonce: string | undefined): InterpretContext {
+  const ascii = nonce !== undefined && /^[\x20-\x7e]*$/.test(nonce);
+  return { nonce: nonce || undefined, nonceBytes: nonce && ascii ? bytesOf(nonce) : undefined, remoteHost: undefined };
 }
 
 /** Bytes needed before deciding whether an OSC 9 / 1337 payload is worth buffering (`CurrentDir=`). */
 export const PREFIX_DECISION_BYTES = 11;
 
 const SEMI = 0x3b;
+const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 const SLASH = 0x2f;
 const QUOTE = 0x22;
@@ -110,10 +119,30 @@ function startsWith(buf: Uint8Array, len: number, prefix: Uint8Array, caseless =
   return true;
 }
 
-/** Index of the next `;` in `buf[from, len)`, or `len`. */
+/** Index of the next `;` in `buf[from, len)`, or `len`. A loop: fields are short, a call costs more. */
 function fieldEnd(buf: Uint8Array, from: number, len: number): number {
-  const j = buf.indexOf(SEMI, from);
-  return j < 0 || j >= len ? len : j;
+  for (let i = from; i < len; i++) if (buf[i] === SEMI) return i;
+  return len;
+}
+
+/**
+ * Whether the nonce field `buf[s, e)` equals the pane's nonce. Compared on raw
+ * bytes when the field holds no escape (the usual hex nonce), else decoded.
+ */
+function nonceMatches(buf: Uint8Array, s: number, e: number, ctx: InterpretContext): boolean {
+  const want = ctx.nonceBytes;
+  if (!ctx.nonce) return false;
+  let plain = want !== undefined;
+  for (let i = s; i < e; i++) {
+    if (buf[i] === BACKSLASH) {
+      plain = false;
+      break;
+    }
+  }
+  if (!plain || !want) return unescapeVscode(buf, s, e) === ctx.nonce;
+  if (e - s !== want.length) return false;
+  for (let i = 0; i < want.length; i++) if (buf[s + i] !== want[i]) return false;
+  return true;
 }
 
 /** Whether an OSC number is one we buffer at all (others are skipped without copying). */
@@ -208,11 +237,7 @@ function interpret633(buf: Uint8Array, len: number, offset: number, ctx: Interpr
       if (argStart > len) return { type: 'command-line', commandLine: '', trusted: false, offset };
       const lineEnd = fieldEnd(buf, argStart, len);
       const commandLine = unescapeVscode(buf, argStart, lineEnd);
-      let trusted = false;
-      if (lineEnd < len && ctx.nonce) {
-        const nonce = unescapeVscode(buf, lineEnd + 1, fieldEnd(buf, lineEnd + 1, len));
-        trusted = nonce === ctx.nonce;
-      }
+      const trusted = lineEnd < len && nonceMatches(buf, lineEnd + 1, fieldEnd(buf, lineEnd + 1, len), ctx);
       return { type: 'command-line', commandLine, trusted, offset };
     }
     case 'P': {

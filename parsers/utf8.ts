@@ -10,6 +10,17 @@ const FLUSH_AT = 4096;
 
 /** Decode `bytes[start, end)` as UTF-8, replacing invalid sequences with U+FFFD. */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  // Fast path: most marker values (cwd, command lines) are short ASCII.
+  if (end - start <= FLUSH_AT) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
   let out = '';
   const units: number[] = [];
   let i = start;

@@ -123,7 +123,8 @@ function markerSink(nonce: string | undefined): Sink {
 }
 
 function controlSink(nonce: string | undefined): Sink {
-  const decoder = createControlModeParser();
+  // Buffers, so each pane's marker parser gets Buffer's memchr-backed indexOf.
+  const decoder = createControlModeParser({ allocate: (size) => Buffer.allocUnsafeSlow(size) });
   const panes = new Map<string, MarkerParser>();
   const render = (events: readonly ControlEvent[]): string => {
     let text = '';

@@ -37,6 +37,21 @@ describe('%output', () => {
     expect(ev?.type === 'output' && [...ev.data]).toEqual([0x1b, 0x78]);
   });
 
+  it('never rewrites data it handed out, even when the input Buffer is reused', () => {
+    const p = createControlModeParser();
+    const chunk = Buffer.from('%output %1 first\\033\n', 'latin1');
+    const [first] = p.push(chunk);
+    chunk.fill(0x41, 11);
+    p.push(Buffer.from('%output %1 second\n%output %2 third\n', 'latin1'));
+    expect(first?.type === 'output' && Buffer.from(first.data).toString('latin1')).toBe('first\x1b');
+  });
+
+  it('decodes into caller-allocated slabs (Buffers, for their fast indexOf)', () => {
+    const p = createControlModeParser({ allocate: (size) => Buffer.allocUnsafeSlow(size) });
+    const [ev] = p.push(Buffer.from('%output %1 x\n'));
+    expect(ev?.type === 'output' && Buffer.isBuffer(ev.data)).toBe(true);
+  });
+
   it('reads %extended-output with its age, reserved fields and colons in the data', () => {
     expect(events('%extended-output %1 42 : a : b\n%extended-output %7 0 r1 r2 : x\n')).toEqual([
       { type: 'output', pane: '%1', data: 'a : b', age: 42 },

@@ -75,6 +75,13 @@ describe('OSC 633 E: command line and trust', () => {
     expect(only(osc('633;E;ls;'), '')).toMatchObject({ trusted: false });
   });
 
+  it('compares an escaped or non-ASCII nonce after decoding it', () => {
+    expect(only(osc('633;E;ls;n\\x3bce'), 'n;ce')).toMatchObject({ trusted: true });
+    expect(only(osc('633;E;ls;nönce'), 'nönce')).toMatchObject({ trusted: true });
+    expect(only(osc('633;E;ls;n\\xc3\\xb6nce'), 'nönce')).toMatchObject({ trusted: true });
+    expect(only(osc('633;E;ls;NONCE'), 'nonce')).toMatchObject({ trusted: false });
+  });
+
   it('accepts an empty E (no arguments, empty line, empty line with nonce)', () => {
     expect(only(osc('633;E'), NONCE)).toMatchObject({ commandLine: '', trusted: false });
     expect(only(osc('633;E;'), NONCE)).toMatchObject({ commandLine: '', trusted: false });
