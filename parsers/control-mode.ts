@@ -325,7 +325,9 @@ class StreamingControlModeParser implements ControlModeParser {
         }
       }
       // tmux 3.3 may write a notification (e.g. %pause from refresh-client -A)
-      // inside a reply; a line that parses as a known one is taken as one.
+      // inside a reply; a line that parses as a known one is taken as one. So a
+      // command whose output lines could start with `%<notification> ` (a
+      // format beginning with '%') cannot be told apart: do not send one.
       if (src[s] === PERCENT && this.notification(src, s, e, true)) return;
       const size = e - s;
       if (reply.truncated || reply.bytes + size > this.maxReply) {

@@ -10,6 +10,7 @@ import {
   interpretPayload,
   isMarkerOsc,
   MALFORMED,
+  MARKER_OSC,
   PREFIX_DECISION_BYTES,
   SKIPPED,
   wantsPayload,
@@ -282,8 +283,8 @@ class StreamingMarkerParser implements MarkerParser {
       if (r === MALFORMED) this.nMalformed++;
       else if (r !== SKIPPED) {
         this.nMarkers++;
-        if (this.id === 633) this.dialect = '633';
-        else if (this.id === 133 && this.dialect === null) this.dialect = '133';
+        if (this.id === MARKER_OSC.vscode) this.dialect = '633';
+        else if (this.id === MARKER_OSC.finalTerm && this.dialect === null) this.dialect = '133';
         (out ??= []).push(r);
       }
     }

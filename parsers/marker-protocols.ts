@@ -11,7 +11,9 @@ import { decodeUtf8 } from './utf8.js';
  * OSC numbers that carry shell-integration markers. Every sequence is
  * `ESC ] <Ps> ; <payload> ST` with ST = BEL (0x07) or `ESC \`; a lone ESC
  * also ends it and CAN (0x18) / SUB (0x1A) abort it, as in terminals.
- * C0 controls inside the payload are ignored (not part of the value).
+ * C0 controls inside the payload are ignored (not part of the value). Only the
+ * 7-bit introducer `ESC ]` is recognised: the C1 forms (0x9D, 0x9C) are raw
+ * bytes no shell integration sends, and invalid UTF-8 on their own.
  */
 export const MARKER_OSC = {
   /**
