@@ -126,7 +126,21 @@ describe('MAX_CONTROL_REPLY_BYTES', () => {
     expect(MAX_CONTROL_REPLY_BYTES).toBe(16 * 1024 * 1024);
   });
 
-  it('keeps content of exactly the limit and truncates one byte more', () => {
+  it('keeps content of exactly the default limit and truncates one byte more', () => {
+    // 16 lines at the line limit make exactly 16 MiB of content.
+    const line = Buffer.alloc(MAX_CONTROL_LINE_BYTES, 0x61);
+    const lines = MAX_CONTROL_REPLY_BYTES / MAX_CONTROL_LINE_BYTES;
+    const parts = [Buffer.from('%begin 1 2 3\n'), ...Array.from({ length: lines }, () => Buffer.concat([line, Buffer.from('\n')]))];
+    const at = runControl([...parts, Buffer.from('%end 1 2 3\n')]);
+    expect(at.events).toHaveLength(1);
+    expect(at.events[0]).toMatchObject({ type: 'reply', ok: true });
+    expect(at.events[0]).not.toHaveProperty('truncated');
+    const over = runControl([...parts, Buffer.from('x\n%end 1 2 3\n')]);
+    expect(over.events[0]).toMatchObject({ type: 'reply', truncated: true });
+    expect(over.events[0]?.type === 'reply' && over.events[0].lines.length).toBe(lines);
+  });
+
+  it('keeps content of exactly an overridden limit and truncates one byte more', () => {
     const limit = 10;
     const reply = (content: string[]) => `%begin 1 2 3\n${content.join('\n')}\n%end 1 2 3\n`;
     const at = runControl([latin1(reply(['12345', '67890']))], { limits: { maxReplyBytes: limit } });
