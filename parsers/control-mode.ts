@@ -14,6 +14,7 @@ export interface ControlModeParserOptions {
    * Allocates the slabs `%output` data is decoded into. Node callers pass
    * `Buffer.allocUnsafeSlow` so `data` is a Buffer, whose memchr-backed
    * `indexOf` the marker parser then uses; the default is `new Uint8Array(size)`.
+   * Must return at least `size` bytes.
    */
   readonly allocate?: (size: number) => Uint8Array;
 }
@@ -85,6 +86,7 @@ const MAX_NUMBER_DIGITS = 15;
 // Pane-id strings are cached so a %output line allocates no id string; cleared when this large.
 const MAX_CACHED_PANE_IDS = 4096;
 const INITIAL_BUFFER_BYTES = 1024;
+const RETAINED_CARRY_BYTES = 64 * 1024;
 /**
  * `%output` data is decoded into slabs of this size and handed out as views
  * (never overwritten), which saves an allocation per line — the decoder's
@@ -203,6 +205,8 @@ class StreamingControlModeParser implements ControlModeParser {
         const len = this.carryLen;
         this.carryLen = 0;
         this.line(this.carry, 0, len);
+        // One long line must not pin a large carry buffer for the client's lifetime.
+        if (this.carry.length > RETAINED_CARRY_BYTES) this.carry = new Uint8Array(0);
       }
       i = j + 1;
     }
