@@ -21,7 +21,7 @@ export const PARSER_BENCH = {
   xtermBytes: 16 * 1024 * 1024,
   /** Chunk size pushed per call, like a PTY or pipe read. */
   chunkBytes: 64 * 1024,
-  runs: 5,
+  runs: 7,
   warmup: 1,
   /** Typical output carries an OSC 633 prompt group about every this many bytes. */
   markerEveryBytes: 2048,
@@ -208,10 +208,46 @@ async function runControlXterm(parts: readonly Uint8Array[]): Promise<void> {
 const mbps = (bytes: number, ms: number) => bytes / MB / (ms / 1000);
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
-async function throughput(fn: () => unknown, bytes: number): Promise<{ medianMs: number; mbps: number; samples: number[] }> {
-  const samples = await sample(fn, PARSER_BENCH.runs, PARSER_BENCH.warmup);
+interface Throughput {
+  readonly medianMs: number;
+  readonly mbps: number;
+  readonly samples: number[];
+}
+
+const summarise = (samples: number[], bytes: number): Throughput => {
   const medianMs = median(samples);
   return { medianMs, mbps: mbps(bytes, medianMs), samples };
+};
+
+async function throughput(fn: () => unknown, bytes: number): Promise<Throughput> {
+  return summarise(await sample(fn, PARSER_BENCH.runs, PARSER_BENCH.warmup), bytes);
+}
+
+/**
+ * Ours and the peer measured in alternation, one sample each per round, so a
+ * neighbour's load on this shared 2-core machine hits both sides of a ratio alike.
+ */
+async function paired(
+  ours: () => unknown,
+  oursBytes: number,
+  peer: () => unknown,
+  peerBytes: number,
+): Promise<{ ours: Throughput; peer: Throughput }> {
+  const gc = getGc();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < PARSER_BENCH.warmup + PARSER_BENCH.runs; round++) {
+    // Collect first, so neither side pays for the other's garbage.
+    gc();
+    const [ta] = await sample(ours, 1, 0);
+    gc();
+    const [tb] = await sample(peer, 1, 0);
+    if (round >= PARSER_BENCH.warmup) {
+      a.push(ta!);
+      b.push(tb!);
+    }
+  }
+  return { ours: summarise(a, oursBytes), peer: summarise(b, peerBytes) };
 }
 
 /** `gc()` without --expose-gc on the command line, so heap deltas mean something. */
@@ -220,39 +256,34 @@ function getGc(): () => void {
   return vm.runInNewContext('gc') as () => void;
 }
 
-/** Memory growth while a 64 MiB unterminated OSC 633 E streams in. */
+/** Memory growth while a 64 MiB unterminated OSC 633 E streams in (run twice: the first warms the JIT). */
 function unterminatedMemory(): { peakBufferBytes: number; heapGrowthBytes: number; limitBytes: number } {
   const gc = getGc();
   const chunk = new Uint8Array(PARSER_BENCH.chunkBytes).fill(0x41);
   const head = enc('\x1b]633;E;');
-  gc();
   const used = () => {
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
   };
-  // Warm-up on a throwaway parser, so compiled code is not counted as growth.
-  const warm = createMarkerParser();
-  warm.push(head);
-  for (let sent = 0; sent < PARSER_BENCH.streamBytes; sent += chunk.length) warm.push(chunk);
-  const parser = createMarkerParser();
-  parser.push(head);
-  gc();
-  const before = used();
-  // Retained growth, sampled 16 times: collect garbage first, so only what the
-  // parser keeps counts, not what the loop itself briefly allocates.
-  let peak = 0;
-  for (let sent = 0; sent < PARSER_BENCH.streamBytes; sent += chunk.length) {
-    parser.push(chunk);
-    if ((sent / chunk.length) % 64 === 63) {
-      gc();
-      peak = Math.max(peak, used() - before);
+  const once = () => {
+    const parser = createMarkerParser();
+    parser.push(head);
+    gc();
+    const before = used();
+    // Retained growth, sampled 16 times: collect garbage first, so only what the
+    // parser keeps counts, not what the loop itself briefly allocates.
+    let peak = 0;
+    for (let sent = 0; sent < PARSER_BENCH.streamBytes; sent += chunk.length) {
+      parser.push(chunk);
+      if ((sent / chunk.length) % 64 === 63) {
+        gc();
+        peak = Math.max(peak, used() - before);
+      }
     }
-  }
-  return {
-    peakBufferBytes: parser.stats().peakBufferBytes,
-    heapGrowthBytes: Math.max(0, peak),
-    limitBytes: MAX_OSC_PAYLOAD_BYTES + PARSER_BENCH.chunkBytes,
+    return { peakBufferBytes: parser.stats().peakBufferBytes, heapGrowthBytes: Math.max(0, peak) };
   };
+  once();
+  return { ...once(), limitBytes: MAX_OSC_PAYLOAD_BYTES + PARSER_BENCH.chunkBytes };
 }
 
 /** The parser section of `npm run bench`. */
@@ -263,16 +294,20 @@ export async function bench(): Promise<BenchSection> {
   const control = controlStream(B.streamBytes);
   const floorBuf = Buffer.alloc(B.streamBytes, 0x61);
 
-  const ours = {
-    typical: await throughput(() => runMarkers(chunks(typical, B.chunkBytes)), typical.length),
-    redraw: await throughput(() => runMarkers(chunks(redraw, B.chunkBytes)), redraw.length),
-    control: await throughput(() => runControl(chunks(control, B.chunkBytes)), control.length),
-  };
-  const xterm = {
-    typical: await throughput(() => runXterm(chunks(typical.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes),
-    redraw: await throughput(() => runXterm(chunks(redraw.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes),
-    control: await throughput(() => runControlXterm(chunks(control.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes),
-  };
+  const typicalPair = await paired(
+    () => runMarkers(chunks(typical, B.chunkBytes)), typical.length,
+    () => runXterm(chunks(typical.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes,
+  );
+  const redrawPair = await paired(
+    () => runMarkers(chunks(redraw, B.chunkBytes)), redraw.length,
+    () => runXterm(chunks(redraw.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes,
+  );
+  const controlPair = await paired(
+    () => runControl(chunks(control, B.chunkBytes)), control.length,
+    () => runControlXterm(chunks(control.subarray(0, B.xtermBytes), B.chunkBytes)), B.xtermBytes,
+  );
+  const ours = { typical: typicalPair.ours, redraw: redrawPair.ours, control: controlPair.ours };
+  const xterm = { typical: typicalPair.peer, redraw: redrawPair.peer, control: controlPair.peer };
   const floor = await throughput(() => floorBuf.indexOf(0x1b), floorBuf.length);
   const memory = unterminatedMemory();
 

@@ -131,6 +131,13 @@ class StreamingMarkerParser implements MarkerParser {
             continue;
           }
         }
+        // Shells print marker groups back to back (`BEL ESC ] 633;B BEL ESC ] 633;E…`):
+        // check for an adjacent ESC ] before paying for a search call.
+        if (chunk[i] === ESC && chunk[i + 1] === OSC_INTRODUCER) {
+          this.begin(base + i);
+          i += 2;
+          continue;
+        }
         // The fast path: memchr to the next ']' and look one byte back for ESC.
         const j = chunk.indexOf(OSC_INTRODUCER, i);
         if (j < 0) {
