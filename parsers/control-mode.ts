@@ -4,6 +4,8 @@
  * sends nothing and does not parse markers inside output (feed `data` to a marker parser).
  */
 import type { ControlEvent, ControlModeStats } from './control-events.js';
+import { bytesOf, hasPrefix, parseNumber, tokenEnd } from './byte-fields.js';
+import { isKnownNotification, parseNotification } from './control-notifications.js';
 import { DEFAULT_CONTROL_MODE_LIMITS, pickLimit, type ControlModeLimits } from './limits.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -35,45 +37,12 @@ export function createControlModeParser(options: ControlModeParserOptions = {}):
   return new StreamingControlModeParser(options);
 }
 
-type FieldKind = 'session' | 'window' | 'pane' | 'word' | 'optional-word' | 'rest' | 'optional-rest';
-
-/**
- * Notifications of tmux 3.3a (control-notify.c, control.c) and their fields,
- * in wire order: `%<name> <field> <field> …`, single spaces; a `rest` field is
- * the remainder of the line (names may hold spaces). Anything else is a
- * generic `notification` event.
- */
-export const CONTROL_NOTIFICATIONS = {
-  'sessions-changed': [],
-  'session-changed': [['session', 'session'], ['name', 'rest']],
-  'session-renamed': [['session', 'session'], ['name', 'rest']],
-  'client-session-changed': [['client', 'word'], ['session', 'session'], ['name', 'rest']],
-  'client-detached': [['client', 'rest']],
-  'session-window-changed': [['session', 'session'], ['window', 'window']],
-  'window-add': [['window', 'window']],
-  'window-close': [['window', 'window']],
-  'unlinked-window-add': [['window', 'window']],
-  'unlinked-window-close': [['window', 'window']],
-  'window-renamed': [['window', 'window'], ['name', 'rest']],
-  'unlinked-window-renamed': [['window', 'window'], ['name', 'rest']],
-  'window-pane-changed': [['window', 'window'], ['pane', 'pane']],
-  'layout-change': [['window', 'window'], ['layout', 'word'], ['visibleLayout', 'optional-word'], ['flags', 'optional-word']],
-  'pane-mode-changed': [['pane', 'pane']],
-  'pause': [['pane', 'pane']],
-  'continue': [['pane', 'pane']],
-  'paste-buffer-changed': [['buffer', 'rest']],
-  'paste-buffer-deleted': [['buffer', 'rest']],
-  'exit': [['reason', 'optional-rest']],
-} as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
-
 const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
 
 const LF = 0x0a;
-const SPACE = 0x20;
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
-const SIGILS = { session: 0x24, window: 0x40, pane: 0x25 } as const; // $ @ %
 
 const OUTPUT = bytesOf('%output ');
 const EXTENDED_OUTPUT = bytesOf('%extended-output ');
@@ -81,8 +50,6 @@ const BEGIN = bytesOf('%begin ');
 const END = bytesOf('%end ');
 const ERROR = bytesOf('%error ');
 
-// Decimal fields longer than this are not tmux numbers (2^53 has 16 digits).
-const MAX_NUMBER_DIGITS = 15;
 // Pane-id strings are cached so a %output line allocates no id string; cleared when this large.
 const MAX_CACHED_PANE_IDS = 4096;
 const INITIAL_BUFFER_BYTES = 1024;
@@ -97,36 +64,6 @@ export const CONTROL_OUTPUT_SLAB_BYTES = 64 * 1024;
 /** A DataView over exactly the bytes of `a` (for four-byte reads and writes). */
 function viewOf(a: Uint8Array): DataView {
   return new DataView(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function bytesOf(ascii: string): Uint8Array {
-  const out = new Uint8Array(ascii.length);
-  for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
-  return out;
-}
-
-function hasPrefix(src: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
-  if (e - s < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (src[s + i] !== prefix[i]) return false;
-  return true;
-}
-
-/** Parse decimal digits in `src[s, e)`; -1 when empty, too long or not all digits. */
-function parseNumber(src: Uint8Array, s: number, e: number): number {
-  if (e <= s || e - s > MAX_NUMBER_DIGITS) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const d = src[i]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-/** Index of the next space in `src[from, e)`, or `e`. */
-function tokenEnd(src: Uint8Array, from: number, e: number): number {
-  for (let i = from; i < e; i++) if (src[i] === SPACE) return i;
-  return e;
 }
 
 /** The three numbers of `%begin/%end/%error t n f` starting at `s`, or null. */
@@ -487,11 +424,9 @@ class StreamingControlModeParser implements ControlModeParser {
   private notification(src: Uint8Array, s: number, e: number, inReply: boolean): boolean {
     const nameEnd = tokenEnd(src, s + 1, e);
     const name = decodeUtf8(src, s + 1, nameEnd);
-    const spec = Object.hasOwn(CONTROL_NOTIFICATIONS, name)
-      ? CONTROL_NOTIFICATIONS[name as keyof typeof CONTROL_NOTIFICATIONS]
-      : undefined;
-    if (spec === undefined && inReply) return false;
-    const event = spec === undefined ? undefined : parseFields(name, spec, src, nameEnd + 1, e);
+    const known = isKnownNotification(name);
+    if (!known && inReply) return false;
+    const event = known ? parseNotification(name, src, nameEnd + 1, e) : undefined;
     if (!event) {
       if (inReply) return false;
       if (nameEnd === s + 1) {
@@ -506,37 +441,4 @@ class StreamingControlModeParser implements ControlModeParser {
     this.emit(event);
     return true;
   }
-}
-
-/** Build the typed event for `spec` from the fields starting at `p`, or undefined when they do not fit. */
-function parseFields(
-  name: string,
-  spec: readonly (readonly [string, FieldKind])[],
-  src: Uint8Array,
-  p: number,
-  e: number,
-): ControlEvent | undefined {
-  const event: Record<string, unknown> = { type: name };
-  for (const [field, kind] of spec) {
-    if (kind === 'rest' || kind === 'optional-rest') {
-      const present = p < e || (p === e && kind === 'rest');
-      event[field] = present ? decodeUtf8(src, p, e) : kind === 'rest' ? '' : null;
-      p = e + 1;
-      continue;
-    }
-    if (p > e) {
-      if (kind !== 'optional-word') return undefined;
-      event[field] = null;
-      continue;
-    }
-    const t = tokenEnd(src, p, e);
-    if (kind !== 'word' && kind !== 'optional-word') {
-      if (src[p] !== SIGILS[kind] || parseNumber(src, p + 1, t) < 0) return undefined;
-    } else if (kind === 'word' && t === p) return undefined;
-    event[field] = decodeUtf8(src, p, t);
-    p = t + 1;
-  }
-  // Fields past the last one we know: a different line (inside a reply) or a newer tmux.
-  if (p <= e) return undefined;
-  return event as unknown as ControlEvent;
 }

@@ -3,6 +3,7 @@
  * grammar, and how one complete payload becomes one event. Works on a finished
  * payload only; finding sequences in a stream is marker-parser.ts's job.
  */
+import { bytesOf } from './byte-fields.js';
 import type { MarkerEvent } from './events.js';
 import { percentDecode, unescapeVscode } from './escapes.js';
 import { decodeUtf8 } from './utf8.js';
@@ -103,12 +104,6 @@ const REMOTE_HOST = bytesOf('RemoteHost=');
 const CONEMU_CWD = bytesOf('9;');
 // An exit status is at most a 32-bit int; more digits is garbage, not a status.
 const MAX_EXIT_DIGITS = 10;
-
-function bytesOf(ascii: string): Uint8Array {
-  const out = new Uint8Array(ascii.length);
-  for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
-  return out;
-}
 
 /** True when `buf[0, len)` starts with `prefix`; `caseless` folds ASCII letters. */
 function startsWith(buf: Uint8Array, len: number, prefix: Uint8Array, caseless = false): boolean {
