@@ -1,24 +1,23 @@
 /**
- * Bare `tsession`: the interface on a terminal; otherwise (a pipe, a file,
- * or before the TUI is available) the session list with a hint.
+ * Bare `tsession`: the interface when both stdin and stdout are terminals;
+ * otherwise (a pipe, a file, --json) the session list as `tsession list`
+ * prints it, exit 0. The interface's code loads only on a terminal.
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { formatList, listSessions } from './list.js';
 
 export async function run(ctx: Context): Promise<number> {
+  if (!ctx.opts.json && process.stdin.isTTY && process.stdout.isTTY) {
+    const { runTui } = await import('../tui/run.js');
+    return runTui(ctx);
+  }
   const { sessions, tmuxProblem } = await listSessions(ctx);
   if (ctx.opts.json) {
     process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions })}\n`);
     return EXIT.ok;
   }
-  if (tmuxProblem) process.stdout.write(`tmux: ${tmuxProblem}\n`);
+  if (tmuxProblem && !(tmuxProblem as string).startsWith('No tmux server')) ctx.warn(tmuxProblem);
   process.stdout.write(formatList(sessions));
-  const saved = sessions.filter((s) => s.state === 'saved').length;
-  process.stdout.write(
-    saved
-      ? `\n${saved} session(s) only in a checkpoint: \`tsession restore\` brings them back; \`tsession --help\` for more.\n`
-      : '\n`tsession save` checkpoints these sessions; `tsession --help` for more.\n',
-  );
   return EXIT.ok;
 }

@@ -1,0 +1,40 @@
+/**
+ * Hands the terminal to tmux: `tmux attach -t =SESSION` with stdio inherited,
+ * or `switch-client` when this process already runs inside a client of the
+ * same server. argv and environment come from sessions/tmux.ts; this is the
+ * one tmux process that must own the terminal, so it cannot go through
+ * runTmux's pipes.
+ */
+import { spawnSync } from 'node:child_process';
+import type { ServerSpec } from '../../sessions/server.js';
+import { serverArgv, tmuxEnv } from '../../sessions/tmux.js';
+
+/** How the session is reached. */
+export type AttachMode = 'attach' | 'switch-client';
+
+/** switch-client when $TMUX names this same server, else a (possibly nested) attach. */
+export function attachMode(server: ServerSpec, env: NodeJS.ProcessEnv): AttachMode {
+  const inside = env.TMUX ? env.TMUX.split(',').slice(0, -2).join(',') : '';
+  return inside && inside === server.socketPath ? 'switch-client' : 'attach';
+}
+
+/** The argv and environment for reaching `session`. */
+export function attachCommand(server: ServerSpec, session: string, env: NodeJS.ProcessEnv): { argv: string[]; env: NodeJS.ProcessEnv; mode: AttachMode } {
+  const mode = attachMode(server, env);
+  // "=name" matches the name exactly (no prefix or pattern matching).
+  const target = `=${session}`;
+  return mode === 'switch-client'
+    ? { argv: [...serverArgv(server), 'switch-client', '-t', target], env, mode }
+    : // Inside another server's client, $TMUX would make tmux refuse to nest.
+      { argv: [...serverArgv(server), 'attach-session', '-t', target], env: tmuxEnv(env), mode };
+}
+
+/** Run it with the terminal; returns tmux's exit status and its first stderr line. */
+export function attachSession(server: ServerSpec, session: string, env: NodeJS.ProcessEnv): { status: number | null; error: string | null; mode: AttachMode } {
+  const cmd = attachCommand(server, session, env);
+  // stderr is kept to report a failure on the status line; tmux needs only a terminal on stdin and stdout.
+  const r = spawnSync('tmux', cmd.argv, { env: cmd.env, stdio: ['inherit', 'inherit', 'pipe'] });
+  if (r.error) return { status: null, error: r.error.message, mode: cmd.mode };
+  const said = r.stderr ? r.stderr.toString().trim().split('\n')[0] ?? null : null;
+  return { status: r.status, error: r.status === 0 ? null : said || `tmux exited with ${r.status}`, mode: cmd.mode };
+}

@@ -1,0 +1,93 @@
+/**
+ * The data the interface shows and the services that get and change it,
+ * as types only: the container holds a Snapshot, asks TuiServices for work,
+ * and never touches tmux, /proc or the store itself. Tests pass fake
+ * services; services.ts has the real ones.
+ */
+import type { CheckpointBody } from '../../checkpoints/schema.js';
+import type { CheckpointEntry } from '../../checkpoints/store.js';
+import type { Difference } from '../../sessions/compare.js';
+import type { HealthReport, PaneFacts, SessionVerdict } from '../../sessions/health.js';
+import type { RepairEvent, RepairOutcome } from '../../sessions/repair.js';
+import type { RepairPlan, RepairStep } from '../../sessions/repair-plan.js';
+import type { RestoreProgress } from '../../sessions/restore.js';
+
+/** Where the interface is looking. */
+export interface TuiInfo {
+  /** How the server was chosen: `-L work`, `-S /path`, `$TMUX`, `default`. */
+  readonly serverLabel: string;
+  readonly socketPath: string;
+  readonly stateDir: string;
+}
+
+/** What one refresh learned. */
+export interface Snapshot {
+  readonly at: number;
+  readonly report: HealthReport;
+  /** Checkpoints of this server, newest first. */
+  readonly checkpoints: readonly CheckpointEntry[];
+  /** Per-pane /proc facts of this round (cwd, foreground command). */
+  readonly panes: readonly PaneFacts[];
+  /** Something a person should know (unreadable store, tmux missing), or null. */
+  readonly problem: string | null;
+}
+
+/** The outcome of an action, as one line for the status line. */
+export interface ActionResult {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** A restore the person asked for. */
+export interface RestoreRequest {
+  readonly checkpointId: string;
+  readonly sessions: readonly string[];
+  /** Replace running sessions of the same name. */
+  readonly replace: boolean;
+}
+
+/** A saved command that would not be re-run, listed for approval. */
+export interface UnlistedCommand {
+  /** "db:1.0". */
+  readonly where: string;
+  readonly command: string;
+  /** Program basename, used to approve it for this restore. */
+  readonly program: string;
+}
+
+/** What a restore would do, learned before anything runs. */
+export interface RestorePreview {
+  readonly checkpointId: string;
+  readonly createdAt: string;
+  readonly sessions: readonly { readonly name: string; readonly windows: readonly { readonly index: number; readonly name: string }[]; readonly panes: number }[];
+  /** Commands not on the allowlist: the person approves (run) or skips (typed only). */
+  readonly unlisted: readonly UnlistedCommand[];
+  /** Sessions of the same name already running (restore needs replace). */
+  readonly running: readonly string[];
+}
+
+/** The result of a diff. */
+export type DiffResult =
+  | { readonly kind: 'differences'; readonly checkpointId: string; readonly differences: readonly Difference[] }
+  | { readonly kind: 'not-running'; readonly checkpointId: string; readonly windows: number; readonly panes: number }
+  | { readonly kind: 'not-saved' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Everything the interface does to the world. */
+export interface TuiServices {
+  readonly info: TuiInfo;
+  /** Fast first look: the layout (short timeout) and the checkpoint index, no pane probes. */
+  quick(): Promise<Snapshot>;
+  /** One full, bounded probe round and classification. */
+  refresh(): Promise<Snapshot>;
+  /** A checkpoint's body (cached), for the tree of a crashed session and last commands. */
+  checkpoint(id: string): Promise<{ readonly ok: true; readonly body: CheckpointBody } | { readonly ok: false; readonly message: string }>;
+  diff(session: string, checkpointId: string): Promise<DiffResult>;
+  previewRestore(request: RestoreRequest): Promise<RestorePreview | ActionResult>;
+  /** Restore; `approve` re-runs the unlisted commands instead of only typing them. */
+  restore(request: RestoreRequest, approve: boolean, onProgress: (p: RestoreProgress) => void): Promise<ActionResult>;
+  save(): Promise<ActionResult>;
+  removeCheckpoint(id: string): Promise<ActionResult>;
+  planUnfreeze(verdict: SessionVerdict): RepairPlan;
+  unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
+}

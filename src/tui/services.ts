@@ -1,0 +1,319 @@
+/**
+ * The real TuiServices: probes and classifies (sessions/probes, health),
+ * reads and deletes checkpoints (the store), restores (sessions/restore),
+ * repairs (sessions/repair), and saves by running `tsession save` as a child
+ * (one save implementation, its exit codes and messages). Every call is
+ * bounded; failures come back as ActionResults with words a person can act
+ * on, never as throws into the interface.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CheckpointBody, SessionRecord } from '../../checkpoints/schema.js';
+import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
+import { compareSessions } from '../../sessions/compare.js';
+import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
+import { createProber, probeServer, PROBE_LIMITS, readProcFacts } from '../../sessions/probes.js';
+import { programName } from '../../sessions/proc.js';
+import { executeRepair } from '../../sessions/repair.js';
+import { planRepair } from '../../sessions/repair-plan.js';
+import { decideRerun, type RerunRule } from '../../sessions/rerun-policy.js';
+import { restoreSessions } from '../../sessions/restore.js';
+import { takeSnapshot } from '../../sessions/snapshot.js';
+import type { Context } from '../context.js';
+import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
+
+/** Named bounds of the services. */
+export const SERVICE_LIMITS = {
+  /** The first look must be quick: a frozen server must not delay the first frame. */
+  quickTimeoutMs: 400,
+  /** A diff reads the live layout once. */
+  diffTimeoutMs: 5_000,
+  /** `tsession save` as a child. */
+  saveTimeoutMs: 60_000,
+} as const;
+
+/** Tunables of the services (tests and the benchmark lower them). */
+export interface ServiceOptions {
+  readonly probeTimeoutMs?: number;
+  readonly notReadingAfterMs?: number;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Sessions of a body whose saved commands would be typed, not re-run, under `rules`. */
+export function unlistedCommands(sessions: readonly SessionRecord[], rules: readonly RerunRule[]): UnlistedCommand[] {
+  const out: UnlistedCommand[] = [];
+  for (const s of sessions) {
+    for (const w of s.windows) {
+      w.panes.forEach((p, i) => {
+        if (p.foreground.kind !== 'job' || !p.foreground.argv) return;
+        if (decideRerun(p.foreground.argv, rules).action === 'run') return;
+        out.push({ where: `${s.name}:${w.index}.${i}`, command: p.foreground.argv.join(' '), program: programName(p.foreground.argv[0] ?? '') });
+      });
+    }
+  }
+  return out;
+}
+
+/** Race a promise against a deadline (the loser is left to settle on its own). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    timer.unref();
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Global options of this run, to pass to a child `tsession`. */
+function globalArgs(ctx: Context): string[] {
+  const o = ctx.opts;
+  return [
+    ...(o.socketName ? ['-L', o.socketName] : []),
+    ...(o.socketPath ? ['-S', o.socketPath] : []),
+    ...(o.configFile ? ['-f', o.configFile] : []),
+    ...(o.stateDir ? ['--state-dir', o.stateDir] : []),
+  ];
+}
+
+/** Services for the server and state dir of `ctx`. */
+export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServices {
+  const timeoutMs = opts.probeTimeoutMs ?? PROBE_LIMITS.serverTimeoutMs;
+  const prober = createProber(ctx.server, {
+    env: ctx.env,
+    timeoutMs,
+    ...(opts.notReadingAfterMs !== undefined ? { notReadingAfterMs: opts.notReadingAfterMs } : {}),
+  });
+  const bodies = new Map<string, Promise<{ ok: true; body: CheckpointBody } | { ok: false; message: string }>>();
+  let last: { obs: Observation; snapshot: Snapshot } | null = null;
+
+  const store = (): Promise<CheckpointStore> => ctx.store();
+
+  const checkpoint = (id: string) => {
+    let p = bodies.get(id);
+    if (!p) {
+      p = store().then(async (s) => {
+        const r = await s.read(id);
+        return r.ok ? ({ ok: true, body: r.value.body } as const) : ({ ok: false, message: r.error.message } as const);
+      });
+      bodies.set(id, p);
+      // A failed read may succeed later (a file being written): do not cache it.
+      void p.then((r) => {
+        if (!r.ok) bodies.delete(id);
+      });
+    }
+    return p;
+  };
+
+  const listCheckpoints = async (): Promise<{ entries: CheckpointEntry[]; problem: string | null }> => {
+    try {
+      const r = await (await store()).list();
+      return r.ok ? { entries: r.value, problem: null } : { entries: [], problem: r.error.message };
+    } catch (e) {
+      return { entries: [], problem: message(e) };
+    }
+  };
+
+  /** Newest valid checkpoint per session; records read when `withRecords` (for "changed" and trees). */
+  const savedSessions = async (entries: readonly CheckpointEntry[], withRecords: boolean): Promise<Map<string, SavedSession>> => {
+    const newest = new Map<string, CheckpointEntry>();
+    for (const e of entries) {
+      if (!e.valid || !e.meaningful) continue;
+      for (const n of e.sessions) if (!newest.has(n)) newest.set(n, e);
+    }
+    const loaded = new Map<string, CheckpointBody>();
+    if (withRecords) {
+      for (const id of new Set([...newest.values()].map((e) => e.id))) {
+        const r = await checkpoint(id);
+        if (r.ok) loaded.set(id, r.body);
+      }
+    }
+    const out = new Map<string, SavedSession>();
+    for (const [name, e] of newest) {
+      const record = loaded.get(e.id)?.sessions.find((s) => s.name === name) ?? null;
+      out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record });
+    }
+    return out;
+  };
+
+  const snapshotOf = (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Snapshot => {
+    const report = classify(obs, saved);
+    const snapshot = { at: obs.at, report, checkpoints: entries, panes: obs.panes, problem };
+    last = { obs, snapshot };
+    return snapshot;
+  };
+
+  const restoreAll = async (): Promise<string> => {
+    const s = await store();
+    const newest = await s.newestGood();
+    if (!newest.ok) throw new Error(newest.error.message);
+    const cp = newest.value.checkpoint;
+    if (!cp) throw new Error(`no good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`);
+    const config = await ctx.config();
+    const r = await restoreSessions({
+      server: ctx.server,
+      checkpoint: cp.body,
+      sessions: [],
+      replace: false,
+      noCommands: false,
+      dryRun: false,
+      rules: config.rerun.allowlist,
+      readBlob: async (sha) => {
+        const b = await s.getBlob(sha);
+        return b.ok ? b.value : null;
+      },
+      runtimeDir: ctx.paths.runtimeDir,
+      env: ctx.env,
+    });
+    return `restored ${r.restored.map((x) => x.name).join(', ') || 'nothing'} from ${cp.id}`;
+  };
+
+  return {
+    info: { serverLabel: ctx.server.label, socketPath: ctx.server.socketPath, stateDir: ctx.paths.stateDir },
+
+    async quick() {
+      const at = Date.now();
+      const [answer, listed] = await Promise.all([probeServer(ctx.server, { timeoutMs: SERVICE_LIMITS.quickTimeoutMs, env: ctx.env }), listCheckpoints()]);
+      const server: ServerFacts = {
+        socketPath: ctx.server.socketPath,
+        label: ctx.server.label,
+        answer: answer.kind,
+        ms: answer.ms,
+        timeoutMs: SERVICE_LIMITS.quickTimeoutMs,
+        message: answer.kind === 'answered' ? null : answer.message,
+        // One quick miss proves nothing: the full probe decides.
+        timeoutsInARow: answer.kind === 'timeout' ? 1 : 0,
+        process: answer.kind === 'answered' && answer.live.pid > 0 ? readProcFacts(answer.live.pid) : null,
+      };
+      const obs: Observation = {
+        at,
+        server,
+        live: answer.kind === 'answered' ? answer.live : null,
+        liveIsFresh: answer.kind === 'answered',
+        clients: answer.kind === 'answered' ? answer.clients : null,
+        panes: [],
+      };
+      return snapshotOf(obs, await savedSessions(listed.entries, false), listed.entries, listed.problem);
+    },
+
+    async refresh() {
+      const [obs, listed] = await Promise.all([prober.round(), listCheckpoints()]);
+      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem);
+    },
+
+    checkpoint,
+
+    async diff(session, checkpointId): Promise<DiffResult> {
+      const r = await checkpoint(checkpointId);
+      if (!r.ok) return { kind: 'error', message: r.message };
+      const saved = r.body.sessions.find((s) => s.name === session);
+      if (!saved) return { kind: 'not-saved' };
+      if (last?.snapshot.report.server.state === 'frozen') return { kind: 'error', message: 'the tmux server is frozen; u unfreezes it first' };
+      try {
+        const snap = await within(takeSnapshot(ctx.server, { sessions: [session], contentsLines: 0, env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
+        const live = snap.sessions.find((s) => s.name === session);
+        if (!live) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
+        return { kind: 'differences', checkpointId, differences: compareSessions(saved, live) };
+      } catch (e) {
+        const m = message(e);
+        if (/No tmux server/.test(m)) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
+        return { kind: 'error', message: m };
+      }
+    },
+
+    async previewRestore(req): Promise<RestorePreview | ActionResult> {
+      const r = await checkpoint(req.checkpointId);
+      if (!r.ok) return { ok: false, message: r.message };
+      const chosen = r.body.sessions.filter((s) => req.sessions.includes(s.name));
+      const missing = req.sessions.filter((n) => !chosen.some((s) => s.name === n));
+      if (missing.length) return { ok: false, message: `checkpoint ${req.checkpointId} does not hold ${missing.join(', ')}` };
+      const config = await ctx.config();
+      const liveNames = new Set((last?.obs.live?.sessions ?? []).map((s) => s.name));
+      return {
+        checkpointId: r.body.id,
+        createdAt: r.body.createdAt,
+        sessions: chosen.map((s) => ({ name: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })), panes: s.windows.reduce((n, w) => n + w.panes.length, 0) })),
+        unlisted: unlistedCommands(chosen, config.rerun.allowlist),
+        running: req.sessions.filter((n) => liveNames.has(n)),
+      };
+    },
+
+    async restore(req, approve, onProgress): Promise<ActionResult> {
+      try {
+        const [s, config, r] = await Promise.all([store(), ctx.config(), checkpoint(req.checkpointId)]);
+        if (!r.ok) return { ok: false, message: r.message };
+        const chosen = r.body.sessions.filter((x) => req.sessions.includes(x.name));
+        // Approval covers exactly the programs that were listed, for this restore only.
+        const approved: RerunRule[] = approve ? [...new Set(unlistedCommands(chosen, config.rerun.allowlist).map((u) => u.program))].map((program) => ({ program, whenAnyArg: null })) : [];
+        const result = await restoreSessions({
+          server: ctx.server,
+          checkpoint: r.body,
+          sessions: req.sessions,
+          replace: req.replace,
+          noCommands: false,
+          dryRun: false,
+          rules: [...config.rerun.allowlist, ...approved],
+          readBlob: async (sha) => {
+            const b = await s.getBlob(sha);
+            return b.ok ? b.value : null;
+          },
+          runtimeDir: ctx.paths.runtimeDir,
+          env: ctx.env,
+          onProgress,
+        });
+        const parts = result.restored.map((x) => `restored ${x.name} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
+        for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
+        const typed = result.typed.filter((t) => !t.ran).length;
+        if (typed) parts.push(`${typed} command(s) typed at the prompt, not run`);
+        if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
+        return { ok: result.restored.length > 0, message: `${parts.join('; ') || 'nothing restored'} — from ${r.body.id}` };
+      } catch (e) {
+        return { ok: false, message: message(e) };
+      }
+    },
+
+    save() {
+      const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+      return new Promise<ActionResult>((resolve) => {
+        const child = spawn(process.execPath, [cli, ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        const timer = setTimeout(() => child.kill('SIGKILL'), SERVICE_LIMITS.saveTimeoutMs);
+        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+        child.on('error', (e) => resolve({ ok: false, message: `could not run tsession save: ${e.message}` }));
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          try {
+            const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { saved: boolean; id?: string; reason?: string; sessions?: number; panes?: number };
+            resolve(
+              r.saved
+                ? { ok: true, message: `saved checkpoint ${r.id} (${r.sessions} session(s), ${r.panes} pane(s))` }
+                : { ok: true, message: `nothing saved: ${r.reason}` },
+            );
+          } catch {
+            const why = err.trim().split('\n')[0]?.replace(/^tsession: /, '') || `exit code ${code}`;
+            resolve({ ok: false, message: `save failed: ${why}` });
+          }
+        });
+      });
+    },
+
+    async removeCheckpoint(id): Promise<ActionResult> {
+      const r = await (await store()).remove(id);
+      bodies.delete(id);
+      return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
+    },
+
+    planUnfreeze(verdict) {
+      const panes = last?.obs.panes ?? [];
+      const serverSessions = last ? last.snapshot.report.sessions.filter((v) => v.live).map((v) => v.session) : [verdict.session];
+      return planRepair(verdict, { paneCwd: (id) => panes.find((p) => p.paneId === id)?.shellCwd ?? null, serverSessions });
+    },
+
+    unfreeze(plan, confirm, onEvent) {
+      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => prober.round(), confirm, restore: restoreAll, onEvent });
+    },
+  };
+}

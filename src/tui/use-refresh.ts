@@ -1,0 +1,74 @@
+/**
+ * Refreshes live state on an interval without blocking keys: one bounded
+ * refresh at a time (the services bound every probe), the next scheduled
+ * after the previous ends, pausable while a repair probes on its own, and
+ * "now" on demand after an action.
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import type { TuiServices } from './model.js';
+import type { Action } from './state.js';
+
+/** Controls of the refresh loop. */
+export interface RefreshControl {
+  /** Refresh as soon as possible (after the one running, if any). */
+  refreshNow(): void;
+  /** Stop or resume refreshing. */
+  pause(on: boolean): void;
+}
+
+/** Run the loop while mounted; the first refresh starts at once. */
+export function useRefresh(services: TuiServices, dispatch: (a: Action) => void, intervalMs: number, onError: (message: string) => void): RefreshControl {
+  const loop = useRef({ timer: undefined as NodeJS.Timeout | undefined, running: false, again: false, paused: false, stopped: false });
+
+  const control = useMemo(() => {
+    const l = loop.current;
+    const schedule = (ms: number) => {
+      clearTimeout(l.timer);
+      if (!l.stopped) l.timer = setTimeout(tick, ms);
+    };
+    async function tick(): Promise<void> {
+      if (l.stopped) return;
+      if (l.paused) return schedule(intervalMs);
+      if (l.running) {
+        l.again = true;
+        return;
+      }
+      l.running = true;
+      try {
+        const snapshot = await services.refresh();
+        if (!l.stopped) dispatch({ type: 'snapshot', snapshot });
+      } catch (e) {
+        if (!l.stopped) onError(`refresh failed: ${(e as Error).message}`);
+      } finally {
+        l.running = false;
+      }
+      if (l.again) {
+        l.again = false;
+        schedule(0);
+      } else schedule(intervalMs);
+    }
+    return {
+      start: () => schedule(0),
+      stop: () => {
+        l.stopped = true;
+        clearTimeout(l.timer);
+      },
+      refreshNow: () => {
+        if (l.running) l.again = true;
+        else schedule(0);
+      },
+      pause: (on: boolean) => {
+        l.paused = on;
+      },
+    };
+    // The loop lives as long as the component; its inputs do not change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    control.start();
+    return () => control.stop();
+  }, [control]);
+
+  return { refreshNow: control.refreshNow, pause: control.pause };
+}

@@ -1,0 +1,137 @@
+/**
+ * The frame around the panels: the header, the panel tabs, the filter
+ * prompt, the status line (socket, state dir, last result), the help
+ * overlay (generated from the key table), a dialog, and the message shown
+ * when the terminal is too small.
+ */
+import { bindingsOf, type KeyScope } from '../key-bindings.js';
+import type { Snapshot, TuiInfo } from '../model.js';
+import type { Dialog, Panel } from '../state.js';
+import { BADGES, TONES, type Tone } from '../theme.js';
+import { fitLine, seg, type Line, type Seg } from './line.js';
+import type { SessionRow } from './rows.js';
+import { age, fit, visible } from './text.js';
+
+/** Smallest usable terminal. */
+export const MIN_SIZE = { columns: 60, rows: 12 } as const;
+
+/** "tsession · tmux -L work · 5 sessions: 1 frozen, 2 crashed" and the help hint. */
+export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: readonly SessionRow[], width: number, busy: string | null): Line {
+  const counts: Seg[] = [];
+  if (snapshot) {
+    const by = new Map<string, number>();
+    for (const r of rows) by.set(r.badge, (by.get(r.badge) ?? 0) + 1);
+    counts.push(seg(` · ${rows.length} session${rows.length === 1 ? '' : 's'}`));
+    for (const state of ['frozen', 'crashed', 'changed'] as const) {
+      const n = by.get(state);
+      if (n) counts.push(seg(`, ${n} ${state}`, { color: BADGES[state].color, bold: true }));
+    }
+    const server = snapshot.report.server;
+    if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
+    if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
+  } else {
+    counts.push(seg(' · loading…', { dim: true }));
+  }
+  const right = busy ? `${busy}…  ? help` : '? help';
+  const left: Seg[] = [seg(' tsession', { bold: true }), seg(` · tmux ${info.serverLabel}`), ...counts];
+  const leftWidth = left.reduce((n, s) => n + [...s.text].length, 0);
+  const gap = Math.max(1, width - leftWidth - right.length - 1);
+  return fitLine([...left, seg(' '.repeat(gap)), seg(right, { dim: !busy, ...(busy ? { color: 'yellow' as const } : {}) }), seg(' ')], width);
+}
+
+const PANEL_NAMES: readonly { panel: Panel; label: string }[] = [
+  { panel: 'detail', label: 'detail' },
+  { panel: 'timeline', label: 't timeline' },
+  { panel: 'diff', label: 'd diff' },
+  { panel: 'repair', label: 'u unfreeze' },
+  { panel: 'progress', label: 'restore' },
+];
+
+/** The tab bar over the panel; the focused side is marked. */
+export function tabsLine(panel: Panel, focus: 'list' | 'panel', width: number): Line {
+  const segs: Seg[] = [seg(focus === 'panel' ? '━━' : '──', { dim: focus !== 'panel' })];
+  for (const p of PANEL_NAMES) {
+    if ((p.panel === 'repair' || p.panel === 'progress') && p.panel !== panel) continue;
+    segs.push(seg(' '), seg(` ${p.label} `, p.panel === panel ? { inverse: true, bold: true } : { dim: true }));
+  }
+  segs.push(seg(` ${focus === 'panel' ? '(Tab: back to the list)' : '(Tab: focus the panel)'} `, { dim: true }));
+  const used = segs.reduce((n, s) => n + [...s.text].length, 0);
+  segs.push(seg((focus === 'panel' ? '━' : '─').repeat(Math.max(0, width - used)), { dim: focus !== 'panel' }));
+  return fitLine(segs, width);
+}
+
+/** The filter prompt (only while filtering or when a filter is kept). */
+export function filterLine(filter: string, editing: boolean, width: number): Line {
+  return fitLine(
+    [seg(' / ', { bold: true, color: 'magenta' }), seg(visible(filter)), seg(editing ? '▏' : '', {}), seg(editing ? '   Enter keeps · Esc clears' : '   (filtered: / edits)', { dim: true })],
+    width,
+  );
+}
+
+/** Two status lines: the last result, then where things live. */
+export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } | null, snapshot: Snapshot | null, width: number, now: number): Line[] {
+  const problem = snapshot?.problem ?? null;
+  const first = status
+    ? fitLine([seg(' ', {}), seg(visible(status.text), { color: TONES[status.tone], bold: status.tone === 'error' })], width)
+    : problem
+      ? fitLine([seg(` ${visible(problem)}`, { color: 'red' })], width)
+      : fitLine([seg(' ready — ? shows every key', { dim: true })], width);
+  const refreshed = snapshot ? ` · updated ${age(now - snapshot.at)} ago` : '';
+  const second = fitLine([seg(` socket ${info.socketPath} · state ${info.stateDir}${refreshed}`, { dim: true })], width);
+  return [first, second];
+}
+
+const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
+  { scope: 'main', title: 'Keys' },
+  { scope: 'filter', title: 'While filtering' },
+  { scope: 'dialog', title: 'In a question' },
+  { scope: 'help', title: 'In this help' },
+  { scope: 'global', title: 'Everywhere' },
+];
+
+/** The help overlay: every binding of the key table, by scope. */
+export function helpLines(width: number): Line[] {
+  const out: Line[] = [];
+  const labelWidth = 13;
+  for (const { scope, title } of SCOPE_TITLES) {
+    out.push(fitLine([seg(` ${title}`, { bold: true, color: 'magenta' })], width));
+    for (const b of bindingsOf(scope)) out.push(fitLine([seg(`   ${fit(b.label, labelWidth)}`, { bold: true }), seg(b.description)], width));
+  }
+  out.push(fitLine([seg(' Badges: ', { bold: true }), ...Object.values(BADGES).flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')])], width));
+  return out;
+}
+
+/** A question: title, its lines, and the answers it takes. */
+export function dialogLines(d: Dialog, width: number): Line[] {
+  const color = d.tone === 'danger' ? 'red' : 'yellow';
+  const out: Line[] = [fitLine([seg(` ${d.title}`, { bold: true, color })], width)];
+  for (const l of d.lines) out.push(fitLine([seg(`   ${visible(l)}`)], width));
+  const answers: Seg[] = [seg('   '), seg('[y]', { bold: true, color }), seg(` ${d.answers.yes}   `)];
+  if (d.answers.skip) answers.push(seg('[s]', { bold: true }), seg(` ${d.answers.skip}   `));
+  answers.push(seg('[n/Esc]', { bold: true }), seg(` ${d.answers.no}`));
+  out.push(fitLine([], width), fitLine(answers, width));
+  return out;
+}
+
+/** What a terminal too small for the interface shows. */
+export function tooSmallLines(columns: number, rows: number): Line[] {
+  const text = [
+    `tsession needs a terminal at least ${MIN_SIZE.columns} columns wide and ${MIN_SIZE.rows} rows high;`,
+    `this one is ${columns}×${rows}. Make it bigger, or run \`tsession list\`.`,
+    'q quits.',
+  ];
+  const w = Math.max(1, columns);
+  // Wrap by words so the message stays readable at any width.
+  const lines: string[] = [];
+  for (const t of text) {
+    let cur = '';
+    for (const word of t.split(' ')) {
+      if (cur && cur.length + 1 + word.length > w) {
+        lines.push(cur);
+        cur = word;
+      } else cur = cur ? `${cur} ${word}` : word;
+    }
+    if (cur) lines.push(cur);
+  }
+  return lines.slice(0, Math.max(1, rows - 1)).map((l) => fitLine([seg(l, { bold: true })], w));
+}

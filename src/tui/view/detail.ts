@@ -1,0 +1,137 @@
+/**
+ * The detail panel of the selected session: its badge and the evidence
+ * behind it, then the window/pane tree with each pane's cwd, foreground
+ * command and, where shell integration recorded them in the checkpoint, the
+ * last command line and its exit code.
+ */
+import type { PaneRecord, SessionRecord } from '../../../checkpoints/schema.js';
+import type { PaneFacts } from '../../../sessions/health.js';
+import type { Snapshot } from '../model.js';
+import type { BodyState } from '../state.js';
+import { BADGES, badgeText } from '../theme.js';
+import { fitLine, seg, type Line, type Seg } from './line.js';
+import type { SessionRow } from './rows.js';
+import { age, fit, textWidth, visible } from './text.js';
+
+/** The record a session's tree and last commands come from: newest checkpoint holding it. */
+export function savedRecord(row: SessionRow, bodies: ReadonlyMap<string, BodyState>): { record: SessionRecord | null; loading: boolean; error: string | null } {
+  if (row.verdict.saved?.record) return { record: row.verdict.saved.record, loading: false, error: null };
+  const id = row.newest?.id ?? row.verdict.saved?.checkpointId;
+  if (!id) return { record: null, loading: false, error: null };
+  const b = bodies.get(id);
+  if (!b || b.state === 'loading') return { record: null, loading: true, error: null };
+  if (b.state === 'error') return { record: null, loading: false, error: b.message };
+  return { record: b.body.sessions.find((s) => s.name === row.name) ?? null, loading: false, error: null };
+}
+
+const fgOf = (p: PaneRecord): string =>
+  p.foreground.kind === 'shell' ? '(shell)' : p.foreground.argv ? p.foreground.argv.join(' ') : p.foreground.command;
+
+/** "last: make test → exit 2 (untrusted)". */
+function lastCommand(p: PaneRecord | undefined): Seg[] {
+  const lc = p?.lastCommand;
+  if (!lc) return [];
+  const exit = lc.exitCode === null ? 'running or unknown' : `exit ${lc.exitCode}`;
+  return [
+    seg('  last: ', { dim: true }),
+    seg(visible(lc.commandLine)),
+    seg(` → ${exit}`, { color: lc.exitCode === 0 ? 'green' : lc.exitCode === null ? 'gray' : 'red' }),
+    ...(lc.trusted ? [] : [seg(' (untrusted)', { dim: true })]),
+  ];
+}
+
+interface TreePane {
+  readonly id: string;
+  readonly cwd: string;
+  readonly command: string;
+  readonly saved: PaneRecord | undefined;
+  readonly frozen: boolean;
+}
+interface TreeWindow {
+  readonly index: number;
+  readonly name: string;
+  readonly panes: readonly TreePane[];
+}
+
+/** The tree: live panes with /proc facts, else the checkpoint's record. */
+function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | null): TreeWindow[] {
+  const live = row.verdict.liveSession;
+  const savedWindow = (index: number) => record?.windows.find((w) => w.index === index);
+  const frozenPanes = new Set(row.verdict.causes.flatMap((c) => ('paneId' in c ? [c.paneId] : [])));
+  if (live) {
+    const facts = new Map<string, PaneFacts>(snapshot.panes.map((p) => [p.paneId, p]));
+    return live.windows.map((w) => ({
+      index: w.index,
+      name: w.name,
+      panes: w.panes.map((p, i) => {
+        const f = facts.get(p.id);
+        return {
+          id: p.id,
+          cwd: f?.shellCwd ?? p.currentPath,
+          command: f ? (f.fgCommand ?? '(shell)') : p.currentCommand,
+          saved: savedWindow(w.index)?.panes[i],
+          frozen: frozenPanes.has(p.id),
+        };
+      }),
+    }));
+  }
+  return (record?.windows ?? []).map((w) => ({
+    index: w.index,
+    name: w.name,
+    panes: w.panes.map((p) => ({ id: p.id, cwd: p.cwd.path, command: fgOf(p), saved: p, frozen: false })),
+  }));
+}
+
+/** Every line of the detail panel (the caller scrolls and cuts to its height). */
+export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, bodies: ReadonlyMap<string, BodyState>, width: number, now: number): Line[] {
+  if (!row || !snapshot) return [fitLine([seg('  no session selected', { dim: true })], width)];
+  const v = row.verdict;
+  const b = BADGES[row.badge];
+  const out: Line[] = [];
+  const counts = row.windows === null ? '' : ` · ${row.windows} window${row.windows === 1 ? '' : 's'}, ${row.panes} pane${row.panes === 1 ? '' : 's'}`;
+  const where = v.liveSession ? (row.attached ? ' · attached' : ' · no client attached') : v.live ? '' : ' · not running';
+  const saved = row.newest ? ` · checkpoint ${age(now - Date.parse(row.newest.createdAt))} ago` : ' · no checkpoint';
+  out.push(fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(badgeText(row.badge), { color: b.color, bold: true }), seg(`${counts}${where}${saved}`)], width));
+  for (const e of v.evidence) {
+    out.push(fitLine([seg('   · ', { color: b.color }), seg(`${e.probe}: `, { dim: true }), seg(visible(e.saw))], width));
+  }
+  const hint = {
+    crashed: 'r restores it (t picks another checkpoint)',
+    frozen: 'u unfreezes it: resume, release, then (asking first) interrupt, respawn, restart',
+    changed: 'd shows what vanished; r restores the checkpoint (asks to replace the live session)',
+    detached: 'Enter attaches',
+    healthy: 'Enter attaches · d diffs against the checkpoint',
+    checking: 'the server is slow to answer; asking again',
+  }[row.badge];
+  out.push(fitLine([seg(`   ${hint}`, { dim: true })], width));
+
+  const { record, loading, error } = savedRecord(row, bodies);
+  const tree = treeOf(row, snapshot, record);
+  out.push(fitLine([seg(v.liveSession ? ' Windows (live):' : ` Windows (from checkpoint ${row.newest?.id ?? v.saved?.checkpointId ?? '?'}):`, { bold: true })], width));
+  if (tree.length === 0) {
+    const why = loading ? 'reading the checkpoint…' : error ? `cannot read the checkpoint: ${error}` : 'no layout known';
+    out.push(fitLine([seg(`   ${why}`, { dim: true, ...(error ? { color: 'red' as const } : {}) })], width));
+  }
+  const cwdWidth = Math.max(12, Math.floor(width * 0.3));
+  tree.forEach((w, wi) => {
+    const lastW = wi === tree.length - 1;
+    out.push(fitLine([seg(` ${lastW ? '└─' : '├─'} `), seg(`${w.index}: ${visible(w.name)}`, { bold: true }), seg(` (${w.panes.length} pane${w.panes.length === 1 ? '' : 's'})`, { dim: true })], width));
+    w.panes.forEach((p, pi) => {
+      const branch = `${lastW ? '   ' : ' │ '} ${pi === w.panes.length - 1 ? '└─' : '├─'} `;
+      const id = `${p.id} `.padEnd(5);
+      const cwd = fit(visible(p.cwd), cwdWidth);
+      const line: Seg[] = [seg(branch), seg(id, { dim: true }), seg(cwd), seg(' '), seg(visible(p.command), p.frozen ? { color: 'cyan', bold: true } : {})];
+      if (p.frozen) line.push(seg(' ‖ frozen', { color: 'cyan' }));
+      const last = lastCommand(p.saved);
+      const used = line.reduce((n, s) => n + textWidth(s.text), 0);
+      // The last command goes on its own line when it would not fit beside.
+      if (last.length && used + last.reduce((n, s) => n + textWidth(s.text), 0) > width) {
+        out.push(fitLine(line, width));
+        out.push(fitLine([seg(`${lastW ? '   ' : ' │ '} ${pi === w.panes.length - 1 ? '  ' : '│ '}    `), ...last], width));
+      } else {
+        out.push(fitLine([...line, ...last], width));
+      }
+    });
+  });
+  return out;
+}

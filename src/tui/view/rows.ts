@@ -1,0 +1,102 @@
+/**
+ * The sessions list: one row per session (live ones, then those only a
+ * checkpoint remembers) with its badge, window and pane counts, whether a
+ * person is attached, and the age of its newest checkpoint.
+ */
+import type { CheckpointEntry } from '../../../checkpoints/store.js';
+import type { SessionVerdict } from '../../../sessions/health.js';
+import type { Snapshot } from '../model.js';
+import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
+import { fitLine, seg, type Line } from './line.js';
+import { age, fit, fitRight, visible } from './text.js';
+
+/** One list row. */
+export interface SessionRow {
+  readonly name: string;
+  readonly badge: BadgeState;
+  readonly verdict: SessionVerdict;
+  readonly windows: number | null;
+  readonly panes: number | null;
+  readonly attached: boolean | null;
+  /** The newest valid checkpoint holding this session. */
+  readonly newest: CheckpointEntry | null;
+}
+
+/** Checkpoints of `name`, newest first (all, valid or not). */
+export const checkpointsOf = (snapshot: Snapshot, name: string): CheckpointEntry[] =>
+  snapshot.checkpoints.filter((e) => e.sessions.includes(name));
+
+/** Build the rows, filtered by a case-insensitive substring of the name. */
+export function sessionRows(snapshot: Snapshot | null, filter = ''): SessionRow[] {
+  if (!snapshot) return [];
+  const f = filter.toLowerCase();
+  const slow = snapshot.report.server.state === 'slow' || snapshot.report.server.state === 'error';
+  return snapshot.report.sessions
+    .filter((v) => !f || v.session.toLowerCase().includes(f))
+    .map((v) => {
+      const live = v.liveSession;
+      const record = v.saved?.record ?? null;
+      const win = live?.windows ?? record?.windows ?? null;
+      return {
+        name: v.session,
+        // A server that is slow to answer has not said a session is gone.
+        badge: slow && v.health === 'crashed' ? 'checking' : v.health,
+        verdict: v,
+        windows: win ? win.length : null,
+        panes: win ? win.reduce((n: number, w: { panes: readonly unknown[] }) => n + w.panes.length, 0) : null,
+        attached: v.attachedClients === null ? null : v.attachedClients > 0,
+        newest: checkpointsOf(snapshot, v.session).find((e) => e.valid) ?? null,
+      };
+    });
+}
+
+/** Column widths of the list for a terminal `width` wide. */
+export function listColumns(width: number) {
+  const fixed = { marker: 2, badge: BADGE_WIDTH, windows: 4, panes: 6, attached: 9, checkpoint: 10 };
+  const gaps = 5;
+  const used = Object.values(fixed).reduce((a, b) => a + b, 0) + gaps;
+  return { ...fixed, name: Math.max(8, width - used) };
+}
+
+/** The list's title line. */
+export function listHeader(width: number): Line {
+  const c = listColumns(width);
+  const text = `${' '.repeat(c.marker)}${fit('SESSION', c.name)} ${fit('HEALTH', c.badge)} ${fitRight('WIN', c.windows)} ${fitRight('PANES', c.panes)} ${fitRight('ATTACHED', c.attached)} ${fitRight('CHECKPOINT', c.checkpoint)}`;
+  return fitLine([seg(text, { bold: true })], width);
+}
+
+/** One row as a line; the selected row is marked by ▶ and shown inverse. */
+export function rowLine(row: SessionRow, selected: boolean, focused: boolean, width: number, now: number): Line {
+  const c = listColumns(width);
+  const b = BADGES[row.badge];
+  const count = (n: number | null, w: number) => fitRight(n === null ? '-' : String(n), w);
+  const attached = row.attached === null ? '-' : row.attached ? 'yes' : 'no';
+  const checkpoint = row.newest ? `${age(now - Date.parse(row.newest.createdAt))} ago` : 'never';
+  const hl = selected && focused ? { inverse: true } : {};
+  return fitLine(
+    [
+      seg(selected ? '▶ ' : '  ', { bold: true }),
+      seg(fit(visible(row.name), c.name), { ...hl, bold: selected }),
+      seg(' '),
+      seg(fit(badgeText(row.badge), c.badge), { color: b.color, bold: row.badge !== 'healthy' && row.badge !== 'detached' }),
+      seg(` ${count(row.windows, c.windows)} ${count(row.panes, c.panes)} ${fitRight(attached, c.attached)} ${fitRight(checkpoint, c.checkpoint)}`),
+    ],
+    width,
+  );
+}
+
+/** The list area: title line plus `height - 1` rows, scrolled to keep the selection in view. */
+export function listLines(rows: readonly SessionRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string): Line[] {
+  const out: Line[] = [listHeader(width)];
+  const room = Math.max(0, height - 1);
+  if (rows.length === 0) {
+    const why = filter ? `no session matches "${filter}" — Esc in the filter clears it` : 'no sessions, live or saved — s saves a checkpoint, ? shows every key';
+    out.push(fitLine([seg(`  ${why}`, { dim: true })], width));
+  } else {
+    const at = Math.max(0, rows.findIndex((r) => r.name === selected));
+    const first = Math.min(Math.max(0, at - room + 1), Math.max(0, rows.length - room));
+    for (const r of rows.slice(first, first + room)) out.push(rowLine(r, r.name === selected, focused, width, now));
+  }
+  while (out.length < height) out.push(fitLine([], width));
+  return out.slice(0, height);
+}
