@@ -145,6 +145,8 @@ export interface SessionVerdict {
   readonly causes: readonly FrozenCause[];
   /** The live session (this round or last known), when running. */
   readonly liveSession: LiveSession | null;
+  /** People's clients attached (control-mode clients excluded), when running. */
+  readonly attachedClients: number | null;
   readonly saved: SavedSession | null;
 }
 
@@ -236,7 +238,7 @@ export function paneCauses(p: PaneFacts): { causes: FrozenCause[]; evidence: Evi
   if (p.stopped.length > 0 && p.fgPgid !== null) {
     causes.push({ kind: 'job-stopped', paneId: p.paneId, pgid: p.fgPgid, pids: p.stopped.map((s) => s.pid) });
     for (const s of p.stopped) {
-      evidence.push({ probe: 'job', saw: `${where}: foreground job ${describeProc(s)} in process group ${p.fgPgid}` });
+      evidence.push({ probe: 'job', saw: `${where}: pid ${s.pid} (${s.comm}) of the foreground job (process group ${p.fgPgid}) is stopped: ${procState(s)}` });
     }
   }
   const w = p.blockedWriter;
@@ -301,7 +303,8 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
   for (const live of liveSessions) {
     seen.add(live.name);
     const s = saved.get(live.name) ?? null;
-    const base = { session: live.name, live: true, liveSession: live, saved: s };
+    const clients = obs.clients?.get(live.name) ?? (obs.clients ? 0 : live.attached);
+    const base = { session: live.name, live: true, liveSession: live, saved: s, attachedClients: clients };
     if (server.cause) {
       sessions.push({ ...base, health: 'frozen', evidence: server.evidence, causes: [server.cause] });
       continue;
@@ -325,7 +328,6 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       sessions.push({ ...base, health: 'changed', evidence: [...gone, savedEvidence(s!, obs.at), ...caveat], causes: [] });
       continue;
     }
-    const clients = obs.clients?.get(live.name) ?? (obs.clients ? 0 : live.attached);
     if (clients === 0) {
       sessions.push({ ...base, health: 'detached', evidence: [{ probe: 'clients', saw: 'no client attached' }, ...caveat], causes: [] });
       continue;
@@ -350,7 +352,7 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
     if (seen.has(name)) continue;
     seen.add(name);
     if (savedFrozen) {
-      sessions.push({ session: name, live: true, liveSession: null, saved: s, health: 'frozen', evidence: server.evidence, causes: [server.cause!] });
+      sessions.push({ session: name, live: true, liveSession: null, attachedClients: null, saved: s, health: 'frozen', evidence: server.evidence, causes: [server.cause!] });
       continue;
     }
     const why: Evidence =
@@ -359,7 +361,7 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
         : server.state === 'error'
           ? { probe: 'server', saw: `not seen running: the tmux server could not be asked (${obs.server.message ?? 'tmux failed'})` }
           : { probe: 'server', saw: `not running on tmux server ${obs.server.label}` };
-    sessions.push({ session: name, live: false, liveSession: null, saved: s, health: 'crashed', evidence: [why, savedEvidence(s, obs.at)], causes: [] });
+    sessions.push({ session: name, live: false, liveSession: null, attachedClients: null, saved: s, health: 'crashed', evidence: [why, savedEvidence(s, obs.at)], causes: [] });
   }
   return { at: obs.at, server, sessions };
 }

@@ -27,6 +27,9 @@ export const REPAIR_TIMING = {
   tmuxTimeoutMs: 2_000,
 } as const;
 
+/** Time bounds a caller may override. */
+export type RepairTiming = { readonly [K in keyof typeof REPAIR_TIMING]: number };
+
 /** What happened to one step. */
 export interface RepairEvent {
   readonly step: RepairStep;
@@ -51,7 +54,7 @@ export interface RepairDeps {
   signal?(pid: number, signal: NodeJS.Signals): void;
   /** Replaceable for tests; default `stty -F tty -a`. */
   ixon?(tty: string): Promise<boolean | null>;
-  readonly timing?: Partial<typeof REPAIR_TIMING>;
+  readonly timing?: Partial<RepairTiming>;
 }
 
 /** The result of a repair. */
@@ -85,7 +88,7 @@ export function targetHealthy(target: string, obs: Observation): { healthy: bool
 
 /** Run the plan. Never throws: every failure becomes an event. */
 export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise<RepairOutcome> {
-  const timing = { ...REPAIR_TIMING, ...deps.timing };
+  const timing: RepairTiming = { ...REPAIR_TIMING, ...deps.timing };
   const signal = deps.signal ?? ((pid: number, sig: NodeJS.Signals) => void process.kill(pid, sig));
   const ixon = deps.ixon ?? ((tty: string) => ttyHasIxon(tty));
   const events: RepairEvent[] = [];
@@ -184,7 +187,7 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
         const check = await healed(target, timing.checkMs);
         if (check.healthy) {
           emit(s, 'healed', `${did}; ${check.detail}`, t0);
-          lines.push(`${target === SERVER_TARGET ? 'server' : target}: healthy after ${s.title.split(' (')[0]!.toLowerCase()}`);
+          lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${target}`} is healthy again after: ${s.title}`);
           done = true;
           break;
         }
@@ -195,7 +198,7 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
     }
     if (!done) {
       allHealed = false;
-      lines.push(`${target === SERVER_TARGET ? 'server' : target}: still frozen${declined ? ' (a step was declined)' : ''}`);
+      lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${target}`} is still frozen${declined ? ' (a destructive step was not allowed)' : ''}`);
     }
   }
   if (targets.length === 0) lines.push(`${plan.session}: nothing to repair`);

@@ -102,6 +102,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: ['eval "$(tsession shell-integration bash)"   # in ~/.bashrc'],
     load: () => import('./shell-integration-entry.js'),
   },
+  unfreeze: {
+    usage: 'unfreeze [SESSION] [--dry-run] [--yes]',
+    summary: 'find frozen sessions, show the evidence and climb the repair ladder',
+    options: {
+      'dry-run': { type: 'boolean', help: 'print the evidence and the ladder, change nothing' },
+      yes: { type: 'boolean', help: 'allow destructive steps: interrupt, terminate, respawn, end the server' },
+    },
+    examples: ['tsession unfreeze --dry-run', 'tsession -L work unfreeze api --yes'],
+    load: () => import('./unfreeze.js'),
+  },
   default: {
     usage: '',
     summary: 'open the interface (on a terminal) or print the session list',

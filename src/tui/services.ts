@@ -19,6 +19,7 @@ import { planRepair } from '../../sessions/repair-plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/rerun-policy.js';
 import { restoreSessions } from '../../sessions/restore.js';
 import { takeSnapshot } from '../../sessions/snapshot.js';
+import { restoreFromNewestGood } from '../commands/unfreeze.js';
 import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 
@@ -142,31 +143,6 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     const snapshot = { at: obs.at, report, checkpoints: entries, panes: obs.panes, problem };
     last = { obs, snapshot };
     return snapshot;
-  };
-
-  const restoreAll = async (): Promise<string> => {
-    const s = await store();
-    const newest = await s.newestGood();
-    if (!newest.ok) throw new Error(newest.error.message);
-    const cp = newest.value.checkpoint;
-    if (!cp) throw new Error(`no good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`);
-    const config = await ctx.config();
-    const r = await restoreSessions({
-      server: ctx.server,
-      checkpoint: cp.body,
-      sessions: [],
-      replace: false,
-      noCommands: false,
-      dryRun: false,
-      rules: config.rerun.allowlist,
-      readBlob: async (sha) => {
-        const b = await s.getBlob(sha);
-        return b.ok ? b.value : null;
-      },
-      runtimeDir: ctx.paths.runtimeDir,
-      env: ctx.env,
-    });
-    return `restored ${r.restored.map((x) => x.name).join(', ') || 'nothing'} from ${cp.id}`;
   };
 
   return {
@@ -313,7 +289,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     unfreeze(plan, confirm, onEvent) {
-      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => prober.round(), confirm, restore: restoreAll, onEvent });
+      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => prober.round(), confirm, restore: () => restoreFromNewestGood(ctx), onEvent });
     },
   };
 }

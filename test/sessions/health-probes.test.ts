@@ -70,7 +70,7 @@ describe('probes on a real server', () => {
     const v = classify(obs, new Map()).sessions[0]!;
     expect(v.health).toBe('frozen');
     expect(v.causes[0]).toMatchObject({ kind: 'job-stopped', paneId: pane.paneId, pgid: pane.fgPgid });
-    expect(v.evidence.map((e) => e.saw).join('\n')).toMatch(new RegExp(`pid ${sleepPid} \\(sleep\\): state T \\(stopped\\)`));
+    expect(v.evidence.map((e) => e.saw).join('\n')).toMatch(new RegExp(`pid ${sleepPid} \\(sleep\\) of the foreground job \\(process group \\d+\\) is stopped: state T \\(stopped\\)`));
     process.kill(sleepPid, 'SIGKILL');
   });
 

@@ -95,7 +95,7 @@ describe('session verdicts', () => {
     const v = classify(frozen, new Map()).sessions[0]!;
     expect(v.health).toBe('frozen');
     expect(v.causes).toEqual([{ kind: 'job-stopped', paneId: p.id, pgid: 900, pids: [901] }]);
-    expect(texts(v.evidence)).toMatch(/pid 901 \(sleep\): state T \(stopped\) in process group 900/);
+    expect(texts(v.evidence)).toMatch(/pid 901 \(sleep\) of the foreground job \(process group 900\) is stopped: state T \(stopped\)/);
   });
 
   it('frozen: a writer held two probes with ixon; one probe is not enough', () => {

@@ -61,7 +61,9 @@ function repairDeps(confirmWith: (s: RepairStep) => boolean, events: RepairEvent
         ts.tmux('new-session', '-d', '-s', 'work');
         return 'restored work';
       },
-      onEvent: (e: RepairEvent) => events.push(e),
+      onEvent: (e: RepairEvent) => {
+        events.push(e);
+      },
       timing: { checkMs: 1_500, serverExitMs: 1_000 },
     },
   };
@@ -86,7 +88,7 @@ describe('executeRepair', () => {
     expect(asked).toEqual([]);
     expect(events.map((e) => `${e.step.action.kind}:${e.phase}`)).toEqual(['resume-job:start', 'resume-job:healed']);
     expect(readStat(sleep)?.state).toBe('S');
-    expect(out.summary).toMatch(/work: %\d+: healthy after resume the stopped job/);
+    expect(out.summary).toMatch(/work: pane %\d+ is healthy again after: Resume the stopped job in %\d+/);
   });
 
   it('XOFF heals with C-q when the tty has ixon', async () => {
