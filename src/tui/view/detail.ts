@@ -11,7 +11,7 @@ import type { BodyState } from '../state.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, fit, textWidth, visible } from './text.js';
+import { age, fit, textWidth, visible, wrap } from './text.js';
 
 /** The record a session's tree and last commands come from: newest checkpoint holding it. */
 export function savedRecord(row: SessionRow, bodies: ReadonlyMap<string, BodyState>): { record: SessionRecord | null; loading: boolean; error: string | null } {
@@ -92,8 +92,11 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, b
   const where = v.liveSession ? (row.attached ? ' · attached' : ' · no client attached') : v.live ? '' : ' · not running';
   const saved = row.newest ? ` · checkpoint ${age(now - Date.parse(row.newest.createdAt))} ago` : ' · no checkpoint';
   out.push(fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(badgeText(row.badge), { color: b.color, bold: true }), seg(`${counts}${where}${saved}`)], width));
+  // Evidence is what a person acts on: wrapped, never cut.
   for (const e of v.evidence) {
-    out.push(fitLine([seg('   · ', { color: b.color }), seg(`${e.probe}: `, { dim: true }), seg(visible(e.saw))], width));
+    const [first = '', ...rest] = wrap(`${e.probe}: ${visible(e.saw)}`, Math.max(10, width - 6));
+    out.push(fitLine([seg('   · ', { color: b.color }), seg(first.slice(0, e.probe.length + 1), { dim: true }), seg(first.slice(e.probe.length + 1))], width));
+    for (const more of rest) out.push(fitLine([seg(`     ${more}`)], width));
   }
   const hint = {
     crashed: 'r restores it (t picks another checkpoint)',

@@ -98,3 +98,32 @@ export function size(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** Split `s` into lines of at most `width` cells, at spaces where possible. */
+export function wrap(s: string, width: number): string[] {
+  if (width <= 0) return [s];
+  const out: string[] = [];
+  let cur = '';
+  for (const word of s.split(' ')) {
+    const next = cur ? `${cur} ${word}` : word;
+    if (textWidth(next) <= width) {
+      cur = next;
+      continue;
+    }
+    if (cur) out.push(cur);
+    // A word longer than a line is cut into line-sized pieces.
+    let rest = word;
+    while (textWidth(rest) > width) {
+      let piece = '';
+      for (const ch of rest) {
+        if (textWidth(piece + ch) > width) break;
+        piece += ch;
+      }
+      out.push(piece);
+      rest = rest.slice(piece.length);
+    }
+    cur = rest;
+  }
+  if (cur || out.length === 0) out.push(cur);
+  return out;
+}

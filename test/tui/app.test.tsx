@@ -1,0 +1,294 @@
+/**
+ * Component tests of the App with fake services: every health badge with its
+ * evidence, keys, filter, help overlay, confirmations, unfreeze, narrow
+ * terminals and colour off.
+ */
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeServices } from './helpers/fake-services.js';
+import { KEYS, renderApp } from './helpers/render-app.js';
+
+afterEach(() => cleanup());
+
+const rowOf = (frame: string, name: string) => frame.split('\n').find((l) => new RegExp(`^[ ▶] ${name}\\s`).test(l)) ?? '';
+
+describe('sessions list and health badges', () => {
+  it('shows every state with a symbol and a word, counts, attached and checkpoint age', async () => {
+    const app = renderApp();
+    const f = await app.waitFrame(/worker/);
+    expect(rowOf(f, 'api')).toMatch(/✓ healthy\s+2\s+3\s+yes\s+5m ago/);
+    expect(rowOf(f, 'web')).toMatch(/○ detached\s+1\s+1\s+no\s+never/);
+    expect(rowOf(f, 'db')).toMatch(/≠ changed\s+1\s+1\s+yes\s+5m ago/);
+    expect(rowOf(f, 'worker')).toMatch(/‖ frozen\s+1\s+1\s+yes\s+never/);
+    expect(rowOf(f, 'gone')).toMatch(/✗ crashed\s+2\s+2\s+-\s+5m ago/);
+    expect(f).toMatch(/5 sessions, 1 frozen, 1 crashed, 1 changed/);
+  });
+
+  it.each([
+    ['api', /✓ healthy[\s\S]*server: answers; 3 pane\(s\) checked[\s\S]*Windows \(live\)/],
+    ['web', /○ detached[\s\S]*clients: no client attached[\s\S]*Enter attaches/],
+    ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint cp-new/],
+    ['worker', /‖ frozen[\s\S]*job: pane %\d+ \(worker:0\.0\): pid 701 \(sleep\) of the foreground job \(process group 700\) is\s+stopped: state T \(stopped\), wchan do_signal_stop[\s\S]*u unfreezes it/],
+    ['gone', /✗ crashed[\s\S]*server: not running on tmux server -L test[\s\S]*r restores it[\s\S]*Windows \(from checkpoint cp-new\)/],
+  ])('the detail of %s shows its badge and evidence', async (name, want) => {
+    const app = renderApp({ initialSelected: name });
+    expect(await app.waitFrame(want)).toMatch(want);
+  });
+
+  it('the tree shows cwd, foreground command, and last command with exit code from the checkpoint', async () => {
+    const app = renderApp({ initialSelected: 'gone' });
+    const f = await app.waitFrame(/last: make test → exit 2/);
+    expect(f).toMatch(/├─ 0: psql \(1 pane\)/);
+    expect(f).toMatch(/%\d+\s+\/home\/ann\s+\(shell\)\s+last: make test → exit 2/);
+    const w = renderApp({ initialSelected: 'worker' });
+    expect(await w.waitFrame(/sleep 1000 ‖ frozen/)).toMatch(/\/home\/ann\s+sleep 1000 ‖ frozen/);
+  });
+});
+
+describe('keys', () => {
+  it('↓/j and ↑/k move the selection; Tab moves the focus to the panel', async () => {
+    const app = renderApp();
+    await app.waitFrame(/▶ api/);
+    await app.press('j');
+    await app.waitFrame(/▶ web/);
+    await app.press(KEYS.down, KEYS.down);
+    await app.waitFrame(/▶ worker/);
+    await app.press('k', KEYS.up);
+    await app.waitFrame(/▶ web/);
+    await app.press(KEYS.tab);
+    await app.waitFrame(/\(Tab: back to the list\)/);
+  });
+
+  it('a burst of keys in one chunk is each key', async () => {
+    const app = renderApp();
+    await app.waitFrame(/▶ api/);
+    app.stdin.write('jj');
+    await app.waitFrame(/▶ db/);
+  });
+
+  it('t opens the timeline: newest first, invalid ones marked; ↓ chooses', async () => {
+    const app = renderApp({ initialSelected: 'gone' });
+    await app.waitFrame(/▶ gone/);
+    await app.press('t');
+    let f = await app.waitFrame(/Checkpoints of gone, newest first/);
+    expect(f).toMatch(/▶ 2026-11-24 \d\d:55:00\s+5m ago\s+2 KB\s+valid\s+cp-new/);
+    expect(f).toMatch(/INVALID: truncated\s+cp-bad/);
+    await app.press('j');
+    f = await app.waitFrame(/▶ \S+ \S+\s+20m ago/);
+    expect(f).toMatch(/▶ .*cp-bad/);
+  });
+
+  it('d shows the diff against the checkpoint', async () => {
+    const app = renderApp({ initialSelected: 'db' });
+    await app.press('d');
+    const f = await app.waitFrame(/window db:1 "dump" is gone: restoring brings it back/);
+    expect(f).toMatch(/What restoring db would change/);
+    expect(app.services.calls.find((c) => c.name === 'diff')?.args).toEqual(['db', 'cp-new']);
+  });
+
+  it('Enter attaches to a live session, and explains instead for a crashed one', async () => {
+    const app = renderApp({ initialSelected: 'api' });
+    await app.press(KEYS.enter);
+    expect(app.onAttach).toHaveBeenCalledWith('api');
+    const crashed = renderApp({ initialSelected: 'gone' });
+    await crashed.press(KEYS.enter);
+    await crashed.waitFrame(/gone is not running: r restores it/);
+    expect(crashed.onAttach).not.toHaveBeenCalled();
+  });
+
+  it('s saves and shows the result line', async () => {
+    const app = renderApp();
+    await app.press('s');
+    await app.waitFrame(/saved checkpoint cp-newest \(4 session\(s\), 6 pane\(s\)\)/);
+  });
+
+  it('q and Ctrl-C quit', async () => {
+    const a = renderApp();
+    await a.press('q');
+    expect(a.onQuit).toHaveBeenCalled();
+    const b = renderApp();
+    await b.press(KEYS.ctrlC);
+    expect(b.onQuit).toHaveBeenCalled();
+  });
+
+  it('an unbound key says so instead of doing something', async () => {
+    const app = renderApp();
+    await app.press('z');
+    await app.waitFrame(/"z" does nothing here — \? shows every key/);
+  });
+});
+
+describe('filter', () => {
+  it('/ narrows the list as you type; Esc clears; Enter keeps it', async () => {
+    const app = renderApp();
+    await app.press('/', 'w', 'o');
+    let f = await app.waitFrame((x) => !/ api /.test(x) && /▶ worker/.test(x));
+    expect(f).toMatch(/\/ wo▏/);
+    expect(f).not.toMatch(/ web /);
+    await app.press(KEYS.backspace);
+    f = await app.waitFrame(/\/ w▏/);
+    expect(rowOf(f, 'web')).not.toBe('');
+    await app.press(KEYS.enter);
+    f = await app.waitFrame(/\(filtered: \/ edits\)/);
+    await app.press('/', KEYS.escape);
+    f = await app.waitFrame((x) => / api /.test(x) && !/filtered/.test(x));
+    expect(rowOf(f, 'gone')).not.toBe('');
+  });
+
+  it('a filter matching nothing says how to clear it', async () => {
+    const app = renderApp();
+    await app.press('/', 'x', 'y', 'z');
+    await app.waitFrame(/no session matches "xyz" — Esc in the filter clears it/);
+  });
+});
+
+describe('help overlay', () => {
+  it('? lists keys from the table, scrolls, and Esc closes it', async () => {
+    const app = renderApp();
+    await app.press('?');
+    const f = await app.waitFrame(/ Keys/);
+    expect(f).toMatch(/↑ \/ k\s+move up/);
+    expect(f).toMatch(/u\s+unfreeze: show the repair ladder/);
+    expect(f).not.toMatch(/SESSION\s+HEALTH/);
+    await app.press('j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j');
+    await app.waitFrame(/Ctrl-C\s+quit at once/);
+    await app.press(KEYS.escape);
+    await app.waitFrame(/SESSION\s+HEALTH/);
+  });
+});
+
+describe('confirmations', () => {
+  it('r asks before restoring a crashed session; y restores with progress and a result line', async () => {
+    const app = renderApp({ initialSelected: 'gone' });
+    await app.press('r');
+    let f = await app.waitFrame(/Restore gone\?/);
+    expect(f).toMatch(/From checkpoint cp-new \(5m ago\):[\s\S]*gone: 2 windows, 2 panes[\s\S]*\[y\] restore\s+\[n\/Esc\] cancel/);
+    expect(app.services.calls.some((c) => c.name === 'restore')).toBe(false);
+    await app.press('y');
+    f = await app.waitFrame(/restored gone \(2 windows, 2 panes\) — from cp-new/);
+    expect(f).toMatch(/gone\s+✓ restored[\s\S]*✓ window 0: psql[\s\S]*✓ window 1: dump/);
+    expect(app.services.calls.find((c) => c.name === 'restore')?.args).toEqual([{ checkpointId: 'cp-new', sessions: ['gone'], replace: false }, true]);
+  });
+
+  it('n cancels the restore', async () => {
+    const app = renderApp({ initialSelected: 'gone' });
+    await app.press('r');
+    await app.waitFrame(/Restore gone\?/);
+    await app.press('n');
+    await app.waitFrame(/restore cancelled/);
+    expect(app.services.calls.some((c) => c.name === 'restore')).toBe(false);
+  });
+
+  it('restoring a running session asks to replace it first', async () => {
+    const app = renderApp({ initialSelected: 'db' });
+    await app.press('r');
+    await app.waitFrame(/db is running\. Replace with checkpoint cp-new\?/);
+    await app.press('y');
+    await app.waitFrame(/Restore db\?/);
+    await app.press('y');
+    await app.waitFrame(/restored db/);
+    expect(app.services.calls.find((c) => c.name === 'restore')?.args[0]).toMatchObject({ replace: true });
+  });
+
+  it('unlisted commands are listed for approval: s restores without running them', async () => {
+    const services = fakeServices({
+      async previewRestore(req) {
+        return {
+          checkpointId: req.checkpointId,
+          createdAt: '2026-11-24T09:55:00Z',
+          sessions: [{ name: 'gone', windows: [{ index: 0, name: 'psql' }], panes: 1 }],
+          unlisted: [{ where: 'gone:0.0', command: 'psql mydb', program: 'psql' }],
+          running: [],
+        };
+      },
+    });
+    const app = renderApp({ initialSelected: 'gone' }, services);
+    await app.press('r');
+    const f = await app.waitFrame(/1 command need approval/);
+    expect(f).toMatch(/not on the allowlist[\s\S]*gone:0\.0\s+psql mydb[\s\S]*\[y\] restore and run them\s+\[s\] restore, only type them/);
+    await app.press('s');
+    await app.waitFrame(/restored gone/);
+    expect(services.calls.find((c) => c.name === 'restore')?.args[1]).toBe(false);
+  });
+
+  it('R restores every crashed session after one question per checkpoint', async () => {
+    const app = renderApp();
+    await app.press('R');
+    await app.waitFrame(/Restore gone\?/);
+    await app.press('y');
+    await app.waitFrame(/restored gone/);
+  });
+
+  it('x asks before deleting the checkpoint chosen in the timeline', async () => {
+    const app = renderApp({ initialSelected: 'api' });
+    await app.press('x');
+    await app.waitFrame(/choose the checkpoint to delete, then x/);
+    await app.press('j', 'x');
+    let f = await app.waitFrame(/Delete checkpoint cp-old\?/);
+    expect(f).toMatch(/It cannot be restored from afterwards/);
+    await app.press(KEYS.escape);
+    f = await app.waitFrame(/kept the checkpoint/);
+    expect(app.services.calls.some((c) => c.name === 'removeCheckpoint')).toBe(false);
+    await app.press('x');
+    await app.waitFrame(/Delete checkpoint cp-old\?/);
+    await app.press('y');
+    await app.waitFrame(/deleted checkpoint cp-old/);
+  });
+});
+
+describe('unfreeze', () => {
+  it('u shows the ladder and heals a stopped job without asking', async () => {
+    const app = renderApp({ initialSelected: 'worker' });
+    await app.press('u');
+    const f = await app.waitFrame(/worker: healthy again/);
+    expect(f).toMatch(/Unfreeze worker/);
+    expect(f).toMatch(/✓ Resume the stopped job in %\d+ \(SIGCONT to process group 700\)/);
+    expect(f).toMatch(/· Interrupt the foreground job of %\d+ \(SIGINT to process group 700\) \[asks\]/);
+  });
+
+  it('a destructive step waits for y, and n stops the ladder', async () => {
+    const services = fakeServices({
+      planUnfreeze(v) {
+        const p = fakeServices().planUnfreeze(v);
+        return { ...p, steps: p.steps.filter((s) => s.destructive) };
+      },
+    });
+    const app = renderApp({ initialSelected: 'worker' }, services);
+    await app.press('u');
+    await app.waitFrame(/Interrupt the foreground job of %\d+[\s\S]*\[y\] do it\s+\[n\/Esc\] stop here/);
+    await app.press('n');
+    await app.waitFrame(/worker: still frozen/);
+  });
+
+  it('u on a session that is not frozen says so', async () => {
+    const app = renderApp({ initialSelected: 'api' });
+    await app.press('u');
+    await app.waitFrame(/api is not frozen \(healthy\); nothing to unfreeze/);
+  });
+});
+
+describe('terminal sizes and colour', () => {
+  it('below 60 columns: a clear message, and q still quits', async () => {
+    const app = renderApp({ size: { columns: 50, rows: 20 } });
+    const f = await app.waitFrame(/needs a terminal at least 60/);
+    expect(f).toMatch(/this one is 50×20/);
+    await app.press('q');
+    expect(app.onQuit).toHaveBeenCalled();
+  });
+
+  it('no line is wider than the terminal, at 60 and at 140 columns', async () => {
+    for (const columns of [60, 140]) {
+      const app = renderApp({ size: { columns, rows: 24 }, initialSelected: 'worker' });
+      const f = await app.waitFrame(/worker/);
+      for (const line of f.split('\n')) expect([...line].length).toBeLessThanOrEqual(columns);
+      expect(f.split('\n').length).toBe(23);
+    }
+  });
+
+  it('without colour the badges still say everything (no escape codes)', async () => {
+    const app = renderApp({}, fakeServices(), false);
+    const f = await app.waitFrame(/worker/);
+    expect(f).not.toMatch(/\x1b\[3\dm/);
+    expect(f).toMatch(/✗ crashed/);
+  });
+});
