@@ -16,7 +16,7 @@ import { attachSession } from './attach.js';
 import type { Snapshot } from './model.js';
 import { createServices } from './services.js';
 import { initialState } from './state.js';
-import { createTerminalGuard, TERMINAL_CODES } from './terminal.js';
+import { clearOnResize, createTerminalGuard, TERMINAL_CODES } from './terminal.js';
 import { colorEnabled } from './theme.js';
 import { toAnsi } from './view/line.js';
 import { buildScreen, screenLines } from './view/screen.js';
@@ -78,6 +78,7 @@ export async function runTui(ctx: Context): Promise<number> {
   process.on('exit', onExit);
 
   terminal.enter();
+  const stopClearing = clearOnResize(stdout);
   const loading = loadInk();
   loading.catch(() => undefined);
   let painted = false;
@@ -133,6 +134,7 @@ export async function runTui(ctx: Context): Promise<number> {
       terminal.enter();
     }
   } finally {
+    stopClearing();
     terminal.leave();
     for (const s of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

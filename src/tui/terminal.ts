@@ -11,6 +11,7 @@ export const TERMINAL_CODES = {
   hideCursor: '\x1b[?25l',
   showCursor: '\x1b[?25h',
   home: '\x1b[H',
+  clearScreen: '\x1b[2J',
   clearBelow: '\x1b[J',
   resetStyle: '\x1b[0m',
 } as const;
@@ -53,5 +54,18 @@ export function createTerminalGuard(stdin: NodeJS.ReadStream, stdout: NodeJS.Wri
       }
       write(TERMINAL_CODES.resetStyle + TERMINAL_CODES.showCursor + TERMINAL_CODES.leaveAltScreen);
     },
+  };
+}
+
+/**
+ * On a resize, clear the screen before Ink redraws: a terminal reflows the
+ * old frame at the new width into rows Ink does not know it drew, which
+ * would stay behind as garbage. Register before Ink, so this runs first.
+ */
+export function clearOnResize(stdout: NodeJS.WriteStream): () => void {
+  const onResize = () => stdout.write(TERMINAL_CODES.clearScreen + TERMINAL_CODES.home);
+  stdout.on('resize', onResize);
+  return () => {
+    stdout.off('resize', onResize);
   };
 }
