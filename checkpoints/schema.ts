@@ -75,6 +75,8 @@ export const paneSchema = z.object({
   index: z.number().int().nonnegative(),
   title: z.string(),
   active: z.boolean(),
+  /** The window's previously active pane (select-pane -l target). */
+  last: z.boolean().optional(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   /** The pane's own process (the shell): argv from /proc, or null if unreadable. */

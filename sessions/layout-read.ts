@@ -7,19 +7,23 @@ import type { LivePane, LiveServer, LiveSession, LiveWindow } from './layout.js'
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, TmuxError, type RunOptions } from './tmux.js';
 
-/** The tmux formats read per pane, in wire order. */
-const PANE_FIELDS = [
+/**
+ * Fields that can only hold digits, ids, flags or a layout string: sent
+ * space-separated, cheaply. Everything else may hold any byte and is sent
+ * length-prefixed. pane_current_path/command are not read here: tmux looks
+ * them up in /proc per pane, which doubles the cost of the call, and
+ * sessions/proc.ts reads better facts directly (they are asked for only
+ * where /proc has nothing; see readTmuxFallbacks).
+ */
+const SAFE_FIELDS = [
   'version',
   'pid',
-  'socket_path',
   'session_id',
-  'session_name',
   'session_created',
   'base-index',
   'session_attached',
   'window_id',
   'window_index',
-  'window_name',
   'automatic-rename',
   'window_layout',
   'window_active',
@@ -29,42 +33,54 @@ const PANE_FIELDS = [
   'window_height',
   'pane_id',
   'pane_index',
-  'pane_title',
   'pane_active',
   'pane_last',
   'pane_width',
   'pane_height',
   'pane_pid',
   'pane_tty',
-  'pane_current_command',
-  'pane_current_path',
   'pane_dead',
   'alternate_on',
 ] as const;
+const TEXT_FIELDS = ['socket_path', 'session_name', 'window_name', 'pane_title'] as const;
+const PANE_FIELDS = [...SAFE_FIELDS, ...TEXT_FIELDS] as const;
 type PaneField = (typeof PANE_FIELDS)[number];
 
-/** The -F format: each field length-prefixed, one record per line. */
-export const LAYOUT_FORMAT = PANE_FIELDS.map((f) => `#{n:${f}}:#{${f}}`).join('');
+/** The -F format: safe fields space-separated, then text fields as `<bytes>:<value>`. */
+export const LAYOUT_FORMAT =
+  SAFE_FIELDS.map((f) => `#{${f}}`).join(' ') + ' ' + TEXT_FIELDS.map((f) => `#{n:${f}}:#{${f}}`).join('');
 
 /** The tmux command that lists every pane of the server. */
 export const LIST_PANES_COMMAND = ['list-panes', '-a', '-F', LAYOUT_FORMAT] as const;
 
-/** Split length-prefixed records. Throws on malformed input (a tmux bug, not user data). */
-export function decodeRecords(buf: Buffer, fieldCount: number): string[][] {
+/**
+ * Split records of `safeCount` space-separated fields then `textCount`
+ * length-prefixed ones. With one count, every field is length-prefixed.
+ */
+export function decodeRecords(buf: Buffer, countA: number, countB?: number): string[][] {
+  const safeCount = countB === undefined ? 0 : countA;
+  const textCount = countB === undefined ? countA : countB;
   const records: string[][] = [];
   let pos = 0;
+  const bad = (what: string): never => {
+    throw new Error(`Expected ${what} in tmux output at byte ${pos}, got ${JSON.stringify(buf.toString('utf8', pos, pos + 20))}`);
+  };
   while (pos < buf.length) {
     const rec: string[] = [];
-    for (let f = 0; f < fieldCount; f++) {
+    for (let f = 0; f < safeCount; f++) {
+      const sp = buf.indexOf(0x20, pos);
+      if (sp < 0) bad('a field');
+      rec.push(buf.toString('latin1', pos, sp));
+      pos = sp + 1;
+    }
+    for (let f = 0; f < textCount; f++) {
       const colon = buf.indexOf(0x3a, pos);
       const len = colon > pos ? Number(buf.toString('latin1', pos, colon)) : NaN;
-      if (!Number.isInteger(len) || colon + 1 + len > buf.length) {
-        throw new Error(`Expected a length-prefixed tmux field at byte ${pos}, got ${JSON.stringify(buf.toString('utf8', pos, pos + 20))}`);
-      }
+      if (!Number.isInteger(len) || colon + 1 + len > buf.length) bad('a length-prefixed field');
       rec.push(buf.toString('utf8', colon + 1, colon + 1 + len));
       pos = colon + 1 + len;
     }
-    if (buf[pos] !== 0x0a) throw new Error(`Expected end of tmux record at byte ${pos}`);
+    if (buf[pos] !== 0x0a) bad('end of record');
     pos++;
     records.push(rec);
   }
@@ -133,8 +149,8 @@ export function buildServer(records: readonly string[][], fallbackSocket: string
       height: int(get('pane_height')),
       pid: int(get('pane_pid')),
       tty: get('pane_tty'),
-      currentCommand: get('pane_current_command'),
-      currentPath: get('pane_current_path'),
+      currentCommand: '',
+      currentPath: '',
       dead: flag(get('pane_dead')),
       alternateOn: flag(get('alternate_on')),
     });
@@ -155,7 +171,7 @@ export function buildServer(records: readonly string[][], fallbackSocket: string
  */
 export async function readLayout(server: ServerSpec, opts: RunOptions = {}): Promise<LiveServer> {
   const { stdout } = await runTmux(server, [LIST_PANES_COMMAND], opts);
-  const live = buildServer(decodeRecords(stdout, PANE_FIELDS.length), server.socketPath);
+  const live = buildServer(decodeRecords(stdout, SAFE_FIELDS.length, TEXT_FIELDS.length), server.socketPath);
   if (live.sessions.length > 0) assertSupportedVersion(live.version);
   return live;
 }
@@ -170,4 +186,27 @@ export async function readLayoutOrEmpty(server: ServerSpec, opts: RunOptions = {
     }
     throw e;
   }
+}
+
+/**
+ * tmux's own view of what some panes run and where, for panes /proc could
+ * not describe (another pid namespace, no /proc). One call.
+ */
+export async function readTmuxFallbacks(
+  server: ServerSpec,
+  paneIds: readonly string[],
+  opts: RunOptions = {},
+): Promise<Map<string, { command: string; path: string }>> {
+  const out = new Map<string, { command: string; path: string }>();
+  if (paneIds.length === 0) return out;
+  const want = new Set(paneIds);
+  const { stdout } = await runTmux(
+    server,
+    [['list-panes', '-a', '-F', '#{pane_id} #{n:pane_current_command}:#{pane_current_command}#{n:pane_current_path}:#{pane_current_path}']],
+    opts,
+  );
+  for (const [id, command, path] of decodeRecords(stdout, 1, 2)) {
+    if (id && want.has(id)) out.set(id, { command: command ?? '', path: path ?? '' });
+  }
+  return out;
 }

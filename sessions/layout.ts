@@ -16,9 +16,9 @@ export interface LivePane {
   /** PID of the pane's own process (normally the shell). */
   readonly pid: number;
   readonly tty: string;
-  /** tmux's pane_current_command: basename of the foreground process. */
+  /** tmux's pane_current_command (only filled where /proc had nothing; else ''). */
   readonly currentCommand: string;
-  /** tmux's pane_current_path: cwd of the foreground group leader (fallback only). */
+  /** tmux's pane_current_path (only filled where /proc had nothing; else ''). */
   readonly currentPath: string;
   readonly dead: boolean;
   readonly alternateOn: boolean;

@@ -3,7 +3,28 @@
  * shell's argv and cwd, and its tty's foreground process group with that
  * job's argv and cwd. What /proc refuses is reported as null, never guessed.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
+
+// /proc files report size 0, so readFileSync grows buffers in a loop; one
+// reused buffer and a single read is several times faster for 400 panes.
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+/** Read a small /proc file whole into a fresh Buffer. Throws like fs does. */
+function readProcFile(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, SCRATCH, n, SCRATCH.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n === SCRATCH.length) break;
+    }
+    return Buffer.from(SCRATCH.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Fields of /proc/<pid>/stat we use. */
 export interface ProcStat {
@@ -47,7 +68,7 @@ export function parseStat(text: string): ProcStat | null {
 /** Read and parse /proc/<pid>/stat; null when the process is gone. */
 export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
   try {
-    return parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
+    return parseStat(readProcFile(`${procRoot}/${pid}/stat`).toString('latin1'));
   } catch {
     return null;
   }
@@ -56,7 +77,7 @@ export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
 /** argv from /proc/<pid>/cmdline; null when unreadable or empty (kernel thread, zombie). */
 export function readArgv(pid: number, procRoot = '/proc'): string[] | null {
   try {
-    const raw = readFileSync(`${procRoot}/${pid}/cmdline`);
+    const raw = readProcFile(`${procRoot}/${pid}/cmdline`);
     if (raw.length === 0) return null;
     // cmdline is NUL-separated with a trailing NUL; a program that rewrote its
     // argv may leave none, so drop exactly one trailing empty field.

@@ -70,13 +70,15 @@ export interface RestorePlan {
  * (then deletes the private file) and execs the shell, so the contents
  * appear before the prompt and nothing readable is left behind.
  */
-export const REPLAY_SCRIPT = 'if [ -n "$1" ]; then cat -- "$1" 2>/dev/null; rm -f -- "$1"; fi; shift; exec "$@"';
+export const REPLAY_SCRIPT = 'cat -- "$0";rm -f -- "$0";exec "$@"';
 
 function paneStart(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string[] {
   const { argv, note } = ctx.resolveShell(pane);
   if (note) notes.push(`${where}: ${note}`);
-  const file = ctx.contentsFile(pane) ?? '';
-  return ['--', 'sh', '-c', REPLAY_SCRIPT, 'tsession-restore', file, ...argv];
+  const file = ctx.contentsFile(pane);
+  // With two or more arguments tmux execs them directly (no shell string).
+  const start = argv.length > 1 ? argv : [...argv, '-i'];
+  return file ? ['--', 'sh', '-c', REPLAY_SCRIPT, file, ...start] : ['--', ...start];
 }
 
 function paneCwd(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string {

@@ -17,7 +17,7 @@ import type { RerunRule } from './rerun-policy.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
 import type { ServerSpec } from './server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
-import { assertSupportedVersion, runTmux, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
+import { assertSupportedVersion, runTmux, runTmuxBatched, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
 export class RestoreError extends Error {
@@ -258,14 +258,13 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
 
   const names = targets.map((t) => t.name);
   const rollback = async () => {
-    await runTmux(opts.server, plan.rollback.map((c) => c), { env: opts.env }).catch(() => undefined);
-    // kill-session stops at the first missing session: retry one by one.
-    for (const cmd of plan.rollback) await runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined);
+    // kill-session stops a batch at the first missing session: one by one.
+    await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
     cleanup();
   };
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
-    await runTmux(opts.server, plan.build, {
+    await runTmuxBatched(opts.server, plan.build, {
       env: opts.env,
       timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
     });
@@ -275,7 +274,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     notes.push(...checked.notes);
     if (checked.fatal.length) throw new RestoreError('verify-failed', `Restore did not match the checkpoint: ${checked.fatal.join('; ')}`);
     opts.onProgress?.({ phase: 'finalize', sessions: names });
-    await runTmux(opts.server, plan.finalize, { env: opts.env });
+    await runTmuxBatched(opts.server, plan.finalize, { env: opts.env });
   } catch (e) {
     await rollback();
     if (e instanceof RestoreError) throw e;
@@ -318,7 +317,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
       typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
     }
-    if (keys.length) await runTmux(opts.server, keys, { env: opts.env });
+    if (keys.length) await runTmuxBatched(opts.server, keys, { env: opts.env });
   }
   // Files the panes have not consumed yet are theirs to delete; the dir goes
   // once empty, and a later restore sweeps any left by a crash.

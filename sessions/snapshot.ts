@@ -6,7 +6,7 @@
 import type { ContentsBlob, SessionRecord } from '../checkpoints/schema.js';
 import { capturePanes } from './capture.js';
 import type { LivePane, LiveServer } from './layout.js';
-import { readLayout } from './layout-read.js';
+import { readLayout, readTmuxFallbacks } from './layout-read.js';
 import { readPaneProcFacts, type PaneProcFacts } from './proc.js';
 import { sessionToRecord } from './record.js';
 import type { ServerSpec } from './server.js';
@@ -47,13 +47,23 @@ export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): P
       }
     }
   }
+  // Panes /proc could not describe get tmux's view, in parallel with capture.
+  const blind = panes.filter((p) => !facts.get(p.id)?.shellArgv);
   const t2 = performance.now();
-  const captured = await capturePanes(server, panes, opts.contentsLines, opts);
+  const [captured, fallbacks] = await Promise.all([
+    capturePanes(server, panes, opts.contentsLines, opts),
+    readTmuxFallbacks(server, blind.map((p) => p.id), opts),
+  ]);
+  for (const [i, p] of panes.entries()) {
+    const fb = fallbacks.get(p.id);
+    if (fb) panes[i] = { ...p, currentCommand: fb.command, currentPath: fb.path };
+  }
+  const byId = new Map(panes.map((p) => [p.id, p]));
   const t3 = performance.now();
   const contents = new Map<string, ContentsBlob>();
   for (const [id, c] of captured) contents.set(id, { v: 1, normal: c.normal, alternate: c.alternate });
   const sessions = chosen.map((s) =>
-    sessionToRecord(s, (p) => {
+    sessionToRecord({ ...s, windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => byId.get(p.id) ?? p) })) }, (p) => {
       const proc = facts.get(p.id);
       return proc ? { proc } : {};
     }),

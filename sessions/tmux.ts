@@ -43,6 +43,12 @@ export const TMUX_DEFAULTS = {
   minVersion: [3, 2] as const,
   /** Grace after SIGTERM before SIGKILL for a timed-out tmux client. */
   killGraceMs: 200,
+  /**
+   * Bytes of argv one tmux client may send: the client packs argv into one
+   * imsg of at most 16384 bytes (MAX_IMSGSIZE) and refuses more with
+   * "command too long". Keep a margin for the header and server argv.
+   */
+  argvBudget: 15_800,
 } as const;
 
 /** Result of a tmux invocation: raw stdout bytes (names may hold any byte). */
@@ -165,6 +171,54 @@ export function runTmux(
       }
     });
   });
+}
+
+/** Split commands into batches whose packed argv fits one tmux client message. */
+export function chunkCommands(commands: readonly TmuxCommand[], budget: number = TMUX_DEFAULTS.argvBudget): TmuxCommand[][] {
+  const chunks: TmuxCommand[][] = [];
+  let current: TmuxCommand[] = [];
+  let size = 0;
+  for (const cmd of commands) {
+    // Each argument costs its UTF-8 bytes plus a NUL; the `;` separator 2.
+    const cost = cmd.reduce((n, a) => n + Buffer.byteLength(escapeArg(a)) + 1, 2);
+    if (cost > budget) {
+      throw new TmuxError('command-failed', `Expected a tmux command under ${budget} bytes, got ${cost} (${cmd[0]})`);
+    }
+    if (size + cost > budget && current.length) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(cmd);
+    size += cost;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Run any number of commands in as few tmux invocations as the message limit
+ * allows, in order; stdout is concatenated. Stops at the first failing batch.
+ */
+export async function runTmuxBatched(
+  server: ServerSpec,
+  commands: readonly TmuxCommand[],
+  opts: RunOptions & { readonly parallel?: boolean } = {},
+): Promise<TmuxOutput> {
+  const chunks = chunkCommands(commands);
+  if (chunks.length === 1) return runTmux(server, chunks[0]!, opts);
+  if (opts.parallel) {
+    const outs = await Promise.all(chunks.map((c) => runTmux(server, c, opts)));
+    return { stdout: Buffer.concat(outs.map((o) => o.stdout)), stderr: outs.map((o) => o.stderr).join('') };
+  }
+  const out: Buffer[] = [];
+  let stderr = '';
+  for (const c of chunks) {
+    const r = await runTmux(server, c, opts);
+    out.push(r.stdout);
+    stderr += r.stderr;
+  }
+  return { stdout: Buffer.concat(out), stderr };
 }
 
 /** Parse "3.3a" / "next-3.4" / "openbsd-7.2" into [major, minor], or null. */
