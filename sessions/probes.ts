@@ -12,10 +12,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { LiveServer } from './layout.js';
-import { buildServer, decodeRecords, LAYOUT_FORMAT } from './layout-read.js';
+import { readLayout } from './layout-read.js';
 import { readArgv, readCwd, readStat } from './proc.js';
 import type { ServerSpec } from './server.js';
-import { assertSupportedVersion, runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from './tmux.js';
+import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from './tmux.js';
 import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './health.js';
 
 /** Named limits of every probe. */
@@ -158,8 +158,12 @@ export async function findServerPid(socketPath: string, hint: number | null = nu
  * race settles anyway; the orphaned call settles once the server resumes or
  * dies. (Best fixed in tmux.ts by settling on 'exit' after a timeout.)
  */
-export function boundedTmux(server: ServerSpec, commands: readonly TmuxCommand[], opts: RunOptions & { timeoutMs: number }): Promise<TmuxOutput> {
-  const call = runTmux(server, commands, opts);
+export function boundedTmux(server: ServerSpec, commands: readonly (readonly string[])[], opts: RunOptions & { timeoutMs: number }): Promise<TmuxOutput> {
+  return bounded(runTmux(server, commands as readonly TmuxCommand[], opts), server, opts.timeoutMs);
+}
+
+/** Settle `call` (a tmux call with its own timeout) no later than just after that timeout. */
+export function bounded<T>(call: Promise<T>, server: ServerSpec, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -167,10 +171,10 @@ export function boundedTmux(server: ServerSpec, commands: readonly TmuxCommand[]
         reject(
           new TmuxError(
             'timeout',
-            `The tmux server ${server.label} (${server.socketPath}) did not answer within ${opts.timeoutMs} ms; it may be frozen (try \`tsession unfreeze\`)`,
+            `The tmux server ${server.label} (${server.socketPath}) did not answer within ${timeoutMs} ms; it may be frozen (try \`tsession unfreeze\`)`,
           ),
         ),
-      opts.timeoutMs + TMUX_DEFAULTS.killGraceMs + 100,
+      timeoutMs + TMUX_DEFAULTS.killGraceMs + 100,
     );
     timer.unref();
   });
@@ -191,32 +195,54 @@ export type ServerAnswer =
     }
   | { readonly kind: 'no-server' | 'timeout' | 'refused' | 'error'; readonly ms: number; readonly message: string };
 
-const PROBE_FORMAT = `${LAYOUT_FORMAT}#{n:window_activity}:#{window_activity}`;
-const PROBE_FIELDS = (PROBE_FORMAT.match(/#\{n:/g) ?? []).length;
-const CLIENT_FORMAT = '#{n:client_session}:#{client_session}#{n:client_control_mode}:#{client_control_mode}';
+/**
+ * What the layout does not hold, in one extra call: each window's last
+ * output time, and the attached clients with whether they are control-mode
+ * ones. Lines are tagged; a session name (any bytes) is length-prefixed.
+ */
+const EXTRAS_COMMANDS = [
+  ['list-windows', '-a', '-F', 'W #{window_id} #{window_activity}'],
+  ['list-clients', '-F', 'C #{client_control_mode} #{n:client_session}:#{client_session}'],
+] as const;
 
-/** One bounded round trip: the whole layout plus clients, in two parallel tmux calls. */
+/** Decode the extras: window id → activity (unix s), session → people's clients. */
+export function decodeExtras(buf: Buffer): { activity: Map<string, number>; clients: Map<string, number> } {
+  const activity = new Map<string, number>();
+  const clients = new Map<string, number>();
+  let pos = 0;
+  while (pos < buf.length) {
+    const tag = buf[pos];
+    if (tag === 0x43 /* C */) {
+      const colon = buf.indexOf(0x3a, pos);
+      const [, control, len] = buf.toString('latin1', pos, colon).split(' ');
+      const n = Number(len);
+      if (colon < 0 || !Number.isInteger(n)) break;
+      const session = buf.toString('utf8', colon + 1, colon + 1 + n);
+      if (control !== '1') clients.set(session, (clients.get(session) ?? 0) + 1);
+      pos = colon + 1 + n + 1;
+      continue;
+    }
+    let end = buf.indexOf(0x0a, pos);
+    if (end < 0) end = buf.length;
+    const [t, id, at] = buf.toString('latin1', pos, end).split(' ');
+    if (t === 'W' && id) activity.set(id, Number(at) || 0);
+    pos = end + 1;
+  }
+  return { activity, clients };
+}
+
+/** One bounded round trip: the whole layout plus activity and clients, in two parallel tmux calls. */
 export async function probeServer(server: ServerSpec, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServerAnswer> {
   const timeoutMs = opts.timeoutMs ?? PROBE_LIMITS.serverTimeoutMs;
   const run = { timeoutMs, ...(opts.env ? { env: opts.env } : {}) };
   const t0 = performance.now();
   try {
-    const [panes, clients] = await Promise.all([
-      boundedTmux(server, [['list-panes', '-a', '-F', PROBE_FORMAT]], run),
-      boundedTmux(server, [['list-clients', '-F', CLIENT_FORMAT]], run),
-    ]);
+    // readLayout settles only when tmux exits; against a stopped server the
+    // race in `bounded` settles anyway (see boundedTmux).
+    const [live, extras] = await Promise.all([bounded(readLayout(server, run), server, timeoutMs), boundedTmux(server, EXTRAS_COMMANDS, run)]);
     const ms = performance.now() - t0;
-    const records = decodeRecords(panes.stdout, PROBE_FIELDS);
-    const activity = new Map<string, number>();
-    const windowIdAt = LAYOUT_FORMAT.split('#{n:').indexOf('window_id}:#{window_id}') - 1;
-    for (const r of records) activity.set(r[windowIdAt] ?? '', Number(r[PROBE_FIELDS - 1]) || 0);
-    const live = buildServer(records.map((r) => r.slice(0, -1)), server.socketPath);
-    if (live.sessions.length > 0) assertSupportedVersion(live.version);
-    const people = new Map<string, number>();
-    for (const [session, control] of decodeRecords(clients.stdout, 2)) {
-      if (control !== '1') people.set(session!, (people.get(session!) ?? 0) + 1);
-    }
-    return { kind: 'answered', ms, live, activity, clients: people };
+    const { activity, clients } = decodeExtras(extras.stdout);
+    return { kind: 'answered', ms, live, activity, clients };
   } catch (e) {
     const ms = performance.now() - t0;
     if (e instanceof TmuxError) {
@@ -369,7 +395,7 @@ export function createProber(server: ServerSpec, opts: ProberOptions = {}): Prob
         panePid: p.pid,
         shellCwd: readCwd(p.pid, procRoot),
         fgPgid,
-        fgCommand: leader ? leader.join(' ') : fgPgid !== null ? p.currentCommand : null,
+        fgCommand: leader ? leader.join(' ') : fgPgid !== null ? p.currentCommand || '(unreadable)' : null,
         stopped,
         blockedWriter,
         notReading,

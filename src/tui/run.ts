@@ -36,9 +36,16 @@ const envNumber = (env: NodeJS.ProcessEnv, name: string): number | undefined => 
   return env[name] !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
 };
 
-/** Import Ink, React's renderer and the app with React's production build, without leaking NODE_ENV to children. */
+/**
+ * Import Ink, React's renderer and the app with React's production build.
+ * While importing, CI markers are hidden too: Ink decides once, at import,
+ * that a CI run never redraws — but we only get here on a real terminal.
+ * The environment is put back at once, so no child sees the change.
+ */
 async function loadInk() {
   const before = process.env.NODE_ENV;
+  const ci = Object.entries(process.env).filter(([k]) => k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_'));
+  for (const [k] of ci) delete process.env[k];
   process.env.NODE_ENV ??= 'production';
   try {
     const [react, ink, app, lines] = await Promise.all([import('react'), import('ink'), import('./App.js'), import('./components/Lines.js')]);
@@ -46,6 +53,7 @@ async function loadInk() {
   } finally {
     if (before === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = before;
+    for (const [k, v] of ci) process.env[k] = v;
   }
 }
 
