@@ -10,6 +10,7 @@ const verdict = (causes: FrozenCause[]): SessionVerdict => ({
   evidence: [],
   causes,
   liveSession: null,
+  attachedClients: null,
   saved: null,
 });
 const facts = { paneCwd: (id: string) => (id === '%1' ? '/srv/api' : null), serverSessions: ['api', 'db'] };
