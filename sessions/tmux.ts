@@ -137,38 +137,44 @@ export function runTmux(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let timedOut = false;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    // Settle on the timeout itself, not on 'close': the tmux client passes
+    // its stdout to the server, so a stopped server keeps the pipe open and
+    // 'close' would never come.
     const timer = setTimeout(() => {
-      timedOut = true;
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), TMUX_DEFAULTS.killGraceMs).unref();
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        e.code === 'ENOENT'
-          ? new TmuxError('not-installed', 'tmux is not installed (not found on PATH); install tmux 3.2 or newer')
-          : new TmuxError('command-failed', `Cannot run tmux: ${e.message}`),
-      );
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (timedOut) {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      settle(() =>
         reject(
           new TmuxError(
             'timeout',
             `The tmux server ${server.label} (${server.socketPath}) did not answer within ${timeoutMs} ms; it may be frozen (try \`tsession unfreeze\`)`,
-            stderr,
           ),
-        );
-      } else if (code !== 0) {
-        reject(classifyFailure(server, stderr));
-      } else {
-        resolve({ stdout: Buffer.concat(out), stderr });
-      }
+        ),
+      );
+    }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      settle(() =>
+        reject(
+          e.code === 'ENOENT'
+            ? new TmuxError('not-installed', 'tmux is not installed (not found on PATH); install tmux 3.2 or newer')
+            : new TmuxError('command-failed', `Cannot run tmux: ${e.message}`),
+        ),
+      );
+    });
+    child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      settle(() => (code !== 0 ? reject(classifyFailure(server, stderr)) : resolve({ stdout: Buffer.concat(out), stderr })));
     });
   });
 }

@@ -18,6 +18,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     ctx,
     typeof v.from === 'string' ? v.from : undefined,
     names.length ? (b) => names.every((n) => b.sessions.some((s) => s.name === n)) : undefined,
+    names.length ? `holding session ${names.map((n) => JSON.stringify(n)).join(', ')}` : undefined,
   );
   const body = checkpoint.body;
   let showProgress = false;

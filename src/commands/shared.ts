@@ -20,6 +20,8 @@ export async function pickCheckpoint(
   ctx: Context,
   from: string | undefined,
   filter?: (b: CheckpointBody) => boolean,
+  /** What the filter asks for, e.g. `holding session "api"`: an unmet ask is a usage error. */
+  asked?: string,
 ): Promise<{ checkpoint: StoredCheckpoint; fellBack: boolean }> {
   const store = await ctx.store();
   if (from) {
@@ -32,6 +34,9 @@ export async function pickCheckpoint(
   for (const w of r.value.warnings) ctx.warn(w);
   if (!r.value.checkpoint) {
     const why = r.value.warnings.length ? ' (every checkpoint is unreadable)' : '';
+    if (asked && !r.value.warnings.length) {
+      throw new UserError(`No checkpoint of tmux server ${ctx.server.label} ${asked}; see tsession checkpoints`, EXIT.usage);
+    }
     throw new UserError(
       `No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`tsession save\` first`,
       EXIT.noCheckpoint,
