@@ -151,12 +151,11 @@ export async function findServerPid(socketPath: string, hint: number | null = nu
 }
 
 /**
- * runTmux bounded for certain. Against a SIGSTOPped server runTmux's own
- * timeout kills the client, but its promise never settles: the client handed
- * its stdout pipe to the server (fd passing), and that pipe stays open in the
- * stopped server's socket queue, so the child's 'close' never comes. This
- * race settles anyway; the orphaned call settles once the server resumes or
- * dies. (Best fixed in tmux.ts by settling on 'exit' after a timeout.)
+ * runTmux bounded for certain. A SIGSTOPped server once kept runTmux from
+ * settling (the client hands its stdout pipe to the server, so 'close' never
+ * came); tmux.ts now settles on its timeout, and this race keeps the probes'
+ * promise — never to wait longer than the timeout plus a grace — independent
+ * of how any tmux call is implemented.
  */
 export function boundedTmux(server: ServerSpec, commands: readonly (readonly string[])[], opts: RunOptions & { timeoutMs: number }): Promise<TmuxOutput> {
   return bounded(runTmux(server, commands as readonly TmuxCommand[], opts), server, opts.timeoutMs);

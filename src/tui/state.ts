@@ -147,7 +147,9 @@ export function reducer(s: TuiState, a: Action): TuiState {
       if (a.names.length === 0) return s;
       const at = s.selected === null ? -1 : a.names.indexOf(s.selected);
       const next = a.names[clamp(at + a.by, 0, a.names.length - 1)] ?? null;
-      return next === s.selected ? s : { ...s, selected: next, timelineIndex: 0, scroll: 0, diff: null, panel: s.panel === 'diff' ? 'detail' : s.panel };
+      // Diff, progress and unfreeze panels are about the session they were opened for.
+      const panel = s.panel === 'timeline' ? 'timeline' : 'detail';
+      return next === s.selected ? s : { ...s, selected: next, timelineIndex: 0, scroll: 0, diff: null, panel };
     }
     case 'select':
       return { ...s, selected: a.name, timelineIndex: 0, scroll: 0 };
