@@ -147,5 +147,5 @@ export function App(props: AppProps) {
     }
   }
 
-  return <ScreenView screen={buildScreen(state, props.services.info, size, now())} />;
+  return <ScreenView screen={buildScreen(state, props.services.info, size, now(), refresh.refreshedAt.current)} />;
 }

@@ -87,8 +87,9 @@ export async function runTui(ctx: Context): Promise<number> {
 
   terminal.enter();
   const stopClearing = clearOnResize(stdout);
-  const loading = loadInk();
-  loading.catch(() => undefined);
+  // Ink loads after the first paint: its ~530 modules would otherwise
+  // compete with the quick look for this one thread.
+  let loading: ReturnType<typeof loadInk> | null = null;
   let painted = false;
   const paint = (snapshot: Snapshot | null, selected: string | null) => {
     const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
@@ -103,6 +104,7 @@ export async function runTui(ctx: Context): Promise<number> {
     for (;;) {
       const snapshot = await services.quick().catch(() => null);
       paint(snapshot, selected);
+      loading ??= loadInk();
       const { createElement, ink, App, ThemeContext } = await loading;
       // Ink starts drawing where the cursor is: at the top, over the painted frame.
       if (painted) stdout.write(TERMINAL_CODES.home);
@@ -128,7 +130,8 @@ export async function runTui(ctx: Context): Promise<number> {
           stdout,
           exitOnCtrlC: false,
           patchConsole: false,
-          maxFps: 60,
+          // A key's frame waits at most one frame interval behind a refresh's.
+          maxFps: 120,
           // Not incremental: Ink 6.8 draws incremental frames one row low when they end in a newline.
           incrementalRendering: false,
         });

@@ -14,12 +14,8 @@ import { compareSessions } from '../../sessions/compare.js';
 import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
 import { createProber, probeServer, PROBE_LIMITS, readProcFacts } from '../../sessions/probes.js';
 import { programName } from '../../sessions/proc.js';
-import { executeRepair } from '../../sessions/repair.js';
 import { planRepair } from '../../sessions/repair-plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/rerun-policy.js';
-import { restoreSessions } from '../../sessions/restore.js';
-import { takeSnapshot } from '../../sessions/snapshot.js';
-import { restoreFromNewestGood } from '../commands/unfreeze.js';
 import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 
@@ -40,6 +36,14 @@ export interface ServiceOptions {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+// Loaded on first use: the first frame needs only probes, health and the store.
+const lazy = {
+  restore: () => import('../../sessions/restore.js'),
+  snapshot: () => import('../../sessions/snapshot.js'),
+  repair: () => import('../../sessions/repair.js'),
+  unfreeze: () => import('../commands/unfreeze.js'),
+} as const;
 
 /** Sessions of a body whose saved commands would be typed, not re-run, under `rules`. */
 export function unlistedCommands(sessions: readonly SessionRecord[], rules: readonly RerunRule[]): UnlistedCommand[] {
@@ -187,6 +191,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       if (!saved) return { kind: 'not-saved' };
       if (last?.snapshot.report.server.state === 'frozen') return { kind: 'error', message: 'the tmux server is frozen; u unfreezes it first' };
       try {
+        const { takeSnapshot } = await lazy.snapshot();
         const snap = await within(takeSnapshot(ctx.server, { sessions: [session], contentsLines: 0, env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
         const live = snap.sessions.find((s) => s.name === session);
         if (!live) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
@@ -217,7 +222,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
 
     async restore(req, approve, onProgress): Promise<ActionResult> {
       try {
-        const [s, config, r] = await Promise.all([store(), ctx.config(), checkpoint(req.checkpointId)]);
+        const [s, config, r, { restoreSessions }] = await Promise.all([store(), ctx.config(), checkpoint(req.checkpointId), lazy.restore()]);
         if (!r.ok) return { ok: false, message: r.message };
         const chosen = r.body.sessions.filter((x) => req.sessions.includes(x.name));
         // Approval covers exactly the programs that were listed, for this restore only.
@@ -288,7 +293,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       return planRepair(verdict, { paneCwd: (id) => panes.find((p) => p.paneId === id)?.shellCwd ?? null, serverSessions });
     },
 
-    unfreeze(plan, confirm, onEvent) {
+    async unfreeze(plan, confirm, onEvent) {
+      const [{ executeRepair }, { restoreFromNewestGood }] = await Promise.all([lazy.repair(), lazy.unfreeze()]);
       return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => prober.round(), confirm, restore: () => restoreFromNewestGood(ctx), onEvent });
     },
   };

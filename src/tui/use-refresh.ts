@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { TuiServices } from './model.js';
 import type { Action } from './state.js';
+import { snapshotSignature } from './view/signature.js';
 
 /** Controls of the refresh loop. */
 export interface RefreshControl {
@@ -14,11 +15,14 @@ export interface RefreshControl {
   refreshNow(): void;
   /** Stop or resume refreshing. */
   pause(on: boolean): void;
+  /** When the last refresh finished (it may have changed nothing on screen). */
+  readonly refreshedAt: { current: number | null };
 }
 
 /** Run the loop while mounted; the first refresh starts at once. */
 export function useRefresh(services: TuiServices, dispatch: (a: Action) => void, intervalMs: number, onError: (message: string) => void): RefreshControl {
-  const loop = useRef({ timer: undefined as NodeJS.Timeout | undefined, running: false, again: false, paused: false, stopped: false });
+  const loop = useRef({ timer: undefined as NodeJS.Timeout | undefined, running: false, again: false, paused: false, stopped: false, signature: '' });
+  const refreshedAt = useRef<number | null>(null);
 
   const control = useMemo(() => {
     const l = loop.current;
@@ -36,7 +40,13 @@ export function useRefresh(services: TuiServices, dispatch: (a: Action) => void,
       l.running = true;
       try {
         const snapshot = await services.refresh();
-        if (!l.stopped) dispatch({ type: 'snapshot', snapshot });
+        refreshedAt.current = snapshot.at;
+        // A refresh that changes nothing shown is not rendered at all.
+        const signature = snapshotSignature(snapshot);
+        if (!l.stopped && signature !== l.signature) {
+          l.signature = signature;
+          dispatch({ type: 'snapshot', snapshot });
+        }
       } catch (e) {
         if (!l.stopped) onError(`refresh failed: ${(e as Error).message}`);
       } finally {
@@ -70,5 +80,5 @@ export function useRefresh(services: TuiServices, dispatch: (a: Action) => void,
     return () => control.stop();
   }, [control]);
 
-  return { refreshNow: control.refreshNow, pause: control.pause };
+  return { refreshNow: control.refreshNow, pause: control.pause, refreshedAt };
 }

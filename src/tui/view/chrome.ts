@@ -69,14 +69,14 @@ export function filterLine(filter: string, editing: boolean, width: number): Lin
 }
 
 /** Two status lines: the last result, then where things live. */
-export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } | null, snapshot: Snapshot | null, width: number, now: number): Line[] {
+export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } | null, snapshot: Snapshot | null, width: number, now: number, refreshedAt: number | null = null): Line[] {
   const problem = snapshot?.problem ?? null;
   const first = status
     ? fitLine([seg(' ', {}), seg(visible(status.text), { color: TONES[status.tone], bold: status.tone === 'error' })], width)
     : problem
       ? fitLine([seg(` ${visible(problem)}`, { color: 'red' })], width)
       : fitLine([seg(' ready — ? shows every key', { dim: true })], width);
-  const refreshed = snapshot ? ` · updated ${age(now - snapshot.at)} ago` : '';
+  const refreshed = snapshot ? ` · updated ${age(now - Math.max(snapshot.at, refreshedAt ?? 0))} ago` : '';
   const second = fitLine([seg(` socket ${info.socketPath} · state ${info.stateDir}${refreshed}`, { dim: true })], width);
   return [first, second];
 }

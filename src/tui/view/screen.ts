@@ -68,7 +68,7 @@ export function panelSlice(lines: readonly Line[], state: TuiState, height: numb
 }
 
 /** Build the screen. */
-export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, now: number): Screen {
+export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, now: number, refreshedAt: number | null = null): Screen {
   if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) return { kind: 'too-small', lines: tooSmallLines(size.columns, size.rows) };
   const width = size.columns;
   const rows = sessionRows(state.snapshot, state.filter);
@@ -76,7 +76,7 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   const filterShown = state.filtering || state.filter !== '';
   const h = heights(size, rows.length, filterShown);
   const header = headerLine(info, state.snapshot, rows, width, state.busy);
-  const status = statusLines(info, state.status, state.snapshot, width, now);
+  const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
   if (state.help) {
     const all = helpLines(width);
