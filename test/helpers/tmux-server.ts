@@ -74,7 +74,12 @@ export function createTestServer(): TestServer {
     home,
     kill: () => {
       tmuxTry('kill-server');
-      rmSync(home, { recursive: true, force: true });
+      // Shells of the dying server may still write their history here.
+      try {
+        rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+      } catch {
+        // a leftover temp dir is not a test failure
+      }
     },
   };
 }
