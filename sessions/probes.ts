@@ -26,8 +26,8 @@ export const PROBE_LIMITS = {
   helperTimeoutMs: 1_000,
   /** A pane silent this long with input waiting and no reader is "not reading". */
   notReadingAfterMs: 30_000,
-  /** /proc entries read between yields to the event loop, so keys stay responsive. */
-  procBatch: 256,
+  /** /proc entries (or panes) read between yields to the event loop, so keys stay responsive. */
+  procBatch: 64,
 } as const;
 
 /** The comm of a tmux server process (with a space; TMUX-FACTS.md). */
@@ -343,11 +343,13 @@ export function createProber(server: ServerSpec, opts: ProberOptions = {}): Prob
     );
     for (const { p } of panes) {
       const st = readStat(p.pid, procRoot);
-      if (st && st.tpgid > 0) wanted.set(p.pid, st.tpgid);
+      // A shell in the foreground is its own group: no need to look for members.
+      if (st && st.tpgid > 0 && st.tpgid !== st.pgrp) wanted.set(p.pid, st.tpgid);
     }
     const groups = new Map<number, number[]>();
     for (const g of wanted.values()) groups.set(g, []);
-    const all = pids(procRoot);
+    // Only foreground jobs need their group's members, and only then is /proc scanned.
+    const all = wanted.size ? pids(procRoot) : [];
     for (let i = 0; i < all.length; i++) {
       if (i % PROBE_LIMITS.procBatch === 0 && i > 0) await yieldToLoop();
       const st = readStat(all[i]!, procRoot);
@@ -356,7 +358,9 @@ export function createProber(server: ServerSpec, opts: ProberOptions = {}): Prob
     const nextWriters = new Map<string, Streak>();
     const nextSilent = new Map<string, number>();
     const out: PaneFacts[] = [];
+    let done = 0;
     for (const { s, w, p } of panes) {
+      if (++done % (PROBE_LIMITS.procBatch / 4) === 0) await yieldToLoop();
       const tpgid = wanted.get(p.pid) ?? null;
       const shell = readStat(p.pid, procRoot);
       const fgPgid = tpgid !== null && shell && tpgid !== shell.pgrp ? tpgid : null;
