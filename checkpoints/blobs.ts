@@ -5,8 +5,8 @@
  */
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Packr } from 'msgpackr';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { Packr } from 'msgpackr';
 import { writeFileAtomic } from './atomic-write.js';
 import { sha256Hex } from './canonical.js';
 import { err, ok, type CheckpointError, type Result } from './result.js';
@@ -17,17 +17,27 @@ export const BLOB_SUFFIX = '.msgpack' as const;
 
 // Plain msgpack maps (no msgpackr records/structures): the bytes depend only
 // on the value, so the same contents always hash to the same name.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+// Loaded on first use (synchronously, through require): a save with
+// contents disabled, and every listing, never pays msgpackr's ~35 ms load.
+let packrInstance: Packr | undefined;
+function packr(): Packr {
+  if (!packrInstance) {
+    const { Packr: PackrClass } = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    packrInstance = new PackrClass({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+  }
+  return packrInstance;
+}
 
-const contentsBlobSchema = z.object({
-  v: z.literal(1),
-  normal: z.string(),
-  alternate: z.string().nullable(),
-});
+/** Shape check of a decoded blob (hand-written: saves need no schema library). */
+function isContentsBlob(value: unknown): value is ContentsBlob {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.v === 1 && typeof v.normal === 'string' && (v.alternate === null || typeof v.alternate === 'string');
+}
 
 /** Encode a contents blob deterministically (fixed key order). */
 export function encodeContentsBlob(blob: ContentsBlob): Buffer {
-  return packr.pack({ v: blob.v, normal: blob.normal, alternate: blob.alternate });
+  return packr().pack({ v: blob.v, normal: blob.normal, alternate: blob.alternate });
 }
 
 /** Where a blob was stored. */
@@ -108,13 +118,12 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       if (actual !== sha) return fail('corrupt', file, `content hashes to ${actual.slice(0, 12)}…`);
       let value: unknown;
       try {
-        value = packr.unpack(bytes);
+        value = packr().unpack(bytes);
       } catch (error) {
         return fail('corrupt', file, `invalid msgpack: ${(error as Error).message}`);
       }
-      const parsed = contentsBlobSchema.safeParse(value);
-      if (!parsed.success) return fail('corrupt', file, 'not a contents blob (expected {v: 1, normal, alternate})');
-      return ok(parsed.data satisfies ContentsBlob);
+      if (!isContentsBlob(value)) return fail('corrupt', file, 'not a contents blob (expected {v: 1, normal, alternate})');
+      return ok({ v: 1, normal: value.normal, alternate: value.alternate });
     },
     async has(sha) {
       if (!SHA_RE.test(sha)) return false;

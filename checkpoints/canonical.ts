@@ -3,7 +3,8 @@
  * checkpoint body. Non-goals: schema validation (store.ts), file I/O.
  */
 import { createHash } from 'node:crypto';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointBody, type CheckpointFile } from './schema.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
+import type { CheckpointBody, CheckpointFile } from './schema.js';
 
 /** Canonical JSON of a JSON value: keys sorted by code unit, no whitespace, undefined keys dropped. */
 export function canonicalJson(value: unknown): string {

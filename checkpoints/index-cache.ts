@@ -7,7 +7,6 @@
 import { link, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { z } from 'zod';
 import { isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { compareIds, SAFE_ID_RE } from './ids.js';
 
@@ -38,19 +37,34 @@ export const INDEX_VERSION = 1 as const;
 /** Lock tunables: index updates are serialised across processes, but never block a save for long. */
 export const INDEX_LOCK = { waitMs: 2_000, staleMs: 10_000, retryMinMs: 3, retryMaxMs: 15 } as const;
 
-const indexEntrySchema = z.object({
-  id: z.string().regex(SAFE_ID_RE),
-  createdAt: z.string(),
-  sessions: z.array(z.string()),
-  panes: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  mtimeMs: z.number().nonnegative(),
-  valid: z.boolean(),
-  meaningful: z.boolean(),
-  blobs: z.array(z.string()),
-  error: z.string().nullable(),
-});
-const indexDocSchema = z.object({ version: z.literal(INDEX_VERSION), entries: z.array(indexEntrySchema) });
+/** Shape check of a parsed index (hand-written: listing and saving need no schema library). */
+function isIndexDoc(value: unknown): value is { version: typeof INDEX_VERSION; entries: IndexEntry[] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const doc = value as { version?: unknown; entries?: unknown };
+  if (doc.version !== INDEX_VERSION || !Array.isArray(doc.entries)) return false;
+  const nonNegative = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  return doc.entries.every((e: unknown) => {
+    if (typeof e !== 'object' || e === null) return false;
+    const x = e as Record<string, unknown>;
+    return (
+      typeof x.id === 'string' &&
+      SAFE_ID_RE.test(x.id) &&
+      typeof x.createdAt === 'string' &&
+      Array.isArray(x.sessions) &&
+      x.sessions.every((s) => typeof s === 'string') &&
+      Number.isInteger(x.panes) &&
+      nonNegative(x.panes) &&
+      Number.isInteger(x.bytes) &&
+      nonNegative(x.bytes) &&
+      nonNegative(x.mtimeMs) &&
+      typeof x.valid === 'boolean' &&
+      typeof x.meaningful === 'boolean' &&
+      Array.isArray(x.blobs) &&
+      x.blobs.every((b) => typeof b === 'string') &&
+      (x.error === null || typeof x.error === 'string')
+    );
+  });
+}
 type IndexDoc = { version: typeof INDEX_VERSION; entries: IndexEntry[] };
 
 /** A checkpoint file found on disk. */
@@ -107,8 +121,8 @@ class IndexFileAdapter implements Adapter<IndexDoc> {
   ) {}
   async read(): Promise<IndexDoc | null> {
     try {
-      const parsed = indexDocSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
-      return parsed.success ? (parsed.data as IndexDoc) : null;
+      const parsed: unknown = JSON.parse(await readFile(this.file, 'utf8'));
+      return isIndexDoc(parsed) ? (parsed as IndexDoc) : null;
     } catch {
       return null;
     }

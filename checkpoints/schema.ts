@@ -5,10 +5,9 @@
  */
 import { z } from 'zod';
 
-/** Current schema version written by this build. */
-export const CHECKPOINT_VERSION = 1 as const;
-/** Marks a file as a tsession checkpoint. */
-export const CHECKPOINT_FORMAT = 'tsession-checkpoint' as const;
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
+
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION };
 
 /** Where a fact came from, best first (DESIGN.md "Fact provenance"). */
 export const PROVENANCES = [
