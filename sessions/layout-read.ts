@@ -66,12 +66,17 @@ export function decodeRecords(buf: Buffer, countA: number, countB?: number): str
     throw new Error(`Expected ${what} in tmux output at byte ${pos}, got ${JSON.stringify(buf.toString('utf8', pos, pos + 20))}`);
   };
   while (pos < buf.length) {
-    const rec: string[] = [];
-    for (let f = 0; f < safeCount; f++) {
-      const sp = buf.indexOf(0x20, pos);
-      if (sp < 0) bad('a field');
-      rec.push(buf.toString('latin1', pos, sp));
-      pos = sp + 1;
+    let rec: string[] = [];
+    if (safeCount > 0) {
+      // Find the end of the safe fields, then convert them in one go.
+      let end = pos;
+      for (let f = 0; f < safeCount; f++) {
+        const sp = buf.indexOf(0x20, end);
+        if (sp < 0) bad('a field');
+        end = sp + 1;
+      }
+      rec = buf.toString('latin1', pos, end - 1).split(' ');
+      pos = end;
     }
     for (let f = 0; f < textCount; f++) {
       const colon = buf.indexOf(0x3a, pos);
