@@ -90,4 +90,6 @@ export interface TuiServices {
   removeCheckpoint(id: string): Promise<ActionResult>;
   planUnfreeze(verdict: SessionVerdict): RepairPlan;
   unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
+  /** Stop background work (the refresh worker) when the interface ends. */
+  close?(): void;
 }

@@ -146,6 +146,7 @@ export async function runTui(ctx: Context): Promise<number> {
     }
   } finally {
     stopClearing();
+    services.close?.();
     terminal.leave();
     for (const s of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

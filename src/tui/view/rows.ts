@@ -8,7 +8,7 @@ import type { SessionVerdict } from '../../../sessions/health.js';
 import type { Snapshot } from '../model.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';
-import { age, fit, fitRight, visible } from './text.js';
+import { age, fit, fitRight, textWidth, visible } from './text.js';
 
 /** One list row. */
 export interface SessionRow {
@@ -50,24 +50,30 @@ export function sessionRows(snapshot: Snapshot | null, filter = ''): SessionRow[
     });
 }
 
-/** Column widths of the list for a terminal `width` wide. */
-export function listColumns(width: number) {
+/**
+ * Column widths of the list for a terminal `width` wide: the name column as
+ * wide as the longest name (not the whole terminal), so a row carries no
+ * run of blanks for the renderer to push through.
+ */
+export function listColumns(width: number, longestName = Infinity) {
   const fixed = { marker: 2, badge: BADGE_WIDTH, windows: 4, panes: 6, attached: 9, checkpoint: 10 };
   const gaps = 5;
   const used = Object.values(fixed).reduce((a, b) => a + b, 0) + gaps;
-  return { ...fixed, name: Math.max(8, width - used) };
+  return { ...fixed, name: Math.max(8, Math.min(width - used, longestName + 2)) };
 }
 
+const longest = (rows: readonly SessionRow[]) => rows.reduce((n, r) => Math.max(n, textWidth(visible(r.name))), 7);
+
 /** The list's title line. */
-export function listHeader(width: number): Line {
-  const c = listColumns(width);
+export function listHeader(width: number, longestName = Infinity): Line {
+  const c = listColumns(width, longestName);
   const text = `${' '.repeat(c.marker)}${fit('SESSION', c.name)} ${fit('HEALTH', c.badge)} ${fitRight('WIN', c.windows)} ${fitRight('PANES', c.panes)} ${fitRight('ATTACHED', c.attached)} ${fitRight('CHECKPOINT', c.checkpoint)}`;
   return fitLine([seg(text, { bold: true })], width);
 }
 
 /** One row as a line; the selected row is marked by ▶ and shown inverse. */
-export function rowLine(row: SessionRow, selected: boolean, focused: boolean, width: number, now: number): Line {
-  const c = listColumns(width);
+export function rowLine(row: SessionRow, selected: boolean, focused: boolean, width: number, now: number, longestName = Infinity): Line {
+  const c = listColumns(width, longestName);
   const b = BADGES[row.badge];
   const count = (n: number | null, w: number) => fitRight(n === null ? '-' : String(n), w);
   const attached = row.attached === null ? '-' : row.attached ? 'yes' : 'no';
@@ -87,7 +93,8 @@ export function rowLine(row: SessionRow, selected: boolean, focused: boolean, wi
 
 /** The list area: title line plus `height - 1` rows, scrolled to keep the selection in view. */
 export function listLines(rows: readonly SessionRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string): Line[] {
-  const out: Line[] = [listHeader(width)];
+  const nameWidth = longest(rows);
+  const out: Line[] = [listHeader(width, nameWidth)];
   const room = Math.max(0, height - 1);
   if (rows.length === 0) {
     const why = filter ? `no session matches "${filter}" — Esc in the filter clears it` : 'no sessions, live or saved — s saves a checkpoint, ? shows every key';
@@ -95,7 +102,7 @@ export function listLines(rows: readonly SessionRow[], selected: string | null, 
   } else {
     const at = Math.max(0, rows.findIndex((r) => r.name === selected));
     const first = Math.min(Math.max(0, at - room + 1), Math.max(0, rows.length - room));
-    for (const r of rows.slice(first, first + room)) out.push(rowLine(r, r.name === selected, focused, width, now));
+    for (const r of rows.slice(first, first + room)) out.push(rowLine(r, r.name === selected, focused, width, now, nameWidth));
   }
   while (out.length < height) out.push(fitLine([], width));
   return out.slice(0, height);

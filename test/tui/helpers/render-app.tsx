@@ -28,7 +28,10 @@ export function renderApp(props: Partial<AppProps> = {}, services = fakeServices
       <App services={services} initial={services.current} size={{ columns: 100, rows: 30 }} refreshMs={60_000} now={() => NOW} onAttach={onAttach} onQuit={onQuit} {...props} />
     </ThemeContext.Provider>,
   );
-  const frame = () => r.lastFrame() ?? '';
+  // What a person reads: the frame without its escape sequences.
+  // eslint-disable-next-line no-control-regex
+  const frame = () => (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  const rawFrame = () => r.lastFrame() ?? '';
   /** Wait until the frame matches (a regex or a predicate); fails with the last frame. */
   const waitFrame = async (want: RegExp | ((f: string) => boolean), timeoutMs = 3_000): Promise<string> => {
     const ok = typeof want === 'function' ? want : (f: string) => want.test(f);
@@ -46,5 +49,5 @@ export function renderApp(props: Partial<AppProps> = {}, services = fakeServices
       await new Promise((res) => setTimeout(res, 15));
     }
   };
-  return { ...r, services, onAttach, onQuit, frame, waitFrame, press };
+  return { ...r, services, onAttach, onQuit, frame, rawFrame, waitFrame, press };
 }

@@ -1,0 +1,152 @@
+/**
+ * What a refresh does, without any UI: a bounded probe round, the checkpoint
+ * index, the newest checkpoint of each session (read once, cached), and the
+ * classification — one Snapshot. Used in a worker thread (refresh-worker.ts)
+ * so that spawning tmux and reading /proc never hold up a key, and in the
+ * main thread for the quick first look.
+ */
+import type { CheckpointBody } from '../../checkpoints/schema.js';
+import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
+import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
+import { readLayout } from '../../sessions/layout-read.js';
+import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/probes.js';
+import { TmuxError } from '../../sessions/tmux.js';
+import type { Context } from '../context.js';
+import type { Snapshot } from './model.js';
+
+/** Tunables of a refresher. */
+export interface RefresherOptions {
+  readonly probeTimeoutMs?: number;
+  readonly notReadingAfterMs?: number;
+}
+
+/** Bounds of the quick first look. */
+export const QUICK_LIMITS = {
+  /** A frozen server must not delay the first frame. */
+  timeoutMs: 400,
+} as const;
+
+/** A checkpoint body, or why it could not be read. */
+export type BodyResult = { readonly ok: true; readonly body: CheckpointBody } | { readonly ok: false; readonly message: string };
+
+/** Refreshes of one server and store. */
+export interface Refresher {
+  /** Forget a cached body (the checkpoint was deleted). */
+  forget(id: string): void;
+  /** One full probe round and classification. */
+  refresh(): Promise<Snapshot>;
+  /** The layout alone (one tmux call, short timeout) and the index: the first frame. */
+  quick(): Promise<Snapshot>;
+  /** A checkpoint's body, cached. */
+  checkpoint(id: string): Promise<BodyResult>;
+  readonly prober: Prober;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A refresher for the server and store of `ctx`. */
+export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refresher {
+  const prober = createProber(ctx.server, {
+    env: ctx.env,
+    timeoutMs: opts.probeTimeoutMs ?? PROBE_LIMITS.serverTimeoutMs,
+    ...(opts.notReadingAfterMs !== undefined ? { notReadingAfterMs: opts.notReadingAfterMs } : {}),
+  });
+  const bodies = new Map<string, Promise<BodyResult>>();
+  const store = (): Promise<CheckpointStore> => ctx.store();
+
+  const checkpoint = (id: string): Promise<BodyResult> => {
+    let p = bodies.get(id);
+    if (!p) {
+      p = store().then(async (s) => {
+        const r = await s.read(id);
+        return r.ok ? ({ ok: true, body: r.value.body } as const) : ({ ok: false, message: r.error.message } as const);
+      });
+      bodies.set(id, p);
+      // A failed read may succeed later (a file being written): do not cache it.
+      void p.then((r) => {
+        if (!r.ok) bodies.delete(id);
+      });
+    }
+    return p;
+  };
+
+  const listCheckpoints = async (): Promise<{ entries: CheckpointEntry[]; problem: string | null }> => {
+    try {
+      const r = await (await store()).list();
+      return r.ok ? { entries: r.value, problem: null } : { entries: [], problem: r.error.message };
+    } catch (e) {
+      return { entries: [], problem: message(e) };
+    }
+  };
+
+  /** Newest valid checkpoint per session; records read when `withRecords` (for "changed" and trees). */
+  const savedSessions = async (entries: readonly CheckpointEntry[], withRecords: boolean): Promise<Map<string, SavedSession>> => {
+    const newest = new Map<string, CheckpointEntry>();
+    for (const e of entries) {
+      if (!e.valid || !e.meaningful) continue;
+      for (const n of e.sessions) if (!newest.has(n)) newest.set(n, e);
+    }
+    const loaded = new Map<string, CheckpointBody>();
+    if (withRecords) {
+      for (const id of new Set([...newest.values()].map((e) => e.id))) {
+        const r = await checkpoint(id);
+        if (r.ok) loaded.set(id, r.body);
+      }
+    }
+    const out = new Map<string, SavedSession>();
+    for (const [name, e] of newest) {
+      const record = loaded.get(e.id)?.sessions.find((s) => s.name === name) ?? null;
+      out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record });
+    }
+    return out;
+  };
+
+  const snapshotOf = (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Snapshot => ({
+    at: obs.at,
+    report: classify(obs, saved),
+    checkpoints: entries,
+    panes: obs.panes,
+    problem,
+  });
+
+  return {
+    prober,
+    checkpoint,
+    forget: (id) => void bodies.delete(id),
+
+    async refresh() {
+      const [obs, listed] = await Promise.all([prober.round(), listCheckpoints()]);
+      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem);
+    },
+
+    async quick() {
+      const at = Date.now();
+      const t0 = performance.now();
+      const run = { timeoutMs: QUICK_LIMITS.timeoutMs, env: ctx.env };
+      const [answer, listed] = await Promise.all([
+        bounded(readLayout(ctx.server, run), ctx.server, QUICK_LIMITS.timeoutMs).then(
+          (live) => ({ kind: 'answered' as const, live, message: null }),
+          (e: unknown) => {
+            const kind: ServerFacts['answer'] = e instanceof TmuxError && (e.kind === 'no-server' || e.kind === 'timeout' || e.kind === 'refused') ? e.kind : 'error';
+            return { kind, live: null, message: message(e) };
+          },
+        ),
+        listCheckpoints(),
+      ]);
+      const server: ServerFacts = {
+        socketPath: ctx.server.socketPath,
+        label: ctx.server.label,
+        answer: answer.kind,
+        ms: performance.now() - t0,
+        timeoutMs: QUICK_LIMITS.timeoutMs,
+        message: answer.message,
+        // One quick miss proves nothing: the full probe decides.
+        timeoutsInARow: answer.kind === 'timeout' ? 1 : 0,
+        process: answer.live && answer.live.pid > 0 ? readProcFacts(answer.live.pid) : null,
+      };
+      // No clients list yet: session_attached (control clients included) stands in.
+      const obs: Observation = { at, server, live: answer.live, liveIsFresh: answer.live !== null, clients: null, panes: [] };
+      return snapshotOf(obs, await savedSessions(listed.entries, false), listed.entries, listed.problem);
+    },
+  };
+}
