@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLayout } from '../../sessions/compare.js';
+import { readStat } from '../../sessions/proc.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
 import { killServer } from '../tui/helpers/servers.js';
 import { CLI, requireBuild, tuiPane } from '../tui/helpers/tui-pane.js';
@@ -90,6 +91,24 @@ describe('tsession in a real terminal', () => {
     const out = await tui.waitScreen(/STTY-DONE\s*$/m);
     const line = out.split('\n').find((l) => /icanon/.test(l) && !/grep/.test(l)) ?? '';
     expect(line).toMatch(/(^| )isig /);
+    expect(line).toMatch(/(^| )icanon /);
+    expect(line).toMatch(/(^| )echo /);
+  });
+
+  it('SIGTERM restores the terminal too', async () => {
+    await tui.shellReady();
+    tui.type(`env -u CI TSESSION_STATE_DIR='${state.path}' node '${CLI}' -L ${a.name}`);
+    await tui.waitScreen(/tsession · tmux -L/);
+    expect(tui.terminalState().alternateScreen).toBe(true);
+    const pid = Number(b.tmux('display', '-p', '-t', 'tui', '#{pane_pid}').trim());
+    // The tsession process is the shell's foreground job: its pgid is the pane tty's tpgid.
+    const tpgid = readStat(pid)!.tpgid;
+    process.kill(-tpgid, 'SIGTERM');
+    await waitFor(() => !tui.terminalState().alternateScreen, 10_000, 'the normal screen back');
+    expect(tui.terminalState()).toEqual({ cursorVisible: true, alternateScreen: false });
+    tui.type("stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY2-DONE");
+    const out = await tui.waitScreen(/STTY2-DONE\s*$/m);
+    const line = out.split('\n').reverse().find((l) => /icanon/.test(l) && !/grep/.test(l)) ?? '';
     expect(line).toMatch(/(^| )icanon /);
     expect(line).toMatch(/(^| )echo /);
   });
