@@ -332,12 +332,14 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       sessions.push({ ...base, health: 'detached', evidence: [{ probe: 'clients', saw: 'no client attached' }, ...caveat], causes: [] });
       continue;
     }
-    const paneCount = live.windows.reduce((n, w) => n + w.panes.length, 0);
+    const checked = panes.length
+      ? `answers; ${panes.length} pane(s) checked, none stopped or held`
+      : 'answers; panes not checked yet';
     sessions.push({
       ...base,
       health: 'healthy',
       evidence: [
-        { probe: 'server', saw: `answers; ${paneCount} pane(s) checked, none stopped or held` },
+        { probe: 'server', saw: checked },
         { probe: 'clients', saw: `${clients} client(s) attached` },
         ...caveat,
       ],

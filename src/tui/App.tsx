@@ -34,8 +34,8 @@ export interface AppProps {
   readonly size?: ScreenSize;
   readonly refreshMs?: number;
   readonly now?: () => number;
-  /** Leave the interface and attach to a session. */
-  onAttach(session: string): void;
+  /** Reach a session: leave the interface and attach, or switch the client (then a result line is returned). */
+  onAttach(session: string): string | void;
   onQuit(): void;
 }
 
@@ -86,7 +86,10 @@ export function App(props: AppProps) {
         ask,
         refreshNow: () => refresh.refreshNow(),
         pauseRefresh: (on) => refresh.pause(on),
-        attach: (s) => props.onAttach(s),
+        attach: (s) => {
+          const said = props.onAttach(s);
+          if (typeof said === 'string') dispatch({ type: 'status', text: said, tone: 'info' });
+        },
         quit: () => props.onQuit(),
         now,
       }),

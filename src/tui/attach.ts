@@ -32,8 +32,11 @@ export function attachCommand(server: ServerSpec, session: string, env: NodeJS.P
 /** Run it with the terminal; returns tmux's exit status and its first stderr line. */
 export function attachSession(server: ServerSpec, session: string, env: NodeJS.ProcessEnv): { status: number | null; error: string | null; mode: AttachMode } {
   const cmd = attachCommand(server, session, env);
-  // stderr is kept to report a failure on the status line; tmux needs only a terminal on stdin and stdout.
-  const r = spawnSync('tmux', cmd.argv, { env: cmd.env, stdio: ['inherit', 'inherit', 'pipe'] });
+  // stderr is kept to report a failure on the status line. attach needs the
+  // terminal on stdin and stdout; switch-client finds its client from
+  // $TMUX_PANE and must not touch the terminal the interface draws on.
+  const stdio: ('inherit' | 'ignore' | 'pipe')[] = cmd.mode === 'attach' ? ['inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'pipe'];
+  const r = spawnSync('tmux', cmd.argv, { env: cmd.env, stdio, timeout: cmd.mode === 'attach' ? undefined : 5_000 });
   if (r.error) return { status: null, error: r.error.message, mode: cmd.mode };
   const said = r.stderr ? r.stderr.toString().trim().split('\n')[0] ?? null : null;
   return { status: r.status, error: r.status === 0 ? null : said || `tmux exited with ${r.status}`, mode: cmd.mode };

@@ -12,7 +12,7 @@
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { attachSession } from './attach.js';
+import { attachMode, attachSession } from './attach.js';
 import type { Snapshot } from './model.js';
 import { createServices } from './services.js';
 import { initialState } from './state.js';
@@ -122,7 +122,14 @@ export async function runTui(ctx: Context): Promise<number> {
           initialSelected: selected,
           initialStatus: status,
           ...(refreshMs !== undefined ? { refreshMs } : {}),
-          onAttach: (s: string) => finish({ attach: s }),
+          onAttach: (s: string) => {
+            // Inside a client of this server the client just switches; the interface stays.
+            if (attachMode(ctx.server, ctx.env) === 'switch-client') {
+              const r = attachSession(ctx.server, s, ctx.env);
+              return r.error ? `could not switch to ${s}: ${r.error}` : `switched this client to ${s}`;
+            }
+            finish({ attach: s });
+          },
           onQuit: () => finish('quit'),
         });
         const instance = ink.render(createElement(ThemeContext.Provider, { value: { color } }, app), {

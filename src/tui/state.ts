@@ -135,8 +135,12 @@ function reselect(s: TuiState): TuiState {
 /** Apply one change. */
 export function reducer(s: TuiState, a: Action): TuiState {
   switch (a.type) {
-    case 'snapshot':
-      return reselect({ ...s, snapshot: a.snapshot });
+    case 'snapshot': {
+      const next = reselect({ ...s, snapshot: a.snapshot });
+      // A deleted checkpoint may leave the timeline's choice past its end.
+      const count = next.selected === null ? 0 : a.snapshot.checkpoints.filter((e) => e.sessions.includes(next.selected!)).length;
+      return next.timelineIndex < count || next.timelineIndex === 0 ? next : { ...next, timelineIndex: Math.max(0, count - 1) };
+    }
     case 'scroll':
       return { ...s, scroll: Math.max(0, s.scroll + a.by) };
     case 'move': {

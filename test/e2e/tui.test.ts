@@ -113,6 +113,21 @@ describe('tsession in a real terminal', () => {
     expect(line).toMatch(/(^| )echo /);
   });
 
+  it('inside a client of the same server, Enter switches that client and the interface stays', async () => {
+    // tsession runs in a pane of the first server itself; a person's client shows that pane.
+    const inside = tuiPane(a, 'cockpit');
+    b.tmux('new-session', '-d', '-s', 'viewer', '-x', '110', '-y', '32', `env -u TMUX tmux -L ${a.name} attach -t cockpit`);
+    await waitFor(() => a.tmux('list-clients', '-F', '#{client_session}').includes('cockpit'), 10_000, 'a client on cockpit');
+    await inside.start(a, { TSESSION_STATE_DIR: state.path });
+    await inside.select('web');
+    inside.press('Enter');
+    await waitFor(() => a.tmux('list-clients', '-F', '#{client_session}').trim() === 'web', 10_000, 'the client switched to web');
+    await inside.waitScreen(/switched this client to web/);
+    inside.press('q');
+    await inside.waitScreen(/TSESSION-EXIT=0/);
+    b.tmux('kill-session', '-t', 'viewer');
+  });
+
   it('on a pipe, bare tsession prints the list and exits 0', () => {
     const out = execFileSync(process.execPath, [CLI, '-L', a.name], { env: { ...a.env, TSESSION_STATE_DIR: state.path }, encoding: 'utf8', timeout: 30_000, stdio: ['pipe', 'pipe', 'pipe'] });
     expect(out).toMatch(/^SESSION\s+STATE\s+WINDOWS\s+PANES\s+ATTACHED\s+CHECKPOINT\napi\s+live/);
