@@ -24,6 +24,12 @@ export interface RefresherOptions {
 export const QUICK_LIMITS = {
   /** A frozen server must not delay the first frame. */
   timeoutMs: 400,
+  /**
+   * How long the first frame waits for the checkpoint index once the layout
+   * is in (a stale index is rebuilt from every file): later, the first
+   * refresh brings the checkpoints.
+   */
+  indexGraceMs: 150,
 } as const;
 
 /** A checkpoint body, or why it could not be read. */
@@ -123,16 +129,20 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       const at = Date.now();
       const t0 = performance.now();
       const run = { timeoutMs: QUICK_LIMITS.timeoutMs, env: ctx.env };
-      const [answer, listed] = await Promise.all([
-        bounded(readLayout(ctx.server, run), ctx.server, QUICK_LIMITS.timeoutMs).then(
-          (live) => ({ kind: 'answered' as const, live, message: null }),
-          (e: unknown) => {
-            const kind: ServerFacts['answer'] = e instanceof TmuxError && (e.kind === 'no-server' || e.kind === 'timeout' || e.kind === 'refused') ? e.kind : 'error';
-            return { kind, live: null, message: message(e) };
-          },
-        ),
-        listCheckpoints(),
-      ]);
+      const listing = listCheckpoints();
+      const answer = await bounded(readLayout(ctx.server, run), ctx.server, QUICK_LIMITS.timeoutMs).then(
+        (live) => ({ kind: 'answered' as const, live, message: null }),
+        (e: unknown) => {
+          const kind: ServerFacts['answer'] = e instanceof TmuxError && (e.kind === 'no-server' || e.kind === 'timeout' || e.kind === 'refused') ? e.kind : 'error';
+          return { kind, live: null, message: message(e) };
+        },
+      );
+      // The layout is in: the index gets a short grace, then the frame is drawn without it.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<{ entries: CheckpointEntry[]; problem: string | null }>((resolve) => {
+        timer = setTimeout(() => resolve({ entries: [], problem: 'reading the checkpoints…' }), QUICK_LIMITS.indexGraceMs);
+      });
+      const listed = await Promise.race([listing, late]).finally(() => clearTimeout(timer));
       const server: ServerFacts = {
         socketPath: ctx.server.socketPath,
         label: ctx.server.label,
