@@ -3,7 +3,6 @@
  * selected and focused, which panel and overlay show, what runs, and the last
  * result. The container dispatches; nothing here does I/O.
  */
-import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { RepairEvent } from '../../sessions/repair.js';
 import type { RepairPlan } from '../../sessions/repair-plan.js';
 import type { RestoreProgress } from '../../sessions/restore.js';
@@ -22,12 +21,6 @@ export interface Dialog {
   readonly answers: { readonly yes: string; readonly no: string; readonly skip?: string };
   readonly tone: 'warning' | 'danger';
 }
-
-/** A loaded (or loading) checkpoint body. */
-export type BodyState =
-  | { readonly state: 'loading' }
-  | { readonly state: 'ok'; readonly body: CheckpointBody }
-  | { readonly state: 'error'; readonly message: string };
 
 /** Restore progress, per session and window. */
 export interface ProgressState {
@@ -63,7 +56,6 @@ export interface TuiState {
   /** What runs now (restore, save, unfreeze…), or null. */
   readonly busy: string | null;
   readonly status: { readonly text: string; readonly tone: Tone } | null;
-  readonly bodies: ReadonlyMap<string, BodyState>;
   readonly diff: { readonly session: string; readonly result: DiffResult | null } | null;
   readonly progress: ProgressState | null;
   readonly repair: RepairState | null;
@@ -85,7 +77,6 @@ export type Action =
   | { readonly type: 'dialog'; readonly dialog: Dialog | null }
   | { readonly type: 'busy'; readonly what: string | null }
   | { readonly type: 'status'; readonly text: string; readonly tone: Tone }
-  | { readonly type: 'body'; readonly id: string; readonly body: BodyState }
   | { readonly type: 'diff'; readonly session: string; readonly result: DiffResult | null }
   | { readonly type: 'progress-start'; readonly preview: RestorePreview; readonly sessions: readonly string[] }
   | { readonly type: 'progress'; readonly event: RestoreProgress }
@@ -110,7 +101,6 @@ export function initialState(snapshot: Snapshot | null = null, selected: string 
     dialog: null,
     busy: null,
     status: null,
-    bodies: new Map(),
     diff: null,
     progress: null,
     repair: null,
@@ -177,11 +167,6 @@ export function reducer(s: TuiState, a: Action): TuiState {
       return { ...s, busy: a.what };
     case 'status':
       return { ...s, status: { text: a.text, tone: a.tone } };
-    case 'body': {
-      const bodies = new Map(s.bodies);
-      bodies.set(a.id, a.body);
-      return { ...s, bodies };
-    }
     case 'diff':
       return { ...s, diff: { session: a.session, result: a.result }, panel: 'diff', scroll: 0 };
     case 'progress-start':

@@ -7,21 +7,15 @@
 import type { PaneRecord, SessionRecord } from '../../../checkpoints/schema.js';
 import type { PaneFacts } from '../../../sessions/health.js';
 import type { Snapshot } from '../model.js';
-import type { BodyState } from '../state.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
 import { age, fit, textWidth, visible, wrap } from './text.js';
 
-/** The record a session's tree and last commands come from: newest checkpoint holding it. */
-export function savedRecord(row: SessionRow, bodies: ReadonlyMap<string, BodyState>): { record: SessionRecord | null; loading: boolean; error: string | null } {
-  if (row.verdict.saved?.record) return { record: row.verdict.saved.record, loading: false, error: null };
-  const id = row.newest?.id ?? row.verdict.saved?.checkpointId;
-  if (!id) return { record: null, loading: false, error: null };
-  const b = bodies.get(id);
-  if (!b || b.state === 'loading') return { record: null, loading: true, error: null };
-  if (b.state === 'error') return { record: null, loading: false, error: b.message };
-  return { record: b.body.sessions.find((s) => s.name === row.name) ?? null, loading: false, error: null };
+/** The record a session's tree and last commands come from: the newest checkpoint holding it (read by the refresh). */
+export function savedRecord(row: SessionRow): { record: SessionRecord | null; loading: boolean } {
+  const saved = row.verdict.saved;
+  return { record: saved?.record ?? null, loading: saved !== null && saved.record === null };
 }
 
 const fgOf = (p: PaneRecord): string =>
@@ -83,7 +77,7 @@ function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | nul
 }
 
 /** Every line of the detail panel (the caller scrolls and cuts to its height). */
-export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, bodies: ReadonlyMap<string, BodyState>, width: number, now: number): Line[] {
+export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number): Line[] {
   if (!row || !snapshot) return [fitLine([seg('  no session selected', { dim: true })], width)];
   const v = row.verdict;
   const b = BADGES[row.badge];
@@ -108,12 +102,11 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, b
   }[row.badge];
   out.push(fitLine([seg(`   ${hint}`, { dim: true })], width));
 
-  const { record, loading, error } = savedRecord(row, bodies);
+  const { record, loading } = savedRecord(row);
   const tree = treeOf(row, snapshot, record);
   out.push(fitLine([seg(v.liveSession ? ' Windows (live):' : ` Windows (from checkpoint ${row.newest?.id ?? v.saved?.checkpointId ?? '?'}):`, { bold: true })], width));
   if (tree.length === 0) {
-    const why = loading ? 'reading the checkpoint…' : error ? `cannot read the checkpoint: ${error}` : 'no layout known';
-    out.push(fitLine([seg(`   ${why}`, { dim: true, ...(error ? { color: 'red' as const } : {}) })], width));
+    out.push(fitLine([seg(`   ${loading ? 'reading the checkpoint…' : 'no layout known'}`, { dim: true })], width));
   }
   const cwdWidth = Math.max(12, Math.floor(width * 0.3));
   tree.forEach((w, wi) => {

@@ -46,7 +46,7 @@ function panelContent(state: TuiState, row: SessionRow | null, width: number, no
   const snap = state.snapshot;
   switch (state.panel) {
     case 'detail':
-      return detailLines(row, snap, state.bodies, width, now);
+      return detailLines(row, snap, width, now);
     case 'timeline':
       return timelineLines(row?.name ?? null, snap && row ? checkpointsOf(snap, row.name) : [], state.timelineIndex, state.focus === 'panel', width, now);
     case 'diff':
