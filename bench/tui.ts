@@ -140,6 +140,19 @@ export async function bench(): Promise<BenchSection> {
       const w = await store.write({ host: 'bench', tmuxVersion: snap.live.version, tsessionVersion: '0.1.0', server: { socketPath: spec.socketPath, label: spec.label }, sessions: snap.sessions }, { force: true });
       if (!w.ok) throw new Error(`Expected to write checkpoint ${i}, got ${w.error.message}`);
     }
+    // Reference points on this (shared) machine: a bare Node start, and
+    // `tsession list` (layout + index, printed) — the floor a frame stands on.
+    const wall = (args: string[]) => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+      return performance.now() - t0;
+    };
+    const nodeStart: number[] = [];
+    const listRun: number[] = [];
+    for (let i = 0; i < TUI_BENCH.runs; i++) {
+      nodeStart.push(wall(['-e', '0']));
+      listRun.push(wall([cli, '-L', socketName, 'list']));
+    }
     // Refreshes back to back: every key lands while one is running.
     const runEnv = { ...env, TSESSION_TUI_REFRESH_MS: '0' };
     await oneRun(cli, socketName, runEnv, stateDir); // warm-up: page cache, index build
@@ -162,6 +175,8 @@ export async function bench(): Promise<BenchSection> {
       panes: TUI_BENCH.shape.sessions * TUI_BENCH.shape.windows * TUI_BENCH.shape.panes,
       checkpoints: TUI_BENCH.checkpoints,
       runs: TUI_BENCH.runs,
+      nodeStartMs: Math.round(median(nodeStart) * 10) / 10,
+      listCommandMs: Math.round(median(listRun) * 10) / 10,
       firstFrameMs: { median: round(firstMs), samples: first.map(round), target: TUI_BENCH.targets.firstFrameMs, ok: firstMs <= TUI_BENCH.targets.firstFrameMs },
       interactiveMs: { median: round(median(interactive)), samples: interactive.map(round) },
       keyToRepaintMs: { median: round(keyMs), p90: round([...keys].sort((x, y) => x - y)[Math.floor(keys.length * 0.9)]!), samples: keys.length, target: TUI_BENCH.targets.keyMs, ok: keyMs <= TUI_BENCH.targets.keyMs },
@@ -171,6 +186,7 @@ export async function bench(): Promise<BenchSection> {
       results,
       summary: [
         `first frame, whole process (20 live sessions, 50 checkpoints): ${round(firstMs)} ms median of ${TUI_BENCH.runs} (target ≤ ${TUI_BENCH.targets.firstFrameMs} ms) ${verdict(results.firstFrameMs.ok)}`,
+        `  for scale on this machine now: bare \`node -e 0\` ${results.nodeStartMs} ms, \`tsession list\` ${results.listCommandMs} ms (medians)`,
         `first key answered (Ink loaded): ${results.interactiveMs.median} ms median`,
         `key-to-repaint while refreshing: ${round(keyMs)} ms median, p90 ${results.keyToRepaintMs.p90} ms over ${keys.length} keys (target ≤ ${TUI_BENCH.targets.keyMs} ms) ${verdict(results.keyToRepaintMs.ok)}`,
         `load average during the run: ${results.loadAverage.join(' ')} (2 cores)`,
