@@ -8,6 +8,7 @@
  * { id, error }. workerData: { opts, env, refresher } for createContext and
  * createRefresher.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, type GlobalOptions } from '../context.js';
 import { createRefresher, type RefresherOptions } from './refresher.js';
@@ -23,7 +24,18 @@ export interface RefreshWorkerData {
 export type RefreshRequest = { readonly id: number };
 export type RefreshReply = { readonly id: number; readonly snapshot?: unknown; readonly error?: string };
 
+/** Niceness of the refresh thread: background work yields the CPU to the thread that answers keys. */
+export const REFRESH_NICE = 5;
+
 if (parentPort) {
+  // On Linux a nice value is per thread, and pid 0 names the calling thread:
+  // this lowers the refresh thread only (and the tmux clients it starts),
+  // never the interface. Refused (other systems, limits): run as is.
+  try {
+    setPriority(0, REFRESH_NICE);
+  } catch {
+    // keep the default priority
+  }
   const port = parentPort;
   const data = workerData as RefreshWorkerData;
   const refresher = createRefresher(createContext(data.opts, data.env), data.refresher);

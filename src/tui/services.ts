@@ -96,7 +96,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   const store = () => ctx.store();
   let last: Snapshot | null = null;
   const remember = (s: Snapshot): Snapshot => (last = s);
-  const worker = opts.worker === false ? null : startWorker(ctx, tunables);
+  // Started by the first refresh, after the first frame: its own module
+  // loading would otherwise compete with the frame for the CPU.
+  let worker: ReturnType<typeof startWorker> | undefined;
   return {
     info: { serverLabel: ctx.server.label, socketPath: ctx.server.socketPath, stateDir: ctx.paths.stateDir },
 
@@ -105,6 +107,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async refresh() {
+      if (worker === undefined) worker = opts.worker === false ? null : startWorker(ctx, tunables);
       return remember(worker ? await worker.refresh().catch(() => local.refresh()) : await local.refresh());
     },
 
