@@ -124,7 +124,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const snap = await within(takeSnapshot(ctx.server, { sessions: [session], contentsLines: 0, env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
         const live = snap.sessions.find((s) => s.name === session);
         if (!live) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
-        return { kind: 'differences', checkpointId, differences: compareSessions(saved, live) };
+        // What a person would notice: windows and panes, names, cwds, commands — not layout strings or flags.
+        return { kind: 'differences', checkpointId, differences: compareSessions(saved, live, { layouts: false, flags: false }) };
       } catch (e) {
         const m = message(e);
         if (/No tmux server/.test(m)) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };

@@ -10,7 +10,7 @@ import type { Dialog, Panel } from '../state.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, fit, visible } from './text.js';
+import { age, fit, visible, wrap } from './text.js';
 
 /** Smallest usable terminal. */
 export const MIN_SIZE = { columns: 60, rows: 12 } as const;
@@ -90,11 +90,17 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
 
 /** The help overlay: every binding of the key table, by scope. */
 export function helpLines(width: number): Line[] {
-  const out: Line[] = [];
+  const out: Line[] = [fitLine([seg(' ↑/↓ scroll · Esc, ? or q close', { dim: true })], width)];
   const labelWidth = 13;
+  const indent = 3 + labelWidth;
   for (const { scope, title } of SCOPE_TITLES) {
     out.push(fitLine([seg(` ${title}`, { bold: true, color: 'magenta' })], width));
-    for (const b of bindingsOf(scope)) out.push(fitLine([seg(`   ${fit(b.label, labelWidth)}`, { bold: true }), seg(b.description)], width));
+    for (const b of bindingsOf(scope)) {
+      // Descriptions wrap under themselves: every word of the help stays readable.
+      const [first = '', ...rest] = wrap(b.description, Math.max(10, width - indent - 1));
+      out.push(fitLine([seg(`   ${fit(b.label, labelWidth)}`, { bold: true }), seg(first)], width));
+      for (const more of rest) out.push(fitLine([seg(' '.repeat(indent) + more)], width));
+    }
   }
   out.push(fitLine([seg(' Badges: ', { bold: true }), ...Object.values(BADGES).flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')])], width));
   return out;
