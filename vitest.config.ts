@@ -6,6 +6,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     pool: 'forks',
+    // One file at a time: the suites drive real tmux servers, shells and
+    // PTYs, and on a 2-core machine two such files at once starve each
+    // other's timing-sensitive waits. Sequential costs little here.
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,
