@@ -7,7 +7,7 @@
  * to import on this machine, most of the 150 ms budget of `tsession save`
  * (README, "Design").
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import type { ServerSpec } from './server.js';
 
 /** One tmux command as argv, e.g. ['new-window', '-t', 'x:1']. */
@@ -260,4 +260,19 @@ export async function tmuxBinaryVersion(): Promise<string> {
     );
     child.on('close', () => resolve(out.trim().replace(/^tmux\s+/, '')));
   });
+}
+
+/**
+ * Run tmux with the given stdio, synchronously: for `attach-session`, the
+ * one tmux process that must own the terminal and so cannot use pipes.
+ * `argv` already holds the server selection (see serverArgv).
+ */
+export function runTmuxOnTerminal(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions,
+  timeoutMs?: number,
+): { status: number | null; stderr: string; error: string | null } {
+  const r = spawnSync('tmux', argv, { env, stdio, ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) });
+  return { status: r.status, stderr: r.stderr ? r.stderr.toString() : '', error: r.error ? r.error.message : null };
 }

@@ -1,13 +1,11 @@
 /**
  * Hands the terminal to tmux: `tmux attach -t =SESSION` with stdio inherited,
  * or `switch-client` when this process already runs inside a client of the
- * same server. argv and environment come from sessions/tmux.ts; this is the
- * one tmux process that must own the terminal, so it cannot go through
- * runTmux's pipes.
+ * same server. The process itself is run by sessions/tmux.ts
+ * (runTmuxOnTerminal), like every tmux call.
  */
-import { spawnSync } from 'node:child_process';
 import type { ServerSpec } from '../../sessions/server.js';
-import { serverArgv, tmuxEnv } from '../../sessions/tmux.js';
+import { runTmuxOnTerminal, serverArgv, tmuxEnv } from '../../sessions/tmux.js';
 
 /** How the session is reached. */
 export type AttachMode = 'attach' | 'switch-client';
@@ -36,8 +34,8 @@ export function attachSession(server: ServerSpec, session: string, env: NodeJS.P
   // terminal on stdin and stdout; switch-client finds its client from
   // $TMUX_PANE and must not touch the terminal the interface draws on.
   const stdio: ('inherit' | 'ignore' | 'pipe')[] = cmd.mode === 'attach' ? ['inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'pipe'];
-  const r = spawnSync('tmux', cmd.argv, { env: cmd.env, stdio, timeout: cmd.mode === 'attach' ? undefined : 5_000 });
-  if (r.error) return { status: null, error: r.error.message, mode: cmd.mode };
-  const said = r.stderr ? r.stderr.toString().trim().split('\n')[0] ?? null : null;
+  const r = runTmuxOnTerminal(cmd.argv, cmd.env, stdio, cmd.mode === 'attach' ? undefined : 5_000);
+  if (r.error) return { status: null, error: r.error, mode: cmd.mode };
+  const said = r.stderr ? r.stderr.trim().split('\n')[0] ?? null : null;
   return { status: r.status, error: r.status === 0 ? null : said || `tmux exited with ${r.status}`, mode: cmd.mode };
 }
