@@ -83,14 +83,8 @@ export function fitRight(s: string, width: number): string {
   return ' '.repeat(Math.max(0, width - textWidth(t))) + t;
 }
 
-/** "5s", "3m", "2h", "4d". */
-export function age(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
+/** "5s", "3m", "2h", "4d": the same ages the CLI prints. */
+export { age } from '../../commands/format-table.js';
 
 /** "12 KB", "1.2 MB". */
 export function size(bytes: number): string {
