@@ -10,6 +10,10 @@ export default defineConfig({
     // PTYs, and on a 2-core machine two such files at once starve each
     // other's timing-sensitive waits. Sequential costs little here.
     fileParallelism: false,
+    // Ink decides at import that a CI run never redraws (is-in-ci); the
+    // frame tests render Ink in-process and must see every frame, on a
+    // developer's machine and under CI=true alike.
+    env: { CI: 'false' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,
