@@ -6,7 +6,7 @@
  * `source-file` floor config that builds a checkpoint's layout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointBody } from '../checkpoints/schema.js';
@@ -75,24 +75,34 @@ export function createBenchServer(): BenchServer {
     dispose: () => {
       live.delete(server);
       tmuxTry('kill-server');
-      // Dying shells may still write (history) into HOME: retry, never throw.
-      try {
-        rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-      } catch {
-        // left in tmpdir; harmless
-      }
-      try {
-        if (tmuxTry('has-session').status !== 0) unlinkSync(socketPath);
-      } catch {
-        // already gone
-      }
+      if (!removeLeftovers(home, socketPath, tmuxTry)) leftovers.push({ home, socketPath, tmuxTry });
     },
   };
   live.add(server);
   return server;
 }
 
-/** Kill every server this module created that is still around (finally / exit). */
+type TmuxTry = BenchServer['tmuxTry'];
+/** HOMEs and sockets a dispose could not remove yet (a dying shell was still writing). */
+const leftovers: { home: string; socketPath: string; tmuxTry: TmuxTry }[] = [];
+
+/** Remove a server's HOME and stale socket; true when both are gone. Never throws. */
+function removeLeftovers(home: string, socketPath: string, tmuxTry: TmuxTry): boolean {
+  try {
+    rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  } catch {
+    // retried by disposeAllServers
+  }
+  try {
+    // tmux 3.3a can leave its socket file behind after kill-server.
+    if (tmuxTry('has-session').status !== 0) rmSync(socketPath, { force: true });
+  } catch {
+    // retried by disposeAllServers
+  }
+  return !existsSync(home) && !existsSync(socketPath);
+}
+
+/** Kill every server this module created that is still around, and retry leftovers (finally / exit). */
 export function disposeAllServers(): void {
   for (const s of [...live]) {
     try {
@@ -100,6 +110,10 @@ export function disposeAllServers(): void {
     } catch {
       // best effort
     }
+  }
+  for (const l of leftovers.splice(0)) {
+    l.tmuxTry('kill-server');
+    removeLeftovers(l.home, l.socketPath, l.tmuxTry);
   }
 }
 process.on('exit', disposeAllServers);

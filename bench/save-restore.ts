@@ -59,8 +59,10 @@ const SAVE_RESTORE_BENCH = {
    * (tmux forks the utempter helper and waits for it for every pane it
    * creates and again for every pane it destroys), so the as-is variant,
    * whose only difference is one node start-up (~40 ms, measured precisely
-   * by the save runs and node -e 0), gets fewer runs to keep the section
-   * within minutes. The warm-up is a `restore --dry-run` per variant.
+   * by the save runs and node -e 0), gets fewer runs. Even so the section
+   * takes ~9 minutes on this shared 2-core machine (load 3–15 from other
+   * work): tmux's per-pane cost, not tsession, sets that. The warm-up is a
+   * `restore --dry-run` per variant.
    */
   restoreRuns: 5,
   restoreRunsAsIs: 2,
@@ -345,6 +347,9 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   if (res.restored.reduce((n, x) => n + x.panes, 0) !== expected) throw new Error('Expected the in-process restore to restore every pane');
   check(server, 'the in-process restore');
 
+  // Wait for the shells to go before removing their HOME (bash writes its
+  // history there on SIGHUP).
+  await quiesce();
   server.dispose();
   floorServer.dispose();
   return {
