@@ -18,11 +18,9 @@ import { assessMeaningful } from './meaningful.js';
 import { ensurePrivateDir, LAYOUT } from './paths.js';
 import { err, ok, type CheckpointError, type Result } from './result.js';
 import { executeRetention, planRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
-import {
-  type CheckpointBody,
-  type CheckpointFile,
-  type ContentsBlob,
-} from './schema.js';
+// `import type`: an import of only inline `type` names is still emitted
+// under verbatimModuleSyntax, and would load zod on the save path.
+import type { CheckpointBody, CheckpointFile, ContentsBlob } from './schema.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
 
 // The schema library costs ~25 ms to load; only reading needs it.

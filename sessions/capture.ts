@@ -23,10 +23,12 @@ export function captureCommands(panes: readonly LivePane[], lines: number, token
     // Normal capture: history + visible grid (the alternate one while a
     // full-screen program shows it). -a: the saved normal grid, which only
     // exists while the alternate screen is on.
-    cmds.push(['display-message', '-p', '-t', p.id, `${token} ${p.id} n`]);
+    // display-message runs its text through strftime first ("%12" would be
+    // mangled), so the pane id is written as #{pane_id}, expanded after.
+    cmds.push(['display-message', '-p', '-t', p.id, `${token} #{pane_id} n`]);
     cmds.push(['capture-pane', '-p', '-e', '-S', `-${lines}`, '-t', p.id]);
     if (p.alternateOn) {
-      cmds.push(['display-message', '-p', '-t', p.id, `${token} ${p.id} a`]);
+      cmds.push(['display-message', '-p', '-t', p.id, `${token} #{pane_id} a`]);
       cmds.push(['capture-pane', '-p', '-e', '-a', '-q', '-t', p.id]);
     }
   }
