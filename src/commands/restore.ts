@@ -5,7 +5,7 @@
 import { restoreSessions, type RestoreProgress } from '../../sessions/restore.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { pickCheckpoint } from './shared.js';
+import { blobReader, pickCheckpoint } from './shared.js';
 import { formatCommand } from './format.js';
 
 /** Restores of more panes than this show progress on a terminal. */
@@ -44,10 +44,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     noCommands: v['no-commands'] === true,
     dryRun: v['dry-run'] === true,
     rules: config.rerun.allowlist,
-    readBlob: async (sha) => {
-      const r = await store.getBlob(sha);
-      return r.ok ? r.value : null;
-    },
+    readBlob: blobReader(store),
     runtimeDir: ctx.paths.runtimeDir,
     env: ctx.env,
     onProgress: progress,

@@ -4,7 +4,8 @@
  */
 import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointError } from '../../checkpoints/result.js';
-import type { StoredCheckpoint } from '../../checkpoints/store.js';
+import type { CheckpointStore, StoredCheckpoint } from '../../checkpoints/store.js';
+import type { ContentsBlob } from '../../checkpoints/schema.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
@@ -48,3 +49,11 @@ export async function pickCheckpoint(
 /** Panes in a body. */
 export const paneCount = (b: Pick<CheckpointBody, 'sessions'>): number =>
   b.sessions.reduce((n, s) => n + s.windows.reduce((m, w) => m + w.panes.length, 0), 0);
+
+/** A restore's blob reader: a missing or damaged blob restores the pane without contents. */
+export const blobReader =
+  (store: CheckpointStore) =>
+  async (sha256: string): Promise<ContentsBlob | null> => {
+    const r = await store.getBlob(sha256);
+    return r.ok ? r.value : null;
+  };

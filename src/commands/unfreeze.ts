@@ -14,6 +14,7 @@ import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { visible } from './format-table.js';
+import { blobReader } from './shared.js';
 
 /** Named bounds of the command. */
 export const UNFREEZE = {
@@ -40,10 +41,7 @@ export async function restoreFromNewestGood(ctx: Context): Promise<string> {
     noCommands: false,
     dryRun: false,
     rules: config.rerun.allowlist,
-    readBlob: async (sha) => {
-      const b = await store.getBlob(sha);
-      return b.ok ? b.value : null;
-    },
+    readBlob: blobReader(store),
     runtimeDir: ctx.paths.runtimeDir,
     env: ctx.env,
   });
