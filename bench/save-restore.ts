@@ -139,7 +139,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   const expected = shape.sessions * shape.windows * shape.panes;
   const server = createBenchServer();
   const floorServer = createBenchServer();
-  const cli = join(repoRoot(), 'dist', 'src', 'cli.js');
+  const cli = join(repoRoot(), 'dist', 'tsession.cjs');
   const home = server.home;
 
   // 1. The fixture, once.
@@ -452,7 +452,7 @@ export async function bench(): Promise<BenchSection> {
     },
     nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
     notes: [
-      'save: whole process `node dist/src/cli.js -L <name> -f /dev/null save --json`; contents none = config {"contents":{"lines":0}}, full = default 2000 lines',
+      'save: whole process `node dist/tsession.cjs -L <name> -f /dev/null save --json`; contents none = config {"contents":{"lines":0}}, full = default 2000 lines',
       'saveFloor: one `tmux list-panes -a -F LAYOUT_FORMAT` process; node -e 0 start-up',
       'restore: whole process `… restore --json` onto a killed server (its panes’ processes gone), from the newest with-contents checkpoint; includes waiting for shells before re-running allowlisted `tail -f`',
       'restoreFloor: one `tmux -L <fresh> -f /dev/null start-server ; source-file layout.conf` (new-session/new-window/split-window -c, select-layout) on a killed server',

@@ -129,7 +129,7 @@ export async function bench(): Promise<BenchSection> {
   delete env.TMUX_PANE;
   delete env.CI;
   const server = { tmuxArgs: ['-L', socketName, '-f', '/dev/null'], env };
-  const cli = join(repoRoot(), 'dist', 'src', 'cli.js');
+  const cli = join(repoRoot(), 'dist', 'tsession.cjs');
   try {
     await buildFixture(server, TUI_BENCH.shape, join(root, 'panes'));
     const spec = resolveServer({ socketName }, env, process.getuid?.() ?? 0);

@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (dist/src/cli.js) as a real process against an
+ * Runs the built CLI (dist/tsession.cjs, the package's bin) as a real process against an
  * isolated tmux server and a private state dir.
  */
 import { spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestServer } from './tmux-server.js';
 
 /** Path of the compiled CLI; `npm test` builds it first. */
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'tsession.cjs');
 
 export interface CliResult {
   readonly code: number | null;

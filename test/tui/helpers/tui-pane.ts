@@ -9,7 +9,7 @@ import type { TestServer } from '../../helpers/tmux-server.js';
 import { waitFor } from '../../helpers/tmux-server.js';
 
 /** The built CLI (tests run after `npm run build`). */
-export const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+export const CLI = join(process.cwd(), 'dist', 'tsession.cjs');
 
 /** Fail early with the fix when the build is missing. */
 export function requireBuild(): void {

@@ -1,0 +1,43 @@
+/**
+ * Bundles the command line into one CommonJS file, dist/tsession.cjs (the
+ * package's bin). Why: on the 2-core benchmark machine an ES-module entry
+ * costs ~15–20 ms more than a CommonJS one before the first line runs, and
+ * resolving + loading ~40 separate modules costs another ~30 ms; `tsession
+ * save` has 150 ms for everything. tsc still compiles every module to
+ * dist/ (tests and the TUI load those); the bundle holds the commands.
+ *
+ * The interface (Ink, React, yoga's WebAssembly, worker threads) is not
+ * bundled: `import('../tui/run.js')` stays a runtime import of
+ * dist/src/tui/run.js, so a bare `tsession` loads the same ES modules as
+ * before and `tsession save` never parses them.
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Imports of the interface resolve to the tsc-compiled ES module at run time. */
+const tuiStaysExternal = {
+  name: 'tui-stays-external',
+  setup(b) {
+    b.onResolve({ filter: /\/tui\/run\.js$/ }, () => ({ path: './src/tui/run.js', external: true }));
+  },
+};
+
+await build({
+  entryPoints: [join(root, 'src', 'cli.ts')],
+  outfile: join(root, 'dist', 'tsession.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Native and ES-only packages the commands load on demand stay in node_modules.
+  external: ['node-pty', '@xterm/headless', 'ink', 'react', 'msgpackr'],
+  plugins: [tuiStaysExternal],
+  // import.meta.url in a CommonJS bundle: this file's own URL.
+  define: { 'import.meta.url': '__tsessionBundleUrl' },
+  banner: { js: "const __tsessionBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
