@@ -8,17 +8,66 @@ import type { CheckpointBody, CheckpointFile } from './schema.js';
 
 /** Canonical JSON of a JSON value: keys sorted by code unit, no whitespace, undefined keys dropped. */
 export function canonicalJson(value: unknown): string {
+  // JSON.stringify with a replacer that hands it key-sorted objects does the
+  // string building in C++: a 400-pane body takes ~1 ms instead of the
+  // ~15 ms of building strings in JavaScript (cold, as in a one-shot CLI).
+  // An object with a key starting with a digit may be an array-index key,
+  // which V8 enumerates before the others whatever the insertion order:
+  // such values take the plain recursive path.
+  try {
+    const out = JSON.stringify(value, sortingReplacer);
+    if (out === undefined) throw new TypeError(`Expected a JSON value, got ${typeof value}`);
+    return out;
+  } catch (error) {
+    if (error === INDEX_LIKE_KEY) return canonicalJsonSlow(value);
+    throw error;
+  }
+}
+
+const INDEX_LIKE_KEY = new Error('index-like key');
+
+function sortingReplacer(_key: string, v: unknown): unknown {
+  switch (typeof v) {
+    case 'number':
+      // JSON has no NaN/Infinity; letting them become "null" would make two
+      // different bodies hash the same.
+      if (!Number.isFinite(v)) throw new TypeError(`Expected a finite number, got ${v}`);
+      return v;
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      throw new TypeError(`Expected a JSON value, got ${typeof v}`);
+    case 'object': {
+      if (v === null || Array.isArray(v)) return v;
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      let sorted = true;
+      for (let i = 0; i < keys.length; i++) {
+        const c = keys[i]!.charCodeAt(0);
+        if (c >= 0x30 && c <= 0x39) throw INDEX_LIKE_KEY;
+        if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
+      }
+      if (sorted) return obj;
+      const copy: Record<string, unknown> = {};
+      for (const k of keys.sort()) copy[k] = obj[k];
+      return copy;
+    }
+    default:
+      return v;
+  }
+}
+
+/** The same canonical form, built recursively (any key order V8 keeps). */
+function canonicalJsonSlow(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') {
     return JSON.stringify(value);
   }
   if (typeof value === 'number') {
-    // JSON has no NaN/Infinity; letting them become "null" would make two
-    // different bodies hash the same.
     if (!Number.isFinite(value)) throw new TypeError(`Expected a finite number, got ${value}`);
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) {
-    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJsonSlow(v))).join(',')}]`;
   }
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
@@ -26,7 +75,7 @@ export function canonicalJson(value: unknown): string {
     for (const key of Object.keys(obj).sort()) {
       const v = obj[key];
       if (v === undefined) continue;
-      parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
+      parts.push(`${JSON.stringify(key)}:${canonicalJsonSlow(v)}`);
     }
     return `{${parts.join(',')}}`;
   }
@@ -40,12 +89,18 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** Wrap a body in the on-disk envelope with its format marker, version and checksum. */
 export function sealCheckpoint(body: CheckpointBody): CheckpointFile {
-  return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    sha256: sha256Hex(canonicalJson(body)),
-    body,
-  };
+  return sealCheckpointText(body).file;
+}
+
+/**
+ * The sealed envelope and its file text (one line), serialising the body
+ * once: the text embeds the canonical JSON the checksum was computed over.
+ */
+export function sealCheckpointText(body: CheckpointBody): { file: CheckpointFile; text: string } {
+  const canonical = canonicalJson(body);
+  const file: CheckpointFile = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, sha256: sha256Hex(canonical), body };
+  const head = JSON.stringify({ format: file.format, version: file.version, sha256: file.sha256 });
+  return { file, text: `${head.slice(0, -1)},"body":${canonical}}\n` };
 }
 
 /** Result of checking a seal. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sealCheckpoint, sha256Hex, verifySeal } from '../../checkpoints/canonical.js';
+import { canonicalJson, sealCheckpoint, sealCheckpointText, sha256Hex, verifySeal } from '../../checkpoints/canonical.js';
 import { compareIds, idTimeMs, newCheckpointId } from '../../checkpoints/ids.js';
 import { checkpointFileSchema, type CheckpointBody } from '../../checkpoints/schema.js';
 import { sampleDraft } from './support/sample-body.js';
@@ -62,5 +62,63 @@ describe('ids', () => {
     const a = newCheckpointId(Date.UTC(2100, 0, 1));
     const b = newCheckpointId(Date.UTC(2099, 0, 1));
     expect(compareIds(a, b)).toBe(-1);
+  });
+});
+
+describe('canonicalJson key orders', () => {
+  // The fast path hands JSON.stringify key-sorted objects; keys V8 may treat
+  // as array indexes take the recursive path. Both must agree with a plain
+  // reference implementation on any input.
+  const reference = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : reference(x))).join(',')}]`;
+    if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const parts = Object.keys(o)
+        .sort()
+        .filter((k) => o[k] !== undefined)
+        .map((k) => `${JSON.stringify(k)}:${reference(o[k])}`);
+      return `{${parts.join(',')}}`;
+    }
+    return JSON.stringify(v);
+  };
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return (seed >>> 12) % n;
+  };
+  const KEYS = ['b', 'a', 'Z', 'é', '10', '9', '0', '_', 'aa', 'a b', '\u{1F600}', 'key\n'];
+  const gen = (depth: number): unknown => {
+    const kind = rnd(depth > 3 ? 4 : 6);
+    if (kind === 0) return rnd(1000) - 500;
+    if (kind === 1) return ['x', 'ü\t"', '', '\\'][rnd(4)];
+    if (kind === 2) return [null, true, false, undefined][rnd(4)];
+    if (kind === 3) return rnd(3) / 7;
+    if (kind === 4) return Array.from({ length: rnd(4) }, () => gen(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = rnd(5); i > 0; i--) o[KEYS[rnd(KEYS.length)]!] = gen(depth + 1);
+    return o;
+  };
+
+  it('matches a reference implementation on 2000 random values, digit keys included', () => {
+    let digitKeyed = 0;
+    for (let i = 0; i < 2000; i++) {
+      const v = { [KEYS[rnd(KEYS.length)]!]: gen(0), [KEYS[rnd(KEYS.length)]!]: gen(1) };
+      const text = JSON.stringify(v) ?? '';
+      if (/"[0-9]/.test(text)) digitKeyed++;
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+    expect(digitKeyed).toBeGreaterThan(100);
+  });
+
+  it('seals text whose body is the canonical JSON the checksum covers', () => {
+    const body = { z: 1, a: { y: [2, { d: 'x', c: null }] } } as unknown as Parameters<typeof sealCheckpoint>[0];
+    const { text, file } = sealCheckpointText(body);
+    const parsed = JSON.parse(text) as { sha256: string; body: unknown; format: string; version: number };
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(parsed.sha256).toBe(file.sha256);
+    expect(parsed.format).toBe(file.format);
+    expect(parsed.version).toBe(file.version);
+    expect(verifySeal(parsed)).toEqual({ ok: true });
+    expect(text).toContain(`"body":${canonicalJson(body)}}`);
   });
 });
