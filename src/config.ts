@@ -4,7 +4,7 @@
  * a UserError naming the file, the key, what was expected and what was found.
  * Non-goals: deciding paths (checkpoints/paths.ts), applying the allowlist.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../checkpoints/retention.js';
 import { UserError } from './user-error.js';
 
@@ -84,7 +84,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   const label = homeDir && file.startsWith(`${homeDir}/`) ? `~${file.slice(homeDir.length)}` : file;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Synchronous: a few hundred bytes, read while a save's other async work
+    // (tmux's answer, the store's directories) would queue ahead of it.
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return DEFAULT_CONFIG;
@@ -97,7 +99,6 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   } catch (error) {
     throw new UserError(`${label}: expected valid JSON, got ${(error as Error).message}`);
   }
-  // The schema library loads only when there is a file to check.
   const { parseConfig } = await import('./config-schema.js');
   return parseConfig(raw, label);
 }

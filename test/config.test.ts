@@ -106,6 +106,15 @@ describe('bad values name the file, the key, what was expected and what was foun
       { rerun: { allowlist: [{ program: 'tail', whenAnyArg: ['follow'] }] } },
       'rerun.allowlist[0].whenAnyArg[0]: expected a flag like "-f" or "--follow", got "follow"',
     ],
+    [
+      { rerun: { allowlist: [{ program: 'tail', whenAnyArg: ['-f'], when: 'always' }] } },
+      'rerun.allowlist[0].when: expected one of program, whenAnyArg, got an unknown setting',
+    ],
+    [
+      { rerun: { allowlist: [{ program: 'bin/tail', whenAnyArg: ['-f'] }] } },
+      'rerun.allowlist[0].program: expected a program name without "/" or spaces (it is matched on the basename), got "bin/tail"',
+    ],
+    [{ contents: { lines: 2 ** 60 } }, `contents.lines: expected a whole number ≥ 0, got ${2 ** 60}`],
     [{ retention: { keeplast: 5 } }, 'retention.keeplast: expected one of keepLast, dailyForDays, got an unknown setting'],
     [{ colour: true }, 'colour: expected one of rerun, contents, retention, got an unknown setting'],
     [[1, 2], 'expected a JSON object, got [1,2]'],
