@@ -45,6 +45,7 @@ const SAFE_FIELDS = [
 const TEXT_FIELDS = ['socket_path', 'session_name', 'window_name', 'pane_title'] as const;
 const PANE_FIELDS = [...SAFE_FIELDS, ...TEXT_FIELDS] as const;
 type PaneField = (typeof PANE_FIELDS)[number];
+const FIELD_INDEX = Object.fromEntries(PANE_FIELDS.map((f, i) => [f, i])) as Record<PaneField, number>;
 
 /** The -F format: safe fields space-separated, then text fields as `<bytes>:<value>`. */
 export const LAYOUT_FORMAT =
@@ -56,41 +57,51 @@ export const LIST_PANES_COMMAND = ['list-panes', '-a', '-F', LAYOUT_FORMAT] as c
 /**
  * Split records of `safeCount` space-separated fields then `textCount`
  * length-prefixed ones. With one count, every field is length-prefixed.
+ *
+ * The buffer is scanned as one latin1 string (a char per byte, so byte
+ * lengths are string lengths): string indexOf stays inside V8, where
+ * Buffer#indexOf crosses into C++ per call — 22 ms instead of ~2 ms for
+ * 400 panes in a cold process. Text fields holding non-ASCII bytes are then
+ * decoded from the buffer as UTF-8.
  */
 export function decodeRecords(buf: Buffer, countA: number, countB?: number): string[][] {
   const safeCount = countB === undefined ? 0 : countA;
   const textCount = countB === undefined ? countA : countB;
+  const text = buf.toString('latin1');
   const records: string[][] = [];
   let pos = 0;
   const bad = (what: string): never => {
     throw new Error(`Expected ${what} in tmux output at byte ${pos}, got ${JSON.stringify(buf.toString('utf8', pos, pos + 20))}`);
   };
-  while (pos < buf.length) {
+  while (pos < text.length) {
     let rec: string[] = [];
     if (safeCount > 0) {
-      // Find the end of the safe fields, then convert them in one go.
+      // Find the end of the safe fields, then split them in one go.
       let end = pos;
       for (let f = 0; f < safeCount; f++) {
-        const sp = buf.indexOf(0x20, end);
+        const sp = text.indexOf(' ', end);
         if (sp < 0) bad('a field');
         end = sp + 1;
       }
-      rec = buf.toString('latin1', pos, end - 1).split(' ');
+      rec = text.slice(pos, end - 1).split(' ');
       pos = end;
     }
     for (let f = 0; f < textCount; f++) {
-      const colon = buf.indexOf(0x3a, pos);
-      const len = colon > pos ? Number(buf.toString('latin1', pos, colon)) : NaN;
-      if (!Number.isInteger(len) || colon + 1 + len > buf.length) bad('a length-prefixed field');
-      rec.push(buf.toString('utf8', colon + 1, colon + 1 + len));
+      const colon = text.indexOf(':', pos);
+      const len = colon > pos ? Number(text.slice(pos, colon)) : NaN;
+      if (!Number.isInteger(len) || colon + 1 + len > text.length) bad('a length-prefixed field');
+      const value = text.slice(colon + 1, colon + 1 + len);
+      rec.push(NON_ASCII.test(value) ? buf.toString('utf8', colon + 1, colon + 1 + len) : value);
       pos = colon + 1 + len;
     }
-    if (buf[pos] !== 0x0a) bad('end of record');
+    if (text.charCodeAt(pos) !== 0x0a) bad('end of record');
     pos++;
     records.push(rec);
   }
   return records;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 const int = (s: string): number => {
   const n = Number(s);
@@ -105,7 +116,7 @@ export function buildServer(records: readonly string[][], fallbackSocket: string
   let pid = 0;
   let socketPath = fallbackSocket;
   for (const r of records) {
-    const get = (f: PaneField): string => r[PANE_FIELDS.indexOf(f)] ?? '';
+    const get = (f: PaneField): string => r[FIELD_INDEX[f]] ?? '';
     version = get('version');
     pid = int(get('pid'));
     socketPath = get('socket_path') || socketPath;

@@ -6,21 +6,27 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 
 // /proc files report size 0, so readFileSync grows buffers in a loop; one
-// reused buffer and a single read is several times faster for 400 panes.
+// reused buffer, decoded in place, is several times faster for 400 panes.
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
-/** Read a small /proc file whole into a fresh Buffer. Throws like fs does. */
-function readProcFile(path: string): Buffer {
+/**
+ * Read a small /proc file whole and decode it. Throws like fs does. A read
+ * shorter than asked is the end: stat is a seq_file produced whole by one
+ * read, and cmdline's reader copies page after page until the count is met
+ * or the arguments end; skipping the read that would return 0 saves a
+ * syscall per file (800 of ~3,600 for 400 panes).
+ */
+function readProcFile(path: string, encoding: 'latin1' | 'utf8'): string {
   const fd = openSync(path, 'r');
   try {
     let n = 0;
     for (;;) {
-      const got = readSync(fd, SCRATCH, n, SCRATCH.length - n, null);
-      if (got === 0) break;
+      const want = SCRATCH.length - n;
+      const got = readSync(fd, SCRATCH, n, want, null);
       n += got;
-      if (n === SCRATCH.length) break;
+      if (got === 0 || got < want || n === SCRATCH.length) break;
     }
-    return Buffer.from(SCRATCH.subarray(0, n));
+    return SCRATCH.toString(encoding, 0, n);
   } finally {
     closeSync(fd);
   }
@@ -68,7 +74,7 @@ export function parseStat(text: string): ProcStat | null {
 /** Read and parse /proc/<pid>/stat; null when the process is gone. */
 export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
   try {
-    return parseStat(readProcFile(`${procRoot}/${pid}/stat`).toString('latin1'));
+    return parseStat(readProcFile(`${procRoot}/${pid}/stat`, 'latin1'));
   } catch {
     return null;
   }
@@ -77,11 +83,11 @@ export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
 /** argv from /proc/<pid>/cmdline; null when unreadable or empty (kernel thread, zombie). */
 export function readArgv(pid: number, procRoot = '/proc'): string[] | null {
   try {
-    const raw = readProcFile(`${procRoot}/${pid}/cmdline`);
+    const raw = readProcFile(`${procRoot}/${pid}/cmdline`, 'utf8');
     if (raw.length === 0) return null;
     // cmdline is NUL-separated with a trailing NUL; a program that rewrote its
     // argv may leave none, so drop exactly one trailing empty field.
-    const parts = raw.toString('utf8').split('\0');
+    const parts = raw.split('\0');
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
     return parts;
   } catch {
