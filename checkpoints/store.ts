@@ -11,7 +11,7 @@ import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTempName, tempOwnerPid, writeFileAtomic, type AtomicWriteStep } from './atomic-write.js';
 import { BLOB_SUFFIX, createBlobStore, type PutBlobResult } from './blobs.js';
-import { sealCheckpoint, verifySeal } from './canonical.js';
+import { sealCheckpointText, verifySeal } from './canonical.js';
 import { idTimeMs, newCheckpointId, SAFE_ID_RE } from './ids.js';
 import { createIndexCache, scanCheckpointIds, type IndexEntry, type ScannedFile } from './index-cache.js';
 import { assessMeaningful } from './meaningful.js';
@@ -31,7 +31,15 @@ export type CheckpointDraft = Omit<CheckpointBody, 'id' | 'createdAt'> & { reado
 
 /** Outcome of a write that did not fail. */
 export type WriteOutcome =
-  | { readonly kind: 'written'; readonly id: string; readonly path: string; readonly bytes: number; readonly warnings: readonly string[] }
+  | {
+      readonly kind: 'written';
+      readonly id: string;
+      readonly path: string;
+      readonly bytes: number;
+      readonly warnings: readonly string[];
+      /** Checkpoint files in the store after this write, or null when the index could not say. */
+      readonly stored: number | null;
+    }
   | { readonly kind: 'skipped'; readonly reason: string };
 
 /** A checkpoint that passed every read check. */
@@ -73,6 +81,12 @@ export const STORE_TUNING = {
 /** The store API. */
 export interface CheckpointStore {
   readonly dir: string;
+  /**
+   * Create the store's directories now (a save calls this while tmux is
+   * still answering, so the write finds them ready). Failures are reported
+   * again by the write itself.
+   */
+  prepare(): Promise<void>;
   /** Seal and atomically write a body; refuses a non-meaningful one unless forced. */
   write(draft: CheckpointDraft, options?: { readonly force?: boolean }): Promise<Result<WriteOutcome>>;
   /** Store pane contents as a blob (before writing the checkpoint that references it). */
@@ -110,18 +124,19 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return { kind: 'io', file, reason: code, message: e.message, code };
   };
 
-  // Created on first write; permission warnings are reported once per store.
+  // Created on first write (or prepare); permission warnings are reported once per store.
   let dirsReady: Promise<string[]> | undefined;
   let warningsGiven = false;
-  const ensureDirs = async (): Promise<string[]> => {
-    dirsReady ??= (async () => {
+  const startDirs = (): Promise<string[]> =>
+    (dirsReady ??= (async () => {
       const warnings: string[] = [];
       if (options.stateDir) warnings.push(...(await ensurePrivateDir(options.stateDir, hintDir)));
       for (const d of [dir, checkpointsDir, blobsDir]) warnings.push(...(await ensurePrivateDir(d, hintDir)));
       return warnings;
-    })();
+    })());
+  const ensureDirs = async (): Promise<string[]> => {
     try {
-      const warnings = await dirsReady;
+      const warnings = await startDirs();
       if (warningsGiven) return [];
       warningsGiven = true;
       return warnings;
@@ -231,6 +246,12 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     dir,
     read,
     list,
+    prepare: () =>
+      startDirs().then(
+        () => {},
+        // The write retries and reports the failure.
+        () => void (dirsReady = undefined),
+      ),
     putBlob: async (blob) => {
       try {
         await ensureDirs();
@@ -257,7 +278,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       // The body is built from typed records, so it is not re-validated here
       // (that cost ~40 ms of a 400-pane save); every reader validates, and
       // the tests read back what saves write.
-      const sealed = sealCheckpoint(body);
+      const sealed = sealCheckpointText(body);
       for (const { pane } of panesOf(body)) {
         const sha = pane.contents?.blob;
         if (sha && !(await blobs.has(sha))) {
@@ -267,7 +288,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       }
       let bytes: number;
       try {
-        bytes = await writeFileAtomic(file, `${JSON.stringify(sealed)}\n`, {
+        bytes = await writeFileAtomic(file, sealed.text, {
           hintDir,
           ...(options.afterWriteStep ? { afterStep: options.afterWriteStep } : {}),
         });
@@ -275,14 +296,15 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         return err(ioError(error, file));
       }
       // The index is a cache: failing to update it must not fail the save.
+      let stored: number | null = null;
       try {
         const st = await stat(file);
         const known = entryOf(body, { id, bytes: st.size, mtimeMs: st.mtimeMs, valid: true, error: null }, home);
-        await index.refresh([known]);
+        stored = (await index.refresh([known])).length;
       } catch {
         // list() will notice the stale index and rebuild it.
       }
-      return ok({ kind: 'written', id, path: file, bytes, warnings });
+      return ok({ kind: 'written', id, path: file, bytes, warnings, stored });
     },
 
     async newestGood(filter, nbOptions = {}) {

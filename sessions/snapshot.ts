@@ -28,12 +28,17 @@ export interface SnapshotOptions extends RunOptions {
   /** Lines of contents per pane; 0 disables capture. */
   readonly contentsLines: number;
   readonly procRoot?: string;
+  /**
+   * A layout read already under way (see startLayoutRead): the caller starts
+   * tmux first and loads its config and store while tmux answers.
+   */
+  readonly layout?: Promise<LiveServer>;
 }
 
 /** Read everything needed to rebuild the server's sessions. */
 export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): Promise<Snapshot> {
   const t0 = performance.now();
-  const live = await readLayout(server, opts);
+  const live = await (opts.layout ?? readLayout(server, opts));
   const t1 = performance.now();
   const wanted = opts.sessions?.length ? new Set(opts.sessions) : null;
   const chosen = live.sessions.filter((s) => !wanted || wanted.has(s.name));

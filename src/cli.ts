@@ -46,9 +46,10 @@ async function main(argv: string[]): Promise<number> {
     json: v.json === true,
     debug: v.debug === true,
   };
+  const run = command ?? COMMANDS.default!;
+  run.early?.(global);
   const { createContext } = await import('./context.js');
   const ctx = createContext(global);
-  const run = command ?? COMMANDS.default!;
   const mod = await run.load();
   return mod.run(ctx, v, parsed.positionals);
 }

@@ -3,6 +3,8 @@
  * blobs, write one checkpoint atomically, apply retention. Loads no UI code.
  */
 import type { ContentsRef, SessionRecord } from '../../checkpoints/schema.js';
+import { readLayout } from '../../sessions/layout-read.js';
+import { takeLayoutRead } from './save-early.js';
 import { takeSnapshot } from '../../sessions/snapshot.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -10,12 +12,27 @@ import { checkpointFailure } from './shared.js';
 import { UserError } from '../user-error.js';
 import { hostname } from 'node:os';
 
+/** A save below the retention limit still prunes when the store's count is a multiple of this. */
+export const PRUNE_SWEEP_EVERY = 10;
+
+/** Whether a save that left `stored` checkpoints (null: unknown) prunes. */
+export function shouldPrune(stored: number | null, keepLast: number): boolean {
+  return stored === null || stored > keepLast || stored % PRUNE_SWEEP_EVERY === 0;
+}
+
 /** tsession's version, recorded in each checkpoint. */
 export const TSESSION_VERSION = '0.1.0';
 
 export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
-  const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
-  const snap = await takeSnapshot(ctx.server, { sessions: names, contentsLines: config.contents.lines, env: ctx.env });
+  const t0 = performance.now();
+  // tmux is asked first (normally before this module loaded, see
+  // save-early.ts): the config and the store load while it answers.
+  const layout = takeLayoutRead(ctx.server) ?? readLayout(ctx.server, { env: ctx.env });
+  layout.catch(() => {}); // awaited by takeSnapshot; this only avoids an early unhandled-rejection report
+  const [config, store] = await Promise.all([ctx.config(), ctx.store().then((s) => (void s.prepare(), s))]);
+  const t1 = performance.now();
+  const snap = await takeSnapshot(ctx.server, { sessions: names, contentsLines: config.contents.lines, env: ctx.env, layout });
+  const t2 = performance.now();
   const missing = names.filter((n) => !snap.sessions.some((s) => s.name === n));
   if (missing.length) {
     throw new UserError(`No session named ${missing.map((m) => JSON.stringify(m)).join(', ')} on tmux server ${ctx.server.label}`, EXIT.usage);
@@ -29,6 +46,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
       refs.set(paneId, { blob: put.value.sha256, lines, alternateScreen: blob.alternate !== null });
     }),
   );
+  const t3 = performance.now();
   const sessions: SessionRecord[] = snap.sessions.map((s) => ({
     ...s,
     windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => ({ ...p, contents: refs.get(p.id) ?? null })) })),
@@ -43,6 +61,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     },
     { force: v.force === true },
   );
+  const t4 = performance.now();
   if (!outcome.ok) throw checkpointFailure(outcome.error);
   const res = outcome.value;
   if (res.kind === 'skipped') {
@@ -51,12 +70,29 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     return EXIT.ok;
   }
   for (const w of res.warnings) ctx.warn(w);
-  const pruned = await store.prune(config.retention);
-  if (!pruned.ok) ctx.warn(pruned.error.message);
+  // Retention deletes nothing while the store holds no more than keepLast
+  // checkpoints, so a save skips it then (~15 ms of directory scans), except
+  // every PRUNE_SWEEP_EVERY-th checkpoint, which sweeps what crashed writers
+  // left (temp files, blobs of a checkpoint never written).
+  if (shouldPrune(res.stored, config.retention.keepLast)) {
+    const pruned = await store.prune(config.retention);
+    if (!pruned.ok) ctx.warn(pruned.error.message);
+  }
+  const t5 = performance.now();
+  // Milliseconds per phase; the layout read overlaps config + store loading.
+  const timings = {
+    sinceStartMs: t0,
+    configStoreMs: t1 - t0,
+    ...snap.timings,
+    blobsMs: t3 - t2,
+    writeMs: t4 - t3,
+    pruneMs: t5 - t4,
+    totalMs: t5 - t0,
+  };
   const panes = sessions.reduce((n, s) => n + s.windows.reduce((m, w) => m + w.panes.length, 0), 0);
   if (ctx.opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ saved: true, id: res.id, path: res.path, bytes: res.bytes, sessions: sessions.length, panes, timings: snap.timings })}\n`,
+      `${JSON.stringify({ saved: true, id: res.id, path: res.path, bytes: res.bytes, sessions: sessions.length, panes, timings })}\n`,
     );
   } else {
     process.stdout.write(`${res.id}\n`);

@@ -2,7 +2,7 @@
  * Every command: its options, usage, help text and a lazy loader. The help
  * output is generated from this table, so it cannot drift from the parser.
  */
-import type { Context } from '../context.js';
+import type { Context, GlobalOptions } from '../context.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -27,6 +27,8 @@ export interface CommandSpec {
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples: readonly string[];
   readonly load: () => Promise<CommandModule>;
+  /** Work to start before the context and the command load (see save-early.ts). */
+  readonly early?: (opts: GlobalOptions) => void;
 }
 
 /** Options every command accepts. */
@@ -49,6 +51,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { force: { type: 'boolean', help: 'write even when only a default start-up session exists' } },
     examples: ['tsession save', 'tsession -L work save api db'],
     load: () => import('./save.js'),
+    early: (opts) => void import('./save-early.js').then((m) => m.startLayoutRead(opts)),
   },
   restore: {
     usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--dry-run]',
