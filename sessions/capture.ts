@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LivePane } from './layout.js';
 import type { ServerSpec } from './server.js';
-import { runTmuxBatched, type RunOptions, type TmuxCommand } from './tmux.js';
+import { runTmuxScript, type RunOptions, type TmuxCommand } from './tmux.js';
 
 /** A pane's captured screens: the shell's normal screen (with history) and, if shown, the alternate one. */
 export interface CapturedContents {
@@ -97,10 +97,11 @@ export async function capturePanes(
 ): Promise<Map<string, CapturedContents>> {
   const out = new Map<string, CapturedContents>();
   if (lines <= 0 || panes.length === 0) return out;
-  // 96 random bits: pane text cannot guess a boundary, and short enough that
-  // hundreds of panes fit in few tmux messages.
+  // 96 random bits: pane text cannot guess a boundary.
   const token = `tsc-${randomBytes(12).toString('base64url')}`;
-  const { stdout } = await runTmuxBatched(server, captureCommands(panes, lines, token), { ...opts, parallel: true });
+  // One tmux process for every pane (a script on stdin); a pane that closed
+  // since the layout was read fails alone and is simply not captured.
+  const { stdout } = await runTmuxScript(server, captureCommands(panes, lines, token), opts);
   const parts = splitCaptureOutput(stdout, token);
   for (const p of panes) {
     const got = parts.get(p.id);

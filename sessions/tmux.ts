@@ -63,6 +63,12 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Result of a script run: output of every command, and whether any failed. */
+export interface TmuxScriptOutput extends TmuxOutput {
+  /** Some command failed (its message is in stderr); the others still ran. */
+  readonly someFailed: boolean;
+}
+
 /**
  * tmux treats an argument ending in `;` as a command separator (and drops the
  * `;`), even in argv. `\;` at the end is taken as a literal `;`, so escaping
@@ -123,17 +129,61 @@ export function classifyFailure(server: ServerSpec, stderr: string): TmuxError {
 }
 
 /** Run a batch of commands in one tmux invocation. Throws TmuxError. */
-export function runTmux(
+export async function runTmux(
   server: ServerSpec,
   commands: readonly TmuxCommand[],
   opts: RunOptions = {},
 ): Promise<TmuxOutput> {
+  const r = await spawnTmux(server, batchArgv(commands), null, opts);
+  if (r.code !== 0) throw classifyFailure(server, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A script argument: tmux's config language, single-quoted. Only values a
+ * single quote holds verbatim are accepted (no quote, no backslash, no
+ * control byte): scripts carry ids, numbers, flags and tsession's own
+ * markers, never names or paths from a checkpoint (those go through argv).
+ */
+export function scriptArg(arg: string): string {
+  if (!SCRIPT_SAFE.test(arg)) throw new Error(`Expected a tmux script argument without quotes, backslashes or control bytes, got ${JSON.stringify(arg)}`);
+  return `'${arg}'`;
+}
+const SCRIPT_SAFE = /^[^'\\\x00-\x1f\x7f]*$/;
+
+/**
+ * Run any number of commands in ONE tmux process: they go to
+ * `source-file -` on stdin, so tmux's 16 KB argv message limit does not
+ * split them (each extra client costs a fork of this process, ~20 ms here).
+ * Unlike argv batches, a failing command does not stop the ones after it:
+ * someFailed says that one did. Failing to reach the server throws TmuxError.
+ */
+export async function runTmuxScript(
+  server: ServerSpec,
+  commands: readonly TmuxCommand[],
+  opts: RunOptions = {},
+): Promise<TmuxScriptOutput> {
+  const script = commands.map((c) => c.map(scriptArg).join(' ')).join('\n');
+  const r = await spawnTmux(server, ['source-file', '-'], Buffer.from(`${script}\n`), opts);
+  if (r.code === 0) return { stdout: r.stdout, stderr: r.stderr, someFailed: false };
+  const failure = classifyFailure(server, r.stderr);
+  if (failure.kind !== 'command-failed') throw failure;
+  return { stdout: r.stdout, stderr: r.stderr, someFailed: true };
+}
+
+/** Spawn one tmux client; settles on exit, on a spawn error, or on the timeout. */
+function spawnTmux(
+  server: ServerSpec,
+  args: readonly string[],
+  stdin: Buffer | null,
+  opts: RunOptions,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   const timeoutMs = opts.timeoutMs ?? TMUX_DEFAULTS.queryTimeoutMs;
-  const argv = [...serverArgv(server), ...batchArgv(commands)];
+  const argv = [...serverArgv(server), ...args];
   return new Promise((resolve, reject) => {
     const child = spawn('tmux', argv, {
       env: opts.env ?? tmuxEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -150,8 +200,9 @@ export function runTmux(
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), TMUX_DEFAULTS.killGraceMs).unref();
-      child.stdout.destroy();
-      child.stderr.destroy();
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      child.stdin?.destroy();
       settle(() =>
         reject(
           new TmuxError(
@@ -161,8 +212,13 @@ export function runTmux(
         ),
       );
     }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (stdin && child.stdin) {
+      // A client that exits early (no server) closes the pipe: not our error.
+      child.stdin.on('error', () => {});
+      child.stdin.end(stdin);
+    }
     child.on('error', (e: NodeJS.ErrnoException) => {
       settle(() =>
         reject(
@@ -173,8 +229,7 @@ export function runTmux(
       );
     });
     child.on('close', (code) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      settle(() => (code !== 0 ? reject(classifyFailure(server, stderr)) : resolve({ stdout: Buffer.concat(out), stderr })));
+      settle(() => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
     });
   });
 }
