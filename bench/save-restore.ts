@@ -35,6 +35,7 @@ import { LAYOUT_FORMAT } from '../sessions/layout-read.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore.js';
 import { resolveServer, type ServerSpec } from '../sessions/server.js';
 import { takeSnapshot } from '../sessions/snapshot.js';
+import { lineCount } from '../src/commands/save.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { FIXTURES, buildFixture, type FixtureShape } from './fixture.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';
@@ -222,12 +223,11 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
       const snap = await takeSnapshot(spec, { contentsLines: lines, env: server.env });
       let t = performance.now();
       const refs = new Map<string, ContentsRef>();
-      await Promise.all(
-        [...snap.contents].map(async ([paneId, blob]) => {
-          const p = await store.putBlob(blob);
-          if (!p.ok) throw new Error(p.error.message);
-          refs.set(paneId, { blob: p.value.sha256, lines: blob.normal ? blob.normal.split('\n').length : 0, alternateScreen: blob.alternate !== null });
-        }),
+      const captured = [...snap.contents];
+      const stored = await store.putBlobs(captured.map(([, blob]) => blob));
+      if (!stored.ok) throw new Error(stored.error.message);
+      captured.forEach(([paneId, blob], i) =>
+        refs.set(paneId, { blob: stored.value[i]!.sha256, lines: lineCount(blob.normal), alternateScreen: blob.alternate !== null }),
       );
       const blobsMs = performance.now() - t;
       const sessions: SessionRecord[] = snap.sessions.map((s) => ({

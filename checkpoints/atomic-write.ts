@@ -23,6 +23,11 @@ export interface AtomicWriteOptions {
    * not against power loss): for caches that are rebuilt when in doubt.
    */
   readonly durable?: boolean;
+  /**
+   * false skips only the directory fsync: for a batch of files in one
+   * directory whose writer fsyncs the directory once after the last rename.
+   */
+  readonly syncDir?: boolean;
   /** Called after each step completes; crash tests kill the process here. */
   readonly afterStep?: (step: AtomicWriteStep) => void;
 }
@@ -79,7 +84,7 @@ export async function writeFileAtomic(
     await rename(tmp, path);
     created = false;
     step('rename');
-    if (durable) await fsyncDir(dir);
+    if (durable && options.syncDir !== false) await fsyncDir(dir);
     step('fsync-dir');
     return bytes.byteLength;
   } catch (error) {

@@ -3,11 +3,12 @@
  * identical contents are stored once and a save that finds its blob skips the
  * write. Non-goals: capturing contents (sessions/), deciding what to prune.
  */
-import { readFile, stat, utimes } from 'node:fs/promises';
+import { statSync, utimesSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Packr } from 'msgpackr';
-import { writeFileAtomic } from './atomic-write.js';
+import { fsyncDir, writeFileAtomic } from './atomic-write.js';
 import { sha256Hex } from './canonical.js';
 import { err, ok, type CheckpointError, type Result } from './result.js';
 import type { ContentsBlob } from './schema.js';
@@ -54,9 +55,14 @@ export interface BlobStore {
   path(sha256: string): string;
   /** Store contents; skips the write when the blob already exists. */
   put(blob: ContentsBlob): Promise<Result<PutBlobResult>>;
+  /**
+   * Store many blobs (results in order): new ones are written in parallel
+   * and the directory is fsynced once, after the last rename.
+   */
+  putMany(blobs: readonly ContentsBlob[]): Promise<Result<PutBlobResult[]>>;
   /** Read a blob, verifying its hash and shape. */
   get(sha256: string): Promise<Result<ContentsBlob>>;
-  /** True when the blob file exists (no hash check; reading does that). */
+  /** True when the blob file exists (no hash check; reading does that), or this store put it. */
   has(sha256: string): Promise<boolean>;
 }
 
@@ -78,32 +84,77 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
   const fail = (kind: CheckpointError['kind'], file: string, reason: string, code?: string): Result<never> =>
     err({ kind, file, reason, message: `Blob ${file} is unusable (${reason})`, ...(code ? { code } : {}) });
 
+  // Blobs this store wrote or found in place: the checkpoint that references
+  // them needs no second existence check.
+  const confirmed = new Set<string>();
+
+  const ioFail = (file: string, error: unknown): Result<never> => {
+    const e = error as Error & { code?: string };
+    return err({ kind: 'io', file, reason: e.code ?? 'UNKNOWN', message: e.message, ...(e.code ? { code: e.code } : {}) });
+  };
+
+  /**
+   * True when an identical blob is already stored. Synchronous: two cheap
+   * syscalls, for up to hundreds of panes per save, cost less than as many
+   * thread-pool round trips.
+   */
+  const present = (file: string, size: number): boolean => {
+    try {
+      if (statSync(file).size !== size) return false;
+    } catch {
+      return false; // not there yet (or unreadable): write it
+    }
+    // Touch it: retention spares young unreferenced blobs, so a blob a save
+    // is about to reference cannot be pruned underneath it.
+    const now = new Date();
+    try {
+      utimesSync(file, now, now);
+    } catch {
+      // Still there; only its age is stale.
+    }
+    return true;
+  };
+
+  const putMany = async (blobs: readonly ContentsBlob[], syncDir: boolean): Promise<Result<PutBlobResult[]>> => {
+    const encoded = blobs.map((blob) => {
+      const bytes = encodeContentsBlob(blob);
+      return { bytes, sha: sha256Hex(bytes) };
+    });
+    const results = await Promise.all(
+      encoded.map(async ({ bytes, sha }): Promise<Result<PutBlobResult>> => {
+        const file = path(sha);
+        if (present(file, bytes.byteLength)) return ok({ sha256: sha, bytes: bytes.byteLength, written: false });
+        try {
+          await writeFileAtomic(file, bytes, { ...(options.hintDir ? { hintDir: options.hintDir } : {}), syncDir });
+        } catch (error) {
+          return ioFail(file, error);
+        }
+        return ok({ sha256: sha, bytes: bytes.byteLength, written: true });
+      }),
+    );
+    const out: PutBlobResult[] = [];
+    for (const r of results) {
+      if (!r.ok) return r;
+      out.push(r.value);
+    }
+    if (!syncDir && out.some((r) => r.written)) {
+      try {
+        await fsyncDir(dir);
+      } catch (error) {
+        return ioFail(dir, error);
+      }
+    }
+    for (const r of out) confirmed.add(r.sha256);
+    return ok(out);
+  };
+
   return {
     path,
     async put(blob) {
-      const bytes = encodeContentsBlob(blob);
-      const sha = sha256Hex(bytes);
-      const file = path(sha);
-      try {
-        const st = await stat(file);
-        if (st.size === bytes.byteLength) {
-          // Touch it: retention spares young unreferenced blobs, so a blob a
-          // save is about to reference cannot be pruned underneath it.
-          const now = new Date();
-          await utimes(file, now, now).catch(() => {});
-          return ok({ sha256: sha, bytes: bytes.byteLength, written: false });
-        }
-      } catch {
-        // Not there yet (or unreadable): write it.
-      }
-      try {
-        await writeFileAtomic(file, bytes, options.hintDir ? { hintDir: options.hintDir } : {});
-      } catch (error) {
-        const e = error as Error & { code?: string };
-        return err({ kind: 'io', file, reason: e.code ?? 'UNKNOWN', message: e.message, ...(e.code ? { code: e.code } : {}) });
-      }
-      return ok({ sha256: sha, bytes: bytes.byteLength, written: true });
+      const r = await putMany([blob], true);
+      return r.ok ? ok(r.value[0]!) : r;
     },
+    putMany: (blobs) => putMany(blobs, false),
     async get(sha) {
       if (!SHA_RE.test(sha)) return fail('bad-id', path('?'), `expected a sha256 hex name, got ${JSON.stringify(sha)}`);
       const file = path(sha);
@@ -127,6 +178,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
     },
     async has(sha) {
       if (!SHA_RE.test(sha)) return false;
+      if (confirmed.has(sha)) return true;
       try {
         return (await stat(path(sha))).isFile();
       } catch {

@@ -91,6 +91,8 @@ export interface CheckpointStore {
   write(draft: CheckpointDraft, options?: { readonly force?: boolean }): Promise<Result<WriteOutcome>>;
   /** Store pane contents as a blob (before writing the checkpoint that references it). */
   putBlob(blob: ContentsBlob): Promise<Result<PutBlobResult>>;
+  /** Store many blobs at once (results in order), with one directory fsync. */
+  putBlobs(blobs: readonly ContentsBlob[]): Promise<Result<PutBlobResult[]>>;
   /** Read a blob, verifying its hash. */
   getBlob(sha256: string): Promise<Result<ContentsBlob>>;
   /** Read one checkpoint: version first, then schema, checksum, id and blobs. */
@@ -259,6 +261,14 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         return err(ioError(error, blobsDir));
       }
       return blobs.put(blob);
+    },
+    putBlobs: async (list) => {
+      try {
+        await ensureDirs();
+      } catch (error) {
+        return err(ioError(error, blobsDir));
+      }
+      return blobs.putMany(list);
     },
     getBlob: (sha) => blobs.get(sha),
 

@@ -20,6 +20,14 @@ export function shouldPrune(stored: number | null, keepLast: number): boolean {
   return stored === null || stored > keepLast || stored % PRUNE_SWEEP_EVERY === 0;
 }
 
+/** Lines in captured text ('' has none); counted without splitting 2,000-line strings. */
+export function lineCount(text: string): number {
+  if (!text) return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** tsession's version, recorded in each checkpoint. */
 export const TSESSION_VERSION = '0.1.0';
 
@@ -38,14 +46,12 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     throw new UserError(`No session named ${missing.map((m) => JSON.stringify(m)).join(', ')} on tmux server ${ctx.server.label}`, EXIT.usage);
   }
   const refs = new Map<string, ContentsRef>();
-  await Promise.all(
-    [...snap.contents].map(async ([paneId, blob]) => {
-      const put = await store.putBlob(blob);
-      if (!put.ok) throw checkpointFailure(put.error);
-      const lines = blob.normal ? blob.normal.split('\n').length : 0;
-      refs.set(paneId, { blob: put.value.sha256, lines, alternateScreen: blob.alternate !== null });
-    }),
-  );
+  const captured = [...snap.contents];
+  const put = await store.putBlobs(captured.map(([, blob]) => blob));
+  if (!put.ok) throw checkpointFailure(put.error);
+  captured.forEach(([paneId, blob], i) => {
+    refs.set(paneId, { blob: put.value[i]!.sha256, lines: lineCount(blob.normal), alternateScreen: blob.alternate !== null });
+  });
   const t3 = performance.now();
   const sessions: SessionRecord[] = snap.sessions.map((s) => ({
     ...s,

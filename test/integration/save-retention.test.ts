@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRUNE_SWEEP_EVERY, shouldPrune } from '../../src/commands/save.js';
+import { lineCount, PRUNE_SWEEP_EVERY, shouldPrune } from '../../src/commands/save.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
 
@@ -61,5 +61,12 @@ describe('save and retention', () => {
     for (let n = 5; n <= PRUNE_SWEEP_EVERY; n++) await save();
     expect(checkpointFiles()).not.toContain(dead);
     expect(checkpointFiles().filter((f) => f.endsWith('.json'))).toHaveLength(PRUNE_SWEEP_EVERY);
+  });
+});
+
+describe('lineCount', () => {
+  it('counts like splitting on newlines', () => {
+    for (const t of ['a', 'a\n', 'a\nb', '\n\n', 'x\ny\nz\n', 'ü\n\u{1F600}']) expect(lineCount(t)).toBe(t.split('\n').length);
+    expect(lineCount('')).toBe(0);
   });
 });
