@@ -145,6 +145,32 @@ describe('index cache', () => {
     expect(l.ok && l.value.find((e) => e.id === a.id)?.valid).toBe(false);
   });
 
+  it('stores each blob hash once and lists blob references intact', async () => {
+    const store = newStore();
+    const put = await store.putBlobs([
+      { v: 1, normal: 'shared\n', alternate: null },
+      { v: 1, normal: 'other\n', alternate: null },
+    ]);
+    if (!put.ok) throw new Error(put.error.message);
+    const [shared, other] = put.value.map((p) => p.sha256);
+    const a = await mustWrite(store, sampleDraft({ sessions: ['a'], blob: shared }));
+    const b = await mustWrite(store, sampleDraft({ sessions: ['b'], blob: shared }));
+    const c = await mustWrite(store, sampleDraft({ sessions: ['c'], blob: other }));
+    const indexFile = join(store.dir, LAYOUT.index);
+    const doc = JSON.parse(readFileSync(indexFile, 'utf8')) as { version: number; blobs: string[]; entries: { id: string; blobs: number[] }[] };
+    expect(doc.version).toBe(2);
+    expect([...doc.blobs].sort()).toEqual([shared, other].sort());
+    const l = await store.list();
+    if (!l.ok) throw new Error(l.error.message);
+    expect(Object.fromEntries(l.value.map((e) => [e.id, e.blobs]))).toEqual({ [a.id]: [shared], [b.id]: [shared], [c.id]: [other] });
+
+    // A position outside the table makes the index unusable: rebuilt from the files.
+    writeFileSync(indexFile, JSON.stringify({ ...doc, entries: doc.entries.map((e) => ({ ...e, blobs: [7] })) }));
+    const again = await store.list();
+    expect(again.ok && again.value.map((e) => e.blobs)).toEqual([[other], [shared], [shared]]);
+    expect((JSON.parse(readFileSync(indexFile, 'utf8')) as { entries: { blobs: number[] }[] }).entries.map((e) => e.blobs.length)).toEqual([1, 1, 1]);
+  });
+
   it('remove() deletes the file and the index follows', async () => {
     const store = newStore();
     const a = await mustWrite(store);
