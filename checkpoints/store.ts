@@ -126,6 +126,12 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     return { kind: 'io', file, reason: code, message: e.message, code };
   };
 
+  // The listing a write's index refresh just made: a prune right after the
+  // write (what a save does) plans from it instead of listing again. A
+  // checkpoint another process writes in between is only missing from the
+  // plan: it is not deleted, and its blobs are young, which retention spares.
+  let justListed: IndexEntry[] | null = null;
+
   // Created on first write (or prepare); permission warnings are reported once per store.
   let dirsReady: Promise<string[]> | undefined;
   let warningsGiven = false;
@@ -310,7 +316,9 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       try {
         const st = await stat(file);
         const known = entryOf(body, { id, bytes: st.size, mtimeMs: st.mtimeMs, valid: true, error: null }, home);
-        stored = (await index.refresh([known])).length;
+        const entries = await index.refresh([known]);
+        stored = entries.length;
+        justListed = entries;
       } catch {
         // list() will notice the stale index and rebuild it.
       }
@@ -361,7 +369,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       const nowMs = pruneOptions.nowMs ?? Date.now();
       try {
         await sweepTemps([dir, checkpointsDir, blobsDir], nowMs);
-        const entries = await index.list();
+        const entries = justListed ?? (await index.list());
+        justListed = null;
         const input = {
           checkpoints: entries.map((e) => ({
             id: e.id,
