@@ -34,8 +34,10 @@ export interface PlanContext {
   nearestDir(path: string): string;
   /** argv to start for a saved shell, after the fallback ladder, with a note when it fell back. */
   resolveShell(pane: PaneRecord): { argv: readonly string[]; note?: string };
-  /** Private file holding the pane's contents to replay, or null. */
-  contentsFile(pane: PaneRecord): string | null;
+  /** Whether the pane has saved contents to show before its shell starts. */
+  hasContents(pane: PaneRecord): boolean;
+  /** The title tmux gives a new pane (the host name): a saved title equal to it needs no command. */
+  readonly defaultTitle: string;
   readonly rules: readonly RerunRule[];
   readonly noCommands: boolean;
 }
@@ -61,24 +63,40 @@ export interface RestorePlan {
   /** Removes what `build` created; run on any failure. */
   readonly rollback: TmuxCommand[];
   readonly typing: TypedCommand[];
+  /** Panes started behind a gate, by the number their creation command prints (see GATE_LINE_RE). */
+  readonly gates: PaneRecord[];
   /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
   readonly notes: string[];
 }
 
 /**
- * Start argv for a pane: a tiny sh wrapper that replays the saved contents
- * (then deletes the private file) and execs the shell, so the contents
- * appear before the prompt and nothing readable is left behind.
+ * Start argv of a pane with saved contents: sh waits on one line from the
+ * pane's terminal, then execs the shell (same process, no fork). The
+ * executor writes the contents to the pane's tty — output, before any
+ * prompt — and then presses Enter there, whose echo ends the last line. No
+ * file, no `cat`/`rm` processes: on this machine each fork+exec costs ~3-5
+ * ms, and tmux already forks once per pane.
  */
-export const REPLAY_SCRIPT = 'cat -- "$0";rm -f -- "$0";exec "$@"';
+export const GATE_SCRIPT = 'IFS= read -r _;exec "$@"';
+/** $0 of the gate (shown by ps while it waits). */
+export const GATE_NAME = 'tsession-gate';
+
+/**
+ * The creation command of a gated pane prints `tsession-gate:<n> <pane id>
+ * <tty>` (-P -F), n indexing RestorePlan.gates: the executor learns each
+ * new pane's terminal from the build's own output, chunk by chunk, and
+ * opens gates while later chunks are still being built — the shells start
+ * while tmux works, as they would without contents.
+ */
+export const GATE_LINE_RE = /^tsession-gate:(\d+) (%\d+) (\S+)$/;
+const gateFormat = (n: number) => ['-P', '-F', `tsession-gate:${n} #{pane_id} #{pane_tty}`];
 
 function paneStart(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string[] {
   const { argv, note } = ctx.resolveShell(pane);
   if (note) notes.push(`${where}: ${note}`);
-  const file = ctx.contentsFile(pane);
   // With two or more arguments tmux execs them directly (no shell string).
   const start = argv.length > 1 ? argv : [...argv, '-i'];
-  return file ? ['--', 'sh', '-c', REPLAY_SCRIPT, file, ...start] : ['--', ...start];
+  return ctx.hasContents(pane) ? ['--', 'sh', '-c', GATE_SCRIPT, GATE_NAME, ...start] : ['--', ...start];
 }
 
 function paneCwd(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string {
@@ -121,6 +139,7 @@ function planWindow(
   ctx: PlanContext,
   notes: string[],
   typing: TypedCommand[],
+  gates: PaneRecord[],
 ): TmuxCommand[] {
   const cmds: TmuxCommand[] = [];
   const win = `${t.tmpName}:${w.index}`;
@@ -129,19 +148,20 @@ function planWindow(
     const where = label(i);
     const cwd = paneCwd(pane, ctx, notes, where);
     const start = paneStart(pane, ctx, notes, where);
+    const print = ctx.hasContents(pane) ? gateFormat(gates.push(pane) - 1) : [];
     if (i === 0 && first) {
       const size = ['-x', String(w.panes.length ? windowWidth(w) : 80), '-y', String(windowHeight(w))];
-      cmds.push(['new-session', '-d', '-s', t.tmpName, ...size, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
+      cmds.push(['new-session', '-d', ...print, '-s', t.tmpName, ...size, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
       if (w.index !== ctx.baseIndex) cmds.push(['move-window', '-s', `${t.tmpName}:${ctx.baseIndex}`, '-t', win]);
     } else if (i === 0) {
-      cmds.push(['new-window', '-d', '-t', win, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
+      cmds.push(['new-window', '-d', ...print, '-t', win, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);
     } else {
       // Keep room for the next split: even out the panes made so far.
       if (i >= 3) cmds.push(['select-layout', '-t', win, 'tiled']);
-      cmds.push(['split-window', '-t', win, '-c', escapeFormat(cwd), ...start]);
+      cmds.push(['split-window', ...print, '-t', win, '-c', escapeFormat(cwd), ...start]);
     }
     // The new pane is the window's active one here, so `win` targets it.
-    cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
+    if (pane.title !== ctx.defaultTitle) cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
     const typed = typedFor(pane, ctx, t.tmpName, w.index, i, notes, where);
     if (typed) typing.push(typed);
   });
@@ -173,10 +193,11 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
   const finalize: TmuxCommand[] = [];
   const rollback: TmuxCommand[] = [];
   const typing: TypedCommand[] = [];
+  const gates: PaneRecord[] = [];
   const notes: string[] = [];
   for (const t of targets) {
     const windows = [...t.record.windows].sort((a, b) => a.index - b.index);
-    windows.forEach((w, i) => build.push(...planWindow(w, t, i === 0, ctx, notes, typing)));
+    windows.forEach((w, i) => build.push(...planWindow(w, t, i === 0, ctx, notes, typing, gates)));
     const last = windows.find((w) => w.last);
     const active = windows.find((w) => w.active) ?? windows[0]!;
     if (last && last !== active) build.push(['select-window', '-t', `${t.tmpName}:${last.index}`]);
@@ -187,7 +208,7 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
     const stored = tmuxStoredName(t.name);
     if (stored !== t.name) notes.push(`session ${JSON.stringify(t.name)}: tmux will store the name as ${JSON.stringify(stored)}`);
   }
-  return { build, finalize, rollback, typing, notes };
+  return { build, finalize, rollback, typing, gates, notes };
 }
 
 /**

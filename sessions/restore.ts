@@ -1,12 +1,13 @@
 /**
  * Executes a restore as a transaction: plan → build every session under a
  * temporary name (one tmux call) → verify against the checkpoint (one call)
- * → rename into place (one call) → type or re-run saved commands once each
- * shell is ready. Any failure before the rename removes what was built.
+ * → show saved contents in the panes and let their shells start → rename
+ * into place (one call) → type or re-run saved commands once each shell is
+ * ready. Any failure before the rename removes what was built.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
 import { compareSessions, type Difference } from './compare.js';
 import type { LiveServer } from './layout.js';
@@ -14,10 +15,10 @@ import { readLayout, readLayoutOrEmpty } from './layout-read.js';
 import { readStat } from './proc.js';
 import { sessionToRecord } from './record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+import { GATE_LINE_RE, planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
 import type { ServerSpec } from './server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
-import { assertSupportedVersion, runTmux, runTmuxBatched, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
+import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
 export class RestoreError extends Error {
@@ -49,8 +50,6 @@ export interface RestoreOptions {
   readonly rules: readonly RerunRule[];
   /** Reads a contents blob by hash; null when missing (the pane restores without contents). */
   readonly readBlob: (sha256: string) => Promise<ContentsBlob | null>;
-  /** Private directory (0700) for contents files handed to the panes. */
-  readonly runtimeDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly onProgress?: (p: RestoreProgress) => void;
   /** How long to wait for shells before typing commands anyway. */
@@ -72,8 +71,11 @@ export const RESTORE_DEFAULTS = {
   /** The build batch may start hundreds of shells: allow time per pane. */
   buildBaseMs: 5_000,
   buildPerPaneMs: 25,
-  /** Contents dirs older than this were left by a crashed restore. */
-  staleDirMs: 10 * 60_000,
+  /**
+   * Bytes of argv per build chunk (below tmux's 16 KB message): smaller
+   * chunks open their panes' gates sooner, each costs one tmux process.
+   */
+  buildChunkBytes: 8_000,
 } as const;
 
 /** Pick what to restore and under which names. Pure. */
@@ -124,15 +126,13 @@ export function chooseTargets(
   return { targets, skipped };
 }
 
-/** Write each pane's saved contents to a private file the pane's wrapper cats then deletes. */
-async function writeContentsFiles(
+/** Each pane's saved contents as terminal output (CRLF line ends, attributes reset), read before the build. */
+async function readContents(
   targets: readonly RestoreTarget[],
-  dir: string,
   readBlob: RestoreOptions['readBlob'],
   notes: string[],
 ): Promise<Map<PaneRecord, string>> {
-  const files = new Map<PaneRecord, string>();
-  let n = 0;
+  const out = new Map<PaneRecord, string>();
   for (const t of targets) {
     for (const w of t.record.windows) {
       for (const p of w.panes) {
@@ -142,27 +142,70 @@ async function writeContentsFiles(
           notes.push(`${t.name}:${w.index}: contents of pane ${p.id} are missing (blob ${p.contents.blob.slice(0, 12)}); restored without them`);
           continue;
         }
-        if (!blob.normal) continue;
-        const file = join(dir, `p${n++}`);
-        writeFileSync(file, blob.normal.replace(/\n/g, '\r\n') + '\x1b[0m\r\n', { mode: 0o600, flag: 'wx' });
-        files.set(p, file);
+        // No final line end: the echo of the Enter that opens the gate ends the last line.
+        if (blob.normal) out.set(p, `${blob.normal.replace(/\n/g, '\r\n')}\x1b[0m`);
       }
     }
   }
-  return files;
+  return out;
 }
 
-/** Remove contents dirs a crashed restore left behind. */
-function sweepStaleDirs(runtimeDir: string): void {
+/** A pane terminal tmux created (Linux: a pty slave). */
+const PANE_TTY_RE = /^\/dev\/pts\/\d+$/;
+
+/** Write `text` to a pane's terminal as output. Throws like fs does. */
+function writeToTty(tty: string, text: string): void {
+  if (!PANE_TTY_RE.test(tty)) throw new Error(`not a pty: ${JSON.stringify(tty)}`);
+  const fd = openSync(tty, constants.O_WRONLY | constants.O_NOCTTY);
   try {
-    for (const name of readdirSync(runtimeDir)) {
-      if (!name.startsWith('restore-')) continue;
-      const p = join(runtimeDir, name);
-      if (Date.now() - statSync(p).mtimeMs > RESTORE_DEFAULTS.staleDirMs) rmSync(p, { recursive: true, force: true });
-    }
-  } catch {
-    // nothing to sweep
+    const bytes = Buffer.from(text, 'utf8');
+    // Blocks while the pty buffer is full, until tmux reads it.
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+  } finally {
+    closeSync(fd);
   }
+}
+
+/**
+ * Opens gates as the build reports new panes: writes each pane's contents
+ * to its terminal, then presses Enter there (one tmux process per build
+ * chunk) so its gate execs the shell. A pane whose terminal cannot be
+ * written still gets its Enter: its shell must start regardless.
+ */
+function gateOpener(plan: RestorePlan, contents: ReadonlyMap<PaneRecord, string>, opts: RestoreOptions, notes: string[]) {
+  const pending: Promise<void>[] = [];
+  let opened = 0;
+  return {
+    /** Open the gates a build chunk's output announces. */
+    open(buildOutput: Buffer): void {
+      const enter: TmuxCommand[] = [];
+      for (const line of buildOutput.toString('utf8').split('\n')) {
+        const m = GATE_LINE_RE.exec(line);
+        const pane = m ? plan.gates[Number(m[1])] : undefined;
+        if (!m || !pane) continue;
+        const text = contents.get(pane);
+        try {
+          if (text !== undefined) writeToTty(m[3]!, text);
+        } catch (e) {
+          notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        enter.push(['send-keys', '-t', m[2]!, 'Enter']);
+        opened++;
+      }
+      if (enter.length === 0) return;
+      pending.push(
+        runTmuxScript(opts.server, enter, { env: opts.env }).then(
+          (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
+          (e: unknown) => void notes.push(`could not start the shells of ${enter.length} pane(s): ${(e as Error).message}`),
+        ),
+      );
+    },
+    /** Wait for every Enter sent; a note when a gated pane never showed up. */
+    async done(): Promise<void> {
+      await Promise.all(pending);
+      if (opened < plan.gates.length) notes.push(`${plan.gates.length - opened} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+    },
+  };
 }
 
 // Syscalls an idle interactive shell sleeps in while waiting for a key.
@@ -234,25 +277,20 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     paneBaseIndex = Number(pb) || 0;
   }
 
-  mkdirSync(opts.runtimeDir, { recursive: true, mode: 0o700 });
-  sweepStaleDirs(opts.runtimeDir);
-  const dir = join(opts.runtimeDir, `restore-${suffix}`);
-  mkdirSync(dir, { mode: 0o700 });
-  const files = opts.dryRun ? new Map<PaneRecord, string>() : await writeContentsFiles(targets, dir, opts.readBlob, notes);
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const contents = opts.dryRun ? new Map<PaneRecord, string>() : await readContents(targets, opts.readBlob, notes);
 
   const plan = planRestore(targets, {
     baseIndex,
     paneBaseIndex,
     nearestDir: nearestExistingDir,
     resolveShell: (p) => resolvePaneShell(p, opts.env),
-    contentsFile: (p) => files.get(p) ?? (opts.dryRun && p.contents ? join(dir, 'contents') : null),
+    defaultTitle: hostname(),
+    hasContents: (p) => (opts.dryRun ? p.contents !== null : contents.has(p)),
     rules: opts.rules,
     noCommands: opts.noCommands,
   });
   notes.push(...plan.notes);
   if (opts.dryRun || targets.length === 0) {
-    cleanup();
     return { restored: [], skipped, notes, plan, typed: [] };
   }
 
@@ -260,14 +298,20 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const rollback = async () => {
     // kill-session stops a batch at the first missing session: one by one.
     await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
-    cleanup();
   };
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
-    await runTmuxBatched(opts.server, plan.build, {
-      env: opts.env,
-      timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
-    });
+    // Chunk by chunk (each within tmux's message limit, in order); the gates
+    // of a chunk's panes open while the next chunk is built.
+    const gates = gateOpener(plan, contents, opts, notes);
+    for (const chunk of chunkCommands(plan.build, RESTORE_DEFAULTS.buildChunkBytes)) {
+      const { stdout } = await runTmux(opts.server, chunk, {
+        env: opts.env,
+        timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
+      });
+      gates.open(stdout);
+    }
+    await gates.done();
     opts.onProgress?.({ phase: 'verify', sessions: names });
     live = await readLayout(opts.server, { env: opts.env });
     const checked = verify(targets, live);
@@ -318,13 +362,6 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
     }
     if (keys.length) await runTmuxBatched(opts.server, keys, { env: opts.env });
-  }
-  // Files the panes have not consumed yet are theirs to delete; the dir goes
-  // once empty, and a later restore sweeps any left by a crash.
-  try {
-    if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
-  } catch {
-    // already gone
   }
   const restored = targets.map((t) => ({
     name: t.name,

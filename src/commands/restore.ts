@@ -45,7 +45,6 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     dryRun: v['dry-run'] === true,
     rules: config.rerun.allowlist,
     readBlob: blobReader(store),
-    runtimeDir: ctx.paths.runtimeDir,
     env: ctx.env,
     onProgress: progress,
   });

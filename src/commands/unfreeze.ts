@@ -42,7 +42,6 @@ export async function restoreFromNewestGood(ctx: Context): Promise<string> {
     dryRun: false,
     rules: config.rerun.allowlist,
     readBlob: blobReader(store),
-    runtimeDir: ctx.paths.runtimeDir,
     env: ctx.env,
   });
   return `restored ${r.restored.map((x) => x.name).join(', ') || 'nothing'} from checkpoint ${cp.id}`;

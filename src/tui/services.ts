@@ -169,7 +169,6 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
             const b = await s.getBlob(sha);
             return b.ok ? b.value : null;
           },
-          runtimeDir: ctx.paths.runtimeDir,
           env: ctx.env,
           onProgress,
         });

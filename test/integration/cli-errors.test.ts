@@ -124,7 +124,8 @@ describe('CLI errors', () => {
     const before = server.tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}');
     const r = await runCli(server, ['restore', '--dry-run'], env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^tmux new-session -d -s tsession-restore-/m);
+    // The pane had contents: it starts behind the gate and reports its terminal.
+    expect(r.stdout).toMatch(/^tmux new-session -d -P -F .*tsession-gate:0 .* -s tsession-restore-.* sh -c .*tsession-gate/m);
     expect(r.stdout).toMatch(/^tmux rename-session .* -- dry$/m);
     expect(server.tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}')).toBe(before);
   });

@@ -138,8 +138,16 @@ describe('save and restore round trip', () => {
     expect(sleeper.foreground).toBeNull();
     const screen = server.tmux('capture-pane', '-p', '-t', 'progs:0.1');
     expect(screen.trimEnd().split('\n').at(-1)).toMatch(/sleep 98765$/);
-    // Contents were replayed before the prompt.
-    expect(server.tmux('capture-pane', '-p', '-S', '-50', '-t', 'alpha:3.0')).toContain(`${marker}-alpha`);
+    // Contents were shown before the prompt (the gate execs the shell after
+    // them), and nothing was written for them: no runtime files, no gate left.
+    const shown = server.tmux('capture-pane', '-p', '-S', '-50', '-t', 'alpha:3.0').trimEnd().split('\n');
+    const markerLine = shown.findIndex((l) => l.includes(`${marker}-alpha`) && !l.includes('echo'));
+    expect(markerLine).toBeGreaterThanOrEqual(0);
+    expect(shown.at(-1)).toMatch(/[$#] ?$/); // the prompt comes last
+    expect(markerLine).toBeLessThan(shown.length - 1);
+    const runtime = join(server.home, 'run');
+    expect(execFileSync('find', [runtime, '-type', 'f'], { encoding: 'utf8' })).toBe('');
+    expect(server.tmux('list-panes', '-a', '-F', '#{pane_current_command}').split('\n')).not.toContain('sh');
     // Nothing in a name or path was executed: no PWNED file anywhere we ran.
     const found = execFileSync('find', [work.path, server.home, process.cwd(), '-maxdepth', '4', '-name', 'PWNED'], { encoding: 'utf8' });
     expect(found).toBe('');

@@ -173,7 +173,8 @@ const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
   paneBaseIndex: 0,
   nearestDir: (p) => (p.startsWith('/gone') ? '/' : p),
   resolveShell: () => ({ argv: ['/usr/bin/bash', '-l'] }),
-  contentsFile: () => null,
+  hasContents: () => false,
+  defaultTitle: 'host.example',
   rules: [{ program: 'vim', whenAnyArg: null }],
   noCommands: false,
   ...over,
@@ -206,10 +207,28 @@ describe('planRestore', () => {
     expect(plan.finalize[0]).toEqual(['kill-session', '-t', '$9']);
   });
 
-  it('replays contents through a private file before exec-ing the shell', () => {
-    const plan = planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx({ contentsFile: () => '/run/x/p0' }));
+  it('gates a pane with contents: sh waits for one line, then execs the shell', () => {
+    const plan = planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx({ hasContents: () => true }));
     const first = plan.build[0]!;
-    expect(first.slice(first.indexOf('--'))).toEqual(['--', 'sh', '-c', 'cat -- "$0";rm -f -- "$0";exec "$@"', '/run/x/p0', '/usr/bin/bash', '-l']);
+    expect(first.slice(first.indexOf('--'))).toEqual(['--', 'sh', '-c', 'IFS= read -r _;exec "$@"', 'tsession-gate', '/usr/bin/bash', '-l']);
+    // Each gated pane's creation prints its gate number, id and terminal.
+    const printing = plan.build.filter((c) => c.includes('-P'));
+    expect(printing).toHaveLength(plan.gates.length);
+    printing.forEach((c, n) => expect(c[c.indexOf('-F') + 1]).toBe(`tsession-gate:${n} #{pane_id} #{pane_tty}`));
+    expect(plan.gates.length).toBeGreaterThan(1);
+  });
+
+  it('sets a pane title only when it differs from the one tmux gives a new pane', () => {
+    const titled = planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx());
+    expect(titled.build.filter((c) => c.includes('-T')).length).toBeGreaterThan(0);
+    const plain = planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx({ defaultTitle: 'host' }));
+    expect(plain.build.filter((c) => c.includes('-T'))).toEqual([]);
+  });
+
+  it('gates nothing when no pane has contents', () => {
+    const plan = planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx());
+    expect(plan.gates).toEqual([]);
+    expect(plan.build.some((c) => c.includes('-P') || c.includes('tsession-gate'))).toBe(false);
   });
 });
 
