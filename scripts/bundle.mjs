@@ -39,5 +39,8 @@ await build({
   define: { 'import.meta.url': '__tsessionBundleUrl' },
   banner: { js: "const __tsessionBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  // Less to parse at every start (~10 ms here); names stay, so --debug stacks read.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
