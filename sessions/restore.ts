@@ -1,9 +1,9 @@
 /**
  * Executes a restore as a transaction: plan → build every session under a
  * temporary name (one tmux call) → verify against the checkpoint (one call)
- * → show saved contents in the panes and let their shells start → rename
- * into place (one call) → type or re-run saved commands once each shell is
- * ready. Any failure before the rename removes what was built.
+ * → rename into place (one call) → type or re-run saved commands once each
+ * shell is ready → show saved contents in the other panes and let their
+ * shells start. Any failure before the rename removes what was built.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -76,6 +76,8 @@ export const RESTORE_DEFAULTS = {
    * chunks open their panes' gates sooner, each costs one tmux process.
    */
   buildChunkBytes: 8_000,
+  /** tmux presses Enter in the panes opened last this long after the restore returns. */
+  deferredEnterDelayMs: 100,
 } as const;
 
 /** Pick what to restore and under which names. Pure. */
@@ -167,43 +169,72 @@ function writeToTty(tty: string, text: string): void {
 }
 
 /**
- * Opens gates as the build reports new panes: writes each pane's contents
- * to its terminal, then presses Enter there (one tmux process per build
- * chunk) so its gate execs the shell. A pane whose terminal cannot be
- * written still gets its Enter: its shell must start regardless.
+ * Opens the gates of panes with contents: writes each pane's contents to
+ * its terminal, then presses Enter there (one tmux process per batch) so
+ * its gate execs the shell. Gates of panes that will get a typed command
+ * open as soon as the build reports them, so those shells are up when the
+ * build ends; the others open after the rename, so a hundred shells
+ * starting at once do not slow tmux while it builds. A pane whose terminal
+ * cannot be written still gets its Enter: its shell must start regardless.
  */
-function gateOpener(plan: RestorePlan, contents: ReadonlyMap<PaneRecord, string>, opts: RestoreOptions, notes: string[]) {
+function gateOpener(
+  plan: RestorePlan,
+  contents: ReadonlyMap<PaneRecord, string>,
+  early: ReadonlySet<PaneRecord>,
+  opts: RestoreOptions,
+  notes: string[],
+) {
   const pending: Promise<void>[] = [];
-  let opened = 0;
+  const deferred: { pane: PaneRecord; id: string; tty: string }[] = [];
+  let reported = 0;
+  /** Write the contents; then Enter, now or (`delayMs`) from inside tmux after this process is gone. */
+  const openAll = (gates: readonly { pane: PaneRecord; id: string; tty: string }[], delayMs = 0): void => {
+    if (gates.length === 0) return;
+    for (const g of gates) {
+      const text = contents.get(g.pane);
+      try {
+        if (text !== undefined) writeToTty(g.tty, text);
+      } catch (e) {
+        notes.push(`contents of pane ${g.pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+    }
+    const enter: TmuxCommand[] = gates.map((g) => ['send-keys', '-t', g.id, 'Enter']);
+    const commands: TmuxCommand[] =
+      delayMs > 0 ? [['run-shell', '-b', '-d', String(delayMs / 1000), '-C', enter.map((c) => c.join(' ')).join(' ; ')]] : enter;
+    pending.push(
+      runTmuxScript(opts.server, commands, { env: opts.env }).then(
+        (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
+        (e: unknown) => void notes.push(`could not start the shells of ${enter.length} pane(s): ${(e as Error).message}`),
+      ),
+    );
+  };
   return {
-    /** Open the gates a build chunk's output announces. */
-    open(buildOutput: Buffer): void {
-      const enter: TmuxCommand[] = [];
+    /** Note the gates a build chunk's output announces; open the early ones now. */
+    reported(buildOutput: Buffer): void {
+      const now: typeof deferred = [];
       for (const line of buildOutput.toString('utf8').split('\n')) {
         const m = GATE_LINE_RE.exec(line);
         const pane = m ? plan.gates[Number(m[1])] : undefined;
         if (!m || !pane) continue;
-        const text = contents.get(pane);
-        try {
-          if (text !== undefined) writeToTty(m[3]!, text);
-        } catch (e) {
-          notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-        }
-        enter.push(['send-keys', '-t', m[2]!, 'Enter']);
-        opened++;
+        reported++;
+        (early.has(pane) ? now : deferred).push({ pane, id: m[2]!, tty: m[3]! });
       }
-      if (enter.length === 0) return;
-      pending.push(
-        runTmuxScript(opts.server, enter, { env: opts.env }).then(
-          (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-          (e: unknown) => void notes.push(`could not start the shells of ${enter.length} pane(s): ${(e as Error).message}`),
-        ),
-      );
+      openAll(now);
     },
-    /** Wait for every Enter sent; a note when a gated pane never showed up. */
-    async done(): Promise<void> {
+    /**
+     * Open the rest: contents now, their Enter from inside tmux a moment
+     * later. A hundred shells starting at once take the CPU for a second or
+     * more on 2 cores; this process would need its share of it to exit
+     * (tmux's own `source-file` leaves shells starting too when it returns).
+     */
+    async finish(): Promise<void> {
+      openAll(deferred.splice(0), RESTORE_DEFAULTS.deferredEnterDelayMs);
       await Promise.all(pending);
-      if (opened < plan.gates.length) notes.push(`${plan.gates.length - opened} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+      if (reported < plan.gates.length) notes.push(`${plan.gates.length - reported} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+    },
+    /** After a failed build: only let early Enters settle (the panes are being removed). */
+    async abandon(): Promise<void> {
+      await Promise.all(pending);
     },
   };
 }
@@ -299,19 +330,24 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // kill-session stops a batch at the first missing session: one by one.
     await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
   };
+  const typedPanes = new Set(
+    plan.typing.flatMap((t) => {
+      const pane = targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+      return pane ? [pane] : [];
+    }),
+  );
+  const gates = gateOpener(plan, contents, typedPanes, opts, notes);
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
-    // Chunk by chunk (each within tmux's message limit, in order); the gates
-    // of a chunk's panes open while the next chunk is built.
-    const gates = gateOpener(plan, contents, opts, notes);
+    // Chunk by chunk (each within tmux's message limit, in order), reading
+    // each new pane's terminal from the chunk's output.
     for (const chunk of chunkCommands(plan.build, RESTORE_DEFAULTS.buildChunkBytes)) {
       const { stdout } = await runTmux(opts.server, chunk, {
         env: opts.env,
         timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
       });
-      gates.open(stdout);
+      gates.reported(stdout);
     }
-    await gates.done();
     opts.onProgress?.({ phase: 'verify', sessions: names });
     live = await readLayout(opts.server, { env: opts.env });
     const checked = verify(targets, live);
@@ -320,6 +356,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     opts.onProgress?.({ phase: 'finalize', sessions: names });
     await runTmuxBatched(opts.server, plan.finalize, { env: opts.env });
   } catch (e) {
+    await gates.abandon();
     await rollback();
     if (e instanceof RestoreError) throw e;
     const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
@@ -363,6 +400,9 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     }
     if (keys.length) await runTmuxBatched(opts.server, keys, { env: opts.env });
   }
+  // The other gated shells start now, not while tmux was building or the
+  // commands above were typed.
+  await gates.finish();
   const restored = targets.map((t) => ({
     name: t.name,
     windows: t.record.windows.length,

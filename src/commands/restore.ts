@@ -12,6 +12,10 @@ import { formatCommand } from './format.js';
 const PROGRESS_MIN_PANES = 4;
 
 export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
+  const t0 = performance.now();
+  // Milliseconds from this command's start at which each step began (for --json and the benchmark).
+  const timings: Record<string, number> = { sinceStartMs: t0 };
+  const mark = (step: string) => (timings[`${step}AtMs`] ??= performance.now() - t0);
   const config = await ctx.config();
   const store = await ctx.store();
   const { checkpoint, fellBack } = await pickCheckpoint(
@@ -21,8 +25,10 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     names.length ? `holding session ${names.map((n) => JSON.stringify(n)).join(', ')}` : undefined,
   );
   const body = checkpoint.body;
+  mark('checkpointRead');
   let showProgress = false;
   const progress = (p: RestoreProgress) => {
+    mark(p.phase);
     if (p.phase === 'plan') showProgress = !ctx.opts.json && process.stderr.isTTY === true && p.panes > PROGRESS_MIN_PANES;
     if (!showProgress) return;
     const line =
@@ -48,10 +54,12 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     env: ctx.env,
     onProgress: progress,
   });
+  mark('end');
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
         checkpoint: body.id,
+        timings,
         dryRun: v['dry-run'] === true,
         restored: result.restored,
         skipped: result.skipped,
