@@ -453,7 +453,7 @@ export async function bench(): Promise<BenchSection> {
     notes: [
       'save: whole process `node dist/tsession.cjs -L <name> -f /dev/null save --json`; contents none = config {"contents":{"lines":0}}, full = default 2000 lines',
       'saveFloor: one `tmux list-panes -a -F LAYOUT_FORMAT` process; node -e 0 start-up',
-      'restore: whole process `… restore --json` onto a killed server (its panes’ processes gone), from the newest with-contents checkpoint; includes waiting for shells before re-running allowlisted `tail -f`',
+      'restore: whole process `… restore --json` onto a killed server (its panes’ processes gone), from the newest with-contents checkpoint (contents shown in every pane); includes waiting for the shells of panes that re-run allowlisted `tail -f` (their gates open during the build); the other panes\u2019 gates get their Enter from tmux 0.1 s after the process returns, as source-file also returns with shells still starting',
       'restoreFloor: one `tmux -L <fresh> -f /dev/null start-server ; source-file layout.conf` (new-session/new-window/split-window -c, select-layout) on a killed server',
       'restoreInProcess: one restoreSessions call; *StartMs = ms from the start when each phase began',
     ],
