@@ -193,6 +193,22 @@ export function paneCount(server: BenchServer): { panes: number; sessions: numbe
   return { panes: lines.length, sessions: new Set(lines).size };
 }
 
+/**
+ * Wait (untimed) until no pane still runs a restore gate (`sh` waiting for
+ * its Enter): a restore whose shells never start must not count as fast.
+ * Throws after `timeoutMs`.
+ */
+export async function waitGatesOpen(server: BenchServer, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = server.tmuxTry('list-panes', '-a', '-F', '#{pane_current_command}');
+    const gated = r.stdout.split('\n').filter((c) => c === 'sh').length;
+    if (r.status === 0 && gated === 0) return;
+    if (Date.now() > deadline) throw new Error(`Expected every restored pane to start its shell, ${gated} still wait at tsession-gate`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 /** Quote a value for a tmux config file (single quotes; ' written as '\''). */
 function q(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;

@@ -46,6 +46,7 @@ import {
   killAndWait,
   paneCount,
   timedSpawn,
+  waitGatesOpen,
   type BenchServer,
 } from './save-restore-tmux.js';
 
@@ -306,6 +307,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
     const restoredPanes = out.restored.reduce((n, x) => n + x.panes, 0);
     if (restoredPanes !== expected) throw new Error(`Expected restore to report ${expected} panes, got ${restoredPanes}`);
     check(server, 'tsession restore');
+    await waitGatesOpen(server);
     return r.ms;
   };
   const restoreSamples: Record<EnvVariant, number[]> = { asIs: [], noExtraCa: [] };
@@ -345,6 +347,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   const restoreInProcess = { ...phaseAt, totalMs: r1(performance.now() - t0), typed: res.typed.length };
   if (res.restored.reduce((n, x) => n + x.panes, 0) !== expected) throw new Error('Expected the in-process restore to restore every pane');
   check(server, 'the in-process restore');
+  await waitGatesOpen(server);
 
   // Wait for the shells to go before removing their HOME (bash writes its
   // history there on SIGHUP).
