@@ -53,11 +53,10 @@ export interface PutBlobResult {
 export interface BlobStore {
   /** Path of the blob with this hash. */
   path(sha256: string): string;
-  /** Store contents; skips the write when the blob already exists. */
-  put(blob: ContentsBlob): Promise<Result<PutBlobResult>>;
   /**
-   * Store many blobs (results in order): new ones are written in parallel
-   * and the directory is fsynced once, after the last rename.
+   * Store blobs (results in order), skipping those already stored: new ones
+   * are written in parallel and the directory is fsynced once, after the
+   * last rename.
    */
   putMany(blobs: readonly ContentsBlob[]): Promise<Result<PutBlobResult[]>>;
   /** Read a blob, verifying its hash and shape. */
@@ -115,7 +114,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
     return true;
   };
 
-  const putMany = async (blobs: readonly ContentsBlob[], syncDir: boolean): Promise<Result<PutBlobResult[]>> => {
+  const putMany = async (blobs: readonly ContentsBlob[]): Promise<Result<PutBlobResult[]>> => {
     const encoded = blobs.map((blob) => {
       const bytes = encodeContentsBlob(blob);
       return { bytes, sha: sha256Hex(bytes) };
@@ -125,7 +124,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
         const file = path(sha);
         if (present(file, bytes.byteLength)) return ok({ sha256: sha, bytes: bytes.byteLength, written: false });
         try {
-          await writeFileAtomic(file, bytes, { ...(options.hintDir ? { hintDir: options.hintDir } : {}), syncDir });
+          await writeFileAtomic(file, bytes, { ...(options.hintDir ? { hintDir: options.hintDir } : {}), syncDir: false });
         } catch (error) {
           return ioFail(file, error);
         }
@@ -137,7 +136,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       if (!r.ok) return r;
       out.push(r.value);
     }
-    if (!syncDir && out.some((r) => r.written)) {
+    if (out.some((r) => r.written)) {
       try {
         await fsyncDir(dir);
       } catch (error) {
@@ -150,11 +149,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
 
   return {
     path,
-    async put(blob) {
-      const r = await putMany([blob], true);
-      return r.ok ? ok(r.value[0]!) : r;
-    },
-    putMany: (blobs) => putMany(blobs, false),
+    putMany,
     async get(sha) {
       if (!SHA_RE.test(sha)) return fail('bad-id', path('?'), `expected a sha256 hex name, got ${JSON.stringify(sha)}`);
       const file = path(sha);

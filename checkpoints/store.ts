@@ -155,6 +155,15 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     }
   };
 
+  const putBlobs = async (list: readonly ContentsBlob[]): Promise<Result<PutBlobResult[]>> => {
+    try {
+      await ensureDirs();
+    } catch (error) {
+      return err(ioError(error, blobsDir));
+    }
+    return blobs.putMany(list);
+  };
+
   const read = async (id: string): Promise<Result<StoredCheckpoint>> => {
     if (!SAFE_ID_RE.test(id)) {
       const reason = `expected a checkpoint id of letters, digits, ".", "_" or "-", got ${JSON.stringify(id)}`;
@@ -261,21 +270,10 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         () => void (dirsReady = undefined),
       ),
     putBlob: async (blob) => {
-      try {
-        await ensureDirs();
-      } catch (error) {
-        return err(ioError(error, blobsDir));
-      }
-      return blobs.put(blob);
+      const r = await putBlobs([blob]);
+      return r.ok ? ok(r.value[0]!) : r;
     },
-    putBlobs: async (list) => {
-      try {
-        await ensureDirs();
-      } catch (error) {
-        return err(ioError(error, blobsDir));
-      }
-      return blobs.putMany(list);
-    },
+    putBlobs,
     getBlob: (sha) => blobs.get(sha),
 
     async write(draft, writeOptions = {}) {
