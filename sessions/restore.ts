@@ -15,7 +15,7 @@ import { readLayout, readLayoutOrEmpty } from './layout-read.js';
 import { readStat } from './proc.js';
 import { sessionToRecord } from './record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { GATE_LINE_RE, planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+import { GATE_LINE_RE, planRestore, type RestorePlan, type RestoreTarget, type TypedCommand } from './restore-plan.js';
 import type { ServerSpec } from './server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
 import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
@@ -330,12 +330,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // kill-session stops a batch at the first missing session: one by one.
     await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
   };
-  const typedPanes = new Set(
-    plan.typing.flatMap((t) => {
-      const pane = targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
-      return pane ? [pane] : [];
-    }),
-  );
+  /** The saved pane a typed command belongs to. */
+  const typedRecord = (t: TypedCommand): PaneRecord | undefined =>
+    targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+  const typedPanes = new Set(plan.typing.flatMap((t) => typedRecord(t) ?? []));
   const gates = gateOpener(plan, contents, typedPanes, opts, notes);
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
@@ -371,7 +369,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     const jobs = plan.typing.flatMap((t) => {
       const s = live.sessions.find((x) => x.name === t.session);
       const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
-      const record = targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+      const record = typedRecord(t);
       const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
       return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
     });
