@@ -78,6 +78,8 @@ export const RESTORE_DEFAULTS = {
   buildChunkBytes: 8_000,
   /** tmux presses Enter in the panes opened last this long after the restore returns. */
   deferredEnterDelayMs: 100,
+  /** Longest wait for tmux to take a pane's contents. */
+  ttyWriteTimeoutMs: 5_000,
 } as const;
 
 /** Pick what to restore and under which names. Pure. */
@@ -155,27 +157,46 @@ async function readContents(
 /** A pane terminal tmux created (Linux: a pty slave). */
 const PANE_TTY_RE = /^\/dev\/pts\/\d+$/;
 
-/** Write `text` to a pane's terminal as output. Throws like fs does. */
+/** Synchronous sleep (the tty writes are synchronous on purpose: ordered before the Enter). */
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Write `text` to a pane's terminal as output. Non-blocking with a deadline:
+ * a tmux that stops reading the pane must not hang the restore. Throws like
+ * fs does, or with code ETIMEDOUT.
+ */
 function writeToTty(tty: string, text: string): void {
   if (!PANE_TTY_RE.test(tty)) throw new Error(`not a pty: ${JSON.stringify(tty)}`);
-  const fd = openSync(tty, constants.O_WRONLY | constants.O_NOCTTY);
+  const fd = openSync(tty, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
   try {
     const bytes = Buffer.from(text, 'utf8');
-    // Blocks while the pty buffer is full, until tmux reads it.
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    const deadline = Date.now() + RESTORE_DEFAULTS.ttyWriteTimeoutMs;
+    for (let off = 0; off < bytes.length; ) {
+      try {
+        off += writeSync(fd, bytes, off);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        // The pty buffer is full until tmux reads it.
+        if (Date.now() > deadline) throw Object.assign(new Error('tmux stopped reading the pane'), { code: 'ETIMEDOUT' });
+        pause(2);
+      }
+    }
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * Opens the gates of panes with contents: writes each pane's contents to
- * its terminal, then presses Enter there (one tmux process per batch) so
- * its gate execs the shell. Gates of panes that will get a typed command
- * open as soon as the build reports them, so those shells are up when the
- * build ends; the others open after the rename, so a hundred shells
- * starting at once do not slow tmux while it builds. A pane whose terminal
- * cannot be written still gets its Enter: its shell must start regardless.
+ * Opens the gates of panes with contents. Each pane's contents are written
+ * to its terminal as soon as the build reports the pane (the gate holds the
+ * shell, so they come before its prompt); then Enter is pressed there and
+ * the gate execs the shell. Panes that will get a typed command get their
+ * Enter at once, so those shells are up when the build ends; the others get
+ * theirs last, from tmux itself a moment after the restore returns: a
+ * hundred shells starting at once take the CPU for a second or more on 2
+ * cores, and would slow tmux while it builds or this process while it exits
+ * (tmux's own `source-file` also returns with shells still starting). A pane
+ * whose terminal cannot be written still gets its Enter.
  */
 function gateOpener(
   plan: RestorePlan,
@@ -185,57 +206,49 @@ function gateOpener(
   notes: string[],
 ) {
   const pending: Promise<void>[] = [];
-  const deferred: { pane: PaneRecord; id: string; tty: string }[] = [];
-  let reported = 0;
-  /** Write the contents; then Enter, now or (`delayMs`) from inside tmux after this process is gone. */
-  const openAll = (gates: readonly { pane: PaneRecord; id: string; tty: string }[], delayMs = 0): void => {
-    if (gates.length === 0) return;
-    for (const g of gates) {
-      const text = contents.get(g.pane);
-      try {
-        if (text !== undefined) writeToTty(g.tty, text);
-      } catch (e) {
-        notes.push(`contents of pane ${g.pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-    }
-    const enter: TmuxCommand[] = gates.map((g) => ['send-keys', '-t', g.id, 'Enter']);
-    const commands: TmuxCommand[] =
-      delayMs > 0 ? [['run-shell', '-b', '-d', String(delayMs / 1000), '-C', enter.map((c) => c.join(' ')).join(' ; ')]] : enter;
+  const deferred: string[] = [];
+  const seen = new Set<number>();
+  const send = (commands: TmuxCommand[], panes: number): void => {
     pending.push(
       runTmuxScript(opts.server, commands, { env: opts.env }).then(
         (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-        (e: unknown) => void notes.push(`could not start the shells of ${enter.length} pane(s): ${(e as Error).message}`),
+        (e: unknown) => void notes.push(`could not start the shells of ${panes} pane(s): ${(e as Error).message}`),
       ),
     );
   };
   return {
-    /** Note the gates a build chunk's output announces; open the early ones now. */
+    /** Show the contents of the panes a build chunk reports; press Enter in the early ones. */
     reported(buildOutput: Buffer): void {
-      const now: typeof deferred = [];
+      const now: TmuxCommand[] = [];
       for (const line of buildOutput.toString('utf8').split('\n')) {
         const m = GATE_LINE_RE.exec(line);
-        const pane = m ? plan.gates[Number(m[1])] : undefined;
-        if (!m || !pane) continue;
-        reported++;
-        (early.has(pane) ? now : deferred).push({ pane, id: m[2]!, tty: m[3]! });
+        const n = m ? Number(m[1]) : -1;
+        const pane = plan.gates[n];
+        if (!m || !pane || seen.has(n)) continue;
+        seen.add(n);
+        const text = contents.get(pane);
+        try {
+          if (text !== undefined) writeToTty(m[3]!, text);
+        } catch (e) {
+          notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        if (early.has(pane)) now.push(['send-keys', '-t', m[2]!, 'Enter']);
+        else deferred.push(m[2]!);
       }
-      openAll(now);
+      if (now.length) send(now, now.length);
     },
-    /**
-     * Open the rest: contents now, their Enter from inside tmux a moment
-     * later. A hundred shells starting at once take the CPU for a second or
-     * more on 2 cores; this process would need its share of it to exit
-     * (tmux's own `source-file` leaves shells starting too when it returns).
-     */
+    /** Wait until the Enters sent so far were taken. */
+    settled: (): Promise<unknown> => Promise.all(pending),
+    /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
     async finish(): Promise<void> {
-      openAll(deferred.splice(0), RESTORE_DEFAULTS.deferredEnterDelayMs);
+      const delay = String(RESTORE_DEFAULTS.deferredEnterDelayMs / 1000);
+      const later = deferred.splice(0).map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter`]);
+      if (later.length) send(later, later.length);
       await Promise.all(pending);
-      if (reported < plan.gates.length) notes.push(`${plan.gates.length - reported} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+      if (seen.size < plan.gates.length) notes.push(`${plan.gates.length - seen.size} pane(s) with contents did not report their terminal; their shells wait for Enter`);
     },
-    /** After a failed build: only let early Enters settle (the panes are being removed). */
-    async abandon(): Promise<void> {
-      await Promise.all(pending);
-    },
+    /** After a failed build: only let the Enters already sent settle (the panes are being removed). */
+    abandon: (): Promise<unknown> => Promise.all(pending),
   };
 }
 
@@ -364,8 +377,18 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   // Saved commands are typed only once each shell waits at its prompt: keys
   // sent earlier would be echoed by the tty before the prompt is drawn.
   const typed: RestoreResult['typed'] = [];
-  if (plan.typing.length) {
+  try {
+    await typeCommands();
+  } finally {
+    // The other gated shells start now, not while tmux was building or the
+    // commands were typed — and whatever typing did.
+    await gates.finish();
+  }
+  async function typeCommands(): Promise<void> {
+    if (!plan.typing.length) return;
     opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
+    // A gate still waiting for its Enter looks like an idle `sh`.
+    await gates.settled();
     const jobs = plan.typing.flatMap((t) => {
       const s = live.sessions.find((x) => x.name === t.session);
       const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
@@ -396,11 +419,17 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
       typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
     }
-    if (keys.length) await runTmuxBatched(opts.server, keys, { env: opts.env });
+    if (!keys.length) return;
+    try {
+      await runTmuxBatched(opts.server, keys, { env: opts.env });
+    } catch (e) {
+      // A batch stops at its first failure (a pane closed meanwhile); the
+      // sessions are in place, so say so rather than fail the restore.
+      // Keys already sent are not sent again.
+      const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+      notes.push(`typing saved commands stopped: ${why}`);
+    }
   }
-  // The other gated shells start now, not while tmux was building or the
-  // commands above were typed.
-  await gates.finish();
   const restored = targets.map((t) => ({
     name: t.name,
     windows: t.record.windows.length,

@@ -242,8 +242,10 @@ export function chunkCommands(commands: readonly TmuxCommand[], budget: number =
   for (const cmd of commands) {
     // Each argument costs its UTF-8 bytes plus a NUL; the `;` separator 2.
     const cost = cmd.reduce((n, a) => n + Buffer.byteLength(escapeArg(a)) + 1, 2);
-    if (cost > budget) {
-      throw new TmuxError('command-failed', `Expected a tmux command under ${budget} bytes, got ${cost} (${cmd[0]})`);
+    // A smaller budget only aims for smaller chunks: one command may still
+    // take all that tmux accepts, alone in its chunk.
+    if (cost > TMUX_DEFAULTS.argvBudget) {
+      throw new TmuxError('command-failed', `Expected a tmux command under ${TMUX_DEFAULTS.argvBudget} bytes, got ${cost} (${cmd[0]})`);
     }
     if (size + cost > budget && current.length) {
       chunks.push(current);
