@@ -266,14 +266,10 @@ export function chunkCommands(commands: readonly TmuxCommand[], budget: number =
 export async function runTmuxBatched(
   server: ServerSpec,
   commands: readonly TmuxCommand[],
-  opts: RunOptions & { readonly parallel?: boolean } = {},
+  opts: RunOptions = {},
 ): Promise<TmuxOutput> {
   const chunks = chunkCommands(commands);
   if (chunks.length === 1) return runTmux(server, chunks[0]!, opts);
-  if (opts.parallel) {
-    const outs = await Promise.all(chunks.map((c) => runTmux(server, c, opts)));
-    return { stdout: Buffer.concat(outs.map((o) => o.stdout)), stderr: outs.map((o) => o.stderr).join('') };
-  }
   const out: Buffer[] = [];
   let stderr = '';
   for (const c of chunks) {
