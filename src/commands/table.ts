@@ -3,21 +3,15 @@
  * output is generated from this table, so it cannot drift from the parser.
  */
 import type { Context, GlobalOptions } from '../context.js';
+import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
+
+export { GLOBAL_OPTIONS };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** A command module's entry point. */
 export interface CommandModule {
   run(ctx: Context, values: Values, positionals: string[]): Promise<number>;
-}
-
-interface OptionSpec {
-  readonly type: 'string' | 'boolean';
-  readonly short?: string;
-  readonly multiple?: boolean;
-  /** One line for --help. */
-  readonly help: string;
-  readonly arg?: string;
 }
 
 /** A command's description for the parser and the help text. */
@@ -30,18 +24,6 @@ export interface CommandSpec {
   /** Work to start before the context and the command load (see save-early.ts). */
   readonly early?: (opts: GlobalOptions) => void;
 }
-
-/** Options every command accepts. */
-export const GLOBAL_OPTIONS = {
-  socket: { type: 'string', short: 'L', arg: 'NAME', help: 'tmux server socket name (like tmux -L)' },
-  'socket-path': { type: 'string', short: 'S', arg: 'PATH', help: 'tmux server socket path (like tmux -S)' },
-  config: { type: 'string', short: 'f', arg: 'FILE', help: 'tmux config for a server tsession has to start (like tmux -f)' },
-  'state-dir': { type: 'string', arg: 'DIR', help: 'where checkpoints live (default $XDG_STATE_HOME/tsession)' },
-  json: { type: 'boolean', help: 'machine-readable output on stdout' },
-  debug: { type: 'boolean', help: 'print stack traces for errors' },
-  help: { type: 'boolean', short: 'h', help: 'show help' },
-  version: { type: 'boolean', short: 'V', help: 'print the version' },
-} as const satisfies Record<string, OptionSpec>;
 
 /** The commands, in help order. `default` runs for a bare `tsession`. */
 export const COMMANDS: Record<string, CommandSpec> = {
