@@ -1,10 +1,13 @@
 /**
- * Bundles the command line into one CommonJS file, dist/tsession.cjs (the
- * package's bin). Why: on the 2-core benchmark machine an ES-module entry
- * costs ~15–20 ms more than a CommonJS one before the first line runs, and
- * resolving + loading ~40 separate modules costs another ~30 ms; `tsession
- * save` has 150 ms for everything. tsc still compiles every module to
- * dist/ (tests and the TUI load those); the bundle holds the commands.
+ * Bundles the command line for start-up speed. Why: on the 2-core benchmark
+ * machine an ES-module entry costs ~15–20 ms more than a CommonJS one before
+ * the first line runs, resolving + loading ~40 separate modules costs
+ * another ~30 ms, and `tsession save` has 150 ms for everything. tsc still
+ * compiles every module to dist/ (tests and the TUI load those).
+ *
+ * - dist/tsession.cjs, the package's bin: src/bin.ts, a few KB. It starts
+ *   a save's tmux read, then requires the command line.
+ * - dist/tsession-main.cjs: src/main.ts and every command.
  *
  * The interface (Ink, React, yoga's WebAssembly, worker threads) is not
  * bundled: `import('../tui/run.js')` stays a runtime import of
@@ -12,10 +15,11 @@
  * before and `tsession save` never parses them.
  */
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
 
 /** Imports of the interface resolve to the tsc-compiled ES module at run time. */
 const tuiStaysExternal = {
@@ -25,16 +29,11 @@ const tuiStaysExternal = {
   },
 };
 
-await build({
-  entryPoints: [join(root, 'src', 'cli.ts')],
-  outfile: join(root, 'dist', 'tsession.cjs'),
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Native and ES-only packages the commands load on demand stay in node_modules.
-  external: ['node-pty', '@xterm/headless', 'ink', 'react', 'msgpackr'],
-  plugins: [tuiStaysExternal],
   // import.meta.url in a CommonJS bundle: this file's own URL.
   define: { 'import.meta.url': '__tsessionBundleUrl' },
   banner: { js: "const __tsessionBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -43,4 +42,20 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'main.ts')],
+  outfile: join(dist, 'tsession-main.cjs'),
+  // Native and ES-only packages the commands load on demand stay in node_modules.
+  external: ['node-pty', '@xterm/headless', 'ink', 'react', 'msgpackr'],
+  plugins: [tuiStaysExternal],
 });
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'bin.ts')],
+  outfile: join(dist, 'tsession.cjs'),
+});
+

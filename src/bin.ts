@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The package's bin (bundled to dist/tsession.cjs, a few KB). For `tsession
+ * save` it asks tmux for the layout (src/early.ts) before it loads the
+ * command line (dist/tsession-main.cjs, the bundle of src/main.ts), so tmux
+ * answers while the command line compiles and its modules load (~40 ms
+ * here) instead of after: start-up is most of a save.
+ */
+import { createRequire } from 'node:module';
+import { startEarlyWork } from './early.js';
+import type { runCli } from './main.js';
+
+const argv = process.argv.slice(2);
+const early = startEarlyWork(argv);
+// Required at run time, beside this file (esbuild does not follow createRequire).
+const cli = createRequire(import.meta.url)('./tsession-main.cjs') as { runCli: typeof runCli };
+void cli.runCli(argv, early);

@@ -1,0 +1,74 @@
+/**
+ * The tsession command line: the only place that reads argv, prints and
+ * sets the exit code. Each command's code loads lazily, so `tsession save`
+ * never loads the TUI. Argument parsing is node:util parseArgs (free to
+ * load; an argv library costs ~30 ms of start-up here). Run by the bin
+ * (src/bin.ts, bundled) and by src/cli.ts (the tsc-compiled entry).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { globalOptionsOf, splitCommand, type OptionValues } from './argv.js';
+import { EXIT } from './exit-codes.js';
+import { toUserError } from './errors.js';
+import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp } from './commands/table.js';
+import type { EarlyWork } from './early.js';
+import { UserError } from './user-error.js';
+
+const VERSION = '0.1.0';
+
+async function main(argv: string[], early: EarlyWork): Promise<number> {
+  const { name, rest } = splitCommand(argv);
+  const command = name !== undefined ? COMMANDS[name] : undefined;
+  if (name !== undefined && !command) {
+    throw new UserError(`Expected a command (${Object.keys(COMMANDS).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
+  }
+  const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) } as NonNullable<ParseArgsConfig['options']>;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message.split('\n')[0]}; see tsession ${name ?? ''} --help`.replace('  ', ' '), EXIT.usage);
+  }
+  const v = parsed.values as OptionValues;
+  if (v.version) {
+    process.stdout.write(`tsession ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (v.help) {
+    process.stdout.write(command ? commandHelp(name!, command) : mainHelp());
+    return EXIT.ok;
+  }
+  const global = globalOptionsOf(v);
+  const run = command ?? COMMANDS.default!;
+  if (early.layoutRead && run === COMMANDS.save) {
+    (await import('./commands/save-early.js')).adoptLayoutRead(early.layoutRead);
+  } else {
+    run.early?.(global);
+  }
+  const { createContext } = await import('./context.js');
+  const ctx = createContext(global);
+  const mod = await run.load();
+  return mod.run(ctx, v, parsed.positionals);
+}
+
+/** Run the command line on `argv` and set the exit code; user errors print one line. */
+export function runCli(argv: string[], early: EarlyWork = {}): Promise<void> {
+  const debug = argv.includes('--debug');
+  return main(argv, early).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const ue = toUserError(e);
+      if (ue) {
+        process.stderr.write(`tsession: ${ue.message}\n`);
+        if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+        process.exitCode = ue.exitCode;
+        return;
+      }
+      const err = e as Error;
+      process.stderr.write(`tsession: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+      if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
