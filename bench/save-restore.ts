@@ -31,7 +31,8 @@ import { serverDir } from '../checkpoints/paths.js';
 import { DEFAULT_RETENTION } from '../checkpoints/retention.js';
 import type { CheckpointBody, ContentsRef, SessionRecord } from '../checkpoints/schema.js';
 import { createCheckpointStore } from '../checkpoints/store.js';
-import { LAYOUT_FORMAT } from '../sessions/layout-read.js';
+import { LAYOUT_COMMANDS, LAYOUT_FIELDS } from '../sessions/layout-read.js';
+import { batchArgv } from '../sessions/tmux.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore.js';
 import { resolveServer, type ServerSpec } from '../sessions/server.js';
 import { takeSnapshot } from '../sessions/snapshot.js';
@@ -51,6 +52,9 @@ import {
 } from './save-restore-tmux.js';
 
 /** Tunables and targets of this section. */
+/** The save floor's format: one list-panes row per pane with every field the layout read uses. */
+const ONE_CALL_FORMAT = LAYOUT_FIELDS.map((f) => `#{${f}}`).join(' ');
+
 const SAVE_RESTORE_BENCH = {
   /** Whole-process saves per variant, after `saveWarmup` discarded rounds. */
   saveRuns: 7,
@@ -121,7 +125,7 @@ interface SizeResult {
   readonly panes: number;
   readonly fixtureBuildMs: number;
   readonly save: Record<EnvVariant, Record<Contents, Samples & { cliTimingsMs: Record<string, number> }>>;
-  readonly saveFloor: { listPanes: Samples; nodeStart: Record<EnvVariant, Samples> };
+  readonly saveFloor: { listPanes: Samples; layoutCall: Samples; nodeStart: Record<EnvVariant, Samples> };
   readonly savePhases: Record<Contents, Record<string, number>>;
   readonly restore: Record<EnvVariant, Samples>;
   readonly restoreFloor: Samples & { commands: number };
@@ -173,6 +177,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
     cliTimings[v] = { none: {}, full: {} };
   }
   const listPanes: number[] = [];
+  const layoutCall: number[] = [];
   const nodeStart: Record<EnvVariant, number[]> = { asIs: [], noExtraCa: [] };
   for (let round = 0; round < SAVE_RESTORE_BENCH.saveWarmup + SAVE_RESTORE_BENCH.saveRuns; round++) {
     const keep = round >= SAVE_RESTORE_BENCH.saveWarmup;
@@ -189,11 +194,17 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
       const n = timedSpawn(process.execPath, ['-e', '0'], withVariant(server.env, v));
       if (keep) nodeStart[v].push(n.ms);
     }
-    const lp = timedSpawn('tmux', [...server.tmuxArgs, 'list-panes', '-a', '-F', LAYOUT_FORMAT], server.env);
+    const lp = timedSpawn('tmux', [...server.tmuxArgs, 'list-panes', '-a', '-F', ONE_CALL_FORMAT], server.env);
     if (lp.status !== 0 || lp.stdout.split('\n').filter(Boolean).length !== expected) {
       throw new Error(`Expected list-panes to list ${expected} panes, got status ${lp.status}`);
     }
     if (keep) listPanes.push(lp.ms);
+    // For reference: tsession's own layout call (three lists, one process).
+    const lc = timedSpawn('tmux', [...server.tmuxArgs, ...batchArgv(LAYOUT_COMMANDS)], server.env);
+    if (lc.status !== 0 || lc.stdout.split('\n').filter((l) => l.startsWith('P ')).length !== expected) {
+      throw new Error(`Expected the layout call to list ${expected} panes, got status ${lc.status}`);
+    }
+    if (keep) layoutCall.push(lc.ms);
   }
   const save = {} as SizeResult['save'];
   for (const v of ENV_VARIANTS) {
@@ -206,6 +217,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   }
   const saveFloor = {
     listPanes: samples(listPanes),
+    layoutCall: samples(layoutCall),
     nodeStart: { asIs: samples(nodeStart.asIs), noExtraCa: samples(nodeStart.noExtraCa) },
   };
   log(`save: ${ms(save.noExtraCa.none.medianMs)} without contents, ${ms(save.noExtraCa.full.medianMs)} with (no NODE_EXTRA_CA_CERTS)`);
@@ -384,7 +396,9 @@ function summarize(r: SizeResult): string[] {
         ` | floor: list-panes ${lp} ms (${ratio(b, lp)}), list-panes + node -e 0 ${ms(lp + node0)} (${ratio(b, lp + node0)}); fastest run ${ms(r.save.noExtraCa[c].minMs)}`,
     );
   }
-  lines.push(`${n}-pane node -e 0: ${fl.nodeStart.asIs.medianMs} ms as is, ${node0} ms without NODE_EXTRA_CA_CERTS`);
+  lines.push(
+    `${n}-pane node -e 0: ${fl.nodeStart.asIs.medianMs} ms as is, ${node0} ms without NODE_EXTRA_CA_CERTS; tsession's layout call (list-sessions, list-windows -a, list-panes -a in one tmux): ${fl.layoutCall.medianMs} ms`,
+  );
   for (const c of CONTENTS) {
     const p = r.savePhases[c]!;
     lines.push(
@@ -455,7 +469,7 @@ export async function bench(): Promise<BenchSection> {
     nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
     notes: [
       'save: whole process `node dist/tsession.cjs -L <name> -f /dev/null save --json`; contents none = config {"contents":{"lines":0}}, full = default 2000 lines',
-      'saveFloor: one `tmux list-panes -a -F LAYOUT_FORMAT` process; node -e 0 start-up',
+      'saveFloor: one `tmux list-panes -a -F` process asking for every field the layout read uses (LAYOUT_FIELDS) on each pane row; node -e 0 start-up. tsession asks with list-sessions, list-windows -a and list-panes -a in one tmux process, which costs tmux less than this floor',
       'restore: whole process `… restore --json` onto a killed server (its panes’ processes gone), from the newest with-contents checkpoint (contents shown in every pane); includes waiting for the shells of panes that re-run allowlisted `tail -f` (their gates open during the build); the other panes\u2019 gates get their Enter from tmux 0.1 s after the process returns, as source-file also returns with shells still starting',
       'restoreFloor: one `tmux -L <fresh> -f /dev/null start-server ; source-file layout.conf` (new-session/new-window/split-window -c, select-layout) on a killed server',
       'restoreInProcess: one restoreSessions call; *StartMs = ms from the start when each phase began',
