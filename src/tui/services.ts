@@ -184,7 +184,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     save() {
-      const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+      // The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads.
+      const cli = fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
       return new Promise<ActionResult>((resolve) => {
         const child = spawn(process.execPath, [cli, ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';

@@ -75,6 +75,18 @@ describe('tsession in a real terminal', () => {
     await tui.waitScreen(/db\s+○ detached\s+2\s+3/);
   });
 
+  it('s saves through the bin and shows the checkpoint on the result line', async () => {
+    tui.press('s');
+    const done = await tui.waitScreen(/saved checkpoint (\S+) \(3 session\(s\), 7 pane\(s\)\)/, 20_000);
+    const id = /saved checkpoint (\S+) \(/.exec(done)![1]!;
+    const listed = execFileSync(process.execPath, [CLI, '-L', a.name, '--json', 'checkpoints'], {
+      env: { ...a.env, TSESSION_STATE_DIR: state.path },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect((JSON.parse(listed) as { id: string; valid: boolean }[]).find((c) => c.id === id)).toMatchObject({ valid: true });
+  });
+
   it('Enter attaches (tmux takes the terminal), detaching comes back, q leaves the terminal sane', async () => {
     await tui.select('web');
     tui.press('Enter');
