@@ -109,6 +109,12 @@ export const sessionSchema = z.object({
   /** Session's base-index option in effect when saved. */
   baseIndex: z.number().int().nonnegative(),
   createdAt: z.number().int().nonnegative(),
+  /**
+   * Its session group (tmux's session_group), absent when none. The
+   * sessions of a group list the same windows (same ids); a restore builds
+   * them once and makes the others members of the group.
+   */
+  group: z.string().min(1).optional(),
   windows: z.array(windowSchema).min(1),
 });
 

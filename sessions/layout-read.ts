@@ -26,7 +26,7 @@ const KINDS = {
   S: {
     list: 'list-sessions',
     safe: ['version', 'pid', 'session_id', 'session_created', 'base-index', 'session_attached'],
-    text: ['socket_path', 'session_name'],
+    text: ['socket_path', 'session_name', 'session_group'],
   },
   W: {
     list: 'list-windows',
@@ -194,6 +194,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
         created: int(get('session_created')),
         baseIndex: int(get('base-index')),
         attached: int(get('session_attached')),
+        ...(get('session_group') ? { group: get('session_group') } : {}),
         windows: [],
       };
       sessions.push(s);

@@ -49,6 +49,11 @@ export interface LiveSession {
   readonly baseIndex: number;
   /** Number of attached clients (control clients included). */
   readonly attached: number;
+  /**
+   * The session group it belongs to (`new-session -t`), absent when none.
+   * Sessions of a group share every window; each keeps its own current one.
+   */
+  readonly group?: string;
   readonly windows: readonly LiveWindow[];
 }
 

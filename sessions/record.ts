@@ -64,6 +64,7 @@ export function sessionToRecord(s: LiveSession, extras: (p: LivePane) => PaneExt
     name: s.name,
     baseIndex: s.baseIndex,
     createdAt: s.created,
+    ...(s.group ? { group: s.group } : {}),
     windows: s.windows.map((w) => ({
       id: w.id,
       index: w.index,

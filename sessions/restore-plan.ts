@@ -7,6 +7,12 @@
  * renamed into place. Panes are created in saved order by splitting the
  * active (newest) pane, so pane i of the new window takes leaf i of the
  * saved layout string.
+ *
+ * Shared windows are built once. A session saved in a group whose other
+ * member is restored first (or is running) is not built: once that member
+ * has its final name, `new-session -t` makes it a member of the group, so
+ * it shares those windows as before. A window linked into several sessions
+ * (same window id) is built in the first and linked into the others.
  */
 import type { PaneRecord, SessionRecord, WindowRecord } from '../checkpoints/schema.js';
 import { programName } from './proc.js';
@@ -40,6 +46,8 @@ export interface PlanContext {
   readonly defaultTitle: string;
   readonly rules: readonly RerunRule[];
   readonly noCommands: boolean;
+  /** Running sessions that stay (not replaced) by session group: group name → one member's name. */
+  readonly liveGroups?: ReadonlyMap<string, string>;
 }
 
 /** Keys typed into a pane once its shell is ready. */
@@ -67,6 +75,8 @@ export interface RestorePlan {
   readonly gates: PaneRecord[];
   /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
   readonly notes: string[];
+  /** Targets not built but made members of a session group in `finalize` (nothing to verify). */
+  readonly grouped: readonly RestoreTarget[];
 }
 
 /**
@@ -187,28 +197,94 @@ export function windowHeight(w: WindowRecord): number {
   return m ? Number(m[2]) : Math.max(...w.panes.map((p) => p.height));
 }
 
+/**
+ * The session each target joins instead of being built (its group's first
+ * member in this restore, else a running member), keyed by target.
+ */
+export function groupLeaders(targets: readonly RestoreTarget[], liveGroups: ReadonlyMap<string, string> = new Map()): Map<RestoreTarget, string> {
+  const leaders = new Map<RestoreTarget, string>();
+  const firstBuilt = new Map<string, RestoreTarget>();
+  for (const t of targets) {
+    const group = t.record.group;
+    if (!group) continue;
+    const built = firstBuilt.get(group);
+    const leader = built ? tmuxStoredName(built.name) : liveGroups.get(group);
+    if (leader !== undefined) leaders.set(t, leader);
+    else firstBuilt.set(group, t);
+  }
+  return leaders;
+}
+
 /** Plan the restore of `targets`. */
 export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext): RestorePlan {
   const build: TmuxCommand[] = [];
   const finalize: TmuxCommand[] = [];
+  const joins: TmuxCommand[] = [];
   const rollback: TmuxCommand[] = [];
   const typing: TypedCommand[] = [];
   const gates: PaneRecord[] = [];
   const notes: string[] = [];
+  const leaders = groupLeaders(targets, ctx.liveGroups);
+  /** Window id → where it was built (`tmp:index`), for links. */
+  const builtAt = new Map<string, string>();
   for (const t of targets) {
     const windows = [...t.record.windows].sort((a, b) => a.index - b.index);
-    windows.forEach((w, i) => build.push(...planWindow(w, t, i === 0, ctx, notes, typing, gates)));
     const last = windows.find((w) => w.last);
     const active = windows.find((w) => w.active) ?? windows[0]!;
+    const stored = tmuxStoredName(t.name);
+    if (stored !== t.name) notes.push(`session ${JSON.stringify(t.name)}: tmux will store the name as ${JSON.stringify(stored)}`);
+    if (t.replaceId) finalize.push(['kill-session', '-t', t.replaceId]);
+    const leader = leaders.get(t);
+    if (leader !== undefined) {
+      // After every rename below: the group is named after the session it is made from.
+      joins.push(['new-session', '-d', '-t', `=${leader}`, '-s', escapeFormat(t.name)]);
+      if (last && last !== active) joins.push(['select-window', '-t', `=${stored}:${last.index}`]);
+      joins.push(['select-window', '-t', `=${stored}:${active.index}`]);
+      continue;
+    }
+    build.push(...planSessionWindows(windows, t, builtAt, ctx, notes, typing, gates));
     if (last && last !== active) build.push(['select-window', '-t', `${t.tmpName}:${last.index}`]);
     build.push(['select-window', '-t', `${t.tmpName}:${active.index}`]);
     rollback.push(['kill-session', '-t', `=${t.tmpName}`]);
-    if (t.replaceId) finalize.push(['kill-session', '-t', t.replaceId]);
     finalize.push(['rename-session', '-t', `=${t.tmpName}`, '--', escapeFormat(t.name)]);
-    const stored = tmuxStoredName(t.name);
-    if (stored !== t.name) notes.push(`session ${JSON.stringify(t.name)}: tmux will store the name as ${JSON.stringify(stored)}`);
   }
-  return { build, finalize, rollback, typing, gates, notes };
+  return { build, finalize: [...finalize, ...joins], rollback, typing, gates, notes, grouped: [...leaders.keys()] };
+}
+
+/**
+ * A built session's windows: its own, and links to windows an earlier
+ * session of this restore built. The session is created with its first own
+ * window; when it has none, with a stand-in window that the links replace
+ * (-k) or that is closed after them.
+ */
+function planSessionWindows(
+  windows: readonly WindowRecord[],
+  t: RestoreTarget,
+  builtAt: Map<string, string>,
+  ctx: PlanContext,
+  notes: string[],
+  typing: TypedCommand[],
+  gates: PaneRecord[],
+): TmuxCommand[] {
+  const cmds: TmuxCommand[] = [];
+  const firstOwn = windows.find((w) => !builtAt.has(w.id));
+  if (firstOwn) {
+    cmds.push(...planWindow(firstOwn, t, true, ctx, notes, typing, gates));
+    builtAt.set(firstOwn.id, `${t.tmpName}:${firstOwn.index}`);
+  } else cmds.push(['new-session', '-d', '-s', t.tmpName]);
+  for (const w of windows) {
+    if (w === firstOwn) continue;
+    const at = builtAt.get(w.id);
+    if (at !== undefined) {
+      const replaces = !firstOwn && w.index === ctx.baseIndex ? ['-k'] : [];
+      cmds.push(['link-window', '-d', ...replaces, '-s', at, '-t', `${t.tmpName}:${w.index}`]);
+    } else {
+      cmds.push(...planWindow(w, t, false, ctx, notes, typing, gates));
+      builtAt.set(w.id, `${t.tmpName}:${w.index}`);
+    }
+  }
+  if (!firstOwn && !windows.some((w) => w.index === ctx.baseIndex)) cmds.push(['kill-window', '-t', `${t.tmpName}:${ctx.baseIndex}`]);
+  return cmds;
 }
 
 /**

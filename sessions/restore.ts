@@ -296,6 +296,14 @@ function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: 
   return { fatal, notes };
 }
 
+/** Running sessions that stay (not replaced by a target), by session group: group → one member's name. */
+function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<string, string> {
+  const replaced = new Set(targets.flatMap((t) => (t.replaceId ? [t.replaceId] : [])));
+  const groups = new Map<string, string>();
+  for (const s of live.sessions) if (s.group && !replaced.has(s.id) && !groups.has(s.group)) groups.set(s.group, s.name);
+  return groups;
+}
+
 /** Run the restore transaction. */
 export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResult> {
   const notes: string[] = [];
@@ -332,6 +340,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     hasContents: (p) => (opts.dryRun ? p.contents !== null : contents.has(p)),
     rules: opts.rules,
     noCommands: opts.noCommands,
+    liveGroups: liveGroupsOf(live, targets),
   });
   notes.push(...plan.notes);
   if (opts.dryRun || targets.length === 0) {
@@ -361,7 +370,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     }
     opts.onProgress?.({ phase: 'verify', sessions: names });
     live = await readLayout(opts.server, { env: opts.env });
-    const checked = verify(targets, live);
+    const checked = verify(
+      targets.filter((t) => !plan.grouped.includes(t)),
+      live,
+    );
     notes.push(...checked.notes);
     if (checked.fatal.length) throw new RestoreError('verify-failed', `Restore did not match the checkpoint: ${checked.fatal.join('; ')}`);
     opts.onProgress?.({ phase: 'finalize', sessions: names });

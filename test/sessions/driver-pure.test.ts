@@ -236,6 +236,78 @@ describe('planRestore', () => {
   });
 });
 
+describe('planRestore: shared windows', () => {
+  const grouped = (name: string, activeIndex: number): SessionRecord => {
+    const s = session();
+    return { ...s, id: `$${name}`, name, group: 'work', windows: s.windows.map((w) => ({ ...w, active: w.index === activeIndex, last: false })) };
+  };
+
+  it('builds a group once; the other member joins it by its final name and picks its own window', () => {
+    const plan = planRestore(
+      [
+        { record: grouped('work', 5), name: 'work', tmpName: 't0' },
+        { record: grouped('view', 2), name: 'view', tmpName: 't1' },
+      ],
+      ctx(),
+    );
+    expect(plan.build.some((c) => c.includes('t1') || c.some((a) => a.startsWith('t1:')))).toBe(false);
+    expect(plan.grouped.map((t) => t.name)).toEqual(['view']);
+    expect(plan.finalize).toEqual([
+      ['rename-session', '-t', '=t0', '--', 'work'],
+      ['new-session', '-d', '-t', '=work', '-s', 'view'],
+      ['select-window', '-t', '=view:2'],
+    ]);
+    // Commands are typed once, for the panes that were built.
+    expect(plan.typing.every((t) => t.session === 't0')).toBe(true);
+    expect(plan.rollback).toEqual([['kill-session', '-t', '=t0']]);
+  });
+
+  it('joins a running member of the group instead of building', () => {
+    const plan = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], ctx({ liveGroups: new Map([['work', 'work']]) }));
+    expect(plan.build).toEqual([]);
+    expect(plan.finalize[0]).toEqual(['new-session', '-d', '-t', '=work', '-s', 'view']);
+  });
+
+  it('with no member built or running, a grouped session is built like any other', () => {
+    const plan = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], ctx());
+    expect(plan.grouped).toEqual([]);
+    expect(plan.build[0]![0]).toBe('new-session');
+    expect(plan.finalize).toEqual([['rename-session', '-t', '=t1', '--', 'view']]);
+  });
+
+  it('a window linked into a second session is linked, not built again', () => {
+    const other: SessionRecord = { ...session(), id: '$2', name: 'other', windows: [{ ...session().windows[1]!, index: 7 }, { ...session().windows[0]!, id: '@9', index: 0 }] };
+    const plan = planRestore(
+      [
+        { record: session(), name: 'work', tmpName: 't0' },
+        { record: other, name: 'other', tmpName: 't1' },
+      ],
+      ctx(),
+    );
+    expect(plan.build).toContainEqual(['link-window', '-d', '-s', 't0:5', '-t', 't1:7']);
+    expect(plan.build.filter((c) => c[0] === 'new-window' || c[0] === 'new-session').length).toBe(3);
+    // Typed once: the linked window's vim-less pane and the sleep belong to t0 only.
+    expect(plan.typing.filter((t) => t.text === 'sleep 9').map((t) => t.session)).toEqual(['t0']);
+  });
+
+  it('a session whose every window is linked starts with a stand-in window the links replace', () => {
+    const only: SessionRecord = { ...session(), id: '$3', name: 'mirror', windows: [{ ...session().windows[0]!, index: 0 }] };
+    const plan = planRestore(
+      [
+        { record: session(), name: 'work', tmpName: 't0' },
+        { record: only, name: 'mirror', tmpName: 't1' },
+      ],
+      ctx(),
+    );
+    const t1 = plan.build.filter((c) => c.some((a) => a === 't1' || a.startsWith('t1:')));
+    expect(t1).toEqual([
+      ['new-session', '-d', '-s', 't1'],
+      ['link-window', '-d', '-k', '-s', 't0:2', '-t', 't1:0'],
+      ['select-window', '-t', 't1:0'],
+    ]);
+  });
+});
+
 describe('compareSessions', () => {
   it('reports vanished windows and changed cwds', () => {
     const a = session();
