@@ -44,12 +44,13 @@ const KINDS = {
     ],
     text: ['window_name'],
   },
-  // session_id too: a window linked into two sessions lists its panes under each.
+  // Joined to their window by session and window index: a window linked into
+  // two sessions, or twice into one, lists its panes under each link.
   P: {
     list: 'list-panes',
     safe: [
       'session_id',
-      'window_id',
+      'window_index',
       'pane_id',
       'pane_index',
       'pane_active',
@@ -215,10 +216,10 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
         panes: [],
       };
       sessionById.get(get('session_id'))?.windows.push(w);
-      windowByKey.set(`${get('session_id')} ${w.id}`, w);
+      windowByKey.set(`${get('session_id')} ${w.index}`, w);
     } else {
       const get = field('P', r);
-      windowByKey.get(`${get('session_id')} ${get('window_id')}`)?.panes.push({
+      windowByKey.get(`${get('session_id')} ${int(get('window_index'))}`)?.panes.push({
         id: get('pane_id'),
         index: int(get('pane_index')),
         title: get('pane_title'),

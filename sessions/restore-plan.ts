@@ -9,10 +9,12 @@
  * saved layout string.
  *
  * Shared windows are built once. A session saved in a group whose other
- * member is restored first (or is running) is not built: once that member
- * has its final name, `new-session -t` makes it a member of the group, so
- * it shares those windows as before. A window linked into several sessions
- * (same window id) is built in the first and linked into the others.
+ * member is restored first is not built: once that member has its final
+ * name, `new-session -t` makes it a member of the group, so it shares those
+ * windows as before. It joins a running member of its group the same way,
+ * but only under its own name and when the running group has the saved
+ * windows. A window linked into several sessions (same window id) is built
+ * in the first and linked into the others.
  */
 import type { PaneRecord, SessionRecord, WindowRecord } from '../checkpoints/schema.js';
 import { programName } from './proc.js';
@@ -46,8 +48,14 @@ export interface PlanContext {
   readonly defaultTitle: string;
   readonly rules: readonly RerunRule[];
   readonly noCommands: boolean;
-  /** Running sessions that stay (not replaced) by session group: group name → one member's name. */
-  readonly liveGroups?: ReadonlyMap<string, string>;
+  /** Running sessions that stay (not replaced), by session group name. */
+  readonly liveGroups?: ReadonlyMap<string, LiveGroup>;
+}
+
+/** A running session group: one member (its stored name) and the windows the group shares. */
+export interface LiveGroup {
+  readonly member: string;
+  readonly windows: readonly { readonly index: number; readonly name: string }[];
 }
 
 /** Keys typed into a pane once its shell is ready. */
@@ -68,6 +76,12 @@ export interface RestorePlan {
   readonly build: TmuxCommand[];
   /** Replaces/renames into place after verification; one invocation. */
   readonly finalize: TmuxCommand[];
+  /**
+   * After finalize, per session made a member of a group instead of built:
+   * its commands (new-session -t, then its current and last window). Run
+   * apart: nothing left to roll back by then, so a failure is a note.
+   */
+  readonly joins: readonly { readonly name: string; readonly commands: TmuxCommand[] }[];
   /** Removes what `build` created; run on any failure. */
   readonly rollback: TmuxCommand[];
   readonly typing: TypedCommand[];
@@ -197,36 +211,69 @@ export function windowHeight(w: WindowRecord): number {
   return m ? Number(m[2]) : Math.max(...w.panes.map((p) => p.height));
 }
 
+/** Where a target joins a group instead of being built: the member's stored name, and whether it is running. */
+interface Leader {
+  readonly member: string;
+  readonly live: boolean;
+}
+
 /**
  * The session each target joins instead of being built (its group's first
- * member in this restore, else a running member), keyed by target.
+ * member in this restore, else a running member that has the saved
+ * windows), keyed by target; notes say why a running group was not joined.
  */
-export function groupLeaders(targets: readonly RestoreTarget[], liveGroups: ReadonlyMap<string, string> = new Map()): Map<RestoreTarget, string> {
-  const leaders = new Map<RestoreTarget, string>();
+export function groupLeaders(
+  targets: readonly RestoreTarget[],
+  liveGroups: ReadonlyMap<string, LiveGroup> = new Map(),
+  notes: string[] = [],
+): Map<RestoreTarget, Leader> {
+  const leaders = new Map<RestoreTarget, Leader>();
   const firstBuilt = new Map<string, RestoreTarget>();
   for (const t of targets) {
     const group = t.record.group;
     if (!group) continue;
     const built = firstBuilt.get(group);
-    const leader = built ? tmuxStoredName(built.name) : liveGroups.get(group);
-    if (leader !== undefined) leaders.set(t, leader);
-    else firstBuilt.set(group, t);
+    if (built) {
+      leaders.set(t, { member: tmuxStoredName(built.name), live: false });
+      continue;
+    }
+    const running = liveGroups.get(group);
+    const what = `session ${JSON.stringify(t.name)}`;
+    if (running && t.name !== t.record.name) notes.push(`${what}: restored on its own, a copy (--as), not in the running group ${JSON.stringify(group)}`);
+    else if (running && !sameWindows(t.record.windows, running.windows)) {
+      notes.push(`${what}: its group ${JSON.stringify(group)} is running with other windows; restored on its own`);
+    } else if (running) {
+      leaders.set(t, { member: running.member, live: true });
+      continue;
+    }
+    firstBuilt.set(group, t);
   }
   return leaders;
+}
+
+/** The same window indexes, and the same names where a name is not automatic. */
+function sameWindows(saved: readonly WindowRecord[], live: LiveGroup['windows']): boolean {
+  if (saved.length !== live.length) return false;
+  const byIndex = new Map(live.map((w) => [w.index, w.name]));
+  return saved.every((w) => byIndex.has(w.index) && (w.automaticRename || byIndex.get(w.index) === w.name));
 }
 
 /** Plan the restore of `targets`. */
 export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext): RestorePlan {
   const build: TmuxCommand[] = [];
   const finalize: TmuxCommand[] = [];
-  const joins: TmuxCommand[] = [];
+  const joins: { name: string; commands: TmuxCommand[] }[] = [];
   const rollback: TmuxCommand[] = [];
   const typing: TypedCommand[] = [];
   const gates: PaneRecord[] = [];
   const notes: string[] = [];
-  const leaders = groupLeaders(targets, ctx.liveGroups);
-  /** Window id → where it was built (`tmp:index`), for links. */
+  const leaders = groupLeaders(targets, ctx.liveGroups, notes);
+  /** Window id → where it already is (`tmp:index`, or a running group's), for links. */
   const builtAt = new Map<string, string>();
+  for (const [t, leader] of leaders) {
+    if (!leader.live) continue;
+    for (const w of t.record.windows) if (!builtAt.has(w.id)) builtAt.set(w.id, `=${leader.member}:${w.index}`);
+  }
   for (const t of targets) {
     const windows = [...t.record.windows].sort((a, b) => a.index - b.index);
     const last = windows.find((w) => w.last);
@@ -236,10 +283,11 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
     if (t.replaceId) finalize.push(['kill-session', '-t', t.replaceId]);
     const leader = leaders.get(t);
     if (leader !== undefined) {
-      // After every rename below: the group is named after the session it is made from.
-      joins.push(['new-session', '-d', '-t', `=${leader}`, '-s', escapeFormat(t.name)]);
-      if (last && last !== active) joins.push(['select-window', '-t', `=${stored}:${last.index}`]);
-      joins.push(['select-window', '-t', `=${stored}:${active.index}`]);
+      // After every rename: the group is named after the session it is made from.
+      const commands: TmuxCommand[] = [['new-session', '-d', '-t', `=${leader.member}`, '-s', escapeFormat(t.name)]];
+      if (last && last !== active) commands.push(['select-window', '-t', `=${stored}:${last.index}`]);
+      commands.push(['select-window', '-t', `=${stored}:${active.index}`]);
+      joins.push({ name: t.name, commands });
       continue;
     }
     build.push(...planSessionWindows(windows, t, builtAt, ctx, notes, typing, gates));
@@ -248,14 +296,16 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
     rollback.push(['kill-session', '-t', `=${t.tmpName}`]);
     finalize.push(['rename-session', '-t', `=${t.tmpName}`, '--', escapeFormat(t.name)]);
   }
-  return { build, finalize: [...finalize, ...joins], rollback, typing, gates, notes, grouped: [...leaders.keys()] };
+  return { build, finalize, joins, rollback, typing, gates, notes, grouped: [...leaders.keys()] };
 }
 
 /**
  * A built session's windows: its own, and links to windows an earlier
- * session of this restore built. The session is created with its first own
- * window; when it has none, with a stand-in window that the links replace
- * (-k) or that is closed after them.
+ * session of this restore built (or a running group has). The session is
+ * created with its first own window; when it has none, with a stand-in
+ * (`cat`, no shell) moved to the first link's index, which that link
+ * replaces (-k). Not kill-window: with renumber-windows on, that renumbers
+ * the links.
  */
 function planSessionWindows(
   windows: readonly WindowRecord[],
@@ -271,19 +321,22 @@ function planSessionWindows(
   if (firstOwn) {
     cmds.push(...planWindow(firstOwn, t, true, ctx, notes, typing, gates));
     builtAt.set(firstOwn.id, `${t.tmpName}:${firstOwn.index}`);
-  } else cmds.push(['new-session', '-d', '-s', t.tmpName]);
+  } else {
+    const at = windows[0]!.index;
+    cmds.push(['new-session', '-d', '-s', t.tmpName, '--', 'cat']);
+    if (at !== ctx.baseIndex) cmds.push(['move-window', '-s', `${t.tmpName}:${ctx.baseIndex}`, '-t', `${t.tmpName}:${at}`]);
+  }
   for (const w of windows) {
     if (w === firstOwn) continue;
     const at = builtAt.get(w.id);
     if (at !== undefined) {
-      const replaces = !firstOwn && w.index === ctx.baseIndex ? ['-k'] : [];
+      const replaces = !firstOwn && w === windows[0] ? ['-k'] : [];
       cmds.push(['link-window', '-d', ...replaces, '-s', at, '-t', `${t.tmpName}:${w.index}`]);
     } else {
       cmds.push(...planWindow(w, t, false, ctx, notes, typing, gates));
       builtAt.set(w.id, `${t.tmpName}:${w.index}`);
     }
   }
-  if (!firstOwn && !windows.some((w) => w.index === ctx.baseIndex)) cmds.push(['kill-window', '-t', `${t.tmpName}:${ctx.baseIndex}`]);
   return cmds;
 }
 

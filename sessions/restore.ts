@@ -15,7 +15,7 @@ import { readLayout, readLayoutOrEmpty } from './layout-read.js';
 import { readStat } from './proc.js';
 import { sessionToRecord } from './record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { GATE_LINE_RE, planRestore, type RestorePlan, type RestoreTarget, type TypedCommand } from './restore-plan.js';
+import { GATE_LINE_RE, planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './restore-plan.js';
 import type { ServerSpec } from './server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
 import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux.js';
@@ -296,11 +296,14 @@ function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: 
   return { fatal, notes };
 }
 
-/** Running sessions that stay (not replaced by a target), by session group: group → one member's name. */
-function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<string, string> {
+/** Running sessions that stay (not replaced by a target), by session group. */
+function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<string, LiveGroup> {
   const replaced = new Set(targets.flatMap((t) => (t.replaceId ? [t.replaceId] : [])));
-  const groups = new Map<string, string>();
-  for (const s of live.sessions) if (s.group && !replaced.has(s.id) && !groups.has(s.group)) groups.set(s.group, s.name);
+  const groups = new Map<string, LiveGroup>();
+  for (const s of live.sessions) {
+    if (!s.group || replaced.has(s.id) || groups.has(s.group)) continue;
+    groups.set(s.group, { member: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })) });
+  }
   return groups;
 }
 
@@ -386,6 +389,19 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     throw new RestoreError('build-failed', `Restore of ${names.join(', ')} failed and was rolled back: ${why}`);
   }
 
+  // Sessions that share a group's windows join it now; the built ones are in
+  // place whatever happens here, so a failure is a note, not a rollback.
+  const notJoined = new Set<string>();
+  for (const j of plan.joins) {
+    try {
+      await runTmuxBatched(opts.server, j.commands, { env: opts.env });
+    } catch (e) {
+      const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+      notes.push(`session ${JSON.stringify(j.name)}: not restored, joining its session group failed: ${why}`);
+      notJoined.add(j.name);
+    }
+  }
+
   // Saved commands are typed only once each shell waits at its prompt: keys
   // sent earlier would be echoed by the tty before the prompt is drawn.
   const typed: RestoreResult['typed'] = [];
@@ -442,7 +458,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       notes.push(`typing saved commands stopped: ${why}`);
     }
   }
-  const restored = targets.map((t) => ({
+  const restored = targets.filter((t) => !notJoined.has(t.name)).map((t) => ({
     name: t.name,
     windows: t.record.windows.length,
     panes: t.record.windows.reduce((n, w) => n + w.panes.length, 0),

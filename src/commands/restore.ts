@@ -72,6 +72,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     const out = [`# plan from checkpoint ${body.id}: one tmux call each for build, finalize`];
     out.push('# build', ...result.plan.build.map(formatCommand));
     out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));
+    for (const j of result.plan.joins) out.push(`# then ${j.name} joins its session group`, ...j.commands.map(formatCommand));
     if (result.plan.typing.length) {
       out.push('# then, once each shell waits at its prompt:');
       for (const t of result.plan.typing) out.push(`#   ${t.session}:${t.windowIndex} pane ${t.position}: ${t.text}  — ${t.why}`);

@@ -20,6 +20,8 @@ beforeAll(() => {
   server.tmux('select-pane', '-t', '=a:0.0', '-T', 'title\twith tab');
   // Window 5 of the first session also becomes window 3 of "a".
   server.tmux('link-window', '-s', `${b}:5`, '-t', '=a:3');
+  // And twice into one session: each link lists the same panes.
+  server.tmux('link-window', '-s', `${b}:5`, '-t', `${b}:7`);
 });
 afterAll(() => server.kill());
 
@@ -44,6 +46,9 @@ it('matches what tmux reports pane by pane, linked windows under each session', 
   const original = live.sessions[1]!.windows.find((w) => w.index === 5)!;
   expect(linkedInA.id).toBe(original.id);
   expect(linkedInA.panes.map((p) => p.id)).toEqual(original.panes.map((p) => p.id));
+  const twice = live.sessions[1]!.windows.find((w) => w.index === 7)!;
+  expect(twice.id).toBe(original.id);
+  expect(twice.panes.map((p) => p.id)).toEqual(original.panes.map((p) => p.id));
   expect(live.version).toMatch(/\d+\.\d+/);
   expect(live.pid).toBeGreaterThan(0);
 });
@@ -52,6 +57,6 @@ it('a record of an unknown kind or a short field is an error naming the byte', (
   expect(() => decodeLayout(Buffer.from('X 1 2\n'))).toThrow(/Expected a known record tag/);
   expect(() => decodeLayout(Buffer.from('S 3.3a 1 $0 0 0 0 9:/tmp/x\n'))).toThrow(/Expected a length-prefixed field/);
   // Panes of a window no session lists are dropped, not invented.
-  const live = buildServer(decodeLayout(Buffer.from('P $9 @9 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0:\n')), '/s');
+  const live = buildServer(decodeLayout(Buffer.from('P $9 4 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0:\n')), '/s');
   expect(live.sessions).toEqual([]);
 });

@@ -4,6 +4,7 @@
  * members of the group again and links linked windows, so the server ends
  * with the same windows shared the same way (not copies with extra shells).
  */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { normalizeLayout } from '../../sessions/compare.js';
@@ -80,6 +81,16 @@ it('a grouped session restored alone joins its running group', async () => {
   expect(sharing()).toContain('main:1 other:5 view:1');
 }, 60_000);
 
+it('--as makes a copy with its own windows, never a member of the running group', async () => {
+  const r = await runCli(server, ['restore', 'view', '--as', 'view-copy'], env);
+  expect(r.code).toBe(0);
+  expect(r.stdout + r.stderr).toContain('a copy (--as)');
+  const copy = dump().filter((l) => l.startsWith('view-copy:'));
+  expect(copy).toEqual([expect.stringMatching(/^view-copy:0 group= active=1 panes=1 /), expect.stringMatching(/^view-copy:1 group= active=0 panes=2 /)]);
+  expect(sharing().some((g) => g.includes('view-copy:') && g.includes(' '))).toBe(false);
+  server.tmux('kill-session', '-t', 'view-copy');
+}, 60_000);
+
 it('with no member of its group left, it is built on its own with its windows', async () => {
   server.tmux('kill-server');
   const r = await runCli(server, ['restore', 'view'], env);
@@ -89,4 +100,28 @@ it('with no member of its group left, it is built on its own with its windows', 
     expect.stringMatching(/^view:0 group= active=1 panes=1 /),
     expect.stringMatching(/^view:1 group= active=0 panes=2 /),
   ]);
+}, 60_000);
+
+it('a session whose only window is linked comes back linked, also on a server that renumbers windows', async () => {
+  server.tmux('kill-server');
+  // The killed server may still hold its socket for a moment.
+  await waitFor(() => server.tmuxTry('new-session', '-d', '-s', 'a', '-x', '100', '-y', '30').status === 0, 10_000, 'a new server');
+  server.tmux('new-window', '-t', 'a');
+  server.tmux('new-session', '-d', '-s', 'mirror', '-x', '100', '-y', '30');
+  server.tmux('link-window', '-k', '-s', 'a:1', '-t', 'mirror:0');
+  await shellsUp();
+  const before = dump();
+  const shared = sharing();
+  expect(shared).toContain('a:1 mirror:0');
+  expect((await runCli(server, ['save'], env)).code).toBe(0);
+  server.tmux('kill-server');
+  const conf = join(dir.path, 'renumber.conf');
+  writeFileSync(conf, 'set -g base-index 1\nset -g renumber-windows on\n');
+  const r = await runCli(server, ['-f', conf, 'restore'], env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(dump()).toEqual(before);
+  expect(sharing()).toEqual(shared);
+  // No stand-in left behind: three pane rows, mirror:0's being a:1's pane.
+  expect(server.tmux('list-panes', '-a', '-F', '#{pane_id}').trim().split('\n')).toHaveLength(3);
 }, 60_000);

@@ -252,25 +252,59 @@ describe('planRestore: shared windows', () => {
     );
     expect(plan.build.some((c) => c.includes('t1') || c.some((a) => a.startsWith('t1:')))).toBe(false);
     expect(plan.grouped.map((t) => t.name)).toEqual(['view']);
-    expect(plan.finalize).toEqual([
-      ['rename-session', '-t', '=t0', '--', 'work'],
-      ['new-session', '-d', '-t', '=work', '-s', 'view'],
-      ['select-window', '-t', '=view:2'],
+    expect(plan.finalize).toEqual([['rename-session', '-t', '=t0', '--', 'work']]);
+    expect(plan.joins).toEqual([
+      {
+        name: 'view',
+        commands: [
+          ['new-session', '-d', '-t', '=work', '-s', 'view'],
+          ['select-window', '-t', '=view:2'],
+        ],
+      },
     ]);
     // Commands are typed once, for the panes that were built.
     expect(plan.typing.every((t) => t.session === 't0')).toBe(true);
     expect(plan.rollback).toEqual([['kill-session', '-t', '=t0']]);
   });
 
-  it('joins a running member of the group instead of building', () => {
-    const plan = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], ctx({ liveGroups: new Map([['work', 'work']]) }));
+  const running = (windows: { index: number; name: string }[]) => ctx({ liveGroups: new Map([['work', { member: 'work', windows }]]) });
+  const sameAsSaved = [
+    { index: 2, name: 'ed#it' },
+    { index: 5, name: 'zsh' }, // automatic-rename on: its name may differ
+  ];
+
+  it('joins a running member of the group that has the saved windows instead of building', () => {
+    const plan = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], running(sameAsSaved));
     expect(plan.build).toEqual([]);
-    expect(plan.finalize[0]).toEqual(['new-session', '-d', '-t', '=work', '-s', 'view']);
+    expect(plan.joins[0]!.commands[0]).toEqual(['new-session', '-d', '-t', '=work', '-s', 'view']);
+  });
+
+  it('builds on its own, with a note, when the running group has other windows or --as asks for a copy', () => {
+    const other = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], running([{ index: 2, name: 'ed#it' }]));
+    expect(other.joins).toEqual([]);
+    expect(other.build[0]![0]).toBe('new-session');
+    expect(other.notes).toContainEqual(expect.stringContaining('is running with other windows; restored on its own'));
+    const copy = planRestore([{ record: grouped('view', 2), name: 'view-old', tmpName: 't1' }], running(sameAsSaved));
+    expect(copy.joins).toEqual([]);
+    expect(copy.notes).toContainEqual(expect.stringContaining('a copy (--as)'));
+  });
+
+  it('links from a running group the windows a joined session shares with a built one', () => {
+    const other: SessionRecord = { ...session(), id: '$2', name: 'other', windows: [{ ...session().windows[1]!, index: 7 }, { ...session().windows[0]!, id: '@9', index: 0 }] };
+    const plan = planRestore(
+      [
+        { record: other, name: 'other', tmpName: 't0' },
+        { record: grouped('view', 2), name: 'view', tmpName: 't1' },
+      ],
+      running(sameAsSaved),
+    );
+    expect(plan.build).toContainEqual(['link-window', '-d', '-s', '=work:5', '-t', 't0:7']);
   });
 
   it('with no member built or running, a grouped session is built like any other', () => {
     const plan = planRestore([{ record: grouped('view', 2), name: 'view', tmpName: 't1' }], ctx());
     expect(plan.grouped).toEqual([]);
+    expect(plan.joins).toEqual([]);
     expect(plan.build[0]![0]).toBe('new-session');
     expect(plan.finalize).toEqual([['rename-session', '-t', '=t1', '--', 'view']]);
   });
@@ -290,8 +324,8 @@ describe('planRestore: shared windows', () => {
     expect(plan.typing.filter((t) => t.text === 'sleep 9').map((t) => t.session)).toEqual(['t0']);
   });
 
-  it('a session whose every window is linked starts with a stand-in window the links replace', () => {
-    const only: SessionRecord = { ...session(), id: '$3', name: 'mirror', windows: [{ ...session().windows[0]!, index: 0 }] };
+  it('a session whose every window is linked starts with a stand-in at the first link, which that link replaces', () => {
+    const only: SessionRecord = { ...session(), id: '$3', name: 'mirror', windows: [{ ...session().windows[0]!, index: 3 }] };
     const plan = planRestore(
       [
         { record: session(), name: 'work', tmpName: 't0' },
@@ -301,10 +335,12 @@ describe('planRestore: shared windows', () => {
     );
     const t1 = plan.build.filter((c) => c.some((a) => a === 't1' || a.startsWith('t1:')));
     expect(t1).toEqual([
-      ['new-session', '-d', '-s', 't1'],
-      ['link-window', '-d', '-k', '-s', 't0:2', '-t', 't1:0'],
-      ['select-window', '-t', 't1:0'],
+      ['new-session', '-d', '-s', 't1', '--', 'cat'],
+      ['move-window', '-s', 't1:0', '-t', 't1:3'],
+      ['link-window', '-d', '-k', '-s', 't0:2', '-t', 't1:3'],
+      ['select-window', '-t', 't1:3'],
     ]);
+    expect(plan.build.some((c) => c[0] === 'kill-window')).toBe(false);
   });
 });
 
