@@ -89,7 +89,7 @@ export interface RestorePlan {
   readonly gates: PaneRecord[];
   /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
   readonly notes: string[];
-  /** Targets not built but made members of a session group in `finalize` (nothing to verify). */
+  /** Targets not built but made members of a session group by `joins` (nothing to verify). */
   readonly grouped: readonly RestoreTarget[];
 }
 
@@ -156,15 +156,15 @@ function typedFor(
     : { session, windowIndex, position, text, enter: false, why: `typed, not run (${decision.reason})` };
 }
 
-function planWindow(
-  w: WindowRecord,
-  t: RestoreTarget,
-  first: boolean,
-  ctx: PlanContext,
-  notes: string[],
-  typing: TypedCommand[],
-  gates: PaneRecord[],
-): TmuxCommand[] {
+/** What planning a pane adds besides its commands. */
+interface PaneOutputs {
+  readonly notes: string[];
+  readonly typing: TypedCommand[];
+  readonly gates: PaneRecord[];
+}
+
+function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: PlanContext, out: PaneOutputs): TmuxCommand[] {
+  const { notes, typing, gates } = out;
   const cmds: TmuxCommand[] = [];
   const win = `${t.tmpName}:${w.index}`;
   const label = (i: number) => `${t.name}:${w.index}.${i}`;
@@ -290,7 +290,7 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
       joins.push({ name: t.name, commands });
       continue;
     }
-    build.push(...planSessionWindows(windows, t, builtAt, ctx, notes, typing, gates));
+    build.push(...planSessionWindows(windows, t, builtAt, ctx, { notes, typing, gates }));
     if (last && last !== active) build.push(['select-window', '-t', `${t.tmpName}:${last.index}`]);
     build.push(['select-window', '-t', `${t.tmpName}:${active.index}`]);
     rollback.push(['kill-session', '-t', `=${t.tmpName}`]);
@@ -312,14 +312,12 @@ function planSessionWindows(
   t: RestoreTarget,
   builtAt: Map<string, string>,
   ctx: PlanContext,
-  notes: string[],
-  typing: TypedCommand[],
-  gates: PaneRecord[],
+  out: PaneOutputs,
 ): TmuxCommand[] {
   const cmds: TmuxCommand[] = [];
   const firstOwn = windows.find((w) => !builtAt.has(w.id));
   if (firstOwn) {
-    cmds.push(...planWindow(firstOwn, t, true, ctx, notes, typing, gates));
+    cmds.push(...planWindow(firstOwn, t, true, ctx, out));
     builtAt.set(firstOwn.id, `${t.tmpName}:${firstOwn.index}`);
   } else {
     const at = windows[0]!.index;
@@ -333,7 +331,7 @@ function planSessionWindows(
       const replaces = !firstOwn && w === windows[0] ? ['-k'] : [];
       cmds.push(['link-window', '-d', ...replaces, '-s', at, '-t', `${t.tmpName}:${w.index}`]);
     } else {
-      cmds.push(...planWindow(w, t, false, ctx, notes, typing, gates));
+      cmds.push(...planWindow(w, t, false, ctx, out));
       builtAt.set(w.id, `${t.tmpName}:${w.index}`);
     }
   }
