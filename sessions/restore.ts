@@ -296,6 +296,11 @@ function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: 
   return { fatal, notes };
 }
 
+/** One line saying why a tmux call (or anything else) failed: tmux's first stderr line when it has one. */
+function failureLine(e: unknown): string {
+  return e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+}
+
 /** Running sessions that stay (not replaced by a target), by session group. */
 function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<string, LiveGroup> {
   const replaced = new Set(targets.flatMap((t) => (t.replaceId ? [t.replaceId] : [])));
@@ -385,7 +390,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     await gates.abandon();
     await rollback();
     if (e instanceof RestoreError) throw e;
-    const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+    const why = failureLine(e);
     throw new RestoreError('build-failed', `Restore of ${names.join(', ')} failed and was rolled back: ${why}`);
   }
 
@@ -396,7 +401,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     try {
       await runTmuxBatched(opts.server, j.commands, { env: opts.env });
     } catch (e) {
-      const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+      const why = failureLine(e);
       notes.push(`session ${JSON.stringify(j.name)}: not restored, joining its session group failed: ${why}`);
       notJoined.add(j.name);
     }
@@ -454,7 +459,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       // A batch stops at its first failure (a pane closed meanwhile); the
       // sessions are in place, so say so rather than fail the restore.
       // Keys already sent are not sent again.
-      const why = e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
+      const why = failureLine(e);
       notes.push(`typing saved commands stopped: ${why}`);
     }
   }
