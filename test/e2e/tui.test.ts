@@ -99,9 +99,10 @@ describe('tsession in a real terminal', () => {
     tui.press('q');
     await tui.waitScreen(/TSESSION-EXIT=0/);
     expect(tui.terminalState()).toEqual({ cursorVisible: true, alternateScreen: false });
-    tui.type("stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo|isig)' | tr '\\n' ' '; echo STTY-DONE");
-    const out = await tui.waitScreen(/STTY-DONE\s*$/m);
-    const line = out.split('\n').find((l) => /icanon/.test(l) && !/grep/.test(l)) ?? '';
+    // The marker is computed by the shell, so the echoed command line cannot match before the output is whole.
+    tui.type("stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo|isig)' | tr '\\n' ' '; echo STTY-$((40 + 2))");
+    const out = await tui.waitScreen(/STTY-42/);
+    const line = out.split('\n').find((l) => /STTY-42/.test(l)) ?? '';
     expect(line).toMatch(/(^| )isig /);
     expect(line).toMatch(/(^| )icanon /);
     expect(line).toMatch(/(^| )echo /);
@@ -118,9 +119,9 @@ describe('tsession in a real terminal', () => {
     process.kill(-tpgid, 'SIGTERM');
     await waitFor(() => !tui.terminalState().alternateScreen, 10_000, 'the normal screen back');
     expect(tui.terminalState()).toEqual({ cursorVisible: true, alternateScreen: false });
-    tui.type("stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY2-DONE");
-    const out = await tui.waitScreen(/STTY2-DONE\s*$/m);
-    const line = out.split('\n').reverse().find((l) => /icanon/.test(l) && !/grep/.test(l)) ?? '';
+    tui.type("stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY-$((40 + 3))");
+    const out = await tui.waitScreen(/STTY-43/);
+    const line = out.split('\n').find((l) => /STTY-43/.test(l)) ?? '';
     expect(line).toMatch(/(^| )icanon /);
     expect(line).toMatch(/(^| )echo /);
   });
