@@ -45,6 +45,8 @@ export interface ProcStat {
   readonly tpgid: number;
   readonly utime: number;
   readonly stime: number;
+  /** Clock ticks after boot at which the process started: with the pid, it names one process (pids are reused). */
+  readonly startTime: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function parseStat(text: string): ProcStat | null {
     tpgid: n(5),
     utime: n(11),
     stime: n(12),
+    startTime: n(19),
   };
   return Number.isFinite(stat.pid) && Number.isFinite(stat.tpgid) ? stat : null;
 }

@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { checkpointFailure } from './shared.js';
 import { UserError } from '../user-error.js';
 import { hostname } from 'node:os';
+import { createHash } from 'node:crypto';
 
 /** A save below the retention limit still prunes when the store's count is a multiple of this. */
 export const PRUNE_SWEEP_EVERY = 10;
@@ -31,7 +32,39 @@ export function lineCount(text: string): number {
 /** tsession's version, recorded in each checkpoint. */
 export const TSESSION_VERSION = '0.1.0';
 
-export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
+/** What one save did: a written checkpoint with its figures, or why nothing was written. */
+export type SaveResult =
+  | {
+      readonly kind: 'saved';
+      readonly id: string;
+      readonly path: string;
+      readonly bytes: number;
+      readonly sessions: number;
+      readonly panes: number;
+      /** Milliseconds per phase; the layout read overlaps config + store loading. */
+      readonly timings: Record<string, number>;
+    }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  /** Only with `unlessFingerprint`: the sessions are what that save recorded, so nothing was written. */
+  | { readonly kind: 'unchanged' };
+
+/**
+ * Snapshot the server and write one checkpoint: what `tsession save` and
+ * the watch daemon both do. Throws UserError (tmux, state dir, unknown
+ * session); warnings go to `ctx.warn`.
+ */
+export async function saveCheckpoint(
+  ctx: Context,
+  options: {
+    readonly sessions?: readonly string[];
+    readonly force?: boolean;
+    /** Write nothing when the sessions' fingerprint equals this (the watch daemon's idle saves). */
+    readonly unlessFingerprint?: string;
+    /** Told the fingerprint of what was saved (or found unchanged). */
+    readonly onFingerprint?: (fingerprint: string) => void;
+  } = {},
+): Promise<SaveResult> {
+  const names = options.sessions ?? [];
   const t0 = performance.now();
   // tmux is asked first (normally before this module loaded, see
   // save-early.ts): the config and the store load while it answers.
@@ -57,6 +90,12 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     ...s,
     windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => ({ ...p, contents: refs.get(p.id) ?? null })) })),
   }));
+  if (options.onFingerprint || options.unlessFingerprint !== undefined) {
+    // Sessions hold no clock: equal JSON means nothing a restore uses has changed (contents by their hashes).
+    const fingerprint = createHash('sha256').update(JSON.stringify(sessions)).digest('hex');
+    options.onFingerprint?.(fingerprint);
+    if (fingerprint === options.unlessFingerprint) return { kind: 'unchanged' };
+  }
   const outcome = await store.write(
     {
       host: hostname(),
@@ -65,16 +104,12 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
       server: { socketPath: ctx.server.socketPath, label: ctx.server.label },
       sessions,
     },
-    { force: v.force === true },
+    { force: options.force === true },
   );
   const t4 = performance.now();
   if (!outcome.ok) throw checkpointFailure(outcome.error);
   const res = outcome.value;
-  if (res.kind === 'skipped') {
-    if (ctx.opts.json) process.stdout.write(`${JSON.stringify({ saved: false, reason: res.reason })}\n`);
-    else process.stderr.write(`tsession: nothing saved: ${res.reason} (existing checkpoints kept; --force to save anyway)\n`);
-    return EXIT.ok;
-  }
+  if (res.kind === 'skipped') return res;
   for (const w of res.warnings) ctx.warn(w);
   // Retention deletes nothing while the store holds no more than keepLast
   // checkpoints, so a save skips it then (~15 ms of directory scans), except
@@ -85,7 +120,6 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     if (!pruned.ok) ctx.warn(pruned.error.message);
   }
   const t5 = performance.now();
-  // Milliseconds per phase; the layout read overlaps config + store loading.
   const timings = {
     sinceStartMs: t0,
     configStoreMs: t1 - t0,
@@ -96,10 +130,20 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     totalMs: t5 - t0,
   };
   const panes = sessions.reduce((n, s) => n + s.windows.reduce((m, w) => m + w.panes.length, 0), 0);
+  return { kind: 'saved', id: res.id, path: res.path, bytes: res.bytes, sessions: sessions.length, panes, timings };
+}
+
+export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
+  const res = await saveCheckpoint(ctx, { sessions: names, force: v.force === true });
+  if (res.kind !== 'saved') {
+    const reason = res.kind === 'skipped' ? res.reason : 'unchanged';
+    if (ctx.opts.json) process.stdout.write(`${JSON.stringify({ saved: false, reason })}\n`);
+    else process.stderr.write(`tsession: nothing saved: ${reason} (existing checkpoints kept; --force to save anyway)\n`);
+    return EXIT.ok;
+  }
   if (ctx.opts.json) {
-    process.stdout.write(
-      `${JSON.stringify({ saved: true, id: res.id, path: res.path, bytes: res.bytes, sessions: sessions.length, panes, timings })}\n`,
-    );
+    const { kind: _kind, ...figures } = res;
+    process.stdout.write(`${JSON.stringify({ saved: true, ...figures })}\n`);
   } else {
     process.stdout.write(`${res.id}\n`);
   }
