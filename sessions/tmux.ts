@@ -7,7 +7,7 @@
  * to import on this machine, most of the 150 ms budget of `tsession save`
  * (README, "Design").
  */
-import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
 import type { ServerSpec } from './server.js';
 
 /** One tmux command as argv, e.g. ['new-window', '-t', 'x:1']. */
@@ -328,4 +328,20 @@ export function runTmuxOnTerminal(
 ): { status: number | null; stderr: string; error: string | null } {
   const r = spawnSync('tmux', argv, { env, stdio, ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) });
   return { status: r.status, stderr: r.stderr ? r.stderr.toString() : '', error: r.error ? r.error.message : null };
+}
+
+/**
+ * A control-mode client on plain pipes (`tmux -C attach-session`), for the
+ * watch daemon's event feed: `no-output` keeps every notification and drops
+ * pane output, `ignore-size` keeps it from resizing windows, `read-only`
+ * keeps it from changing anything. The caller owns the child: it must read
+ * stdout until EOF and end stdin to detach (TMUX-FACTS.md, "Hazard").
+ */
+export function spawnControlClient(
+  server: ServerSpec,
+  sessionId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcessWithoutNullStreams {
+  const argv = [...serverArgv(server), '-C', 'attach-session', '-f', 'no-output,ignore-size,read-only', '-t', sessionId];
+  return spawn('tmux', argv, { env: tmuxEnv(env), stdio: 'pipe' });
 }

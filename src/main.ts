@@ -15,8 +15,21 @@ import { UserError } from './user-error.js';
 
 const VERSION = '0.1.0';
 
+/**
+ * `tsession --watch` (the brief's spelling) is the watch command, unless a
+ * command is named (then `--watch` is an unknown option of that command).
+ */
+function splitWatch(argv: readonly string[]): { name: string | undefined; rest: string[] } {
+  const at = argv.indexOf('--watch');
+  if (at < 0) return splitCommand(argv);
+  const rest = argv.filter((_, i) => i !== at);
+  const split = splitCommand(rest);
+  // `--watch --interval 5`: the first bare word is an option's value, not a command.
+  return split.name !== undefined && Object.hasOwn(COMMANDS, split.name) ? split : { name: 'watch', rest };
+}
+
 async function main(argv: string[], early: EarlyWork): Promise<number> {
-  const { name, rest } = splitCommand(argv);
+  const { name, rest } = splitWatch(argv);
   const command = name !== undefined ? COMMANDS[name] : undefined;
   if (name !== undefined && !command) {
     throw new UserError(`Expected a command (${Object.keys(COMMANDS).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);

@@ -97,6 +97,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: ['tsession unfreeze --dry-run', 'tsession -L work unfreeze api --yes'],
     load: () => import('./unfreeze.js'),
   },
+  watch: {
+    usage: 'watch [--interval SECONDS] [--auto-restore]   (also: tsession --watch)',
+    summary: 'follow the server headless: checkpoint on every change, notice crashes at once',
+    options: {
+      interval: { type: 'string', arg: 'SECONDS', help: 'also save this often when tmux reports nothing (default 60; 0: never)' },
+      'auto-restore': { type: 'boolean', help: 'after a crash, restore the newest good checkpoint (at most 3 times in 10 min)' },
+    },
+    examples: ['tsession --watch', 'tsession -L work --watch --auto-restore', 'tsession --watch --interval 30 2>>watch.log'],
+    load: () => import('./watch.js'),
+  },
+  status: {
+    usage: 'status',
+    summary: "whether a watch daemon follows the server, and its last save, detection and restore",
+    options: {},
+    examples: ['tsession status', 'tsession -L work status --json'],
+    load: () => import('./status.js'),
+  },
+  log: {
+    usage: 'log [--lines N]',
+    summary: 'the recovery journal: what tsession noticed and did, and why',
+    options: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+    examples: ['tsession log', 'tsession log -n 0 --json'],
+    load: () => import('./log.js'),
+  },
   default: {
     usage: '',
     summary: 'open the interface (on a terminal) or print the session list',
@@ -123,6 +147,7 @@ export function mainHelp(): string {
     '',
     'Usage: tsession [global options] [COMMAND] [options]',
     '       tsession            open the interface (or print the session list when not on a terminal)',
+    '       tsession --watch    follow the server headless and checkpoint every change (tsession watch --help)',
     '',
     'Commands:',
     ...cmds,

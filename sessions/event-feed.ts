@@ -1,0 +1,83 @@
+/**
+ * A tmux server's notifications as events: one control-mode client attached
+ * to one session (session-level notifications reach every control client,
+ * TMUX-FACTS.md), decoded by parsers/control-mode. How the feed ended tells
+ * a crash (`%exit server exited unexpectedly`, or EOF with no `%exit`) from
+ * a server that ended or a session that closed.
+ */
+import { createControlModeParser } from '../parsers/control-mode.js';
+import type { ControlEvent } from '../parsers/control-events.js';
+import type { ServerSpec } from './server.js';
+import { spawnControlClient } from './tmux.js';
+
+/** How a feed ended. */
+export type FeedEnd =
+  /** tmux said `%exit`, with its reason (null: none, e.g. kill-server or detach). */
+  | { readonly kind: 'exit'; readonly reason: string | null; readonly code: number | null }
+  /** The client's output ended without `%exit`: it was killed, or could not start. */
+  | { readonly kind: 'eof'; readonly code: number | null; readonly stderr: string };
+
+/** Notifications, without command replies (ours) or `%exit` (reported as the end). */
+export type FeedEvent = Exclude<ControlEvent, { type: 'reply' } | { type: 'exit' } | { type: 'output' }>;
+
+export interface EventFeed {
+  readonly pid: number | undefined;
+  /** Resolves once the client has exited and its output is drained. */
+  readonly ended: Promise<FeedEnd>;
+  /** Detach (end stdin), keep reading until EOF; SIGKILL after `graceMs`. */
+  close(graceMs?: number): Promise<FeedEnd>;
+}
+
+/** Whether an end means the server died rather than ended or let us go. */
+export function endIsCrash(end: FeedEnd): boolean {
+  if (end.kind === 'exit') return end.reason !== null && /server exited unexpectedly|lost server/.test(end.reason);
+  return true;
+}
+
+/** Attach a control client to `sessionId` and call `onEvent` for each notification. */
+export function openEventFeed(
+  server: ServerSpec,
+  sessionId: string,
+  onEvent: (e: FeedEvent) => void,
+  env?: NodeJS.ProcessEnv,
+): EventFeed {
+  const child = spawnControlClient(server, sessionId, env);
+  const parser = createControlModeParser();
+  let exitReason: string | null | undefined;
+  let stderr = '';
+  const take = (events: readonly ControlEvent[]) => {
+    for (const e of events) {
+      if (e.type === 'exit') exitReason = e.reason;
+      else if (e.type !== 'reply' && e.type !== 'output') onEvent(e);
+    }
+  };
+  child.stdout.on('data', (chunk: Buffer) => take(parser.push(chunk)));
+  child.stderr.on('data', (b: Buffer) => {
+    if (stderr.length < 4096) stderr += b.toString('utf8');
+  });
+  // A write to a client that already left (EPIPE) is not an error here.
+  child.stdin.on('error', () => {});
+  const ended = new Promise<FeedEnd>((resolve) => {
+    let settled = false;
+    const settle = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      take(parser.flush());
+      resolve(exitReason !== undefined ? { kind: 'exit', reason: exitReason, code } : { kind: 'eof', code, stderr: stderr.trim() });
+    };
+    child.on('error', (e) => {
+      stderr ||= e.message;
+      settle(null);
+    });
+    child.on('close', (code) => settle(code));
+  });
+  return {
+    pid: child.pid,
+    ended,
+    close(graceMs = 2_000) {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      return ended.finally(() => clearTimeout(timer));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `tsession --watch` (or `tsession watch`): the headless daemon of one tmux
+ * server (src/watch/daemon.ts), holding the server's watch lock, writing the
+ * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
+ * SIGHUP after a final checkpoint.
+ */
+import { join } from 'node:path';
+import { ensurePrivateDir, serverSlug } from '../../checkpoints/paths.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { UserError } from '../user-error.js';
+import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../watch/daemon.js';
+import { formatEntry, Journal, type JournalEntry } from '../watch/journal.js';
+import { takeLock } from '../watch/lock.js';
+
+/** The lock file of a server's watch daemon (under the runtime dir). */
+export const watchLockPath = (ctx: Context): string => join(ctx.paths.runtimeDir, `watch-${serverSlug(ctx.server.socketPath)}.lock`);
+
+/** `--interval` in seconds → milliseconds; a usage error unless a number ≥ 1 (or 0: no interval saves). */
+export function parseInterval(value: unknown): number {
+  if (value === undefined) return DEFAULT_WATCH_SETTINGS.intervalMs;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || (n !== 0 && n < 1)) {
+    throw new UserError(`--interval: expected seconds (a number ≥ 1, or 0 for none), got ${JSON.stringify(value)}`, EXIT.usage);
+  }
+  return Math.round(n * 1000);
+}
+
+export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length) throw new UserError(`watch takes no session names (it follows the whole server), got ${JSON.stringify(positionals[0])}`, EXIT.usage);
+  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true };
+  const store = await ctx.store();
+  await ensurePrivateDir(ctx.paths.runtimeDir);
+  const lock = await takeLock(watchLockPath(ctx));
+  if (lock.kind === 'held') {
+    throw new UserError(
+      `tmux server ${ctx.server.label} is already watched by tsession pid ${lock.holder.pid} (since ${lock.holder.since}); see tsession status`,
+      EXIT.conflict,
+    );
+  }
+  await store.prepare();
+  const journal = new Journal(ctx.storeDir);
+  const human = !ctx.opts.json && process.stderr.isTTY === true;
+  let journalBroken = false;
+  const report = (entry: Omit<JournalEntry, 'at'>) => {
+    const full = { at: new Date().toISOString(), ...entry } as JournalEntry;
+    process.stderr.write(`${human ? formatEntry(full) : JSON.stringify(full)}\n`);
+    journal.append(entry).catch((e: Error) => {
+      // Watching goes on without a journal (a full disk is reported once; saves report their own failures).
+      if (!journalBroken) ctx.warn(`cannot write the journal ${journal.path}: ${e.message}`);
+      journalBroken = true;
+    });
+  };
+  const stop = new AbortController();
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15)); // a second signal: leave now
+    report({ kind: 'daemon', what: 'stopping', cause: sig });
+    stop.abort();
+  };
+  for (const s of signals) process.on(s, onSignal);
+  report({
+    kind: 'daemon',
+    what: 'started',
+    detail: `pid ${process.pid}, tmux server ${ctx.server.label}`,
+    evidence: [
+      `interval ${settings.intervalMs / 1000} s, quiet ${settings.quietMs} ms`,
+      settings.autoRestore
+        ? `auto-restore on (at most ${settings.breaker.maxRestores} per ${settings.breaker.windowMs / 60_000} min)`
+        : 'auto-restore off',
+      ...(lock.replacedStale ? [`took over a stale lock of pid ${lock.replacedStale.pid}`] : []),
+    ],
+  });
+  try {
+    await watchServer(ctx, settings, stop.signal, report);
+  } finally {
+    report({ kind: 'daemon', what: 'stopped' });
+    await journal.flushed();
+    for (const s of signals) process.off(s, onSignal);
+    await lock.release();
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,121 @@
+/**
+ * The recovery journal (DESIGN.md): every detection and every action of the
+ * watch daemon as one JSON line, with its cause, evidence, result and
+ * duration, so a person can answer "what did tsession do, and why?".
+ * Appended with O_APPEND (one write per entry), rotated to `journal.1.jsonl`
+ * past a size, file mode 0600. A torn or hand-edited line is skipped on read
+ * and counted, never fatal.
+ */
+import { appendFile, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PRIVATE_MODES } from '../../checkpoints/paths.js';
+
+/** What kind of line: something noticed, something done, or the daemon's own life. */
+export type JournalKind = 'detected' | 'action' | 'daemon';
+
+export interface JournalEntry {
+  /** ISO time. */
+  readonly at: string;
+  readonly kind: JournalKind;
+  /** Short name: 'server-crashed', 'save', 'restore', 'started', … */
+  readonly what: string;
+  /** Why this happened (the notification, the crash, a signal). */
+  readonly cause?: string;
+  /** Facts seen, as short lines. */
+  readonly evidence?: readonly string[];
+  readonly result?: 'ok' | 'skipped' | 'failed' | 'refused';
+  /** One line: a checkpoint id, what was restored, an error. */
+  readonly detail?: string;
+  readonly durationMs?: number;
+}
+
+export const JOURNAL_FILE = 'journal.jsonl';
+const ROTATED_FILE = 'journal.1.jsonl';
+/** Rotate past this size: ~5,000 entries; the rotated file keeps the ones before. */
+export const JOURNAL_MAX_BYTES = 1024 * 1024;
+
+export class Journal {
+  private size: number | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes = JOURNAL_MAX_BYTES,
+  ) {}
+
+  get path(): string {
+    return join(this.dir, JOURNAL_FILE);
+  }
+
+  /** Append one entry (entries are written in call order). Rejects on I/O failure. */
+  append(entry: Omit<JournalEntry, 'at'>): Promise<void> {
+    const line = `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`;
+    const next = this.writing.then(() => this.write(line));
+    this.writing = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves once every entry appended so far is written (or failed). */
+  flushed(): Promise<void> {
+    return this.writing;
+  }
+
+  private async write(line: string): Promise<void> {
+    if (this.size === null) this.size = await stat(this.path).then((s) => s.size, () => 0);
+    if (this.size > 0 && this.size + line.length > this.maxBytes) {
+      await rename(this.path, join(this.dir, ROTATED_FILE));
+      this.size = 0;
+    }
+    await appendFile(this.path, line, { mode: PRIVATE_MODES.file });
+    this.size += Buffer.byteLength(line);
+  }
+}
+
+/** The journal's entries, oldest first (rotated file, then current), and how many lines were unreadable. */
+export async function readJournal(dir: string): Promise<{ entries: JournalEntry[]; skipped: number }> {
+  const entries: JournalEntry[] = [];
+  let skipped = 0;
+  for (const file of [ROTATED_FILE, JOURNAL_FILE]) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const entry = parseEntry(line);
+      if (entry) entries.push(entry);
+      else skipped++;
+    }
+  }
+  return { entries, skipped };
+}
+
+const KINDS: readonly string[] = ['detected', 'action', 'daemon'];
+
+/** One line as an entry, or null when it is not one (torn write, hand edit). */
+export function parseEntry(line: string): JournalEntry | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const e = v as Record<string, unknown>;
+  if (typeof e.at !== 'string' || typeof e.what !== 'string' || typeof e.kind !== 'string' || !KINDS.includes(e.kind)) return null;
+  return e as unknown as JournalEntry;
+}
+
+/** One entry as a line for a person: time, kind, what, result, detail, cause. */
+export function formatEntry(e: JournalEntry): string {
+  const parts = [e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.kind.padEnd(8), e.what];
+  if (e.result) parts.push(`[${e.result}]`);
+  if (e.detail) parts.push(e.detail);
+  if (e.cause) parts.push(`(cause: ${e.cause})`);
+  if (e.durationMs !== undefined) parts.push(`${Math.round(e.durationMs)} ms`);
+  const head = parts.join(' ');
+  return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${l}`)].join('\n') : head;
+}

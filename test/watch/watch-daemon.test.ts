@@ -1,0 +1,201 @@
+/**
+ * `tsession --watch` against real, isolated tmux servers: a change is
+ * checkpointed within seconds, a SIGKILLed server is noticed at once (and
+ * restored with --auto-restore), a kill-server is told apart from a crash,
+ * one daemon per server, a server that is not up yet is waited for, and
+ * SIGTERM leaves a final checkpoint, a released lock and exit 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+
+interface Entry {
+  kind: string;
+  what: string;
+  result?: string;
+  cause?: string;
+  detail?: string;
+  evidence?: string[];
+}
+
+interface Daemon {
+  readonly child: ChildProcess;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+const started: Daemon[] = [];
+const servers: TestServer[] = [];
+
+function server(): TestServer {
+  const s = createTestServer();
+  servers.push(s);
+  return s;
+}
+
+/** Start `tsession -L <server> -f /dev/null --watch …args` as a child. */
+function watch(s: TestServer, ...args: string[]): Daemon {
+  const child = spawn(process.execPath, [CLI, '-L', s.name, '-f', '/dev/null', '--watch', ...args], {
+    env: s.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const d = { child, stderr: () => err, exited };
+  started.push(d);
+  return d;
+}
+
+async function journal(s: TestServer): Promise<Entry[]> {
+  const r = await runCli(s, ['log', '-n', '0', '--json']);
+  expect(r.code).toBe(0);
+  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+}
+
+/** The journal entries matching `pick`, once there is at least one. */
+const until = (s: TestServer, pick: (e: Entry) => boolean, what: string, ms = 15_000): Promise<Entry[]> =>
+  waitFor(
+    async () => {
+      const found = (await journal(s)).filter(pick);
+      return found.length ? found : null;
+    },
+    ms,
+    what,
+  );
+
+const saves = (s: TestServer) => journal(s).then((es) => es.filter((e) => e.what === 'save' && e.result === 'ok'));
+
+/** Window names of `session` in a checkpoint, from the plan of restoring it as a copy. */
+async function windowsIn(s: TestServer, checkpointId: string, session: string): Promise<string[]> {
+  const r = await runCli(s, ['restore', session, '--as', `${session}-copy`, '--from', checkpointId, '--dry-run', '--json']);
+  const plan = JSON.parse(r.stdout) as { plan: { build: string[][] } };
+  return plan.plan.build.filter((c) => c[0] === 'new-window' || c[0] === 'new-session').map((c) => c[c.indexOf('-n') + 1]!);
+}
+
+const serverPid = (s: TestServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
+
+afterEach(async () => {
+  for (const d of started.splice(0)) {
+    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
+    await d.exited;
+  }
+  for (const s of servers.splice(0)) s.kill();
+});
+
+describe('tsession --watch', () => {
+  it('checkpoints at attach and again within seconds of a change, without polling', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'work', '-n', 'edit', '-x', '80', '-y', '24');
+    const d = watch(s, '--interval', '0');
+    const [first] = await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    expect(first!.cause).toBe('watch attached');
+    s.tmux('new-window', '-d', '-t', 'work:', '-n', 'logs');
+    const changed = await until(s, (e) => e.what === 'save' && e.result === 'ok' && /window-add/.test(e.cause ?? ''), 'a save caused by window-add');
+    const id = changed.at(-1)!.detail!.split(' ')[0]!;
+    expect(await windowsIn(s, id, 'work')).toEqual(['edit', 'logs']);
+    // With no interval and no change, nothing else is written.
+    const before = (await saves(s)).length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await saves(s)).length).toBe(before);
+    expect(d.child.exitCode).toBeNull();
+  });
+
+  it('an idle interval save that would record the same sessions writes nothing', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'idle', '-x', '80', '-y', '24', 'cat');
+    watch(s, '--interval', '1');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    await new Promise((r) => setTimeout(r, 3_500));
+    const checkpoints = await runCli(s, ['checkpoints', '--json']);
+    expect((JSON.parse(checkpoints.stdout) as unknown[]).length).toBe(1);
+  });
+
+  it('notices a SIGKILLed server at once and, with --auto-restore, brings its sessions back', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'api', '-n', 'srv', '-x', '80', '-y', '24');
+    s.tmux('new-window', '-d', '-t', 'api:', '-n', 'tests');
+    watch(s, '--interval', '0', '--auto-restore');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    const killedAt = Date.now();
+    process.kill(serverPid(s), 'SIGKILL');
+    const [crash] = await until(s, (e) => e.what === 'server-crashed', 'the crash detected');
+    // Noticed from the control client's end, not a poll: well under a second here.
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    expect(crash!.evidence![0]).toMatch(/server exited unexpectedly/);
+    const [restore] = await until(s, (e) => e.what === 'restore', 'the restore');
+    expect(restore!.result).toBe('ok');
+    expect(restore!.detail).toMatch(/^api from /);
+    expect(s.tmux('list-windows', '-t', 'api', '-F', '#{window_name}').trim().split('\n')).toEqual(['srv', 'tests']);
+    // And the daemon follows the new server: a change there is saved.
+    s.tmux('rename-window', '-t', 'api:1', 'unit');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok' && /window-renamed/.test(e.cause ?? ''), 'a save on the new server');
+  });
+
+  it('tells kill-server from a crash and restores nothing after it', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'done', '-x', '80', '-y', '24');
+    watch(s, '--interval', '0', '--auto-restore');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    s.tmux('kill-server');
+    const [ended] = await until(s, (e) => e.what === 'server-ended', 'the end detected');
+    expect(ended!.evidence!.join('\n')).toMatch(/normal end/);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const all = await journal(s);
+    expect(all.some((e) => e.what === 'server-crashed' || e.what === 'restore')).toBe(false);
+    expect(s.tmuxTry('list-sessions').status).not.toBe(0);
+  });
+
+  it('waits for a server that is not up yet, then follows it', async () => {
+    const s = server();
+    watch(s, '--interval', '0');
+    await until(s, (e) => e.what === 'server-down', 'the missing server reported');
+    s.tmux('new-session', '-d', '-s', 'late', '-x', '80', '-y', '24');
+    s.tmux('new-window', '-d', '-t', 'late:');
+    await until(s, (e) => e.what === 'server-up', 'the server seen');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'a save of the late server');
+  });
+
+  it('one daemon per server: a second one exits 6 with one line; SIGTERM saves, releases the lock and exits 0', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'one', '-x', '80', '-y', '24');
+    const d = watch(s, '--interval', '0');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    const second = await runCli(s, ['--watch'], {}, 20_000);
+    expect(second.code).toBe(6);
+    expect(second.stderr).toMatch(/^tsession: tmux server -L \S+ is already watched by tsession pid \d+ .*\n$/);
+    const status = await runCli(s, ['status', '--json']);
+    const st = JSON.parse(status.stdout) as { watching: boolean; daemon: { pid: number } };
+    expect(st).toMatchObject({ watching: true, daemon: { pid: d.child.pid } });
+    s.tmux('rename-session', '-t', 'one', 'renamed');
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const all = await journal(s);
+    const last = all.slice(all.findIndex((e) => e.what === 'stopping'));
+    expect(last.map((e) => e.what)).toEqual(['stopping', 'save', 'stopped']);
+    expect(last[1]!.cause).toMatch(/watch stopping/);
+    expect(last[1]!.detail).toMatch(/1 session/);
+    const after = JSON.parse((await runCli(s, ['status', '--json'])).stdout) as { watching: boolean };
+    expect(after.watching).toBe(false);
+    // The control client detached: no client is left on the server.
+    expect(s.tmux('list-clients').trim()).toBe('');
+    expect(d.stderr()).not.toMatch(/Error|at \S+ \(/);
+  });
+
+  it('takes over the lock of a daemon that was SIGKILLed', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'x', '-x', '80', '-y', '24');
+    const d = watch(s, '--interval', '0');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    d.child.kill('SIGKILL');
+    await d.exited;
+    watch(s, '--interval', '0');
+    const [start] = await until(s, (e) => e.what === 'started' && (e.evidence ?? []).some((l) => /stale lock/.test(l)), 'a takeover');
+    expect(start!.evidence!.join('\n')).toContain(`stale lock of pid ${d.child.pid}`);
+    // The killed daemon's control client noticed its parent's pipes close and left.
+    await waitFor(() => s.tmux('list-clients', '-F', '#{client_pid}').trim().split('\n').filter(Boolean).length === 1, 10_000, 'one control client');
+    expect(existsSync(s.home)).toBe(true);
+  });
+});
