@@ -25,7 +25,7 @@ function splitWatch(argv: readonly string[]): { name: string | undefined; rest: 
   const rest = argv.filter((_, i) => i !== at);
   const split = splitCommand(rest);
   // `--watch --interval 5`: the first bare word is an option's value, not a command.
-  return split.name !== undefined && Object.hasOwn(COMMANDS, split.name) ? split : { name: 'watch', rest };
+  return split.name !== undefined && Object.hasOwn(COMMANDS, split.name) ? splitCommand(argv) : { name: 'watch', rest };
 }
 
 async function main(argv: string[], early: EarlyWork): Promise<number> {

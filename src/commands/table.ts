@@ -98,13 +98,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: () => import('./unfreeze.js'),
   },
   watch: {
-    usage: 'watch [--interval SECONDS] [--auto-restore]   (also: tsession --watch)',
+    usage: 'watch [--interval SECONDS] [--auto-restore] [--print-unit]   (also: tsession --watch)',
     summary: 'follow the server headless: checkpoint on every change, notice crashes at once',
     options: {
       interval: { type: 'string', arg: 'SECONDS', help: 'also save this often when tmux reports nothing (default 60; 0: never)' },
       'auto-restore': { type: 'boolean', help: 'after a crash, restore the newest good checkpoint (at most 3 times in 10 min)' },
+      'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
     },
-    examples: ['tsession --watch', 'tsession -L work --watch --auto-restore', 'tsession --watch --interval 30 2>>watch.log'],
+    examples: [
+      'tsession --watch',
+      'tsession -L work --watch --auto-restore',
+      'tsession --watch --print-unit > ~/.config/systemd/user/tsession-watch.service',
+    ],
     load: () => import('./watch.js'),
   },
   status: {

@@ -4,7 +4,8 @@
  * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
  * SIGHUP after a final checkpoint.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { watchUnit } from '../watch/systemd-unit.js';
 import { ensurePrivateDir, serverSlug } from '../../checkpoints/paths.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -26,8 +27,23 @@ export function parseInterval(value: unknown): number {
   return Math.round(n * 1000);
 }
 
+/** The daemon's own argv for a unit: absolute paths, the server by socket path, the same options. */
+function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
+  const argv = [process.execPath, resolve(process.argv[1] ?? 'tsession'), '-S', ctx.server.socketPath];
+  if (ctx.server.configFile) argv.push('-f', resolve(ctx.server.configFile));
+  if (ctx.opts.stateDir) argv.push('--state-dir', resolve(ctx.opts.stateDir));
+  argv.push('--watch');
+  if (typeof v.interval === 'string') argv.push('--interval', v.interval);
+  if (v['auto-restore'] === true) argv.push('--auto-restore');
+  return argv;
+}
+
 export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length) throw new UserError(`watch takes no session names (it follows the whole server), got ${JSON.stringify(positionals[0])}`, EXIT.usage);
+  if (v['print-unit'] === true) {
+    process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v)));
+    return EXIT.ok;
+  }
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true };
   const store = await ctx.store();
   await ensurePrivateDir(ctx.paths.runtimeDir);

@@ -1,0 +1,42 @@
+/**
+ * A systemd user unit that supervises `tsession --watch` for one server:
+ * restarted on failure (not after a clean stop, a usage error or "already
+ * watched"), with systemd's start limit as the backoff. Printed, not
+ * installed: where it goes is the user's call (README, "Watching").
+ */
+
+/**
+ * One ExecStart argument in systemd's syntax: `%` and `$` are specifiers
+ * and variables there, so they are doubled; anything beyond a plain word is
+ * double-quoted with C escapes.
+ */
+export function systemdArg(arg: string): string {
+  // A function replacement: in a replacement string '$$' means one '$'.
+  const doubled = arg.replace(/[%$]/g, (c) => c + c);
+  if (/^[A-Za-z0-9_@%$+=:,./-]+$/.test(doubled)) return doubled;
+  const escaped = doubled.replace(/[\\"\x00-\x1f\x7f]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '"' ? '\\"' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return `"${escaped}"`;
+}
+
+/** The unit text for `argv` (node, the bin, then tsession's arguments). */
+export function watchUnit(label: string, argv: readonly string[]): string {
+  return [
+    '[Unit]',
+    `Description=tsession watch of tmux server ${label.replace(/[\x00-\x1f\x7f]/g, ' ').replaceAll('%', () => '%%')}`,
+    'StartLimitIntervalSec=300',
+    'StartLimitBurst=5',
+    '',
+    '[Service]',
+    `ExecStart=${argv.map(systemdArg).join(' ')}`,
+    'Restart=on-failure',
+    'RestartSec=2',
+    // 2: usage, 6: another daemon already watches this server.
+    'RestartPreventExitStatus=2 6',
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ].join('\n');
+}
