@@ -199,10 +199,10 @@ export type ServerAnswer =
  * output time, and the attached clients with whether they are control-mode
  * ones. Lines are tagged; a session name (any bytes) is length-prefixed.
  */
-const EXTRAS_COMMANDS = [
-  ['list-windows', '-a', '-F', 'W #{window_id} #{window_activity}'],
-  ['list-clients', '-F', 'C #{client_control_mode} #{n:client_session}:#{client_session}'],
-] as const;
+/** Attached clients, tagged C, with whether each is a control-mode one (decoded by decodeExtras). */
+export const CLIENTS_COMMAND = ['list-clients', '-F', 'C #{client_control_mode} #{n:client_session}:#{client_session}'] as const;
+
+const EXTRAS_COMMANDS = [['list-windows', '-a', '-F', 'W #{window_id} #{window_activity}'], CLIENTS_COMMAND] as const;
 
 /** Decode the extras: window id → activity (unix s), session → people's clients. */
 export function decodeExtras(buf: Buffer): { activity: Map<string, number>; clients: Map<string, number> } {

@@ -1,6 +1,7 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers. */
 import { readLayoutOrEmpty } from '../../sessions/layout-read.js';
-import { TmuxError } from '../../sessions/tmux.js';
+import { CLIENTS_COMMAND, decodeExtras } from '../../sessions/probes.js';
+import { runTmux, TmuxError } from '../../sessions/tmux.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { age, table, visible } from './format-table.js';
@@ -26,6 +27,10 @@ export async function listSessions(ctx: Context): Promise<{ sessions: ListedSess
     }
     throw e;
   });
+  // session_attached counts control-mode clients too (a watch daemon's among them): count people's.
+  const people = live?.sessions.length
+    ? await runTmux(ctx.server, [CLIENTS_COMMAND], { env: ctx.env }).then((o) => decodeExtras(o.stdout).clients, () => null)
+    : null;
   const store = await ctx.store();
   const listed = await store.list();
   const entries = listed.ok ? listed.value.filter((e) => e.valid && e.meaningful) : [];
@@ -40,7 +45,7 @@ export async function listSessions(ctx: Context): Promise<{ sessions: ListedSess
       state: 'live',
       windows: s.windows.length,
       panes: s.windows.reduce((n, w) => n + w.panes.length, 0),
-      attached: s.attached > 0,
+      attached: people ? (people.get(s.name) ?? 0) > 0 : s.attached > 0,
       checkpoint: newestFor(s.name),
     });
   }

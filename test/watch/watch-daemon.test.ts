@@ -169,6 +169,10 @@ describe('tsession --watch', () => {
     const status = await runCli(s, ['status', '--json']);
     const st = JSON.parse(status.stdout) as { watching: boolean; daemon: { pid: number } };
     expect(st).toMatchObject({ watching: true, daemon: { pid: d.child.pid } });
+    // The daemon's control client is attached, but it is not a person: `list` says not attached.
+    expect(s.tmux('list-clients', '-F', '#{client_control_mode}').trim()).toBe('1');
+    const listed = JSON.parse((await runCli(s, ['list', '--json'])).stdout) as { sessions: { name: string; attached: boolean }[] };
+    expect(listed.sessions.find((l) => l.name === 'one')).toMatchObject({ attached: false });
     s.tmux('rename-session', '-t', 'one', 'renamed');
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
