@@ -10,6 +10,9 @@ import type { ControlEvent } from '../parsers/control-events.js';
 import type { ServerSpec } from './server.js';
 import { spawnControlClient } from './tmux.js';
 
+/** How long output may still arrive after the client process exited. */
+const EXIT_DRAIN_MS = 200;
+
 /** How a feed ended. */
 export type FeedEnd =
   /** tmux said `%exit`, with its reason (null: none, e.g. kill-server or detach). */
@@ -70,6 +73,16 @@ export function openEventFeed(
       settle(null);
     });
     child.on('close', (code) => settle(code));
+    // tmux's server holds the client's stdout too (control.c keeps its fd):
+    // with a frozen server the pipe never closes, so the client's exit ends
+    // the feed once what it wrote has had a moment to drain.
+    child.on('exit', (code) => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        settle(code);
+      }, EXIT_DRAIN_MS).unref();
+    });
   });
   return {
     pid: child.pid,

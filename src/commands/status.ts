@@ -15,6 +15,9 @@ const newest = (entries: readonly JournalEntry[], pick: (e: JournalEntry) => boo
   return null;
 };
 
+/** A path as one word to paste into a shell. */
+const shellWord = (p: string): string => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`);
+
 export async function run(ctx: Context): Promise<number> {
   const holder = await readHolder(watchLockPath(ctx));
   const watching = holder !== null && isAlive(holder);
@@ -39,7 +42,7 @@ export async function run(ctx: Context): Promise<number> {
     `tmux server ${ctx.server.label} (${ctx.server.socketPath})`,
     watching
       ? `watched by tsession pid ${holder!.pid} since ${holder!.since}`
-      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: tsession ${ctx.server.label === 'default' ? '' : `-S ${ctx.server.socketPath} `}--watch`,
+      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: tsession ${ctx.server.label === 'default' ? '' : `-S ${shellWord(ctx.server.socketPath)} `}--watch`,
   ];
   for (const [label, e] of [['last save', lastSave], ['last detection', lastDetection], ['last restore', lastRestore]] as const) {
     if (e) out.push(`${label}: ${formatEntry(e).split('\n')[0]}`);

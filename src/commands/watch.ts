@@ -4,7 +4,7 @@
  * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
  * SIGHUP after a final checkpoint.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { watchUnit } from '../watch/systemd-unit.js';
 import { ensurePrivateDir, serverSlug } from '../../checkpoints/paths.js';
 import type { Context } from '../context.js';
@@ -31,17 +31,27 @@ export function parseInterval(value: unknown): number {
 function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
   const argv = [process.execPath, resolve(process.argv[1] ?? 'tsession'), '-S', ctx.server.socketPath];
   if (ctx.server.configFile) argv.push('-f', resolve(ctx.server.configFile));
-  if (ctx.opts.stateDir) argv.push('--state-dir', resolve(ctx.opts.stateDir));
+  // Always the resolved dir: under systemd, XDG_STATE_HOME of the login shell is not set.
+  argv.push('--state-dir', ctx.paths.stateDir);
   argv.push('--watch');
   if (typeof v.interval === 'string') argv.push('--interval', v.interval);
   if (v['auto-restore'] === true) argv.push('--auto-restore');
   return argv;
 }
 
+/** What the daemon must see as it sees it here: where its config lives, and the PATH shells are restored with. */
+function unitEnv(ctx: Context): Record<string, string> {
+  return {
+    XDG_CONFIG_HOME: dirname(ctx.paths.configDir),
+    ...(ctx.env.PATH ? { PATH: ctx.env.PATH } : {}),
+    ...(ctx.env.SHELL ? { SHELL: ctx.env.SHELL } : {}),
+  };
+}
+
 export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length) throw new UserError(`watch takes no session names (it follows the whole server), got ${JSON.stringify(positionals[0])}`, EXIT.usage);
   if (v['print-unit'] === true) {
-    process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v)));
+    process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;
   }
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true };

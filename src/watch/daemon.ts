@@ -11,7 +11,7 @@
  * Every detection and action goes to the journal.
  */
 import { restoreSessions } from '../../sessions/restore.js';
-import { endIsCrash, openEventFeed, type FeedEnd } from '../../sessions/event-feed.js';
+import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd } from '../../sessions/event-feed.js';
 import { runTmux, TmuxError } from '../../sessions/tmux.js';
 import { saveCheckpoint } from '../commands/save.js';
 import { blobReader, pickCheckpoint } from '../commands/shared.js';
@@ -45,21 +45,43 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
 export type Report = (entry: Omit<JournalEntry, 'at'>) => void;
 
 /** What a probe of the server found. */
-type Probe =
-  | { readonly kind: 'up'; readonly sessionIds: readonly string[] }
+export type Probe =
+  | { readonly kind: 'up'; readonly pid: number; readonly sessionIds: readonly string[] }
   | { readonly kind: 'down'; readonly message: string }
   | { readonly kind: 'not-answering'; readonly message: string };
 
 async function probe(ctx: Context, timeoutMs: number): Promise<Probe> {
   try {
-    const out = await runTmux(ctx.server, [['list-sessions', '-F', '#{session_id}']], { env: ctx.env, timeoutMs });
-    return { kind: 'up', sessionIds: out.stdout.toString('latin1').split('\n').filter(Boolean) };
+    const out = await runTmux(ctx.server, [['list-sessions', '-F', '#{pid} #{session_id}']], { env: ctx.env, timeoutMs });
+    const lines = out.stdout.toString('latin1').split('\n').filter(Boolean);
+    return { kind: 'up', pid: Number(lines[0]?.split(' ')[0] ?? 0), sessionIds: lines.map((l) => l.slice(l.indexOf(' ') + 1)) };
   } catch (e) {
     if (!(e instanceof TmuxError)) throw e;
     if (e.kind === 'no-server') return { kind: 'down', message: e.message };
     if (e.kind === 'timeout' || e.kind === 'refused') return { kind: 'not-answering', message: e.message };
     throw e; // not installed, no access: nothing a retry can fix
   }
+}
+
+/** What the end of the event feed means, from how it ended and a probe of the server after it. */
+export type EndVerdict =
+  /** The server lives on (our session closed, our client was let go or killed): attach again. */
+  | 'reattach'
+  /** A normal end (kill-server, the last session closed): nothing to restore. */
+  | 'ended'
+  /** The server died, or a new server runs under the socket. */
+  | 'crashed'
+  /** Not clear yet: a server that is exiting refuses new clients until its own clients have gone. */
+  | 'recheck';
+
+/** Decide what a feed's end means; `pidAtAttach` is the server's pid when the feed began. */
+export function classifyEnd(end: FeedEnd, after: Probe, pidAtAttach: number): EndVerdict {
+  if (!endIsCrash(end)) {
+    // tmux said %exit without "server exited unexpectedly": never a crash.
+    return after.kind === 'up' ? 'reattach' : after.kind === 'down' ? 'ended' : 'recheck';
+  }
+  if (after.kind === 'up') return after.pid === pidAtAttach ? 'reattach' : 'crashed';
+  return after.kind === 'down' ? 'crashed' : 'recheck';
 }
 
 /** One line saying how the control client's feed ended. */
@@ -142,67 +164,89 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
     await sleep(delay, signal);
     delay = Math.min(delay * 2, settings.retryMs.max);
   };
-
-  while (!signal.aborted) {
-    const found = await probe(ctx, settings.probeTimeoutMs);
-    if (found.kind !== 'up' || found.sessionIds.length === 0) {
-      const kind = found.kind === 'up' ? 'down' : found.kind;
-      if (kind !== problem) {
-        const what = kind === 'down' ? 'server-down' : 'server-not-answering';
-        report({ kind: 'detected', what, evidence: [found.kind === 'up' ? 'the server has no session' : found.message] });
+  // One listener for the whole watch (not one per attach).
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  let feed: EventFeed | null = null;
+  try {
+    while (!signal.aborted) {
+      const found = await probe(ctx, settings.probeTimeoutMs);
+      if (found.kind !== 'up' || found.sessionIds.length === 0) {
+        const kind = found.kind === 'up' ? 'down' : found.kind;
+        if (kind !== problem) {
+          const what = kind === 'down' ? 'server-down' : 'server-not-answering';
+          report({ kind: 'detected', what, evidence: [found.kind === 'up' ? 'the server has no session' : found.message] });
+        }
+        problem = kind;
+        await backOff();
+        continue;
       }
-      problem = kind;
-      await backOff();
-      continue;
+      if (problem !== null) report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
+      problem = null;
+      const attachedAt = performance.now();
+      feed = openEventFeed(ctx.server, found.sessionIds[0]!, (e) => SAVE_TRIGGERS.has(e.type) && scheduler.poke(e.type), ctx.env);
+      scheduler.start();
+      void scheduler.saveNow('watch attached');
+      const end = await Promise.race([feed.ended, aborted]);
+      if (signal.aborted) {
+        // Stopping: a final save, unless the server is what just went away.
+        if (end === 'aborted') await scheduler.saveNow('watch stopping');
+        break;
+      }
+      const ended = end as FeedEnd;
+      feed = null;
+      await scheduler.pause();
+      // A feed that lived a while starts the backoff over; one that ended at once keeps backing off.
+      if (performance.now() - attachedAt > 1_000) delay = settings.retryMs.first;
+      let after = await probe(ctx, settings.probeTimeoutMs);
+      let verdict = classifyEnd(ended, after, found.pid);
+      for (let i = 0; verdict === 'recheck' && i < END_RECHECKS && !signal.aborted; i++) {
+        await sleep(END_RECHECK_MS, signal);
+        after = await probe(ctx, settings.probeTimeoutMs);
+        verdict = classifyEnd(ended, after, found.pid);
+      }
+      if (signal.aborted) break;
+      const evidence = [describeEnd(ended), after.kind === 'up' ? `the server answers (pid ${after.pid}, was ${found.pid})` : after.message];
+      if (verdict === 'reattach') {
+        await backOff();
+        continue;
+      }
+      if (verdict === 'ended') {
+        report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
+        problem = 'down';
+        continue;
+      }
+      if (verdict === 'recheck') {
+        report({ kind: 'detected', what: 'server-not-answering', evidence });
+        problem = 'not-answering';
+        continue;
+      }
+      report({ kind: 'detected', what: 'server-crashed', evidence });
+      problem = after.kind === 'up' ? null : 'down';
+      if (!settings.autoRestore) continue;
+      const breakerSays = breaker.crashed(Date.now());
+      if (breakerSays.kind === 'open') {
+        report({
+          kind: 'detected',
+          what: 'restore-breaker-open',
+          evidence: [`${breakerSays.recent} crashes within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${settings.breaker.maxRestores})`],
+          detail: 'left down; run `tsession restore` by hand',
+        });
+        continue;
+      }
+      await restoreNewest(ctx, report, `server crashed (${breakerSays.recent} within the breaker window)`);
     }
-    if (problem !== null) report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
-    problem = null;
-    const attachedAt = performance.now();
-    const feed = openEventFeed(ctx.server, found.sessionIds[0]!, (e) => SAVE_TRIGGERS.has(e.type) && scheduler.poke(e.type), ctx.env);
-    void scheduler.saveNow('watch attached');
-    scheduler.start();
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal.aborted) resolve('aborted');
-      signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-    });
-    const end = await Promise.race([feed.ended, aborted]);
-    if (end === 'aborted') {
-      await scheduler.saveNow('watch stopping');
-      await feed.close();
-      break;
-    }
-    scheduler.pause();
-    // A feed that ends within a second (its session closed as we attached) backs off; a long one starts over.
-    if (performance.now() - attachedAt > 1_000) delay = settings.retryMs.first;
-    const after = await probe(ctx, settings.probeTimeoutMs);
-    if (after.kind === 'up' && !endIsCrash(end)) {
-      // Our session closed or our client was let go; the server lives on: attach again.
-      await backOff();
-      continue;
-    }
-    const evidence = [describeEnd(end), after.kind === 'up' ? 'the server answers again' : after.message];
-    if (!endIsCrash(end) && after.kind === 'down') {
-      report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
-      problem = 'down';
-      continue;
-    }
-    report({ kind: 'detected', what: 'server-crashed', evidence });
-    problem = after.kind === 'up' ? null : 'down';
-    if (!settings.autoRestore) continue;
-    const verdict = breaker.crashed(Date.now());
-    if (verdict.kind === 'open') {
-      report({
-        kind: 'detected',
-        what: 'restore-breaker-open',
-        evidence: [`${verdict.recent} crashes within ${Math.round(verdict.sinceMs / 1000)} s (limit ${settings.breaker.maxRestores})`],
-        detail: 'left down; run `tsession restore` by hand',
-      });
-      continue;
-    }
-    await restoreNewest(ctx, report, `server crashed (${verdict.recent} within the breaker window)`);
+  } finally {
+    await feed?.close();
+    await scheduler.stop();
   }
-  await scheduler.stop();
 }
+
+/** After a feed's end, how often and how far apart the server is asked again while it is still exiting. */
+const END_RECHECKS = 10;
+const END_RECHECK_MS = 300;
 
 /** Restore every session of the newest good checkpoint that is not running. */
 async function restoreNewest(ctx: Context, report: Report, cause: string): Promise<void> {

@@ -36,6 +36,7 @@ export const JOURNAL_MAX_BYTES = 1024 * 1024;
 
 export class Journal {
   private size: number | null = null;
+  private torn = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -61,13 +62,25 @@ export class Journal {
   }
 
   private async write(line: string): Promise<void> {
-    if (this.size === null) this.size = await stat(this.path).then((s) => s.size, () => 0);
-    if (this.size > 0 && this.size + line.length > this.maxBytes) {
-      await rename(this.path, join(this.dir, ROTATED_FILE));
-      this.size = 0;
+    try {
+      if (this.size === null) this.size = await stat(this.path).then((s) => s.size, () => 0);
+      if (this.size > 0 && this.size + line.length > this.maxBytes) {
+        // ENOENT: the file was moved or deleted by hand; a new one starts either way.
+        await rename(this.path, join(this.dir, ROTATED_FILE)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+        this.size = 0;
+      }
+      // After a failed write the file may end in half a line: start on a fresh one.
+      const text = this.torn ? `\n${line}` : line;
+      await appendFile(this.path, text, { mode: PRIVATE_MODES.file });
+      this.torn = false;
+      this.size += Buffer.byteLength(text);
+    } catch (e) {
+      this.torn = true;
+      this.size = null; // stat again next time
+      throw e;
     }
-    await appendFile(this.path, line, { mode: PRIVATE_MODES.file });
-    this.size += Buffer.byteLength(line);
   }
 }
 

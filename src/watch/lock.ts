@@ -5,7 +5,7 @@
  * daemons starting together cannot both win. A lock whose holder is gone is
  * stale and taken over.
  */
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { readStat } from '../../sessions/proc.js';
 import { PRIVATE_MODES } from '../../checkpoints/paths.js';
 
@@ -52,7 +52,7 @@ export async function takeLock(path: string): Promise<LockOutcome> {
   await writeFile(temp, `${JSON.stringify(me)}\n`, { mode: PRIVATE_MODES.file });
   try {
     let replacedStale: LockHolder | null = null;
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await link(temp, path);
         const release = async () => {
@@ -65,10 +65,26 @@ export async function takeLock(path: string): Promise<LockOutcome> {
       }
       const holder = await readHolder(path);
       if (holder && isAlive(holder)) return { kind: 'held', holder };
+      // Move the stale file aside before deleting it: rename is atomic, so
+      // when two daemons both found it stale, only one moves it, and neither
+      // can delete a lock the other has just taken.
+      const aside = `${path}.stale.${process.pid}`;
+      try {
+        await rename(path, aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      const moved = await readHolder(aside);
+      if (moved && isAlive(moved)) {
+        // Another daemon took the lock between our read and our rename: give it back.
+        await link(aside, path).catch(() => {});
+        await unlink(aside).catch(() => {});
+        return { kind: 'held', holder: moved };
+      }
+      await unlink(aside).catch(() => {});
       replacedStale = holder ?? { pid: 0, startTime: 0, since: 'unknown' };
-      await unlink(path).catch(() => {});
     }
-    // Another daemon took it between our unlink and link.
     const holder = await readHolder(path);
     return { kind: 'held', holder: holder ?? { pid: 0, startTime: 0, since: 'unknown' } };
   } finally {

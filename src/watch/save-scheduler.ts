@@ -40,6 +40,8 @@ export class SaveScheduler {
   private tick: unknown = null;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** While paused, saves already queued are dropped when their turn comes. */
+  private paused = false;
 
   constructor(
     private readonly schedule: SaveSchedule,
@@ -47,17 +49,24 @@ export class SaveScheduler {
     private readonly timers: Timers = NODE_TIMERS,
   ) {}
 
-  /** Start the interval saves. */
+  /** Start (or resume) saving: the interval saves, and queued saves run again. */
   start(): void {
+    this.paused = false;
     this.armInterval();
   }
 
-  /** Drop any pending burst and the interval until `start` (the server is gone; saves would only fail). */
-  pause(): void {
+  /**
+   * Drop the pending burst, the interval and queued saves until `start`
+   * (the server is gone, or about to be restored: a save then would record
+   * half a server). Resolves when the save under way, if any, has finished.
+   */
+  pause(): Promise<void> {
+    this.paused = true;
     if (this.burst?.handle != null) this.timers.clearTimeout(this.burst.handle);
     this.burst = null;
     if (this.tick !== null) this.timers.clearTimeout(this.tick);
     this.tick = null;
+    return this.chain;
   }
 
   /** A notification arrived: save once the burst it belongs to is over. */
@@ -72,7 +81,7 @@ export class SaveScheduler {
     burst.handle = this.timers.setTimeout(() => this.fire(), Math.max(0, due - now));
   }
 
-  /** Save now (after any save under way), with whatever burst is pending folded in. */
+  /** Save now (after any save under way), with whatever burst is pending folded in; nothing while paused. */
   saveNow(cause: string): Promise<void> {
     const causes = this.takeBurst();
     causes.add(cause);
@@ -82,8 +91,7 @@ export class SaveScheduler {
   /** No more saves are started; resolves when the one under way (if any) has finished. */
   stop(): Promise<void> {
     this.stopped = true;
-    this.pause();
-    return this.chain;
+    return this.pause();
   }
 
   private fire(): void {
@@ -100,7 +108,7 @@ export class SaveScheduler {
 
   private enqueue(causes: readonly string[]): Promise<void> {
     // The runner reports its own failures; a rejection must not stop later saves.
-    this.chain = this.chain.then(() => this.runner(causes)).catch(() => {});
+    this.chain = this.chain.then(() => (this.paused ? undefined : this.runner(causes))).catch(() => {});
     // Any save restarts the interval: it measures time since the last save.
     this.armInterval();
     return this.chain;

@@ -20,16 +20,26 @@ export function systemdArg(arg: string): string {
   return `"${escaped}"`;
 }
 
-/** The unit text for `argv` (node, the bin, then tsession's arguments). */
-export function watchUnit(label: string, argv: readonly string[]): string {
+/** A one-line value for a unit setting: no control bytes, `%` doubled, no trailing `\` (a line continuation). */
+const settingValue = (v: string): string => v.replace(/[\x00-\x1f\x7f]/g, ' ').replaceAll('%', () => '%%').replace(/\\+$/, '');
+
+/**
+ * The unit text for `argv` (node, the bin, then tsession's arguments) and
+ * the environment it must run with (systemd starts services without the
+ * login shell's variables, so paths tsession derives from them are passed).
+ */
+export function watchUnit(label: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
   return [
     '[Unit]',
-    `Description=tsession watch of tmux server ${label.replace(/[\x00-\x1f\x7f]/g, ' ').replaceAll('%', () => '%%')}`,
+    `Description=tsession watch of tmux server ${settingValue(label)}`,
     'StartLimitIntervalSec=300',
     'StartLimitBurst=5',
     '',
     '[Service]',
+    ...Object.entries(env).map(([k, v]) => `Environment=${systemdArg(`${k}=${v}`)}`),
     `ExecStart=${argv.map(systemdArg).join(' ')}`,
+    // Stopping the daemon must not stop the tmux server an automatic restore started (it lives in this unit's cgroup).
+    'KillMode=process',
     'Restart=on-failure',
     'RestartSec=2',
     // 2: usage, 6: another daemon already watches this server.

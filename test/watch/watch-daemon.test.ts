@@ -103,14 +103,19 @@ describe('tsession --watch', () => {
     expect(d.child.exitCode).toBeNull();
   });
 
-  it('an idle interval save that would record the same sessions writes nothing', async () => {
+  it('interval saves catch what tmux never notifies, and write nothing while nothing changed', async () => {
     const s = server();
     s.tmux('new-session', '-d', '-s', 'idle', '-x', '80', '-y', '24', 'cat');
     watch(s, '--interval', '1');
     await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
     await new Promise((r) => setTimeout(r, 3_500));
-    const checkpoints = await runCli(s, ['checkpoints', '--json']);
-    expect((JSON.parse(checkpoints.stdout) as unknown[]).length).toBe(1);
+    const count = async () => (JSON.parse((await runCli(s, ['checkpoints', '--json'])).stdout) as unknown[]).length;
+    expect(await count()).toBe(1);
+    // New pane contents: no notification, but the next interval save records them.
+    s.tmux('send-keys', '-t', 'idle', '-l', 'typed into cat\r');
+    const [interval] = await until(s, (e) => e.what === 'save' && e.result === 'ok' && e.cause === 'interval', 'an interval save');
+    expect(interval!.detail).toMatch(/1 session/);
+    expect(await count()).toBe(2);
   });
 
   it('notices a SIGKILLed server at once and, with --auto-restore, brings its sessions back', async () => {
@@ -130,15 +135,20 @@ describe('tsession --watch', () => {
     expect(restore!.detail).toMatch(/^api from /);
     expect(s.tmux('list-windows', '-t', 'api', '-F', '#{window_name}').trim().split('\n')).toEqual(['srv', 'tests']);
     // And the daemon follows the new server: a change there is saved.
+    await until(s, (e) => e.what === 'save' && e.cause === 'watch attached' && /pane/.test(e.detail ?? ''), 'attached again', 15_000);
+    await waitFor(async () => (await journal(s)).filter((e) => e.what === 'save' && e.cause === 'watch attached').length >= 2, 15_000, 'a second attach');
     s.tmux('rename-window', '-t', 'api:1', 'unit');
     await until(s, (e) => e.what === 'save' && e.result === 'ok' && /window-renamed/.test(e.cause ?? ''), 'a save on the new server');
   });
 
-  it('tells kill-server from a crash and restores nothing after it', async () => {
+  it('tells kill-server from a crash, even with another client attached, and restores nothing after it', async () => {
     const s = server();
     s.tmux('new-session', '-d', '-s', 'done', '-x', '80', '-y', '24');
     watch(s, '--interval', '0', '--auto-restore');
     await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    // A person's client (a control client here) keeps the server exiting a little longer.
+    const other = spawn('tmux', [...s.tmuxArgs, '-C', 'attach', '-t', 'done'], { env: s.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    await waitFor(() => s.tmux('list-clients').trim().split('\n').length === 2, 10_000, 'two clients');
     s.tmux('kill-server');
     const [ended] = await until(s, (e) => e.what === 'server-ended', 'the end detected');
     expect(ended!.evidence!.join('\n')).toMatch(/normal end/);
@@ -146,6 +156,28 @@ describe('tsession --watch', () => {
     const all = await journal(s);
     expect(all.some((e) => e.what === 'server-crashed' || e.what === 'restore')).toBe(false);
     expect(s.tmuxTry('list-sessions').status).not.toBe(0);
+    other.kill('SIGKILL');
+  });
+
+  it('stops within seconds even when the server is frozen (SIGSTOP), and says the final save failed', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'frozen', '-x', '80', '-y', '24');
+    const d = watch(s, '--interval', '0');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    const pid = serverPid(s);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      d.child.kill('SIGTERM');
+      expect(await d.exited).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      const last = (await journal(s)).slice(-3);
+      expect(last.map((e) => `${e.what}:${e.result ?? ''}`)).toEqual(['stopping:', 'save:failed', 'stopped:']);
+      expect(last[1]!.detail).toMatch(/not answer|timed out|refuses/i);
+      expect((JSON.parse((await runCli(s, ['status', '--json'])).stdout) as { watching: boolean }).watching).toBe(false);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   });
 
   it('waits for a server that is not up yet, then follows it', async () => {

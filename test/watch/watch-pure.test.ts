@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readStat } from '../../sessions/proc.js';
 import { parseInterval } from '../../src/commands/watch.js';
 import { CrashBreaker } from '../../src/watch/crash-breaker.js';
-import { describeEnd } from '../../src/watch/daemon.js';
+import { classifyEnd, describeEnd } from '../../src/watch/daemon.js';
 import { formatEntry, Journal, JOURNAL_FILE, readJournal } from '../../src/watch/journal.js';
 import { isAlive, readHolder, takeLock } from '../../src/watch/lock.js';
 import { SaveScheduler, type Timers } from '../../src/watch/save-scheduler.js';
@@ -133,7 +133,11 @@ describe('SaveScheduler', () => {
     expect(t.pending()).toBe(0);
     await t.advance(120_000);
     expect(runs).toEqual([]);
+    await s.saveNow('while paused');
+    expect(runs).toEqual([]);
+    s.start();
     void s.saveNow('slow');
+    await new Promise((r) => setImmediate(r)); // the save has started: stop waits for it
     let stopped = false;
     const stopping = s.stop().then(() => (stopped = true));
     await new Promise((r) => setImmediate(r));
@@ -157,6 +161,26 @@ describe('CrashBreaker', () => {
 });
 
 describe('feed ends', () => {
+  const up = (pid: number) => ({ kind: 'up', pid, sessionIds: ['$0'] }) as const;
+  const down = { kind: 'down', message: 'No tmux server' } as const;
+  const busy = { kind: 'not-answering', message: 'refuses commands' } as const;
+  const exit = (reason: string | null) => ({ kind: 'exit', reason, code: reason ? 1 : 0 }) as const;
+  const eof = { kind: 'eof', code: null, stderr: '' } as const;
+
+  it('a crash needs tmux to say so (or no %exit) and the server gone or replaced', () => {
+    expect(classifyEnd(exit('server exited unexpectedly'), down, 10)).toBe('crashed');
+    expect(classifyEnd(exit('server exited unexpectedly'), up(11), 10)).toBe('crashed'); // a new server already
+    expect(classifyEnd(eof, down, 10)).toBe('crashed');
+    // Our client was killed, the same server answers: attach again, restore nothing.
+    expect(classifyEnd(eof, up(10), 10)).toBe('reattach');
+    // kill-server with other clients attached: the server refuses while it exits; never a crash.
+    expect(classifyEnd(exit(null), busy, 10)).toBe('recheck');
+    expect(classifyEnd(exit(null), down, 10)).toBe('ended');
+    expect(classifyEnd(exit(null), up(10), 10)).toBe('reattach');
+    expect(classifyEnd(exit('detached'), down, 10)).toBe('ended');
+    expect(classifyEnd(eof, busy, 10)).toBe('recheck');
+  });
+
   it('a crash is %exit "server exited unexpectedly" or an end without %exit; kill-server and detach are not', () => {
     expect(endIsCrash({ kind: 'exit', reason: 'server exited unexpectedly', code: 1 })).toBe(true);
     expect(endIsCrash({ kind: 'eof', code: null, stderr: '' })).toBe(true);
@@ -278,6 +302,11 @@ describe('systemd unit', () => {
     expect(r.code).toBe(0);
     const exec = r.stdout.split('\n').find((l) => l.startsWith('ExecStart='))!;
     expect(exec).toMatch(/^ExecStart=\S+node \S+\/dist\/tsession\.cjs -S "\/\S+\/we ird%%" --state-dir \/tmp\/s --watch --interval 30 --auto-restore$/);
+    // Without --state-dir the resolved one is written in: systemd does not pass the shell's XDG variables.
+    const plain = await runCli(null, ['-L', 'w', '--watch', '--print-unit'], { XDG_STATE_HOME: '/home/u/st', XDG_CONFIG_HOME: '/home/u/cf' }, 20_000);
+    expect(plain.stdout).toMatch(/\nExecStart=\S+ \S+ -S \S+\/w --state-dir \/home\/u\/st\/tsession --watch\n/);
+    expect(plain.stdout).toContain('\nEnvironment=XDG_CONFIG_HOME=/home/u/cf\n');
+    expect(plain.stdout).toContain('\nKillMode=process\n');
     expect(r.stdout).toContain('Description=tsession watch of tmux server -L we ird%%\n');
     expect(r.stdout).toMatch(/\nRestart=on-failure\n[\s\S]*\nRestartPreventExitStatus=2 6\n[\s\S]*\nWantedBy=default.target\n$/);
   });
