@@ -141,22 +141,21 @@ describe('tsession --watch', () => {
     await until(s, (e) => e.what === 'save' && e.result === 'ok' && /window-renamed/.test(e.cause ?? ''), 'a save on the new server');
   });
 
-  it('tells kill-server from a crash, even with another client attached, and restores nothing after it', async () => {
+  it('tells kill-server from a crash and restores nothing after it', async () => {
     const s = server();
     s.tmux('new-session', '-d', '-s', 'done', '-x', '80', '-y', '24');
     watch(s, '--interval', '0', '--auto-restore');
     await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
-    // A person's client (a control client here) keeps the server exiting a little longer.
-    const other = spawn('tmux', [...s.tmuxArgs, '-C', 'attach', '-t', 'done'], { env: s.env, stdio: ['pipe', 'ignore', 'ignore'] });
-    await waitFor(() => s.tmux('list-clients').trim().split('\n').length === 2, 10_000, 'two clients');
+    // (An exiting server that refuses new clients for a moment is classifyEnd's 'recheck', tested on its own:
+    // here the server is gone by the time the daemon asks.)
     s.tmux('kill-server');
     const [ended] = await until(s, (e) => e.what === 'server-ended', 'the end detected');
     expect(ended!.evidence!.join('\n')).toMatch(/normal end/);
     await new Promise((r) => setTimeout(r, 1_000));
     const all = await journal(s);
     expect(all.some((e) => e.what === 'server-crashed' || e.what === 'restore')).toBe(false);
+    expect(ended!.evidence!.some((l) => /No tmux server/.test(l))).toBe(true);
     expect(s.tmuxTry('list-sessions').status).not.toBe(0);
-    other.kill('SIGKILL');
   });
 
   it('stops within seconds even when the server is frozen (SIGSTOP), and says the final save failed', async () => {
