@@ -15,6 +15,7 @@ const SECTIONS: Record<string, string> = {
   shell: './shell-integration.js',
   save: './save-restore.js',
   tui: './tui.js',
+  watch: './watch.js',
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,161 @@
+/**
+ * The watch daemon (`tsession --watch`) as a person meets it:
+ *
+ * - save inside the daemon, 400-pane fixture with default contents (2,000
+ *   lines): the journal's duration of saves caused by a `rename-window`,
+ *   against a whole `tsession save` process on the same server, interleaved
+ *   (the daemon pays no node start-up and keeps its store open);
+ * - change → checkpoint: `rename-window` → the daemon's save line on stderr.
+ *   The 1 s quiet time that merges a burst of changes is by design and is
+ *   reported apart (latency minus quiet time = the daemon's own work);
+ * - crash → noticed: SIGKILL of the server → the daemon's `server-crashed`
+ *   line, against the floor of a bare `tmux -C attach` client's end of
+ *   output in the same run (nobody can know sooner), and the expected wait
+ *   of a 1 s poller (500 ms).
+ *
+ * Servers are isolated (`-L tsession-bench-…`, `-f /dev/null`, private
+ * HOME) and killed at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { buildFixture, FIXTURES } from './fixture.js';
+import { median, repoRoot, type BenchSection } from './harness.js';
+import { createBenchServer, disposeAllServers, timedSpawn, type BenchServer } from './save-restore-tmux.js';
+
+const WATCH_BENCH = {
+  saveRuns: 9,
+  crashRuns: 7,
+  quietMs: 1_000,
+  pollerMs: 1_000,
+  timeoutMs: 60_000,
+} as const;
+
+interface Line {
+  readonly t: number;
+  readonly entry: { what: string; result?: string; cause?: string; durationMs?: number };
+}
+
+/** A daemon on `server` whose stderr lines are kept with their arrival times. */
+function startDaemon(cli: string, server: BenchServer) {
+  const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--interval', '0'], {
+    env: server.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const lines: Line[] = [];
+  const waiters: (() => void)[] = [];
+  createInterface({ input: child.stderr! }).on('line', (text) => {
+    const t = performance.now();
+    try {
+      lines.push({ t, entry: JSON.parse(text) as Line['entry'] });
+    } catch {
+      return; // a warning line
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  /** The first line from index `from` on that passes `test`. */
+  const next = (from: number, test: (e: Line['entry']) => boolean): Promise<Line> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Expected a daemon line within ${WATCH_BENCH.timeoutMs} ms; last: ${JSON.stringify(lines.at(-1))}`)), WATCH_BENCH.timeoutMs);
+      const check = () => {
+        const hit = lines.slice(from).find((l) => test(l.entry));
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+        } else waiters.push(check);
+      };
+      check();
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { lines, next, stop };
+}
+
+/** When a bare control client's output ends after `kill`, in ms after `t0`. */
+function bareClient(server: BenchServer): { ended: Promise<number> } {
+  const c = spawn('tmux', [...server.tmuxArgs, '-C', 'attach', '-f', 'no-output,ignore-size,read-only'], { env: server.env, stdio: ['pipe', 'pipe', 'ignore'] });
+  c.stdout!.resume();
+  return { ended: new Promise((resolve) => c.stdout!.once('end', () => resolve(performance.now()))) };
+}
+
+/** Wait until a control client (the daemon's) is attached to `server`. */
+async function waitClient(server: BenchServer): Promise<void> {
+  const deadline = performance.now() + WATCH_BENCH.timeoutMs;
+  while (!server.tmuxTry('list-clients', '-F', '#{client_control_mode}').stdout.includes('1')) {
+    if (performance.now() > deadline) throw new Error(`Expected the daemon to attach to ${server.name} within ${WATCH_BENCH.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const serverPid = (s: BenchServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
+
+export async function bench(): Promise<BenchSection> {
+  const cli = join(repoRoot(), 'dist', 'tsession.cjs');
+  const results: Record<string, unknown> = {};
+  const summary: string[] = [];
+  try {
+    // 1 + 2: saves on the 400-pane fixture.
+    const big = createBenchServer();
+    await buildFixture({ tmuxArgs: big.tmuxArgs, env: big.env }, FIXTURES.p400, join(big.home, 'fixture'));
+    const d = startDaemon(cli, big);
+    await d.next(0, (e) => e.what === 'save' && e.result === 'ok');
+    const inDaemon: number[] = [];
+    const latency: number[] = [];
+    const cliSave: number[] = [];
+    for (let i = 0; i < WATCH_BENCH.saveRuns; i++) {
+      const from = d.lines.length;
+      const t0 = performance.now();
+      big.tmux('rename-window', '-t', 'fx0:0', `bench-${i}`);
+      const saved = await d.next(from, (e) => e.what === 'save' && e.result === 'ok' && (e.cause ?? '').includes('window-renamed'));
+      latency.push(saved.t - t0);
+      inDaemon.push(saved.entry.durationMs ?? NaN);
+      const r = timedSpawn(process.execPath, [cli, ...big.tmuxArgs, 'save', '--json'], big.env);
+      if (r.status !== 0) throw new Error(`Expected tsession save to succeed, got ${r.status}: ${r.stderr}`);
+      cliSave.push(r.ms);
+    }
+    await d.stop();
+    big.dispose();
+    const saveRatio = median(inDaemon) / median(cliSave);
+    results.save400 = { inDaemonMs: median(inDaemon), cliProcessMs: median(cliSave), ratio: saveRatio, samples: { inDaemon, cliSave } };
+    results.changeToCheckpoint400 = { ms: median(latency), quietMs: WATCH_BENCH.quietMs, ownWorkMs: median(latency) - WATCH_BENCH.quietMs, samples: latency };
+    summary.push(
+      `400-pane save with contents: in the daemon ${median(inDaemon).toFixed(0)} ms vs a \`tsession save\` process ${median(cliSave).toFixed(0)} ms (×${saveRatio.toFixed(2)})`,
+      `rename-window → checkpoint written: ${median(latency).toFixed(0)} ms (of which ${WATCH_BENCH.quietMs} ms is the quiet time that merges a burst)`,
+    );
+
+    // 3: crash → noticed, on a small server restarted between runs.
+    const small = createBenchServer();
+    small.tmux('new-session', '-d', '-s', 'crash', '-x', '80', '-y', '24');
+    const w = startDaemon(cli, small);
+    await w.next(0, (e) => e.what === 'save' && e.result === 'ok');
+    await waitClient(small);
+    const daemon: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < WATCH_BENCH.crashRuns; i++) {
+      const client = bareClient(small);
+      await new Promise((r) => setTimeout(r, 200)); // the bare client is attached
+      const from = w.lines.length;
+      const t0 = performance.now();
+      process.kill(serverPid(small), 'SIGKILL');
+      const seen = await w.next(from, (e) => e.what === 'server-crashed');
+      daemon.push(seen.t - t0);
+      bare.push((await client.ended) - t0);
+      small.tmux('new-session', '-d', '-s', 'crash', '-x', '80', '-y', '24');
+      // The daemon is back once its control client is (its save may find nothing changed and write nothing).
+      await waitClient(small);
+    }
+    await w.stop();
+    small.dispose();
+    const crashRatio = median(daemon) / median(bare);
+    results.crashNotice = { daemonMs: median(daemon), bareClientMs: median(bare), ratio: crashRatio, pollerExpectedMs: WATCH_BENCH.pollerMs / 2, samples: { daemon, bare } };
+    summary.push(
+      `SIGKILLed server → journal 'server-crashed': ${median(daemon).toFixed(0)} ms vs a bare control client's end ${median(bare).toFixed(1)} ms (floor), a 1 s poller ~${WATCH_BENCH.pollerMs / 2} ms`,
+    );
+  } finally {
+    disposeAllServers();
+  }
+  return { name: 'watch', results, summary };
+}
