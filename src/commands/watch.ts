@@ -4,18 +4,18 @@
  * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
  * SIGHUP after a final checkpoint.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { watchUnit } from '../watch/systemd-unit.js';
-import { ensurePrivateDir, serverSlug } from '../../checkpoints/paths.js';
+import { ensurePrivateDir } from '../../checkpoints/paths.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../watch/daemon.js';
 import { formatEntry, Journal, type JournalEntry } from '../watch/journal.js';
-import { takeLock } from '../watch/lock.js';
+import { takeLock, watchLockFile } from '../watch/lock.js';
 
 /** The lock file of a server's watch daemon (under the runtime dir). */
-export const watchLockPath = (ctx: Context): string => join(ctx.paths.runtimeDir, `watch-${serverSlug(ctx.server.socketPath)}.lock`);
+export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
 
 /** `--interval` in seconds → milliseconds; a usage error unless a number ≥ 1 (or 0: no interval saves). */
 export function parseInterval(value: unknown): number {

@@ -30,6 +30,8 @@ export interface Snapshot {
   readonly panes: readonly PaneFacts[];
   /** Something a person should know (unreadable store, tmux missing), or null. */
   readonly problem: string | null;
+  /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
+  readonly watcher?: { readonly pid: number; readonly since: string } | null;
 }
 
 /** The outcome of an action, as one line for the status line. */

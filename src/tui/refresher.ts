@@ -13,6 +13,7 @@ import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from 
 import { TmuxError } from '../../sessions/tmux.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
+import { currentWatcher, watchLockFile } from '../watch/lock.js';
 
 /** Tunables of a refresher. */
 export interface RefresherOptions {
@@ -107,13 +108,18 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     return out;
   };
 
-  const snapshotOf = (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Snapshot => ({
-    at: obs.at,
-    report: classify(obs, saved),
-    checkpoints: entries,
-    panes: obs.panes,
-    problem,
-  });
+  const lockFile = watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
+  const snapshotOf = async (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Promise<Snapshot> => {
+    const holder = await currentWatcher(lockFile);
+    return {
+      at: obs.at,
+      report: classify(obs, saved),
+      checkpoints: entries,
+      panes: obs.panes,
+      problem,
+      watcher: holder ? { pid: holder.pid, since: holder.since } : null,
+    };
+  };
 
   return {
     prober,

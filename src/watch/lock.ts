@@ -7,7 +7,17 @@
  */
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { readStat } from '../../sessions/proc.js';
-import { PRIVATE_MODES } from '../../checkpoints/paths.js';
+import { join } from 'node:path';
+import { PRIVATE_MODES, serverSlug } from '../../checkpoints/paths.js';
+
+/** The lock file of a server's watch daemon, under tsession's runtime dir. */
+export const watchLockFile = (runtimeDir: string, socketPath: string): string => join(runtimeDir, `watch-${serverSlug(socketPath)}.lock`);
+
+/** The daemon watching the server whose lock file is `path`, or null when none runs. */
+export async function currentWatcher(path: string): Promise<LockHolder | null> {
+  const holder = await readHolder(path);
+  return holder && isAlive(holder) ? holder : null;
+}
 
 /** Who holds a lock. */
 export interface LockHolder {

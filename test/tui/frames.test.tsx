@@ -10,7 +10,7 @@ import { initialState } from '../../src/tui/state.js';
 import { clearOnResize } from '../../src/tui/terminal.js';
 import { toAnsi } from '../../src/tui/view/line.js';
 import { buildScreen, screenLines } from '../../src/tui/view/screen.js';
-import { fakeServices, NOW } from './helpers/fake-services.js';
+import { fakeServices, NOW, sampleSnapshot } from './helpers/fake-services.js';
 import { PALETTE, xtermScreen } from './helpers/xterm-screen.js';
 
 // chalk decides its colour level when first imported: force colour before
@@ -68,6 +68,17 @@ describe('frames in a terminal', () => {
     }
     expect(s.row(0)).toMatch(/tsession · tmux -L test · 5 sessions, 1 frozen, 1 crashed, 1 changed\s+\? help/);
     expect(s.row(28)).toMatch(/socket \/tmp\/tmux-0\/test · state \/state/);
+  });
+
+  it('the header says whether a watch daemon follows the server', async () => {
+    const watched = xtermScreen(120, 30);
+    mount(watched, {}, true, fakeServices({}, { ...sampleSnapshot(), watcher: { pid: 4242, since: '2026-11-24T09:00:00Z' } }));
+    await watched.waitFor(/· watched/);
+    const at = watched.find('watched')!;
+    expect(watched.colorAt(at.x, at.y)).toBe(PALETTE.green);
+    const unwatched = xtermScreen(120, 30);
+    mount(unwatched, {}, true, fakeServices({}, { ...sampleSnapshot(), watcher: null }));
+    expect(await unwatched.waitFor(/· not watched/)).not.toMatch(/· watched/);
   });
 
   it('the tree of a crashed session, from its checkpoint', async () => {

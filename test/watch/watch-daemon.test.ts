@@ -8,6 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { createRefresher } from '../../src/tui/refresher.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
 
@@ -204,6 +206,9 @@ describe('tsession --watch', () => {
     expect(s.tmux('list-clients', '-F', '#{client_control_mode}').trim()).toBe('1');
     const listed = JSON.parse((await runCli(s, ['list', '--json'])).stdout) as { sessions: { name: string; attached: boolean }[] };
     expect(listed.sessions.find((l) => l.name === 'one')).toMatchObject({ attached: false });
+    // The interface's refresh sees the daemon (its header says "watched").
+    const refresher = createRefresher(createContext({ socketName: s.name, json: false, debug: false }, s.env));
+    expect((await refresher.quick()).watcher).toMatchObject({ pid: d.child.pid });
     s.tmux('rename-session', '-t', 'one', 'renamed');
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
@@ -214,6 +219,7 @@ describe('tsession --watch', () => {
     expect(last[1]!.detail).toMatch(/1 session/);
     const after = JSON.parse((await runCli(s, ['status', '--json'])).stdout) as { watching: boolean };
     expect(after.watching).toBe(false);
+    expect((await refresher.refresh()).watcher).toBeNull();
     // The control client detached: no client is left on the server.
     expect(s.tmux('list-clients').trim()).toBe('');
     expect(d.stderr()).not.toMatch(/Error|at \S+ \(/);

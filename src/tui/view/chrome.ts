@@ -29,6 +29,8 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
     if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
+    if (snapshot.watcher) counts.push(seg(' · watched', { color: 'green' }));
+    else if (snapshot.watcher === null) counts.push(seg(' · not watched', { dim: true }));
   } else {
     counts.push(seg(' · loading…', { dim: true }));
   }
