@@ -9,12 +9,11 @@ import { classify, type HealthReport, type Observation, type SavedSession, type 
 import { createProber, type Prober } from '../../sessions/probes.js';
 import { executeRepair, type RepairEvent } from '../../sessions/repair.js';
 import { planRepair, type RepairPlan } from '../../sessions/repair-plan.js';
-import { restoreSessions } from '../../sessions/restore.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { visible } from './format-table.js';
-import { blobReader } from './shared.js';
+import { restoreNewestGood } from './restore-newest.js';
 
 /** Named bounds of the command. */
 export const UNFREEZE = {
@@ -27,24 +26,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Restore every session of the newest good checkpoint that is not running (after the server was ended). */
 export async function restoreFromNewestGood(ctx: Context): Promise<string> {
-  const store = await ctx.store();
-  const newest = await store.newestGood();
-  if (!newest.ok) throw new Error(newest.error.message);
-  const cp = newest.value.checkpoint;
-  if (!cp) throw new Error(`no good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`);
-  const config = await ctx.config();
-  const r = await restoreSessions({
-    server: ctx.server,
-    checkpoint: cp.body,
-    sessions: [],
-    replace: false,
-    noCommands: false,
-    dryRun: false,
-    rules: config.rerun.allowlist,
-    readBlob: blobReader(store),
-    env: ctx.env,
-  });
-  return `restored ${r.restored.map((x) => x.name).join(', ') || 'nothing'} from checkpoint ${cp.id}`;
+  const { checkpointId, result } = await restoreNewestGood(ctx);
+  return `restored ${result.restored.map((x) => x.name).join(', ') || 'nothing'} from checkpoint ${checkpointId}`;
 }
 
 /** True when another probe could change the verdict (one timeout, a writer blocked once). */

@@ -10,11 +10,10 @@
  * breaker is open. A missing or unanswering server is retried with backoff.
  * Every detection and action goes to the journal.
  */
-import { restoreSessions } from '../../sessions/restore.js';
 import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd } from '../../sessions/event-feed.js';
 import { runTmux, TmuxError } from '../../sessions/tmux.js';
 import { saveCheckpoint } from '../commands/save.js';
-import { blobReader, pickCheckpoint } from '../commands/shared.js';
+import { restoreNewestGood } from '../commands/restore-newest.js';
 import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
@@ -248,30 +247,18 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
 const END_RECHECKS = 10;
 const END_RECHECK_MS = 300;
 
-/** Restore every session of the newest good checkpoint that is not running. */
+/** Restore every session of the newest good checkpoint that is not running, and journal it. */
 async function restoreNewest(ctx: Context, report: Report, cause: string): Promise<void> {
   const t0 = performance.now();
   try {
-    const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
-    const { checkpoint } = await pickCheckpoint(ctx, undefined);
-    const result = await restoreSessions({
-      server: ctx.server,
-      checkpoint: checkpoint.body,
-      sessions: [],
-      replace: false,
-      noCommands: false,
-      dryRun: false,
-      rules: config.rerun.allowlist,
-      readBlob: blobReader(store),
-      env: ctx.env,
-    });
+    const { checkpointId, result, warnings } = await restoreNewestGood(ctx);
     report({
       kind: 'action',
       what: 'restore',
       cause,
       result: result.restored.length ? 'ok' : 'skipped',
-      detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpoint.body.id}`,
-      evidence: [...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
+      detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
+      evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
       durationMs: performance.now() - t0,
     });
   } catch (e) {
