@@ -18,6 +18,7 @@ export function toUserError(e: unknown): UserError | null {
       return new UserError(e.message, code);
     }
     case 'StateDirError':
+    case 'JournalReadError':
       return new UserError(e.message, EXIT.state);
     default:
       return null;

@@ -4,12 +4,14 @@
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { refuseArguments } from './shared.js';
 import { UserError } from '../user-error.js';
 import { formatEntry, readJournal } from '../watch/journal.js';
 
 export const DEFAULT_LOG_LINES = 20;
 
-export async function run(ctx: Context, v: Record<string, unknown>): Promise<number> {
+export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
+  refuseArguments('log', positionals);
   const raw = v.lines;
   const count = raw === undefined ? DEFAULT_LOG_LINES : Number(raw);
   if (typeof raw === 'string' && !/^\d+$/.test(raw)) throw new UserError(`--lines: expected a whole number, got ${JSON.stringify(raw)}`, EXIT.usage);

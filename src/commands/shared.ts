@@ -57,3 +57,10 @@ export const blobReader =
     const r = await store.getBlob(sha256);
     return r.ok ? r.value : null;
   };
+
+/** A usage error for a command that takes no positional arguments. */
+export function refuseArguments(command: string, positionals: readonly string[]): void {
+  if (positionals.length) {
+    throw new UserError(`${command} takes no arguments, got ${JSON.stringify(positionals[0])}; see tsession ${command} --help`, EXIT.usage);
+  }
+}

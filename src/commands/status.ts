@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { refuseArguments } from './shared.js';
 import { formatEntry, readJournal, type JournalEntry } from '../watch/journal.js';
 import { isAlive, readHolder } from '../watch/lock.js';
 import { watchLockPath } from './watch.js';
@@ -18,7 +19,8 @@ const newest = (entries: readonly JournalEntry[], pick: (e: JournalEntry) => boo
 /** A path as one word to paste into a shell. */
 const shellWord = (p: string): string => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`);
 
-export async function run(ctx: Context): Promise<number> {
+export async function run(ctx: Context, _v: Record<string, unknown>, positionals: string[]): Promise<number> {
+  refuseArguments('status', positionals);
   const holder = await readHolder(watchLockPath(ctx));
   const watching = holder !== null && isAlive(holder);
   const { entries } = await readJournal(ctx.storeDir);

@@ -9,6 +9,7 @@ import { watchUnit } from '../watch/systemd-unit.js';
 import { ensurePrivateDir } from '../../checkpoints/paths.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { refuseArguments } from './shared.js';
 import { UserError } from '../user-error.js';
 import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../watch/daemon.js';
 import { formatEntry, Journal, type JournalEntry } from '../watch/journal.js';
@@ -49,7 +50,7 @@ function unitEnv(ctx: Context): Record<string, string> {
 }
 
 export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
-  if (positionals.length) throw new UserError(`watch takes no session names (it follows the whole server), got ${JSON.stringify(positionals[0])}`, EXIT.usage);
+  refuseArguments('watch', positionals); // it follows the whole server
   if (v['print-unit'] === true) {
     process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;

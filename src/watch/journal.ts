@@ -84,6 +84,11 @@ export class Journal {
   }
 }
 
+/** The journal exists but cannot be read (permissions, a directory in its place). */
+export class JournalReadError extends Error {
+  override readonly name = 'JournalReadError';
+}
+
 /** The journal's entries, oldest first (rotated file, then current), and how many lines were unreadable. */
 export async function readJournal(dir: string): Promise<{ entries: JournalEntry[]; skipped: number }> {
   const entries: JournalEntry[] = [];
@@ -93,8 +98,9 @@ export async function readJournal(dir: string): Promise<{ entries: JournalEntry[
     try {
       text = await readFile(join(dir, file), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw e;
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') continue;
+      throw new JournalReadError(`Cannot read the journal ${join(dir, file)}: ${err.code ?? err.message}`);
     }
     for (const line of text.split('\n')) {
       if (!line) continue;

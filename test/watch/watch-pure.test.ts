@@ -3,7 +3,8 @@
  * breaker, the journal file, the lock file, and the `--watch` spelling.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { serverDir } from '../../checkpoints/paths.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStat } from '../../sessions/proc.js';
@@ -276,6 +277,31 @@ describe('the command line', () => {
     expect(parseInterval('2.5')).toBe(2_500);
     expect(parseInterval('0')).toBe(0);
     for (const bad of ['-1', '0.5', 'soon', '']) expect(() => parseInterval(bad)).toThrow(/^--interval: expected seconds/);
+  });
+
+  it('log and status refuse stray words; an unreadable journal is one line and exit 4', async () => {
+    const state = tempDir();
+    try {
+      const env = { TSESSION_STATE_DIR: state.path };
+      for (const cmd of ['log', 'status', '--watch']) {
+        const r = await runCli(null, ['-L', 'nowhere', cmd, 'extra'], env, 20_000);
+        expect(r, cmd).toMatchObject({ code: 2 });
+        expect(r.stderr).toMatch(/^tsession: (log|status|watch) takes no arguments, got "extra"/);
+      }
+      // A directory where the journal file should be.
+      const status = JSON.parse((await runCli(null, ['-L', 'nowhere', 'status', '--json'], env, 20_000)).stdout) as {
+        watching: boolean;
+        server: { socketPath: string };
+      };
+      expect(status.watching).toBe(false);
+      const dir = serverDir(state.path, status.server.socketPath);
+      mkdirSync(join(dir, JOURNAL_FILE), { recursive: true });
+      const r = await runCli(null, ['-L', 'nowhere', 'log'], env, 20_000);
+      expect(r).toMatchObject({ code: 4, stdout: '' });
+      expect(r.stderr).toMatch(/^tsession: Cannot read the journal \S+journal\.jsonl: EISDIR\n$/);
+    } finally {
+      state.cleanup();
+    }
   });
 
   it('--watch is the watch command wherever it stands, unless another command is named', async () => {
