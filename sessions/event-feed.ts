@@ -37,21 +37,44 @@ export function endIsCrash(end: FeedEnd): boolean {
   return true;
 }
 
-/** Attach a control client to `sessionId` and call `onEvent` for each notification. */
+/** Pane output, for a feed that asks for it. */
+export interface FeedOutput {
+  /** The exact bytes pane `pane` wrote (a view: feed it on at once, or copy it). */
+  onOutput(pane: string, data: Uint8Array): void;
+  /** Seconds of undelivered output after which tmux pauses a pane for this client. */
+  readonly pauseAfterS: number;
+}
+
+const PANE_ID = /^%\d+$/;
+
+/**
+ * Attach a control client to `sessionId` and call `onEvent` for each
+ * notification; with `output`, also hand over the output of the panes in
+ * that session's windows. A pane tmux paused for this client (it fell
+ * behind; tmux dropped what was waiting) is continued at once: the feed
+ * loses some bytes, never the pane's own flow.
+ */
 export function openEventFeed(
   server: ServerSpec,
   sessionId: string,
   onEvent: (e: FeedEvent) => void,
   env?: NodeJS.ProcessEnv,
+  output?: FeedOutput,
 ): EventFeed {
-  const child = spawnControlClient(server, sessionId, env);
+  const child = spawnControlClient(server, sessionId, env, output ? { pauseAfterS: output.pauseAfterS } : undefined);
   const parser = createControlModeParser();
   let exitReason: string | null | undefined;
   let stderr = '';
   const take = (events: readonly ControlEvent[]) => {
     for (const e of events) {
       if (e.type === 'exit') exitReason = e.reason;
-      else if (e.type !== 'reply' && e.type !== 'output') onEvent(e);
+      else if (e.type === 'output') output?.onOutput(e.pane, e.data);
+      else if (e.type === 'reply') continue;
+      else {
+        // The id comes from tmux's own line, checked before it goes into a command.
+        if (e.type === 'pause' && output && PANE_ID.test(e.pane)) child.stdin.write(`refresh-client -A '${e.pane}:continue'\n`);
+        onEvent(e);
+      }
     }
   };
   child.stdout.on('data', (chunk: Buffer) => take(parser.push(chunk)));

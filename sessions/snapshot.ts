@@ -3,7 +3,7 @@
  * reads for every pane, and (optionally) one tmux call for all pane
  * contents. Read-only: it never changes the server.
  */
-import type { ContentsBlob, SessionRecord } from '../checkpoints/schema.js';
+import type { ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
 import { capturePanes } from './capture.js';
 import type { LivePane, LiveServer } from './layout.js';
 import { readLayout, readTmuxFallbacks } from './layout-read.js';
@@ -33,6 +33,8 @@ export interface SnapshotOptions extends RunOptions {
    * tmux first and loads its config and store while tmux answers.
    */
   readonly layout?: Promise<LiveServer>;
+  /** A pane's last command as shell integration told it (the watch daemon follows pane output). */
+  readonly lastCommandOf?: (paneId: string) => PaneRecord['lastCommand'] | undefined;
 }
 
 /** Read everything needed to rebuild the server's sessions. */
@@ -70,7 +72,8 @@ export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): P
   const sessions = chosen.map((s) =>
     sessionToRecord({ ...s, windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => byId.get(p.id) ?? p) })) }, (p) => {
       const proc = facts.get(p.id);
-      return proc ? { proc } : {};
+      const lastCommand = opts.lastCommandOf?.(p.id);
+      return { ...(proc ? { proc } : {}), ...(lastCommand ? { lastCommand } : {}) };
     }),
   );
   return { live, sessions, contents, timings: { layoutMs: t1 - t0, procMs: t2 - t1, contentsMs: t3 - t2 } };

@@ -333,15 +333,20 @@ export function runTmuxOnTerminal(
 /**
  * A control-mode client on plain pipes (`tmux -C attach-session`), for the
  * watch daemon's event feed: `no-output` keeps every notification and drops
- * pane output, `ignore-size` keeps it from resizing windows, `read-only`
- * keeps it from changing anything. The caller owns the child: it must read
+ * pane output (unless output is asked for, with `pause-after` so a client
+ * that falls behind cannot make tmux buffer without limit), `ignore-size`
+ * keeps it from resizing windows, `read-only` keeps it from changing
+ * anything. The caller owns the child: it must read
  * stdout until EOF and end stdin to detach (TMUX-FACTS.md, "Hazard").
  */
 export function spawnControlClient(
   server: ServerSpec,
   sessionId: string,
   env: NodeJS.ProcessEnv = process.env,
+  /** Receive pane output; tmux pauses a pane whose output waited this many seconds (flow control). */
+  output?: { readonly pauseAfterS: number },
 ): ChildProcessWithoutNullStreams {
-  const argv = [...serverArgv(server), '-C', 'attach-session', '-f', 'no-output,ignore-size,read-only', '-t', sessionId];
+  const flags = output ? `ignore-size,read-only,pause-after=${Math.max(1, Math.round(output.pauseAfterS))}` : 'no-output,ignore-size,read-only';
+  const argv = [...serverArgv(server), '-C', 'attach-session', '-f', flags, '-t', sessionId];
   return spawn('tmux', argv, { env: tmuxEnv(env), stdio: 'pipe' });
 }

@@ -2,7 +2,7 @@
  * `tsession save [SESSION…]`: snapshot the server, store pane contents as
  * blobs, write one checkpoint atomically, apply retention. Loads no UI code.
  */
-import type { ContentsRef, SessionRecord } from '../../checkpoints/schema.js';
+import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { readLayout } from '../../sessions/layout-read.js';
 import { takeLayoutRead } from './save-early.js';
 import { takeSnapshot } from '../../sessions/snapshot.js';
@@ -62,6 +62,8 @@ export async function saveCheckpoint(
     readonly unlessFingerprint?: string;
     /** Told the fingerprint of what was saved (or found unchanged). */
     readonly onFingerprint?: (fingerprint: string) => void;
+    /** Each pane's last command from shell integration (the watch daemon with --markers). */
+    readonly lastCommandOf?: (paneId: string) => PaneRecord['lastCommand'] | undefined;
   } = {},
 ): Promise<SaveResult> {
   const names = options.sessions ?? [];
@@ -72,7 +74,13 @@ export async function saveCheckpoint(
   layout.catch(() => {}); // awaited by takeSnapshot; this only avoids an early unhandled-rejection report
   const [config, store] = await Promise.all([ctx.config(), ctx.store().then((s) => (void s.prepare(), s))]);
   const t1 = performance.now();
-  const snap = await takeSnapshot(ctx.server, { sessions: names, contentsLines: config.contents.lines, env: ctx.env, layout });
+  const snap = await takeSnapshot(ctx.server, {
+    sessions: names,
+    contentsLines: config.contents.lines,
+    env: ctx.env,
+    layout,
+    ...(options.lastCommandOf ? { lastCommandOf: options.lastCommandOf } : {}),
+  });
   const t2 = performance.now();
   const missing = names.filter((n) => !snap.sessions.some((s) => s.name === n));
   if (missing.length) {

@@ -37,6 +37,7 @@ function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
   argv.push('--watch');
   if (typeof v.interval === 'string') argv.push('--interval', v.interval);
   if (v['auto-restore'] === true) argv.push('--auto-restore');
+  if (v.markers === true) argv.push('--markers');
   return argv;
 }
 
@@ -55,7 +56,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
     process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;
   }
-  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true };
+  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true };
   const store = await ctx.store();
   await ensurePrivateDir(ctx.paths.runtimeDir);
   const lock = await takeLock(watchLockPath(ctx));
@@ -95,6 +96,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
       settings.autoRestore
         ? `auto-restore on (at most ${settings.breaker.maxRestores} per ${settings.breaker.windowMs / 60_000} min)`
         : 'auto-restore off',
+      settings.markers ? 'following shell-integration markers (one tmux client per session)' : 'not following pane output',
       ...(lock.replacedStale ? [`took over a stale lock of pid ${lock.replacedStale.pid}`] : []),
     ],
   });

@@ -10,7 +10,8 @@
  * breaker is open. A missing or unanswering server is retried with backoff.
  * Every detection and action goes to the journal.
  */
-import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd } from '../../sessions/event-feed.js';
+import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/event-feed.js';
+import { ShellFollower } from './shell-follower.js';
 import { runTmux, TmuxError } from '../../sessions/tmux.js';
 import { saveCheckpoint } from '../commands/save.js';
 import { restoreNewestGood } from '../commands/restore-newest.js';
@@ -23,6 +24,8 @@ import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
 export interface WatchSettings extends SaveSchedule {
   /** Restore the newest good checkpoint after a crash. */
   readonly autoRestore: boolean;
+  /** Follow every pane's output for shell-integration markers (one more tmux client per session). */
+  readonly markers: boolean;
   readonly breaker: BreakerPolicy;
   /** Waits between attempts to reach a missing or unanswering server: first, then doubled up to max. */
   readonly retryMs: { readonly first: number; readonly max: number };
@@ -35,6 +38,7 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   maxWaitMs: 5_000,
   intervalMs: 60_000,
   autoRestore: false,
+  markers: false,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
   retryMs: { first: 250, max: 5_000 },
   probeTimeoutMs: 3_000,
@@ -126,13 +130,16 @@ const errorLine = (e: unknown): string => toUserError(e)?.message ?? (e instance
 export async function watchServer(ctx: Context, settings: WatchSettings, signal: AbortSignal, report: Report): Promise<void> {
   let fingerprint: string | undefined;
   let lastSkip: string | null = null;
+  let follower: ShellFollower | null = null;
   const scheduler = new SaveScheduler(settings, async (causes) => {
     const t0 = performance.now();
     let seen: string | undefined;
     try {
+      const shells = follower;
       const r = await saveCheckpoint(ctx, {
         ...(fingerprint !== undefined ? { unlessFingerprint: fingerprint } : {}),
         onFingerprint: (f) => (seen = f),
+        ...(shells ? { lastCommandOf: (id: string) => shells.lastCommand(id) } : {}),
       });
       const durationMs = performance.now() - t0;
       if (r.kind === 'unchanged') return;
@@ -185,7 +192,20 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
       if (problem !== null) report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
       problem = null;
       const attachedAt = performance.now();
-      feed = openEventFeed(ctx.server, found.sessionIds[0]!, (e) => SAVE_TRIGGERS.has(e.type) && scheduler.poke(e.type), ctx.env);
+      if (settings.markers) {
+        const shells = new ShellFollower(ctx.server, ctx.env);
+        shells.follow(found.sessionIds);
+        follower = shells;
+      }
+      const onEvent = (e: FeedEvent) => {
+        if (SAVE_TRIGGERS.has(e.type)) scheduler.poke(e.type);
+        // A session came or went: follow exactly the sessions there are now.
+        if (e.type === 'sessions-changed' && follower) {
+          const shells = follower;
+          void probe(ctx, settings.probeTimeoutMs).then((p) => p.kind === 'up' && shells.follow(p.sessionIds));
+        }
+      };
+      feed = openEventFeed(ctx.server, found.sessionIds[0]!, onEvent, ctx.env);
       scheduler.start();
       void scheduler.saveNow('watch attached');
       const end = await Promise.race([feed.ended, aborted]);
@@ -197,6 +217,8 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
       const ended = end as FeedEnd;
       feed = null;
       await scheduler.pause();
+      await follower?.close();
+      follower = null;
       // A feed that lived a while starts the backoff over; one that ended at once keeps backing off.
       if (performance.now() - attachedAt > 1_000) delay = settings.retryMs.first;
       let after = await probe(ctx, settings.probeTimeoutMs);
@@ -240,6 +262,7 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
   } finally {
     await feed?.close();
     await scheduler.stop();
+    await follower?.close();
   }
 }
 
