@@ -98,11 +98,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: () => import('./unfreeze.js'),
   },
   watch: {
-    usage: 'watch [--interval SECONDS] [--auto-restore] [--markers] [--print-unit]   (also: tsession --watch)',
+    usage: 'watch [--interval SECONDS] [--health SECONDS] [--auto-restore] [--markers] [--print-unit]   (also: tsession --watch)',
     summary: 'follow the server headless: checkpoint on every change, notice crashes at once',
     options: {
       interval: { type: 'string', arg: 'SECONDS', help: 'also save this often when tmux reports nothing (default 60; 0: never)' },
       'auto-restore': { type: 'boolean', help: 'after a crash, restore the newest good checkpoint (at most 3 times in 10 min)' },
+      health: { type: 'string', arg: 'SECONDS', help: 'probe for frozen sessions this often and journal changes (default 10; 0: never)' },
       markers: { type: 'boolean', help: "follow pane output: each shell's last command and exit code go into checkpoints" },
       'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
     },

@@ -18,15 +18,18 @@ import { takeLock, watchLockFile } from '../watch/lock.js';
 /** The lock file of a server's watch daemon (under the runtime dir). */
 export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
 
-/** `--interval` in seconds → milliseconds; a usage error unless a number ≥ 1 (or 0: no interval saves). */
-export function parseInterval(value: unknown): number {
-  if (value === undefined) return DEFAULT_WATCH_SETTINGS.intervalMs;
+/** A seconds option → milliseconds; a usage error unless a number ≥ 1 (or 0: never). */
+export function parseSeconds(option: string, value: unknown, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
   const n = Number(value);
   if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || (n !== 0 && n < 1)) {
-    throw new UserError(`--interval: expected seconds (a number ≥ 1, or 0 for none), got ${JSON.stringify(value)}`, EXIT.usage);
+    throw new UserError(`${option}: expected seconds (a number ≥ 1, or 0 for none), got ${JSON.stringify(value)}`, EXIT.usage);
   }
   return Math.round(n * 1000);
 }
+
+/** `--interval` in seconds → milliseconds. */
+export const parseInterval = (value: unknown): number => parseSeconds('--interval', value, DEFAULT_WATCH_SETTINGS.intervalMs);
 
 /** The daemon's own argv for a unit: absolute paths, the server by socket path, the same options. */
 function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
@@ -38,6 +41,7 @@ function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
   if (typeof v.interval === 'string') argv.push('--interval', v.interval);
   if (v['auto-restore'] === true) argv.push('--auto-restore');
   if (v.markers === true) argv.push('--markers');
+  if (typeof v.health === 'string') argv.push('--health', v.health);
   return argv;
 }
 
@@ -56,7 +60,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
     process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;
   }
-  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true };
+  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
   const store = await ctx.store();
   await ensurePrivateDir(ctx.paths.runtimeDir);
   const lock = await takeLock(watchLockPath(ctx));
@@ -97,6 +101,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
         ? `auto-restore on (at most ${settings.breaker.maxRestores} per ${settings.breaker.windowMs / 60_000} min)`
         : 'auto-restore off',
       settings.markers ? 'following shell-integration markers (one tmux client per session)' : 'not following pane output',
+      settings.healthMs ? `health probes every ${settings.healthMs / 1000} s` : 'no health probes',
       ...(lock.replacedStale ? [`took over a stale lock of pid ${lock.replacedStale.pid}`] : []),
     ],
   });

@@ -12,6 +12,9 @@
  */
 import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/event-feed.js';
 import { ShellFollower } from './shell-follower.js';
+import { healthChanges } from './health-changes.js';
+import { classify } from '../../sessions/health.js';
+import { createProber } from '../../sessions/probes.js';
 import { runTmux, TmuxError } from '../../sessions/tmux.js';
 import { saveCheckpoint } from '../commands/save.js';
 import { restoreNewestGood } from '../commands/restore-newest.js';
@@ -26,6 +29,8 @@ export interface WatchSettings extends SaveSchedule {
   readonly autoRestore: boolean;
   /** Follow every pane's output for shell-integration markers (one more tmux client per session). */
   readonly markers: boolean;
+  /** Time between health probe rounds while attached (0: none); frozen and recovered sessions are journaled. */
+  readonly healthMs: number;
   readonly breaker: BreakerPolicy;
   /** Waits between attempts to reach a missing or unanswering server: first, then doubled up to max. */
   readonly retryMs: { readonly first: number; readonly max: number };
@@ -39,6 +44,7 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   intervalMs: 60_000,
   autoRestore: false,
   markers: false,
+  healthMs: 10_000,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
   retryMs: { first: 250, max: 5_000 },
   probeTimeoutMs: 3_000,
@@ -206,9 +212,11 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
         }
       };
       feed = openEventFeed(ctx.server, found.sessionIds[0]!, onEvent, ctx.env);
+      const health = settings.healthMs > 0 ? watchHealth(ctx, settings.healthMs, report) : null;
       scheduler.start();
       void scheduler.saveNow('watch attached');
       const end = await Promise.race([feed.ended, aborted]);
+      await health?.stop();
       if (signal.aborted) {
         // Stopping: a final save, unless the server is what just went away.
         if (end === 'aborted') await scheduler.saveNow('watch stopping');
@@ -264,6 +272,41 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
     await scheduler.stop();
     await follower?.close();
   }
+}
+
+/**
+ * Probe the server's health every `everyMs` (the same prober and classifier
+ * as the interface) and journal what froze or recovered. Rounds never
+ * overlap; `stop` waits for the round under way.
+ */
+function watchHealth(ctx: Context, everyMs: number, report: Report): { stop(): Promise<void> } {
+  const prober = createProber(ctx.server, { env: ctx.env });
+  let frozen: ReadonlySet<string> = new Set();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  const tick = () => {
+    round = prober
+      .round()
+      .then((obs) => {
+        if (stopped) return;
+        const changes = healthChanges(frozen, classify(obs, new Map()));
+        frozen = changes.frozen;
+        for (const entry of changes.entries) report(entry);
+      })
+      .catch(() => {}) // a failed round is a missing round; saves report tmux failures
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, everyMs);
+      });
+  };
+  timer = setTimeout(tick, everyMs);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      return round;
+    },
+  };
 }
 
 /** After a feed's end, how often and how far apart the server is asked again while it is still exiting. */

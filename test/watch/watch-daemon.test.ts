@@ -6,7 +6,8 @@
  * SIGTERM leaves a final checkpoint, a released lock and exit 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readStat } from '../../sessions/proc.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { createRefresher } from '../../src/tui/refresher.js';
@@ -179,6 +180,31 @@ describe('tsession --watch', () => {
     } finally {
       process.kill(pid, 'SIGCONT');
     }
+  });
+
+  it('journals a session that freezes (a SIGSTOPped job) with its evidence, and its recovery', async () => {
+    const s = server();
+    s.tmux('new-session', '-d', '-s', 'job', '-x', '80', '-y', '24');
+    s.tmux('send-keys', '-t', 'job', "sh -c 'echo PID=$$; sleep 1000; true'", 'Enter');
+    const shPid = Number(await waitFor(() => /PID=(\d+)/.exec(s.tmux('capture-pane', '-p', '-t', 'job'))?.[1], 10_000, 'the job pid'));
+    // Stop the job's own child, as a debugger or a stray SIGSTOP would (stopping sh itself, bash would take the terminal back).
+    const pid = Number(
+      await waitFor(() => readFileSync(`/proc/${shPid}/task/${shPid}/children`, 'utf8').trim().split(' ').find((p) => readStat(Number(p))?.comm === 'sleep'), 10_000, 'the sleep child'),
+    );
+    watch(s, '--interval', '0', '--health', '1');
+    await until(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const [frozen] = await until(s, (e) => e.what === 'session-frozen', 'the freeze journaled');
+      expect(frozen!.detail).toBe('job');
+      expect(frozen!.evidence!.join('\n')).toContain(String(pid));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const [recovered] = await until(s, (e) => e.what === 'session-recovered', 'the recovery journaled');
+    expect(recovered!.detail).toBe('job');
+    // One line each, not one per round.
+    expect((await journal(s)).filter((e) => e.what === 'session-frozen')).toHaveLength(1);
   });
 
   it('waits for a server that is not up yet, then follows it', async () => {
