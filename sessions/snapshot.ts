@@ -34,7 +34,7 @@ export interface SnapshotOptions extends RunOptions {
    */
   readonly layout?: Promise<LiveServer>;
   /** A pane's last command as shell integration told it (the watch daemon follows pane output). */
-  readonly lastCommandOf?: (paneId: string) => PaneRecord['lastCommand'] | undefined;
+  readonly lastCommandOf?: (pane: { readonly id: string; readonly pid: number }) => PaneRecord['lastCommand'] | undefined;
 }
 
 /** Read everything needed to rebuild the server's sessions. */
@@ -72,7 +72,7 @@ export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): P
   const sessions = chosen.map((s) =>
     sessionToRecord({ ...s, windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => byId.get(p.id) ?? p) })) }, (p) => {
       const proc = facts.get(p.id);
-      const lastCommand = opts.lastCommandOf?.(p.id);
+      const lastCommand = opts.lastCommandOf?.(p);
       return { ...(proc ? { proc } : {}), ...(lastCommand ? { lastCommand } : {}) };
     }),
   );

@@ -335,8 +335,10 @@ export function runTmuxOnTerminal(
  * watch daemon's event feed: `no-output` keeps every notification and drops
  * pane output (unless output is asked for, with `pause-after` so a client
  * that falls behind cannot make tmux buffer without limit), `ignore-size`
- * keeps it from resizing windows, `read-only` keeps it from changing
- * anything. The caller owns the child: it must read
+ * keeps it from resizing windows. `read-only` stops key bindings, not
+ * commands a control client writes on its stdin (tmux 3.3a control.c), so
+ * the only line ever written there is event-feed.ts's `refresh-client -A`
+ * for a pane id tmux itself sent and that was checked. The caller owns the child: it must read
  * stdout until EOF and end stdin to detach (TMUX-FACTS.md, "Hazard").
  */
 export function spawnControlClient(

@@ -63,7 +63,7 @@ export async function saveCheckpoint(
     /** Told the fingerprint of what was saved (or found unchanged). */
     readonly onFingerprint?: (fingerprint: string) => void;
     /** Each pane's last command from shell integration (the watch daemon with --markers). */
-    readonly lastCommandOf?: (paneId: string) => PaneRecord['lastCommand'] | undefined;
+    readonly lastCommandOf?: (pane: { readonly id: string; readonly pid: number }) => PaneRecord['lastCommand'] | undefined;
   } = {},
 ): Promise<SaveResult> {
   const names = options.sessions ?? [];

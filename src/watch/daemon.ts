@@ -11,7 +11,7 @@
  * Every detection and action goes to the journal.
  */
 import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/event-feed.js';
-import { ShellFollower } from './shell-follower.js';
+import { ShellFollower, type PaneRef } from './shell-follower.js';
 import { healthChanges } from './health-changes.js';
 import { classify } from '../../sessions/health.js';
 import { createProber } from '../../sessions/probes.js';
@@ -137,16 +137,27 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
   let fingerprint: string | undefined;
   let lastSkip: string | null = null;
   let follower: ShellFollower | null = null;
+  let followedPid = 0;
   const scheduler = new SaveScheduler(settings, async (causes) => {
     const t0 = performance.now();
     let seen: string | undefined;
     try {
       const shells = follower;
+      const panesSeen = new Set<string>();
       const r = await saveCheckpoint(ctx, {
         ...(fingerprint !== undefined ? { unlessFingerprint: fingerprint } : {}),
         onFingerprint: (f) => (seen = f),
-        ...(shells ? { lastCommandOf: (id: string) => shells.lastCommand(id) } : {}),
+        ...(shells
+          ? {
+              lastCommandOf: (pane: PaneRef) => {
+                panesSeen.add(pane.id);
+                return shells.lastCommand(pane);
+              },
+            }
+          : {}),
       });
+      // The save saw every pane there is: trackers of the others can go.
+      if (shells && panesSeen.size) shells.keepOnly(panesSeen);
       const durationMs = performance.now() - t0;
       if (r.kind === 'unchanged') return;
       if (r.kind === 'skipped') {
@@ -198,20 +209,32 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
       if (problem !== null) report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
       problem = null;
       const attachedAt = performance.now();
-      if (settings.markers) {
-        const shells = new ShellFollower(ctx.server, ctx.env);
-        shells.follow(found.sessionIds);
-        follower = shells;
+      // The same server as before (our client was only let go): its panes' trackers carry on.
+      if (follower && followedPid !== found.pid) {
+        await follower.close();
+        follower = null;
       }
+      if (settings.markers && !follower) follower = new ShellFollower(ctx.server, ctx.env);
+      followedPid = found.pid;
+      follower?.follow(found.sessionIds);
+      // A session came or went: follow exactly the sessions there are now. Lists are
+      // numbered so an older one that answers late never undoes a newer one.
+      let listSeq = 0;
+      const refollow = () => {
+        const shells = follower;
+        if (!shells) return;
+        const seq = ++listSeq;
+        void probe(ctx, settings.probeTimeoutMs).then((p) => {
+          if (seq === listSeq && p.kind === 'up') shells.follow(p.sessionIds);
+        });
+      };
       const onEvent = (e: FeedEvent) => {
         if (SAVE_TRIGGERS.has(e.type)) scheduler.poke(e.type);
-        // A session came or went: follow exactly the sessions there are now.
-        if (e.type === 'sessions-changed' && follower) {
-          const shells = follower;
-          void probe(ctx, settings.probeTimeoutMs).then((p) => p.kind === 'up' && shells.follow(p.sessionIds));
-        }
+        if (e.type === 'sessions-changed') refollow();
       };
       feed = openEventFeed(ctx.server, found.sessionIds[0]!, onEvent, ctx.env);
+      // Sessions made between the probe and the attach sent no notification to this client.
+      refollow();
       const health = settings.healthMs > 0 ? watchHealth(ctx, settings.healthMs, report) : null;
       scheduler.start();
       void scheduler.saveNow('watch attached');
@@ -225,8 +248,6 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
       const ended = end as FeedEnd;
       feed = null;
       await scheduler.pause();
-      await follower?.close();
-      follower = null;
       // A feed that lived a while starts the backoff over; one that ended at once keeps backing off.
       if (performance.now() - attachedAt > 1_000) delay = settings.retryMs.first;
       let after = await probe(ctx, settings.probeTimeoutMs);
@@ -242,6 +263,9 @@ export async function watchServer(ctx: Context, settings: WatchSettings, signal:
         await backOff();
         continue;
       }
+      // Any other end: the server the trackers followed is gone or going.
+      await follower?.close();
+      follower = null;
       if (verdict === 'ended') {
         report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
         problem = 'down';
@@ -290,7 +314,8 @@ function watchHealth(ctx: Context, everyMs: number, report: Report): { stop(): P
       .round()
       .then((obs) => {
         if (stopped) return;
-        const changes = healthChanges(frozen, classify(obs, new Map()));
+        // A round whose layout is not fresh (slow, refused) saw no pane: it proves nothing about sessions.
+        const changes = healthChanges(frozen, classify(obs, new Map()), obs.liveIsFresh);
         frozen = changes.frozen;
         for (const entry of changes.entries) report(entry);
       })

@@ -15,16 +15,20 @@ export interface HealthChanges {
   readonly entries: readonly Omit<JournalEntry, 'at'>[];
 }
 
-/** Compare a report with what was frozen before. */
-export function healthChanges(before: ReadonlySet<string>, report: HealthReport): HealthChanges {
-  const frozen = new Set<string>();
+/**
+ * Compare a report with what was frozen before. `sessionsSeen` false (the
+ * round saw no fresh layout): sessions keep what they were, so one slow
+ * round never reads as "recovered" and then "frozen" again.
+ */
+export function healthChanges(before: ReadonlySet<string>, report: HealthReport, sessionsSeen = true): HealthChanges {
+  const frozen = new Set<string>(sessionsSeen ? [] : [...before].filter((k) => k !== SERVER));
   const entries: Omit<JournalEntry, 'at'>[] = [];
   const saw = (evidence: readonly { probe: string; saw: string }[]) => evidence.map((e) => `${e.probe}: ${e.saw}`);
   if (report.server.state === 'frozen') {
     frozen.add(SERVER);
     if (!before.has(SERVER)) entries.push({ kind: 'detected', what: 'server-frozen', evidence: saw(report.server.evidence), detail: 'see tsession unfreeze' });
   }
-  for (const v of report.sessions) {
+  for (const v of sessionsSeen ? report.sessions : []) {
     if (v.health !== 'frozen') continue;
     frozen.add(v.session);
     if (!before.has(v.session)) {

@@ -5,12 +5,16 @@
  * tmux sends a control client only the output of panes in its own
  * session's windows, so this keeps one output client per session. Each
  * pane has one parser and one tracker (sessions/pane-tracker.ts), fed by
- * the first client that delivered its output: a window linked into two
- * sessions reaches both clients, and its bytes must be parsed once. A
- * pane's parser is made when its first bytes arrive, with the nonce its
+ * one client at a time: a window linked into two sessions reaches both
+ * clients, and its bytes must be parsed once. The client that feeds a pane
+ * hands it over when it has been silent a moment while another client
+ * delivers it (the window moved, or its session closed).
+ *
+ * A pane's parser is made when its first bytes arrive, with the nonce its
  * shell registered (nonce-store.ts), so only command lines carrying that
- * nonce are trusted; bytes that arrive while its pid is being looked up
- * wait, bounded.
+ * nonce are trusted. Trackers are keyed by pane id and the shell's pid: a
+ * respawned pane (a new process under the same id) starts over and never
+ * inherits the old shell's trust.
  */
 import type { PaneRecord } from '../../checkpoints/schema.js';
 import { createMarkerParser } from '../../parsers/marker-parser.js';
@@ -25,19 +29,30 @@ export const FOLLOWER_LIMITS = {
   pauseAfterS: 5,
   /** Bytes a pane may hold while its shell's pid is looked up; more are dropped (counted). */
   pendingBytes: 256 * 1024,
+  /** Silence of the feeding client after which another client delivering the pane takes it over. */
+  handOverMs: 1_000,
 } as const;
 
 interface Followed {
   readonly parser: MarkerSource;
   readonly tracker: PaneTracker;
+  /** The shell's pid when the tracker was made (0: unknown). */
+  readonly pid: number;
   /** Session id of the client whose bytes this pane takes. */
-  readonly owner: string;
+  owner: string;
+  lastAt: number;
 }
 
 interface Pending {
   readonly owner: string;
   readonly chunks: Uint8Array[];
   bytes: number;
+}
+
+/** A pane as a save sees it. */
+export interface PaneRef {
+  readonly id: string;
+  readonly pid: number;
 }
 
 export class ShellFollower {
@@ -52,6 +67,7 @@ export class ShellFollower {
   constructor(
     private readonly server: ServerSpec,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Follow exactly these sessions: open a client for each new one, close those of sessions gone. */
@@ -62,7 +78,6 @@ export class ShellFollower {
       if (wanted.has(id)) continue;
       this.feeds.delete(id);
       void feed.close();
-      this.disown(id);
     }
     for (const id of wanted) {
       if (this.feeds.has(id)) continue;
@@ -71,22 +86,26 @@ export class ShellFollower {
         onOutput: (pane, data) => this.output(id, pane, data),
       });
       this.feeds.set(id, feed);
-      // A client that ends by itself (its session closed) stops owning panes.
       void feed.ended.then(() => {
         if (this.feeds.get(id) === feed) this.feeds.delete(id);
-        this.disown(id);
       });
     }
   }
 
-  /** The pane's last command as its markers told it, in the checkpoint's shape. */
-  lastCommand(paneId: string): PaneRecord['lastCommand'] | undefined {
-    const last = this.panes.get(paneId)?.tracker.snapshot().lastCommand;
+  /** The pane's last command as its markers told it, in the checkpoint's shape; nothing for another process under the same id. */
+  lastCommand(pane: PaneRef): PaneRecord['lastCommand'] | undefined {
+    const followed = this.panes.get(pane.id);
+    if (!followed) return undefined;
+    if (followed.pid !== 0 && followed.pid !== pane.pid) {
+      this.panes.delete(pane.id); // respawned: the next bytes start a fresh parser with the new shell's nonce
+      return undefined;
+    }
+    const last = followed.tracker.snapshot().lastCommand;
     if (!last) return undefined;
     return { commandLine: last.commandLine, trusted: last.trusted, exitCode: last.exitCode, durationMs: last.durationMs, source: last.source };
   }
 
-  /** Forget panes that no longer exist (their trackers would otherwise live as long as the daemon). */
+  /** Forget panes that no longer exist (a save passes the panes it saw). */
   keepOnly(paneIds: ReadonlySet<string>): void {
     for (const id of this.panes.keys()) if (!paneIds.has(id)) this.panes.delete(id);
   }
@@ -99,7 +118,7 @@ export class ShellFollower {
     await Promise.all(feeds.map((f) => f.close()));
   }
 
-  /** Session ids with a client now (for tests and status). */
+  /** Session ids with a client now. */
   sessions(): string[] {
     return [...this.feeds.keys()];
   }
@@ -107,7 +126,14 @@ export class ShellFollower {
   private output(session: string, pane: string, data: Uint8Array): void {
     const followed = this.panes.get(pane);
     if (followed) {
-      if (followed.owner === session) feedPane(followed.tracker, followed.parser, data);
+      const now = this.now();
+      if (followed.owner !== session) {
+        // The feeding client went quiet (the window moved, its session closed): this one takes over.
+        if (this.feeds.has(followed.owner) && now - followed.lastAt < FOLLOWER_LIMITS.handOverMs) return;
+        followed.owner = session;
+      }
+      followed.lastAt = now;
+      feedPane(followed.tracker, followed.parser, data);
       return;
     }
     let wait = this.pending.get(pane);
@@ -115,6 +141,7 @@ export class ShellFollower {
       wait = { owner: session, chunks: [], bytes: 0 };
       this.pending.set(pane, wait);
     }
+    this.lookup ??= this.drain().finally(() => (this.lookup = null));
     if (wait.owner !== session) return;
     if (wait.bytes + data.length > FOLLOWER_LIMITS.pendingBytes) {
       this.dropped += data.length;
@@ -123,11 +150,13 @@ export class ShellFollower {
     // The view's slab is shared with later output: keep a copy.
     wait.chunks.push(Uint8Array.from(data));
     wait.bytes += data.length;
-    this.lookup ??= this.startPanes().finally(() => {
-      this.lookup = null;
-      // Panes that began talking during the lookup get the next one.
-      if (this.pending.size && !this.closed) this.lookup = this.startPanes().finally(() => (this.lookup = null));
-    });
+  }
+
+  /** Start waiting panes until none waits (panes may begin talking during a lookup). */
+  private async drain(): Promise<void> {
+    // Let the bytes of this turn of the event loop arrive first: one lookup for a burst of new panes.
+    await Promise.resolve();
+    while (this.pending.size && !this.closed) await this.startPanes();
   }
 
   /** One tmux call for the pids of every pane waiting, then a parser with its shell's nonce for each. */
@@ -146,24 +175,22 @@ export class ShellFollower {
     } catch {
       // The server went away: these panes start without a nonce (nothing they say is trusted).
     }
-    // The same list says which followed panes are gone.
-    if (pids.size) this.keepOnly(new Set(pids.keys()));
     for (const pane of waiting) {
       const wait = this.pending.get(pane);
       if (!wait) continue;
       this.pending.delete(pane);
-      if (this.closed || !this.feeds.has(wait.owner)) continue;
-      const pid = pids.get(pane);
+      if (this.closed) continue;
+      const pid = pids.get(pane) ?? 0;
       const nonce = pid ? readPaneNonce(pid, this.env) : undefined;
-      const followed: Followed = { parser: createMarkerParser(nonce ? { nonce } : {}), tracker: new PaneTracker(), owner: wait.owner };
+      const followed: Followed = {
+        parser: createMarkerParser(nonce ? { nonce } : {}),
+        tracker: new PaneTracker(),
+        pid,
+        owner: wait.owner,
+        lastAt: this.now(),
+      };
       this.panes.set(pane, followed);
       for (const chunk of wait.chunks) feedPane(followed.tracker, followed.parser, chunk);
     }
-  }
-
-  /** Panes fed by `session`'s client start over with the next client that delivers them. */
-  private disown(session: string): void {
-    for (const [id, p] of this.panes) if (p.owner === session) this.panes.delete(id);
-    for (const [id, p] of this.pending) if (p.owner === session) this.pending.delete(id);
   }
 }

@@ -22,26 +22,36 @@ interface PaneJson {
 let s: TestServer;
 let daemon: ChildProcess;
 
-/** The last command recorded for the only pane, in the newest checkpoint. */
-async function lastCommand(): Promise<PaneJson['lastCommand']> {
+/** The last command recorded for the first pane of `session`, in the newest checkpoint. */
+async function lastCommand(session = 'sh'): Promise<PaneJson['lastCommand']> {
   const status = JSON.parse((await runCli(s, ['status', '--json'])).stdout) as { server: { socketPath: string } };
   const list = JSON.parse((await runCli(s, ['checkpoints', '--json'])).stdout) as { id: string }[];
   if (!list.length) return undefined;
   const dir = serverDir(join(s.env.XDG_STATE_HOME!, 'tsession'), status.server.socketPath);
   const body = JSON.parse(readFileSync(join(dir, 'checkpoints', `${list[0]!.id}.json`), 'utf8')) as {
-    body: { sessions: { windows: { panes: PaneJson[] }[] }[] };
+    body: { sessions: { name: string; windows: { panes: PaneJson[] }[] }[] };
   };
-  return body.body.sessions[0]!.windows[0]!.panes[0]!.lastCommand;
+  return body.body.sessions.find((x) => x.name === session)?.windows[0]!.panes[0]!.lastCommand;
+}
+
+let bash = '';
+
+/** Start an integrated bash in `target` (a new session, or a pane to respawn) and wait for its nonce. */
+async function integratedShell(session: string, respawn = false): Promise<number> {
+  if (respawn) s.tmux('respawn-pane', '-k', '-t', session, bash);
+  else s.tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', bash);
+  const pid = Number(s.tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
+  // The shell registered its nonce: integration is live.
+  await waitFor(() => readPaneNonce(pid, s.env), 15_000, 'the shell’s nonce');
+  return pid;
 }
 
 beforeAll(async () => {
   s = createTestServer();
   const rc = join(s.home, 'integrated.bashrc');
   writeFileSync(rc, `source '${shellScriptPath('bash')}'\n`);
-  s.tmux('new-session', '-d', '-s', 'sh', '-x', '120', '-y', '30', `bash --noprofile --rcfile '${rc}' -i`);
-  const pid = Number(s.tmux('display-message', '-p', '-t', 'sh', '#{pane_pid}').trim());
-  // The shell registered its nonce: integration is live.
-  await waitFor(() => readPaneNonce(pid, s.env), 15_000, 'the shell’s nonce');
+  bash = `bash --noprofile --rcfile '${rc}' -i`;
+  await integratedShell('sh');
   daemon = spawn(process.execPath, [CLI, '-L', s.name, '-f', '/dev/null', '--watch', '--markers', '--interval', '1'], {
     env: s.env,
     stdio: ['ignore', 'ignore', 'ignore'],
@@ -75,5 +85,29 @@ describe('tsession --watch --markers', () => {
       return l?.exitCode === 5 ? l : null;
     }, 20_000, 'a checkpoint after the forging command');
     expect(last).toMatchObject({ commandLine: typed, trusted: true, source: 'osc633-trusted' });
+  });
+
+  it('follows a session made after the daemon started', async () => {
+    await integratedShell('later');
+    await waitFor(() => s.tmux('list-clients').trim().split('\n').length === 3, 15_000, 'a client for the new session');
+    s.tmux('send-keys', '-t', 'later', '(exit 7)', 'Enter');
+    const last = await waitFor(async () => {
+      const l = await lastCommand('later');
+      return l?.exitCode === 7 ? l : null;
+    }, 20_000, "the new session's last command");
+    expect(last).toMatchObject({ commandLine: '(exit 7)', trusted: true });
+  });
+
+  it('a respawned pane starts over: the new shell never inherits the old one’s last command', async () => {
+    await integratedShell('sh', true);
+    // The new shell has run nothing yet: the checkpoint has no last command for the pane.
+    await waitFor(async () => ((await lastCommand()) === undefined ? true : null), 20_000, 'the old command gone');
+    s.tmux('send-keys', '-t', 'sh', '(exit 9)', 'Enter');
+    const last = await waitFor(async () => {
+      const l = await lastCommand();
+      return l?.exitCode === 9 ? l : null;
+    }, 20_000, "the new shell's command");
+    // Trusted: the new shell's own nonce was read for it.
+    expect(last).toMatchObject({ commandLine: '(exit 9)', trusted: true, source: 'osc633-trusted' });
   });
 });
