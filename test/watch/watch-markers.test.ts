@@ -99,6 +99,8 @@ describe('tsession --watch --markers', () => {
   });
 
   it('a respawned pane starts over: the new shell never inherits the old one’s last command', async () => {
+    s.tmux('send-keys', '-t', 'sh', '(exit 4)', 'Enter');
+    await waitFor(async () => ((await lastCommand())?.exitCode === 4 ? true : null), 20_000, 'the old shell’s command recorded');
     await integratedShell('sh', true);
     // The new shell has run nothing yet: the checkpoint has no last command for the pane.
     await waitFor(async () => ((await lastCommand()) === undefined ? true : null), 20_000, 'the old command gone');
