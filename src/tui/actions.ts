@@ -29,7 +29,7 @@ export interface ActionDeps {
 }
 
 /** Commands of the main scope. */
-export type MainCommand = Extract<Command, 'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'unfreeze' | 'delete-checkpoint' | 'filter' | 'help' | 'quit' | 'force-quit'>;
+export type MainCommand = Extract<Command, 'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'unfreeze' | 'delete-checkpoint' | 'filter' | 'help' | 'quit' | 'force-quit'>;
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
@@ -108,6 +108,7 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
     },
     'force-quit': () => deps.quit(),
     timeline: () => dispatch({ type: 'panel', panel: deps.getState().panel === 'timeline' ? 'detail' : 'timeline' }),
+    journal: () => dispatch({ type: 'panel', panel: deps.getState().panel === 'journal' ? 'detail' : 'journal' }),
 
     attach: () => {
       const s = deps.getState();

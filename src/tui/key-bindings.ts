@@ -31,6 +31,7 @@ export const KEY_BINDINGS = [
   { command: 'save', keys: ['s'], label: 's', description: 'save a checkpoint now', scope: 'main' },
   { command: 'diff', keys: ['d'], label: 'd', description: 'show what restoring would change versus the live session', scope: 'main' },
   { command: 'timeline', keys: ['t'], label: 't', description: "show the session's checkpoints, newest first; pick one to restore from", scope: 'main' },
+  { command: 'journal', keys: ['J'], label: 'J', description: 'show the journal: what the watch daemon noticed and did, newest first', scope: 'main' },
   { command: 'unfreeze', keys: ['u'], label: 'u', description: 'unfreeze: show the repair ladder and climb it (asks before destructive steps)', scope: 'main' },
   { command: 'delete-checkpoint', keys: ['x'], label: 'x', description: 'delete the checkpoint chosen in the timeline (asks)', scope: 'main' },
   { command: 'filter', keys: ['/'], label: '/', description: 'filter sessions by name', scope: 'main' },

@@ -11,6 +11,7 @@ import type { HealthReport, PaneFacts, SessionVerdict } from '../../sessions/hea
 import type { RepairEvent, RepairOutcome } from '../../sessions/repair.js';
 import type { RepairPlan, RepairStep } from '../../sessions/repair-plan.js';
 import type { RestoreProgress } from '../../sessions/restore.js';
+import type { JournalEntry } from '../watch/journal.js';
 
 /** Where the interface is looking. */
 export interface TuiInfo {
@@ -30,6 +31,8 @@ export interface Snapshot {
   readonly panes: readonly PaneFacts[];
   /** Something a person should know (unreadable store, tmux missing), or null. */
   readonly problem: string | null;
+  /** The newest journal entries, newest last (absent until a full refresh has read them). */
+  readonly journal?: readonly JournalEntry[];
   /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
   readonly watcher?: { readonly pid: number; readonly since: string } | null;
 }

@@ -14,6 +14,10 @@ import { TmuxError } from '../../sessions/tmux.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
 import { currentWatcher, watchLockFile } from '../watch/lock.js';
+import { readJournalTail } from '../watch/journal.js';
+
+/** Journal entries the interface shows. */
+const JOURNAL_SHOWN = 100;
 
 /** Tunables of a refresher. */
 export interface RefresherOptions {
@@ -109,8 +113,14 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
   };
 
   const lockFile = watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
-  const snapshotOf = async (obs: Observation, saved: Map<string, SavedSession>, entries: CheckpointEntry[], problem: string | null): Promise<Snapshot> => {
-    const holder = await currentWatcher(lockFile);
+  const snapshotOf = async (
+    obs: Observation,
+    saved: Map<string, SavedSession>,
+    entries: CheckpointEntry[],
+    problem: string | null,
+    withJournal = false,
+  ): Promise<Snapshot> => {
+    const [holder, journal] = await Promise.all([currentWatcher(lockFile), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
     return {
       at: obs.at,
       report: classify(obs, saved),
@@ -118,6 +128,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       panes: obs.panes,
       problem,
       watcher: holder ? { pid: holder.pid, since: holder.since } : null,
+      ...(journal ? { journal } : {}),
     };
   };
 
@@ -128,7 +139,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
 
     async refresh() {
       const [obs, listed] = await Promise.all([prober.round(), listCheckpoints()]);
-      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem);
+      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem, true);
     },
 
     async quick() {

@@ -10,7 +10,7 @@ import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';
 
 /** The panel under the list. */
-export type Panel = 'detail' | 'timeline' | 'diff' | 'repair' | 'progress';
+export type Panel = 'detail' | 'timeline' | 'diff' | 'repair' | 'progress' | 'journal';
 
 /** A question waiting for an answer. */
 export interface Dialog {

@@ -6,7 +6,7 @@
  * past a size, file mode 0600. A torn or hand-edited line is skipped on read
  * and counted, never fatal.
  */
-import { appendFile, readFile, rename, stat } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_MODES } from '../../checkpoints/paths.js';
 
@@ -110,6 +110,40 @@ export async function readJournal(dir: string): Promise<{ entries: JournalEntry[
     }
   }
   return { entries, skipped };
+}
+
+/** Bytes read from the journal's end for its newest entries (~300 lines). */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The newest `max` entries (oldest first), reading only the file's end: the
+ * interface asks on every refresh. Missing or unreadable: none.
+ */
+export async function readJournalTail(dir: string, max: number): Promise<JournalEntry[]> {
+  let handle;
+  try {
+    handle = await open(join(dir, JOURNAL_FILE), 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    await handle.read(buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // began mid-line
+    const entries: JournalEntry[] = [];
+    for (const line of lines) {
+      const e = line ? parseEntry(line) : null;
+      if (e) entries.push(e);
+    }
+    return entries.slice(-max);
+  } catch {
+    return [];
+  } finally {
+    await handle.close();
+  }
 }
 
 const KINDS: readonly string[] = ['detected', 'action', 'daemon'];

@@ -81,6 +81,30 @@ describe('frames in a terminal', () => {
     expect(await unwatched.waitFor(/· not watched/)).not.toMatch(/· watched/);
   });
 
+  it('J shows the journal newest first: detections in yellow, failures in red, evidence under each', async () => {
+    const s = xtermScreen(120, 34);
+    const journal = [
+      { at: '2026-11-24T09:58:00.000Z', kind: 'action', what: 'save', result: 'ok', cause: 'window-add', detail: 'cp-new (3 session(s), 5 pane(s))' },
+      { at: '2026-11-24T09:59:00.000Z', kind: 'detected', what: 'server-crashed', evidence: ['control client: %exit server exited unexpectedly'] },
+      { at: '2026-11-24T09:59:01.000Z', kind: 'action', what: 'restore', result: 'failed', detail: 'no good checkpoint' },
+    ] as const;
+    mount(s, {}, true, fakeServices({}, { ...sampleSnapshot(), journal }));
+    await s.waitFor(/▶/);
+    s.stdin.type('J');
+    const text = await s.waitFor(/Journal of this server/);
+    const order = ['restore [failed]', 'server-crashed', 'save [ok]'].map((w) => text.indexOf(w));
+    expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!))).toBe(true);
+    expect(text).toContain('    control client: %exit server exited unexpectedly');
+    const crashed = s.find('server-crashed')!;
+    expect(s.colorAt(crashed.x, crashed.y)).toBe(PALETTE.yellow);
+    const failed = s.find('restore [failed]')!;
+    expect(s.colorAt(failed.x, failed.y)).toBe(PALETTE.red);
+    // J again: back to the detail panel.
+    s.stdin.type('J');
+    for (let i = 0; i < 100 && s.text().includes('Journal of this server'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(s.text()).not.toContain('Journal of this server');
+  });
+
   it('the tree of a crashed session, from its checkpoint', async () => {
     const s = xtermScreen(100, 30);
     mount(s, { initialSelected: 'gone' });

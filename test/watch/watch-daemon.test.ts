@@ -245,7 +245,10 @@ describe('tsession --watch', () => {
     expect(last[1]!.detail).toMatch(/1 session/);
     const after = JSON.parse((await runCli(s, ['status', '--json'])).stdout) as { watching: boolean };
     expect(after.watching).toBe(false);
-    expect((await refresher.refresh()).watcher).toBeNull();
+    const refreshed = await refresher.refresh();
+    expect(refreshed.watcher).toBeNull();
+    // And its journal panel reads what the daemon wrote, ending with its stop.
+    expect(refreshed.journal?.at(-1)?.what).toBe('stopped');
     // The control client detached: no client is left on the server.
     expect(s.tmux('list-clients').trim()).toBe('');
     expect(d.stderr()).not.toMatch(/Error|at \S+ \(/);

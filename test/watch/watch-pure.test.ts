@@ -11,7 +11,7 @@ import { readStat } from '../../sessions/proc.js';
 import { parseInterval } from '../../src/commands/watch.js';
 import { CrashBreaker } from '../../src/watch/crash-breaker.js';
 import { classifyEnd, describeEnd } from '../../src/watch/daemon.js';
-import { formatEntry, Journal, JOURNAL_FILE, readJournal } from '../../src/watch/journal.js';
+import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from '../../src/watch/journal.js';
 import { isAlive, readHolder, takeLock } from '../../src/watch/lock.js';
 import { SaveScheduler, type Timers } from '../../src/watch/save-scheduler.js';
 import { systemdArg } from '../../src/watch/systemd-unit.js';
@@ -217,6 +217,17 @@ describe('Journal', () => {
     expect(skipped).toBe(2);
     expect(formatEntry(entries[1]!)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ action {3}save \[ok\] id-1 12 ms$/);
     expect(formatEntry(entries[2]!).split('\n')[1]).toBe('    control client: %exit server exited unexpectedly');
+  });
+
+  it('the tail read returns the newest entries in order, from only the end of a large file', async () => {
+    const d = dir();
+    const j = new Journal(d);
+    for (let i = 0; i < 1500; i++) void j.append({ kind: 'action', what: 'save', detail: `n${i}`, evidence: ['x'.repeat(40)] });
+    await j.flushed();
+    expect(statSync(join(d, JOURNAL_FILE)).size).toBeGreaterThan(64 * 1024);
+    const tail = await readJournalTail(d, 100);
+    expect(tail.map((e) => e.detail)).toEqual(Array.from({ length: 100 }, (_, i) => `n${1400 + i}`));
+    expect(await readJournalTail(join(d, 'missing'), 10)).toEqual([]);
   });
 
   it('rotates past its size limit and still reads both files in order', async () => {

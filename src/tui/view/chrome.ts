@@ -44,6 +44,7 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
 const PANEL_NAMES: readonly { panel: Panel; label: string }[] = [
   { panel: 'detail', label: 'detail' },
   { panel: 'timeline', label: 't timeline' },
+  { panel: 'journal', label: 'J journal' },
   { panel: 'diff', label: 'd diff' },
   { panel: 'repair', label: 'u unfreeze' },
   { panel: 'progress', label: 'restore' },

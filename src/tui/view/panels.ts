@@ -6,6 +6,7 @@
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
 import type { ProgressState, RepairState } from '../state.js';
+import { formatEntry, type JournalEntry } from '../../watch/journal.js';
 import { fitLine, seg, type Line } from './line.js';
 import { age, fit, size, visible } from './text.js';
 
@@ -131,5 +132,19 @@ export function repairLines(r: RepairState | null, width: number): Line[] {
   }
   for (const k of r.plan.skipped) out.push(fitLine([seg('   - ', { color: 'gray' }), seg(`skipped: ${k.title} — ${k.why}`, { dim: true })], width));
   if (r.result) out.push(fitLine([seg(` ${r.result.summary}`, { color: r.result.healed ? 'green' : 'red', bold: true })], width));
+  return out;
+}
+
+/** Journal lines: newest first, detections in yellow, failures in red, evidence indented under each. */
+export function journalLines(entries: readonly JournalEntry[] | null, width: number): Line[] {
+  const out: Line[] = [fitLine([seg(' Journal of this server, newest first', { bold: true }), seg(' — what tsession --watch noticed and did (tsession log)', { dim: true })], width)];
+  if (entries === null) return [...out, fitLine([seg('   reading the journal…', { dim: true })], width)];
+  if (entries.length === 0) return [...out, fitLine([seg('   empty: no watch daemon has written here (tsession --watch)', { dim: true })], width)];
+  for (const e of [...entries].reverse()) {
+    const tone = e.result === 'failed' ? { color: 'red' as const, bold: true } : e.kind === 'detected' ? { color: 'yellow' as const } : {};
+    const [head = '', ...evidence] = formatEntry({ ...e, at: localTime(e.at) }).split('\n');
+    out.push(fitLine([seg(`   ${visible(head)}`, tone)], width));
+    for (const line of evidence) out.push(fitLine([seg(`   ${visible(line)}`, { dim: true })], width));
+  }
   return out;
 }

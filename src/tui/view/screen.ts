@@ -10,7 +10,7 @@ import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, statusLines, 
 import { detailLines } from './detail.js';
 import type { Line } from './line.js';
 import { fitLine } from './line.js';
-import { diffLines, progressLines, repairLines, timelineLines } from './panels.js';
+import { diffLines, journalLines, progressLines, repairLines, timelineLines } from './panels.js';
 import { checkpointsOf, listLines, sessionRows, type SessionRow } from './rows.js';
 
 /** Terminal size in cells. */
@@ -55,6 +55,8 @@ function panelContent(state: TuiState, row: SessionRow | null, width: number, no
       return progressLines(state.progress, width);
     case 'repair':
       return repairLines(state.repair, width);
+    case 'journal':
+      return journalLines(snap?.journal ?? null, width);
   }
 }
 
