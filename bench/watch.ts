@@ -13,10 +13,16 @@
  *   output in the same run (nobody can know sooner), and the expected wait
  *   of a 1 s poller (500 ms).
  *
+ * - following output (`--markers`): CPU the daemon spends while a pane
+ *   prints ~20 MB, against the tmux server's own CPU for the same output
+ *   (the floor: tmux must read and parse it anyway), and against the
+ *   daemon without `--markers`.
+ *
  * Servers are isolated (`-L tsession-bench-…`, `-f /dev/null`, private
  * HOME) and killed at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildFixture, FIXTURES } from './fixture.js';
@@ -26,6 +32,8 @@ import { createBenchServer, disposeAllServers, timedSpawn, type BenchServer } fr
 const WATCH_BENCH = {
   saveRuns: 9,
   crashRuns: 7,
+  outputRuns: 3,
+  outputBytes: 20_000_000,
   quietMs: 1_000,
   pollerMs: 1_000,
   timeoutMs: 60_000,
@@ -37,8 +45,8 @@ interface Line {
 }
 
 /** A daemon on `server` whose stderr lines are kept with their arrival times. */
-function startDaemon(cli: string, server: BenchServer) {
-  const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--interval', '0'], {
+function startDaemon(cli: string, server: BenchServer, extra: readonly string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--interval', '0', '--health', '0', ...extra], {
     env: server.env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -71,7 +79,7 @@ function startDaemon(cli: string, server: BenchServer) {
       child.once('close', () => resolve());
       child.kill('SIGTERM');
     });
-  return { lines, next, stop };
+  return { lines, next, stop, pid: child.pid! };
 }
 
 /** When a bare control client's output ends after `kill`, in ms after `t0`. */
@@ -87,6 +95,41 @@ async function waitClient(server: BenchServer): Promise<void> {
   while (!server.tmuxTry('list-clients', '-F', '#{client_control_mode}').stdout.includes('1')) {
     if (performance.now() > deadline) throw new Error(`Expected the daemon to attach to ${server.name} within ${WATCH_BENCH.timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** CPU time (user + system) of a process so far, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_S;
+}
+const TICKS_PER_S = 100;
+
+/** CPU of the daemon and of the tmux server while a pane prints `bytes` of base64, ms. */
+async function outputCost(cli: string, markers: boolean, bytes: number): Promise<{ daemonMs: number; serverMs: number; wallMs: number }> {
+  const server = createBenchServer();
+  try {
+    server.tmux('new-session', '-d', '-s', 'loud', '-x', '160', '-y', '48');
+    const d = startDaemon(cli, server, markers ? ['--markers'] : []);
+    await d.next(0, (e) => e.what === 'save');
+    await new Promise((r) => setTimeout(r, 500));
+    const tmuxPid = serverPid(server);
+    const [d0, s0] = [cpuMs(d.pid), cpuMs(tmuxPid)];
+    const t0 = performance.now();
+    server.tmux('send-keys', '-t', 'loud', `head -c ${Math.round((bytes * 3) / 4)} /dev/zero | base64; echo BENCH-$((6 * 7))`, 'Enter');
+    const deadline = performance.now() + WATCH_BENCH.timeoutMs * 5;
+    while (!server.tmux('capture-pane', '-p', '-t', 'loud').includes('BENCH-42')) {
+      if (performance.now() > deadline) throw new Error('Expected the pane to finish printing');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const wallMs = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 300)); // the daemon's last chunks
+    const result = { daemonMs: cpuMs(d.pid) - d0, serverMs: cpuMs(tmuxPid) - s0, wallMs };
+    await d.stop();
+    return result;
+  } finally {
+    server.dispose();
   }
 }
 
@@ -153,6 +196,26 @@ export async function bench(): Promise<BenchSection> {
     results.crashNotice = { daemonMs: median(daemon), bareClientMs: median(bare), ratio: crashRatio, pollerExpectedMs: WATCH_BENCH.pollerMs / 2, samples: { daemon, bare } };
     summary.push(
       `SIGKILLed server → journal 'server-crashed': ${median(daemon).toFixed(0)} ms vs a bare control client's end ${median(bare).toFixed(1)} ms (floor), a 1 s poller ~${WATCH_BENCH.pollerMs / 2} ms`,
+    );
+
+    // 4: the cost of following output.
+    const mb = WATCH_BENCH.outputBytes / 1e6;
+    const plain: Awaited<ReturnType<typeof outputCost>>[] = [];
+    const following: Awaited<ReturnType<typeof outputCost>>[] = [];
+    for (let i = 0; i < WATCH_BENCH.outputRuns; i++) {
+      plain.push(await outputCost(cli, false, WATCH_BENCH.outputBytes));
+      following.push(await outputCost(cli, true, WATCH_BENCH.outputBytes));
+    }
+    const med = (xs: typeof plain, k: keyof (typeof plain)[number]) => median(xs.map((x) => x[k]));
+    results.markers = {
+      megabytes: mb,
+      withMarkers: { daemonCpuMs: med(following, 'daemonMs'), serverCpuMs: med(following, 'serverMs'), wallMs: med(following, 'wallMs') },
+      without: { daemonCpuMs: med(plain, 'daemonMs'), serverCpuMs: med(plain, 'serverMs'), wallMs: med(plain, 'wallMs') },
+      ratioToServer: med(following, 'daemonMs') / med(following, 'serverMs'),
+      samples: { plain, following },
+    };
+    summary.push(
+      `--markers while a pane prints ${mb} MB: daemon CPU ${med(following, 'daemonMs').toFixed(0)} ms vs the tmux server's ${med(following, 'serverMs').toFixed(0)} ms (×${(med(following, 'daemonMs') / med(following, 'serverMs')).toFixed(2)}); without --markers ${med(plain, 'daemonMs').toFixed(0)} ms; wall ${med(following, 'wallMs').toFixed(0)} vs ${med(plain, 'wallMs').toFixed(0)} ms`,
     );
   } finally {
     disposeAllServers();
