@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { blobReader, pickCheckpoint } from './shared.js';
 import { formatCommand } from './format.js';
+import { journalActions, restoreEntry } from '../watch/journal.js';
 
 /** Restores of more panes than this show progress on a terminal. */
 const PROGRESS_MIN_PANES = 4;
@@ -55,6 +56,9 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
     onProgress: progress,
   });
   mark('end');
+  if (v['dry-run'] !== true) {
+    await journalActions(ctx.storeDir, [restoreEntry('tsession restore (by hand)', body.id, result, performance.now() - t0)], ctx.warn);
+  }
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({

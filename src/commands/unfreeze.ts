@@ -14,6 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { visible } from './format-table.js';
 import { restoreNewestGood } from './restore-newest.js';
+import { journalActions, repairEntry, type JournalEntry } from '../watch/journal.js';
 
 /** Named bounds of the command. */
 export const UNFREEZE = {
@@ -130,6 +131,9 @@ export async function run(ctx: Context, v: Record<string, unknown>, args: string
   const results: { session: string; healed: boolean; summary: string; events: RepairEvent[] }[] = [];
   for (const { verdict, plan } of plans) {
     const events: RepairEvent[] = [];
+    const journaled: Omit<JournalEntry, 'at'>[] = [
+      { kind: 'detected', what: 'session-frozen', cause: 'tsession unfreeze (by hand)', detail: verdict.session, evidence: verdict.evidence.map((e) => `${e.probe}: ${e.saw}`) },
+    ];
     const outcome = await executeRepair(plan, {
       server: ctx.server,
       env: ctx.env,
@@ -138,12 +142,15 @@ export async function run(ctx: Context, v: Record<string, unknown>, args: string
       restore: () => restoreFromNewestGood(ctx),
       onEvent: (e) => {
         events.push(e);
+        const entry = repairEntry('tsession unfreeze (by hand)', verdict.session, e);
+        if (entry) journaled.push(entry);
         if (e.phase === 'start') print(`… ${e.step.title}`);
         else if (e.phase === 'declined') print(`✗ not run: ${e.step.title} — destructive; run again with --yes to allow it`);
         else print(`${e.phase === 'healed' ? '✓' : e.phase === 'failed' ? '✗' : '·'} ${EVENT_WORD[e.phase]} ${e.detail} (${e.ms} ms)`);
       },
     });
     print(outcome.summary);
+    await journalActions(ctx.storeDir, journaled, ctx.warn);
     results.push({ session: verdict.session, healed: outcome.healed, summary: outcome.summary, events });
   }
   if (ctx.opts.json) {

@@ -19,6 +19,7 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
+import { journalActions, repairEntry, restoreEntry, type JournalEntry } from '../watch/journal.js';
 
 /** Named bounds of the services. */
 export const SERVICE_LIMITS = {
@@ -151,6 +152,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async restore(req, approve, onProgress): Promise<ActionResult> {
+      const t0 = performance.now();
       try {
         const [s, config, r, { restoreSessions }] = await Promise.all([store(), ctx.config(), checkpoint(req.checkpointId), lazy.restore()]);
         if (!r.ok) return { ok: false, message: r.message };
@@ -172,6 +174,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
           env: ctx.env,
           onProgress,
         });
+        await journalActions(ctx.storeDir, [restoreEntry('the interface (by hand)', r.body.id, result, performance.now() - t0)], () => {});
         const parts = result.restored.map((x) => `restored ${x.name} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
@@ -225,7 +228,22 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
 
     async unfreeze(plan, confirm, onEvent) {
       const [{ executeRepair }, { restoreFromNewestGood }] = await Promise.all([lazy.repair(), lazy.unfreeze()]);
-      return executeRepair(plan, { server: ctx.server, env: ctx.env, observe: () => local.prober.round(), confirm, restore: () => restoreFromNewestGood(ctx), onEvent });
+      const cause = 'the interface (by hand)';
+      const journaled: Omit<JournalEntry, 'at'>[] = [];
+      const outcome = await executeRepair(plan, {
+        server: ctx.server,
+        env: ctx.env,
+        observe: () => local.prober.round(),
+        confirm,
+        restore: () => restoreFromNewestGood(ctx),
+        onEvent: (e) => {
+          const entry = repairEntry(cause, plan.session, e);
+          if (entry) journaled.push(entry);
+          onEvent(e);
+        },
+      });
+      await journalActions(ctx.storeDir, journaled, () => {});
+      return outcome;
     },
 
     close() {

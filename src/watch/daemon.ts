@@ -21,7 +21,7 @@ import { restoreNewestGood } from '../commands/restore-newest.js';
 import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
-import type { JournalEntry } from './journal.js';
+import { restoreEntry, type JournalEntry } from './journal.js';
 import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
 
 export interface WatchSettings extends SaveSchedule {
@@ -343,15 +343,7 @@ async function restoreNewest(ctx: Context, report: Report, cause: string): Promi
   const t0 = performance.now();
   try {
     const { checkpointId, result, warnings } = await restoreNewestGood(ctx);
-    report({
-      kind: 'action',
-      what: 'restore',
-      cause,
-      result: result.restored.length ? 'ok' : 'skipped',
-      detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
-      evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
-      durationMs: performance.now() - t0,
-    });
+    report(restoreEntry(cause, checkpointId, result, performance.now() - t0, warnings));
   } catch (e) {
     report({ kind: 'action', what: 'restore', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
   }

@@ -8,7 +8,9 @@
  */
 import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PRIVATE_MODES } from '../../checkpoints/paths.js';
+import { ensurePrivateDir, PRIVATE_MODES } from '../../checkpoints/paths.js';
+import type { RepairEvent } from '../../sessions/repair.js';
+import type { RestoreResult } from '../../sessions/restore.js';
 
 /** What kind of line: something noticed, something done, or the daemon's own life. */
 export type JournalKind = 'detected' | 'action' | 'daemon';
@@ -171,4 +173,41 @@ export function formatEntry(e: JournalEntry): string {
   if (e.durationMs !== undefined) parts.push(`${Math.round(e.durationMs)} ms`);
   const head = parts.join(' ');
   return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${l}`)].join('\n') : head;
+}
+
+/** The journal line of a restore: what came back from which checkpoint, what was skipped and noted. */
+export function restoreEntry(cause: string, checkpointId: string, result: Pick<RestoreResult, 'restored' | 'skipped' | 'notes'>, durationMs: number, warnings: readonly string[] = []): Omit<JournalEntry, 'at'> {
+  return {
+    kind: 'action',
+    what: 'restore',
+    cause,
+    result: result.restored.length ? 'ok' : 'skipped',
+    detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
+    evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
+    durationMs,
+  };
+}
+
+const REPAIR_RESULT = { healed: 'ok', 'not-healed': 'skipped', failed: 'failed', declined: 'refused', skipped: 'skipped' } as const;
+
+/** The journal line of one unfreeze step that ran (or was declined); none for a step's start. */
+export function repairEntry(cause: string, session: string, e: RepairEvent): Omit<JournalEntry, 'at'> | null {
+  if (e.phase === 'start') return null;
+  return { kind: 'action', what: 'unfreeze', cause, result: REPAIR_RESULT[e.phase], detail: `${session}: ${e.step.title} — ${e.detail}`, durationMs: e.ms };
+}
+
+/**
+ * Append what a person did by hand (a restore, an unfreeze) to the journal
+ * of `dir`, so the journal answers for every action, not only the daemon's.
+ * A journal that cannot be written is a warning, never the action's failure.
+ */
+export async function journalActions(dir: string, entries: readonly Omit<JournalEntry, 'at'>[], warn: (line: string) => void): Promise<void> {
+  if (!entries.length) return;
+  try {
+    await ensurePrivateDir(dir);
+    const journal = new Journal(dir);
+    for (const e of entries) await journal.append(e);
+  } catch (e) {
+    warn(`cannot write the journal in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

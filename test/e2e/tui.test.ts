@@ -72,6 +72,13 @@ describe('tsession in a real terminal', () => {
     const done = await tui.waitScreen(/restored db \(2 windows, 3 panes\) — from \S+\n socket/, 20_000);
     expect(done).toMatch(/db\s+✓ restored[\s\S]*✓ window 0: psql[\s\S]*✓ window 1: dump/);
     expect(windowsOf(a, 'db')).toEqual(saved);
+    // Journaled as done by hand from the interface.
+    const log = execFileSync(process.execPath, [CLI, '-L', a.name, 'log', '--json'], { env: { ...a.env, TSESSION_STATE_DIR: state.path }, encoding: 'utf8', timeout: 30_000 });
+    expect(log.trim().split('\n').map((l) => JSON.parse(l) as { what: string; cause: string; detail: string }).at(-1)).toMatchObject({
+      what: 'restore',
+      cause: 'the interface (by hand)',
+      detail: expect.stringMatching(/^db from /),
+    });
     await tui.waitScreen(/db\s+○ detached\s+2\s+3/);
   });
 

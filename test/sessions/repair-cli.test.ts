@@ -77,5 +77,13 @@ describe('tsession unfreeze', () => {
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/… Resume the stopped job[\s\S]*✓ healed: sent SIGCONT to process group \d+; pane %\d+ is running[\s\S]*work: pane %\d+ is healthy again after: Resume the stopped job/);
     expect(readStat(sleep)?.state).toBe('S');
+
+    // The journal answers "what did tsession do, and why": the freeze with its evidence, then the step (the dry runs wrote nothing).
+    const log = spawnSync(process.execPath, [CLI, '-L', ts.name, 'log', '-n', '0', '--json'], { env: { ...ts.env, TSESSION_STATE_DIR: state.path }, encoding: 'utf8', timeout: 30_000 });
+    const entries = log.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; what: string; result?: string; detail?: string; cause?: string; evidence?: string[] });
+    expect(entries.map((e) => `${e.kind} ${e.what} ${e.result ?? ''}`.trim())).toEqual(['detected session-frozen', 'action unfreeze ok']);
+    expect(entries[0]).toMatchObject({ detail: 'work', cause: 'tsession unfreeze (by hand)' });
+    expect(entries[0]!.evidence!.join('\n')).toContain(`pid ${sleep} (sleep)`);
+    expect(entries[1]!.detail).toMatch(/^work: Resume the stopped job .* — sent SIGCONT/);
   });
 });
