@@ -44,12 +44,17 @@ interface Line {
   readonly entry: { what: string; result?: string; cause?: string; durationMs?: number };
 }
 
+/** Daemons still running: killed when the section ends, even on error (a daemon outlives its parent by design). */
+const daemons = new Set<ChildProcess>();
+
 /** A daemon on `server` whose stderr lines are kept with their arrival times. */
 function startDaemon(cli: string, server: BenchServer, extra: readonly string[] = []) {
   const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--interval', '0', '--health', '0', ...extra], {
     env: server.env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  daemons.add(child);
+  child.once('close', () => daemons.delete(child));
   const lines: Line[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stderr! }).on('line', (text) => {
@@ -218,6 +223,7 @@ export async function bench(): Promise<BenchSection> {
       `--markers while a pane prints ${mb} MB: daemon CPU ${med(following, 'daemonMs').toFixed(0)} ms vs the tmux server's ${med(following, 'serverMs').toFixed(0)} ms (×${(med(following, 'daemonMs') / med(following, 'serverMs')).toFixed(2)}); without --markers ${med(plain, 'daemonMs').toFixed(0)} ms; wall ${med(following, 'wallMs').toFixed(0)} vs ${med(plain, 'wallMs').toFixed(0)} ms`,
     );
   } finally {
+    for (const d of daemons) d.kill('SIGKILL');
     disposeAllServers();
   }
   return { name: 'watch', results, summary };
