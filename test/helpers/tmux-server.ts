@@ -49,6 +49,7 @@ export function isolatedHome(): string {
 export function createTestServer(): TestServer {
   const name = `tsession-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const tmuxArgs = ['-L', name, '-f', '/dev/null'] as const;
+  const socketPath = join(`${(process.env.TMUX_TMPDIR || '/tmp').replace(/\/+$/, '')}/tmux-${process.getuid?.() ?? 0}`, name);
   const home = isolatedHome();
   const env = cleanEnv({
     HOME: home,
@@ -74,6 +75,8 @@ export function createTestServer(): TestServer {
     home,
     kill: () => {
       tmuxTry('kill-server');
+      // tmux 3.3a leaves its socket file behind; a test server's name is never used again.
+      if (tmuxTry('has-session').status !== 0) rmSync(socketPath, { force: true });
       // Shells of the dying server may still write their history here.
       try {
         rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
