@@ -3,6 +3,7 @@
  * it do last — from the lock file and the journal, so it works whether or
  * not the daemon runs.
  */
+import { quoteCommandLine } from '../../sessions/shell-quote.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { refuseArguments } from './shared.js';
@@ -16,8 +17,9 @@ const newest = (entries: readonly JournalEntry[], pick: (e: JournalEntry) => boo
   return null;
 };
 
-/** A path as one word to paste into a shell. */
-const shellWord = (p: string): string => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`);
+/** The command that starts a daemon for this server, quoted to paste into bash or zsh. */
+const startCommand = (ctx: Context): string =>
+  quoteCommandLine(['tsession', ...(ctx.server.label === 'default' ? [] : ['-S', ctx.server.socketPath]), '--watch'], 'posix-ansi') ?? 'tsession --watch';
 
 export async function run(ctx: Context, _v: Record<string, unknown>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);
@@ -44,7 +46,7 @@ export async function run(ctx: Context, _v: Record<string, unknown>, positionals
     `tmux server ${ctx.server.label} (${ctx.server.socketPath})`,
     watching
       ? `watched by tsession pid ${holder!.pid} since ${holder!.since}`
-      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: tsession ${ctx.server.label === 'default' ? '' : `-S ${shellWord(ctx.server.socketPath)} `}--watch`,
+      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: ${startCommand(ctx)}`,
   ];
   for (const [label, e] of [['last save', lastSave], ['last detection', lastDetection], ['last restore', lastRestore]] as const) {
     if (e) out.push(`${label}: ${formatEntry(e).split('\n')[0]}`);
