@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import pty from 'node-pty';
 import { serverDir } from '../checkpoints/paths.js';
 import { createCheckpointStore } from '../checkpoints/store.js';
-import { resolveServer } from '../sessions/server.js';
+import { resolveServer } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/snapshot.js';
 import { buildFixture, type FixtureShape } from './fixture.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';

@@ -12,10 +12,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { LiveServer } from './layout.js';
-import { readLayout } from './layout-read.js';
+import { readLayout } from './tmux/layout-read.js';
 import { readArgv, readCwd, readStat } from './proc.js';
-import type { ServerSpec } from './server.js';
-import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from './tmux.js';
+import type { ServerSpec } from './tmux/server.js';
+import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from './tmux/client.js';
 import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './health.js';
 
 /** Named limits of every probe. */

@@ -10,8 +10,8 @@ import { readStat } from './proc.js';
 import { paneCauses, type Observation } from './health.js';
 import { boundedTmux, ttyHasIxon } from './probes.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './repair-plan.js';
-import type { ServerSpec } from './server.js';
-import { escapeFormat } from './tmux.js';
+import type { ServerSpec } from './tmux/server.js';
+import { escapeFormat } from './tmux/client.js';
 
 /** Named time bounds of the executor. */
 export const REPAIR_TIMING = {

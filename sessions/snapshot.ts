@@ -4,13 +4,13 @@
  * contents. Read-only: it never changes the server.
  */
 import type { ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
-import { capturePanes } from './capture.js';
+import { capturePanes } from './tmux/capture.js';
 import type { LivePane, LiveServer } from './layout.js';
-import { readLayout, readTmuxFallbacks } from './layout-read.js';
+import { readLayout, readTmuxFallbacks } from './tmux/layout-read.js';
 import { readPaneProcFacts, type PaneProcFacts } from './proc.js';
 import { sessionToRecord } from './record.js';
-import type { ServerSpec } from './server.js';
-import type { RunOptions } from './tmux.js';
+import type { ServerSpec } from './tmux/server.js';
+import type { RunOptions } from './tmux/client.js';
 
 /** What a snapshot holds before it is sealed into a checkpoint. */
 export interface Snapshot {

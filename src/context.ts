@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { resolvePaths, serverDir, type TsessionPaths } from '../checkpoints/paths.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
-import { resolveServer, type ServerSpec } from '../sessions/server.js';
+import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
 import type { Config } from './config.js';
 
 /** Options every command accepts. */

@@ -6,9 +6,9 @@
  * line is even compiled (src/early.ts) and hands it over with
  * adoptLayoutRead; the command line starts it itself when run another way.
  */
-import { readLayout } from '../../sessions/layout-read.js';
+import { readLayout } from '../../sessions/tmux/layout-read.js';
 import type { LiveServer } from '../../sessions/layout.js';
-import { resolveServer, type ServerSpec } from '../../sessions/server.js';
+import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
 import type { GlobalOptions } from '../context.js';
 
 /** A layout read under way, and the server it asks. */

@@ -3,7 +3,7 @@
  * blobs, write one checkpoint atomically, apply retention. Loads no UI code.
  */
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
-import { readLayout } from '../../sessions/layout-read.js';
+import { readLayout } from '../../sessions/tmux/layout-read.js';
 import { takeLayoutRead } from './save-early.js';
 import { takeSnapshot } from '../../sessions/snapshot.js';
 import type { Context } from '../context.js';

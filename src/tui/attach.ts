@@ -4,8 +4,8 @@
  * same server. The process itself is run by sessions/tmux.ts
  * (runTmuxOnTerminal), like every tmux call.
  */
-import type { ServerSpec } from '../../sessions/server.js';
-import { runTmuxOnTerminal, serverArgv, tmuxEnv } from '../../sessions/tmux.js';
+import type { ServerSpec } from '../../sessions/tmux/server.js';
+import { runTmuxOnTerminal, serverArgv, tmuxEnv } from '../../sessions/tmux/client.js';
 
 /** How the session is reached. */
 export type AttachMode = 'attach' | 'switch-client';

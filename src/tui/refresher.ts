@@ -8,9 +8,9 @@
 import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
 import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
-import { readLayout } from '../../sessions/layout-read.js';
+import { readLayout } from '../../sessions/tmux/layout-read.js';
 import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/probes.js';
-import { TmuxError } from '../../sessions/tmux.js';
+import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
 import { currentWatcher, watchLockFile } from '../watch/lock.js';

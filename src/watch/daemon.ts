@@ -10,12 +10,12 @@
  * breaker is open. A missing or unanswering server is retried with backoff.
  * Every detection and action goes to the journal.
  */
-import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/event-feed.js';
+import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { ShellFollower, type PaneRef } from './shell-follower.js';
 import { healthChanges } from './health-changes.js';
 import { classify } from '../../sessions/health.js';
 import { createProber } from '../../sessions/probes.js';
-import { runTmux, TmuxError } from '../../sessions/tmux.js';
+import { runTmux, TmuxError } from '../../sessions/tmux/client.js';
 import { saveCheckpoint } from '../commands/save.js';
 import { restoreNewestGood } from '../commands/restore-newest.js';
 import type { Context } from '../context.js';

@@ -18,11 +18,11 @@
  */
 import type { PaneRecord } from '../../checkpoints/schema.js';
 import { createMarkerParser } from '../../parsers/marker-parser.js';
-import { openEventFeed, type EventFeed } from '../../sessions/event-feed.js';
+import { openEventFeed, type EventFeed } from '../../sessions/tmux/event-feed.js';
 import { readPaneNonce } from '../../sessions/nonce-store.js';
 import { feedPane, PaneTracker, type MarkerSource } from '../../sessions/pane-tracker.js';
-import type { ServerSpec } from '../../sessions/server.js';
-import { runTmux } from '../../sessions/tmux.js';
+import type { ServerSpec } from '../../sessions/tmux/server.js';
+import { runTmux } from '../../sessions/tmux/client.js';
 
 export const FOLLOWER_LIMITS = {
   /** tmux pauses a pane for a client that is this many seconds behind. */

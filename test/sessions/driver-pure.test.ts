@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
-import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/capture.js';
+import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/tmux/capture.js';
 import { compareSessions, normalizeLayout } from '../../sessions/compare.js';
-import { decodeRecords } from '../../sessions/layout-read.js';
+import { decodeRecords } from '../../sessions/tmux/layout-read.js';
 import { parseStat, programName } from '../../sessions/proc.js';
 import { decideRerun } from '../../sessions/rerun-policy.js';
 import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore-plan.js';
-import { resolveServer } from '../../sessions/server.js';
-import { assertSupportedVersion, batchArgv, chunkCommands, escapeArg, escapeFormat, TmuxError } from '../../sessions/tmux.js';
+import { resolveServer } from '../../sessions/tmux/server.js';
+import { assertSupportedVersion, batchArgv, chunkCommands, escapeArg, escapeFormat, TmuxError } from '../../sessions/tmux/client.js';
 
 describe('resolveServer', () => {
   it('follows tmux: -S, then -L, then $TMUX, then the default socket', () => {

@@ -10,7 +10,7 @@ import { createProber } from '../../sessions/probes.js';
 import { readStat } from '../../sessions/proc.js';
 import { executeRepair, type RepairEvent } from '../../sessions/repair.js';
 import { planRepair, type RepairStep } from '../../sessions/repair-plan.js';
-import { resolveServer, type ServerSpec } from '../../sessions/server.js';
+import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
 import { continuePid, killServer } from '../tui/helpers/servers.js';
 

@@ -3,8 +3,8 @@
  * on a real isolated server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveServer } from '../../sessions/server.js';
-import { runTmuxScript, scriptArg, TmuxError } from '../../sessions/tmux.js';
+import { resolveServer } from '../../sessions/tmux/server.js';
+import { runTmuxScript, scriptArg, TmuxError } from '../../sessions/tmux/client.js';
 import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
 
 describe('scriptArg', () => {

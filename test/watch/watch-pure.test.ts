@@ -15,7 +15,7 @@ import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from
 import { isAlive, readHolder, takeLock } from '../../src/watch/lock.js';
 import { SaveScheduler, type Timers } from '../../src/watch/save-scheduler.js';
 import { systemdArg } from '../../src/watch/systemd-unit.js';
-import { endIsCrash } from '../../sessions/event-feed.js';
+import { endIsCrash } from '../../sessions/tmux/event-feed.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmux-server.js';
 

@@ -4,9 +4,9 @@
  * random per-call token, so pane text cannot forge a boundary.
  */
 import { randomBytes } from 'node:crypto';
-import type { LivePane } from './layout.js';
+import type { LivePane } from '../layout.js';
 import type { ServerSpec } from './server.js';
-import { runTmuxScript, type RunOptions, type TmuxCommand } from './tmux.js';
+import { runTmuxScript, type RunOptions, type TmuxCommand } from './client.js';
 
 /** A pane's captured screens: the shell's normal screen (with history) and, if shown, the alternate one. */
 export interface CapturedContents {

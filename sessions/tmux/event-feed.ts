@@ -5,10 +5,10 @@
  * a crash (`%exit server exited unexpectedly`, or EOF with no `%exit`) from
  * a server that ended or a session that closed.
  */
-import { createControlModeParser } from '../parsers/control-mode.js';
-import type { ControlEvent } from '../parsers/control-events.js';
+import { createControlModeParser } from '../../parsers/control-mode.js';
+import type { ControlEvent } from '../../parsers/control-events.js';
 import type { ServerSpec } from './server.js';
-import { spawnControlClient } from './tmux.js';
+import { spawnControlClient } from './client.js';
 
 /** How long output may still arrive after the client process exited. */
 const EXIT_DRAIN_MS = 200;
