@@ -35,7 +35,7 @@ import { LAYOUT_COMMANDS, LAYOUT_FIELDS } from '../sessions/tmux/layout-read.js'
 import { batchArgv } from '../sessions/tmux/client.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
-import { takeSnapshot } from '../sessions/snapshot.js';
+import { takeSnapshot } from '../sessions/live/snapshot.js';
 import { lineCount } from '../src/commands/save.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { FIXTURES, buildFixture, type FixtureShape } from './fixture.js';

@@ -17,7 +17,7 @@ import pty from 'node-pty';
 import { serverDir } from '../checkpoints/paths.js';
 import { createCheckpointStore } from '../checkpoints/store.js';
 import { resolveServer } from '../sessions/tmux/server.js';
-import { takeSnapshot } from '../sessions/snapshot.js';
+import { takeSnapshot } from '../sessions/live/snapshot.js';
 import { buildFixture, type FixtureShape } from './fixture.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';
 

@@ -9,9 +9,9 @@
  * timeout in several probes in a row.
  */
 import type { SessionRecord } from '../checkpoints/schema.js';
-import { compareSessions } from './compare.js';
-import type { LiveServer, LiveSession } from './layout.js';
-import { sessionToRecord } from './record.js';
+import { compareSessions } from './live/compare.js';
+import type { LiveServer, LiveSession } from './live/types.js';
+import { sessionToRecord } from './live/record.js';
 
 /** The verdicts, in the order a person should look at them. */
 export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy'] as const;

@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { LiveServer } from './layout.js';
+import type { LiveServer } from './live/types.js';
 import { readLayout } from './tmux/layout-read.js';
 import { readArgv, readCwd, readStat } from './proc.js';
 import type { ServerSpec } from './tmux/server.js';

@@ -4,7 +4,7 @@
  * random per-call token, so pane text cannot forge a boundary.
  */
 import { randomBytes } from 'node:crypto';
-import type { LivePane } from '../layout.js';
+import type { LivePane } from '../live/types.js';
 import type { ServerSpec } from './server.js';
 import { runTmuxScript, type RunOptions, type TmuxCommand } from './client.js';
 

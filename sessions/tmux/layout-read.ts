@@ -10,7 +10,7 @@
  * panes (~30 ms instead of ~21, the window layout string alone is dumped
  * once per pane) and triple the bytes to decode.
  */
-import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../layout.js';
+import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, TmuxError, type RunOptions } from './client.js';
 

@@ -1,6 +1,6 @@
 /** `tsession diff [SESSION] [--from ID]`: live sessions vs a checkpoint. */
-import { compareSessions, type Difference } from '../../sessions/compare.js';
-import { takeSnapshot } from '../../sessions/snapshot.js';
+import { compareSessions, type Difference } from '../../sessions/live/compare.js';
+import { takeSnapshot } from '../../sessions/live/snapshot.js';
 import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';

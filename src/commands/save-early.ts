@@ -7,7 +7,7 @@
  * adoptLayoutRead; the command line starts it itself when run another way.
  */
 import { readLayout } from '../../sessions/tmux/layout-read.js';
-import type { LiveServer } from '../../sessions/layout.js';
+import type { LiveServer } from '../../sessions/live/types.js';
 import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
 import type { GlobalOptions } from '../context.js';
 

@@ -5,7 +5,7 @@
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
 import { takeLayoutRead } from './save-early.js';
-import { takeSnapshot } from '../../sessions/snapshot.js';
+import { takeSnapshot } from '../../sessions/live/snapshot.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { checkpointFailure } from './shared.js';

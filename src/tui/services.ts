@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SessionRecord } from '../../checkpoints/schema.js';
-import { compareSessions } from '../../sessions/compare.js';
+import { compareSessions } from '../../sessions/live/compare.js';
 import { PROBE_LIMITS } from '../../sessions/probes.js';
 import { programName } from '../../sessions/proc.js';
 import { planRepair } from '../../sessions/repair-plan.js';
@@ -42,7 +42,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 // Loaded on first use: the first frame needs only probes, health and the store.
 const lazy = {
   restore: () => import('../../sessions/restore.js'),
-  snapshot: () => import('../../sessions/snapshot.js'),
+  snapshot: () => import('../../sessions/live/snapshot.js'),
   repair: () => import('../../sessions/repair.js'),
   unfreeze: () => import('../commands/unfreeze.js'),
 } as const;

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { normalizeLayout } from '../../sessions/compare.js';
+import { normalizeLayout } from '../../sessions/live/compare.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/tmux/capture.js';
-import { compareSessions, normalizeLayout } from '../../sessions/compare.js';
+import { compareSessions, normalizeLayout } from '../../sessions/live/compare.js';
 import { decodeRecords } from '../../sessions/tmux/layout-read.js';
 import { parseStat, programName } from '../../sessions/proc.js';
 import { decideRerun } from '../../sessions/rerun-policy.js';

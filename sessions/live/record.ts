@@ -2,9 +2,9 @@
  * The one conversion from live tmux state (sessions/layout.ts) plus /proc
  * facts to checkpoint records (checkpoints/schema.ts).
  */
-import type { ContentsRef, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
-import type { LivePane, LiveSession } from './layout.js';
-import { programName, type PaneProcFacts } from './proc.js';
+import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
+import type { LivePane, LiveSession } from './types.js';
+import { programName, type PaneProcFacts } from '../proc.js';
 
 /** Per-pane inputs beyond what tmux said. */
 export interface PaneExtras {

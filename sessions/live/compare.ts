@@ -3,7 +3,7 @@
  * what a restore would add or what vanished. Pure; used by restore
  * verification, `tsession diff` and the health classifier.
  */
-import type { PaneRecord, SessionRecord } from '../checkpoints/schema.js';
+import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 
 /** One difference, worded for a person. `kind` lets callers filter. */
 export interface Difference {

@@ -3,14 +3,14 @@
  * reads for every pane, and (optionally) one tmux call for all pane
  * contents. Read-only: it never changes the server.
  */
-import type { ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
-import { capturePanes } from './tmux/capture.js';
-import type { LivePane, LiveServer } from './layout.js';
-import { readLayout, readTmuxFallbacks } from './tmux/layout-read.js';
-import { readPaneProcFacts, type PaneProcFacts } from './proc.js';
+import type { ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
+import { capturePanes } from '../tmux/capture.js';
+import type { LivePane, LiveServer } from './types.js';
+import { readLayout, readTmuxFallbacks } from '../tmux/layout-read.js';
+import { readPaneProcFacts, type PaneProcFacts } from '../proc.js';
 import { sessionToRecord } from './record.js';
-import type { ServerSpec } from './tmux/server.js';
-import type { RunOptions } from './tmux/client.js';
+import type { ServerSpec } from '../tmux/server.js';
+import type { RunOptions } from '../tmux/client.js';
 
 /** What a snapshot holds before it is sealed into a checkpoint. */
 export interface Snapshot {
