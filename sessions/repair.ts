@@ -6,7 +6,7 @@
  * Non-goals: deciding the ladder (the planner does), choosing a checkpoint
  * (the caller's `restore` does).
  */
-import { readStat } from './proc.js';
+import { readStat } from './proc/facts.js';
 import { paneCauses, type Observation } from './health.js';
 import { boundedTmux, ttyHasIxon } from './probes.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './repair-plan.js';

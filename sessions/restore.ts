@@ -12,7 +12,7 @@ import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '..
 import { compareSessions, type Difference } from './live/compare.js';
 import type { LiveServer } from './live/types.js';
 import { readLayout, readLayoutOrEmpty } from './tmux/layout-read.js';
-import { readStat } from './proc.js';
+import { readStat } from './proc/facts.js';
 import { sessionToRecord } from './live/record.js';
 import type { RerunRule } from './rerun-policy.js';
 import { GATE_LINE_RE, planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './restore-plan.js';

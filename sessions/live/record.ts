@@ -4,7 +4,7 @@
  */
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import type { LivePane, LiveSession } from './types.js';
-import { programName, type PaneProcFacts } from '../proc.js';
+import { programName, type PaneProcFacts } from '../proc/facts.js';
 
 /** Per-pane inputs beyond what tmux said. */
 export interface PaneExtras {

@@ -7,7 +7,7 @@ import type { ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/
 import { capturePanes } from '../tmux/capture.js';
 import type { LivePane, LiveServer } from './types.js';
 import { readLayout, readTmuxFallbacks } from '../tmux/layout-read.js';
-import { readPaneProcFacts, type PaneProcFacts } from '../proc.js';
+import { readPaneProcFacts, type PaneProcFacts } from '../proc/facts.js';
 import { sessionToRecord } from './record.js';
 import type { ServerSpec } from '../tmux/server.js';
 import type { RunOptions } from '../tmux/client.js';

@@ -6,7 +6,7 @@
  * stale and taken over.
  */
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { readStat } from '../../sessions/proc.js';
+import { readStat } from '../../sessions/proc/facts.js';
 import { join } from 'node:path';
 import { PRIVATE_MODES, serverSlug } from '../../checkpoints/paths.js';
 

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLayout } from '../../sessions/live/compare.js';
-import { readStat } from '../../sessions/proc.js';
+import { readStat } from '../../sessions/proc/facts.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
 import { killServer } from '../tui/helpers/servers.js';
 import { CLI, requireBuild, tuiPane } from '../tui/helpers/tui-pane.js';

@@ -8,7 +8,7 @@ import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/tmux/capture.js';
 import { compareSessions, normalizeLayout } from '../../sessions/live/compare.js';
 import { decodeRecords } from '../../sessions/tmux/layout-read.js';
-import { parseStat, programName } from '../../sessions/proc.js';
+import { parseStat, programName } from '../../sessions/proc/facts.js';
 import { decideRerun } from '../../sessions/rerun-policy.js';
 import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore-plan.js';
 import { resolveServer } from '../../sessions/tmux/server.js';

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readStat } from '../../sessions/proc.js';
+import { readStat } from '../../sessions/proc/facts.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { createRefresher } from '../../src/tui/refresher.js';

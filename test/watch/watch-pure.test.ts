@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from
 import { serverDir } from '../../checkpoints/paths.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStat } from '../../sessions/proc.js';
+import { readStat } from '../../sessions/proc/facts.js';
 import { parseInterval } from '../../src/commands/watch.js';
 import { CrashBreaker } from '../../src/watch/crash-breaker.js';
 import { classifyEnd, describeEnd } from '../../src/watch/daemon.js';
