@@ -2,7 +2,7 @@
  * `tsession restore`: rebuild sessions from a checkpoint as a transaction
  * (sessions/restore.ts), with progress on a terminal and a plan for --dry-run.
  */
-import { restoreSessions, type RestoreProgress } from '../../sessions/restore.js';
+import { restoreSessions, type RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { blobReader, pickCheckpoint } from './shared.js';

@@ -3,7 +3,7 @@
  * it do last — from the lock file and the journal, so it works whether or
  * not the daemon runs.
  */
-import { quoteCommandLine } from '../../sessions/shell-quote.js';
+import { quoteCommandLine } from '../../sessions/restore/shell-quote.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { refuseArguments } from './shared.js';

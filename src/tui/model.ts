@@ -10,7 +10,7 @@ import type { Difference } from '../../sessions/live/compare.js';
 import type { HealthReport, PaneFacts, SessionVerdict } from '../../sessions/health.js';
 import type { RepairEvent, RepairOutcome } from '../../sessions/repair.js';
 import type { RepairPlan, RepairStep } from '../../sessions/repair-plan.js';
-import type { RestoreProgress } from '../../sessions/restore.js';
+import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../watch/journal.js';
 
 /** Where the interface is looking. */

@@ -14,7 +14,7 @@ import { compareSessions } from '../../sessions/live/compare.js';
 import { PROBE_LIMITS } from '../../sessions/probes.js';
 import { programName } from '../../sessions/proc/facts.js';
 import { planRepair } from '../../sessions/repair-plan.js';
-import { decideRerun, type RerunRule } from '../../sessions/rerun-policy.js';
+import { decideRerun, type RerunRule } from '../../sessions/restore/rerun-policy.js';
 import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
@@ -41,7 +41,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 // Loaded on first use: the first frame needs only probes, health and the store.
 const lazy = {
-  restore: () => import('../../sessions/restore.js'),
+  restore: () => import('../../sessions/restore/transaction.js'),
   snapshot: () => import('../../sessions/live/snapshot.js'),
   repair: () => import('../../sessions/repair.js'),
   unfreeze: () => import('../commands/unfreeze.js'),

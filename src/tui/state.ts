@@ -5,7 +5,7 @@
  */
 import type { RepairEvent } from '../../sessions/repair.js';
 import type { RepairPlan } from '../../sessions/repair-plan.js';
-import type { RestoreProgress } from '../../sessions/restore.js';
+import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';
 

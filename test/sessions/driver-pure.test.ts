@@ -9,8 +9,8 @@ import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/
 import { compareSessions, normalizeLayout } from '../../sessions/live/compare.js';
 import { decodeRecords } from '../../sessions/tmux/layout-read.js';
 import { parseStat, programName } from '../../sessions/proc/facts.js';
-import { decideRerun } from '../../sessions/rerun-policy.js';
-import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore-plan.js';
+import { decideRerun } from '../../sessions/restore/rerun-policy.js';
+import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore/plan.js';
 import { resolveServer } from '../../sessions/tmux/server.js';
 import { assertSupportedVersion, batchArgv, chunkCommands, escapeArg, escapeFormat, TmuxError } from '../../sessions/tmux/client.js';
 

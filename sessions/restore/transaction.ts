@@ -8,17 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
-import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../checkpoints/schema.js';
-import { compareSessions, type Difference } from './live/compare.js';
-import type { LiveServer } from './live/types.js';
-import { readLayout, readLayoutOrEmpty } from './tmux/layout-read.js';
-import { readStat } from './proc/facts.js';
-import { sessionToRecord } from './live/record.js';
+import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
+import { compareSessions, type Difference } from '../live/compare.js';
+import type { LiveServer } from '../live/types.js';
+import { readLayout, readLayoutOrEmpty } from '../tmux/layout-read.js';
+import { readStat } from '../proc/facts.js';
+import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { GATE_LINE_RE, planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './restore-plan.js';
-import type { ServerSpec } from './tmux/server.js';
+import { GATE_LINE_RE, planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
+import type { ServerSpec } from '../tmux/server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
-import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from './tmux/client.js';
+import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from '../tmux/client.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
 export class RestoreError extends Error {

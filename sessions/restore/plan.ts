@@ -16,11 +16,11 @@
  * windows. A window linked into several sessions (same window id) is built
  * in the first and linked into the others.
  */
-import type { PaneRecord, SessionRecord, WindowRecord } from '../checkpoints/schema.js';
-import { programName } from './proc/facts.js';
+import type { PaneRecord, SessionRecord, WindowRecord } from '../../checkpoints/schema.js';
+import { programName } from '../proc/facts.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
-import { escapeFormat, type TmuxCommand } from './tmux/client.js';
+import { escapeFormat, type TmuxCommand } from '../tmux/client.js';
 
 /** One session to restore. */
 export interface RestoreTarget {
