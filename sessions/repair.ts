@@ -7,8 +7,8 @@
  * (the caller's `restore` does).
  */
 import { readStat } from './proc/facts.js';
-import { paneCauses, type Observation } from './health.js';
-import { boundedTmux, ttyHasIxon } from './probes.js';
+import { paneCauses, type Observation } from './health/classify.js';
+import { boundedTmux, ttyHasIxon } from './health/probes.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './repair-plan.js';
 import type { ServerSpec } from './tmux/server.js';
 import { escapeFormat } from './tmux/client.js';

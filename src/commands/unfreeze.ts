@@ -5,8 +5,8 @@
  * releasing run at once; interrupting, respawning and ending the server
  * only with --yes. Exit 0 when nothing is (or stays) frozen, 1 otherwise.
  */
-import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../sessions/health.js';
-import { createProber, type Prober } from '../../sessions/probes.js';
+import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../sessions/health/classify.js';
+import { createProber, type Prober } from '../../sessions/health/probes.js';
 import { executeRepair, type RepairEvent } from '../../sessions/repair.js';
 import { planRepair, type RepairPlan } from '../../sessions/repair-plan.js';
 import type { Context } from '../context.js';

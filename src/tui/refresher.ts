@@ -7,9 +7,9 @@
  */
 import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
-import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health.js';
+import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health/classify.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
-import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/probes.js';
+import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/health/probes.js';
 import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';

@@ -2,7 +2,7 @@
  * How health looks: a symbol, a word and a colour per state, so a badge is
  * readable without colour (NO_COLOR, monochrome terminals, screen readers).
  */
-import type { Health } from '../../sessions/health.js';
+import type { Health } from '../../sessions/health/classify.js';
 import type { Color } from './view/line.js';
 
 /** Badge states: the five verdicts, plus "checking" while a slow server is asked again. */

@@ -13,8 +13,8 @@
 import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { ShellFollower, type PaneRef } from './shell-follower.js';
 import { healthChanges } from './health-changes.js';
-import { classify } from '../../sessions/health.js';
-import { createProber } from '../../sessions/probes.js';
+import { classify } from '../../sessions/health/classify.js';
+import { createProber } from '../../sessions/health/probes.js';
 import { runTmux, TmuxError } from '../../sessions/tmux/client.js';
 import { saveCheckpoint } from '../commands/save.js';
 import { restoreNewestGood } from '../commands/restore-newest.js';

@@ -3,7 +3,7 @@
  * or recovered since the last probe round. Journaled on change only, so a
  * session frozen for an hour is one line, not one per round.
  */
-import type { HealthReport } from '../../sessions/health.js';
+import type { HealthReport } from '../../sessions/health/classify.js';
 import type { JournalEntry } from './journal.js';
 
 /** Key of the server itself among the frozen set: a NUL, which no tmux session name holds. */

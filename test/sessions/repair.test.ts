@@ -5,8 +5,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { classify } from '../../sessions/health.js';
-import { createProber } from '../../sessions/probes.js';
+import { classify } from '../../sessions/health/classify.js';
+import { createProber } from '../../sessions/health/probes.js';
 import { readStat } from '../../sessions/proc/facts.js';
 import { executeRepair, type RepairEvent } from '../../sessions/repair.js';
 import { planRepair, type RepairStep } from '../../sessions/repair-plan.js';

@@ -5,7 +5,7 @@
  * last command line and its exit code.
  */
 import type { PaneRecord, SessionRecord } from '../../../checkpoints/schema.js';
-import type { PaneFacts } from '../../../sessions/health.js';
+import type { PaneFacts } from '../../../sessions/health/classify.js';
 import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';

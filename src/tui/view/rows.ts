@@ -4,7 +4,7 @@
  * person is attached, and the age of its newest checkpoint.
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
-import type { SessionVerdict } from '../../../sessions/health.js';
+import type { SessionVerdict } from '../../../sessions/health/classify.js';
 import type { Snapshot } from '../model.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';

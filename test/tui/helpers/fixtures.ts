@@ -4,7 +4,7 @@
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { SessionRecord } from '../../../checkpoints/schema.js';
-import type { Observation, PaneFacts, ProcFacts, SavedSession, ServerFacts } from '../../../sessions/health.js';
+import type { Observation, PaneFacts, ProcFacts, SavedSession, ServerFacts } from '../../../sessions/health/classify.js';
 import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../../../sessions/live/types.js';
 import { sessionToRecord } from '../../../sessions/live/record.js';
 

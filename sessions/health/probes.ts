@@ -11,12 +11,12 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { LiveServer } from './live/types.js';
-import { readLayout } from './tmux/layout-read.js';
-import { readArgv, readCwd, readStat } from './proc/facts.js';
-import type { ServerSpec } from './tmux/server.js';
-import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from './tmux/client.js';
-import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './health.js';
+import type { LiveServer } from '../live/types.js';
+import { readLayout } from '../tmux/layout-read.js';
+import { readArgv, readCwd, readStat } from '../proc/facts.js';
+import type { ServerSpec } from '../tmux/server.js';
+import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from '../tmux/client.js';
+import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './classify.js';
 
 /** Named limits of every probe. */
 export const PROBE_LIMITS = {

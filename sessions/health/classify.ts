@@ -8,10 +8,10 @@
  * server is frozen only when /proc shows it stopped, or it missed the
  * timeout in several probes in a row.
  */
-import type { SessionRecord } from '../checkpoints/schema.js';
-import { compareSessions } from './live/compare.js';
-import type { LiveServer, LiveSession } from './live/types.js';
-import { sessionToRecord } from './live/record.js';
+import type { SessionRecord } from '../../checkpoints/schema.js';
+import { compareSessions } from '../live/compare.js';
+import type { LiveServer, LiveSession } from '../live/types.js';
+import { sessionToRecord } from '../live/record.js';
 
 /** The verdicts, in the order a person should look at them. */
 export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy'] as const;
