@@ -7,8 +7,8 @@
  */
 import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../sessions/health/classify.js';
 import { createProber, type Prober } from '../../sessions/health/probes.js';
-import { executeRepair, type RepairEvent } from '../../sessions/repair.js';
-import { planRepair, type RepairPlan } from '../../sessions/repair-plan.js';
+import { executeRepair, type RepairEvent } from '../../sessions/repair/execute.js';
+import { planRepair, type RepairPlan } from '../../sessions/repair/plan.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';

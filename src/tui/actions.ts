@@ -5,7 +5,7 @@
  * and the services. Work never throws into the interface; every failure ends
  * as a status line.
  */
-import type { RepairStep } from '../../sessions/repair-plan.js';
+import type { RepairStep } from '../../sessions/repair/plan.js';
 import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
 import { visibleNames, type Action, type Dialog, type TuiState } from './state.js';

@@ -8,8 +8,8 @@ import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry } from '../../checkpoints/store.js';
 import type { Difference } from '../../sessions/live/compare.js';
 import type { HealthReport, PaneFacts, SessionVerdict } from '../../sessions/health/classify.js';
-import type { RepairEvent, RepairOutcome } from '../../sessions/repair.js';
-import type { RepairPlan, RepairStep } from '../../sessions/repair-plan.js';
+import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.js';
+import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../watch/journal.js';
 

@@ -13,7 +13,7 @@ import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../../sessions/live/compare.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
 import { programName } from '../../sessions/proc/facts.js';
-import { planRepair } from '../../sessions/repair-plan.js';
+import { planRepair } from '../../sessions/repair/plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/restore/rerun-policy.js';
 import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
@@ -43,7 +43,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 const lazy = {
   restore: () => import('../../sessions/restore/transaction.js'),
   snapshot: () => import('../../sessions/live/snapshot.js'),
-  repair: () => import('../../sessions/repair.js'),
+  repair: () => import('../../sessions/repair/execute.js'),
   unfreeze: () => import('../commands/unfreeze.js'),
 } as const;
 

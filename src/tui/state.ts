@@ -3,8 +3,8 @@
  * selected and focused, which panel and overlay show, what runs, and the last
  * result. The container dispatches; nothing here does I/O.
  */
-import type { RepairEvent } from '../../sessions/repair.js';
-import type { RepairPlan } from '../../sessions/repair-plan.js';
+import type { RepairEvent } from '../../sessions/repair/execute.js';
+import type { RepairPlan } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';

@@ -9,7 +9,7 @@
 import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_MODES } from '../../checkpoints/paths.js';
-import type { RepairEvent } from '../../sessions/repair.js';
+import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RestoreResult } from '../../sessions/restore/transaction.js';
 
 /** What kind of line: something noticed, something done, or the daemon's own life. */

@@ -6,8 +6,8 @@
 import type { CheckpointBody } from '../../../checkpoints/schema.js';
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import { classify, type Observation, type SavedSession } from '../../../sessions/health/classify.js';
-import type { RepairEvent } from '../../../sessions/repair.js';
-import { planRepair, type RepairStep } from '../../../sessions/repair-plan.js';
+import type { RepairEvent } from '../../../sessions/repair/execute.js';
+import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
 import type { ActionResult, DiffResult, RestorePreview, RestoreRequest, Snapshot, TuiServices } from '../../../src/tui/model.js';
 import { entry, liveServer, liveSession, observation, paneFacts, proc, recordOf, saved } from './fixtures.js';
 

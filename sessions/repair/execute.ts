@@ -6,12 +6,12 @@
  * Non-goals: deciding the ladder (the planner does), choosing a checkpoint
  * (the caller's `restore` does).
  */
-import { readStat } from './proc/facts.js';
-import { paneCauses, type Observation } from './health/classify.js';
-import { boundedTmux, ttyHasIxon } from './health/probes.js';
-import { SERVER_TARGET, type RepairPlan, type RepairStep } from './repair-plan.js';
-import type { ServerSpec } from './tmux/server.js';
-import { escapeFormat } from './tmux/client.js';
+import { readStat } from '../proc/facts.js';
+import { paneCauses, type Observation } from '../health/classify.js';
+import { boundedTmux, ttyHasIxon } from '../health/probes.js';
+import { SERVER_TARGET, type RepairPlan, type RepairStep } from './plan.js';
+import type { ServerSpec } from '../tmux/server.js';
+import { escapeFormat } from '../tmux/client.js';
 
 /** Named time bounds of the executor. */
 export const REPAIR_TIMING = {

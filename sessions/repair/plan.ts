@@ -9,7 +9,7 @@
  * `ixon`) → SIGINT → SIGTERM → respawn-pane -k in the same cwd → for a server
  * that stays dead or hung: end it and restore from the newest good checkpoint.
  */
-import type { FrozenCause, SessionVerdict } from './health/classify.js';
+import type { FrozenCause, SessionVerdict } from '../health/classify.js';
 
 /** What one step does. */
 export type RepairAction =
