@@ -19,8 +19,8 @@
 import type { PaneRecord } from '../../checkpoints/schema.js';
 import { createMarkerParser } from '../../parsers/marker-parser.js';
 import { openEventFeed, type EventFeed } from '../../sessions/tmux/event-feed.js';
-import { readPaneNonce } from '../../sessions/nonce-store.js';
-import { feedPane, PaneTracker, type MarkerSource } from '../../sessions/pane-tracker.js';
+import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
+import { feedPane, PaneTracker, type MarkerSource } from '../../sessions/shell-integration/pane-tracker.js';
 import type { ServerSpec } from '../../sessions/tmux/server.js';
 import { runTmux } from '../../sessions/tmux/client.js';
 

@@ -11,8 +11,8 @@ import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarkerEvent } from '../../parsers/events.js';
 import { createMarkerParser } from '../../parsers/marker-parser.js';
-import { readPaneNonce } from '../../sessions/nonce-store.js';
-import { feedPane, PaneTracker } from '../../sessions/pane-tracker.js';
+import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
+import { feedPane, PaneTracker } from '../../sessions/shell-integration/pane-tracker.js';
 import { shellScriptPath } from '../../src/commands/shell-integration.js';
 import { tempDir, waitFor } from '../helpers/tmux-server.js';
 

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverDir } from '../../checkpoints/paths.js';
-import { readPaneNonce } from '../../sessions/nonce-store.js';
+import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
 import { shellScriptPath } from '../../src/commands/shell-integration.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';

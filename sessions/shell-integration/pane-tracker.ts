@@ -3,9 +3,9 @@
  * screen-text heuristics into what tsession knows about that pane, each fact
  * with its provenance. It parses nothing itself and does no I/O.
  */
-import type { Provenance } from '../checkpoints/schema.js';
-import type { CwdSource, MarkerDialect, MarkerEvent } from '../parsers/events.js';
-import { DEFAULT_PROMPT_PATTERNS, expandHome, findPrompts, type PromptPattern } from '../parsers/prompt-heuristics.js';
+import type { Provenance } from '../../checkpoints/schema.js';
+import type { CwdSource, MarkerDialect, MarkerEvent } from '../../parsers/events.js';
+import { DEFAULT_PROMPT_PATTERNS, expandHome, findPrompts, type PromptPattern } from '../../parsers/prompt-heuristics.js';
 
 export type { Provenance };
 
