@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shellScriptPath, type IntegratedShell } from '../src/commands/shell-integration.js';
+import { shellScriptPath, type IntegratedShell } from '../src/cli/commands/shell-integration.js';
 import { median, verdict, type BenchSection } from './harness.js';
 
 /** Tunables of this section. */

@@ -5,9 +5,9 @@
  * another ~30 ms, and `tsession save` has 150 ms for everything. tsc still
  * compiles every module to dist/ (tests and the TUI load those).
  *
- * - dist/tsession.cjs, the package's bin: src/bin.ts, a few KB. It starts
+ * - dist/tsession.cjs, the package's bin: src/cli/bin.ts, a few KB. It starts
  *   a save's tmux read, then requires the command line.
- * - dist/tsession-main.cjs: src/main.ts and every command.
+ * - dist/tsession-main.cjs: src/cli/main.ts and every command.
  *
  * The interface (Ink, React, yoga's WebAssembly, worker threads) is not
  * bundled: `import('../tui/run.js')` stays a runtime import of
@@ -46,7 +46,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: [join(root, 'src', 'main.ts')],
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(dist, 'tsession-main.cjs'),
   // Native and ES-only packages the commands load on demand stay in node_modules.
   external: ['node-pty', '@xterm/headless', 'ink', 'react', 'msgpackr'],
@@ -55,7 +55,7 @@ await build({
 
 await build({
   ...common,
-  entryPoints: [join(root, 'src', 'bin.ts')],
+  entryPoints: [join(root, 'src', 'cli', 'bin.ts')],
   outfile: join(dist, 'tsession.cjs'),
 });
 

@@ -44,7 +44,7 @@ const lazy = {
   restore: () => import('../../sessions/restore/transaction.js'),
   snapshot: () => import('../../sessions/live/snapshot.js'),
   repair: () => import('../../sessions/repair/execute.js'),
-  unfreeze: () => import('../commands/unfreeze.js'),
+  unfreeze: () => import('../cli/commands/unfreeze.js'),
 } as const;
 
 /** Sessions of a body whose saved commands would be typed, not re-run, under `rules`. */

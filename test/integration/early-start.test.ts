@@ -7,8 +7,8 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalOptionsOf, splitCommand } from '../../src/argv.js';
-import { startEarlyWork } from '../../src/early.js';
+import { globalOptionsOf, splitCommand } from '../../src/cli/argv.js';
+import { startEarlyWork } from '../../src/cli/early.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServer, tempDir, type TestServer } from '../helpers/tmux-server.js';
 

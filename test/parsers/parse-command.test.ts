@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/commands/parse.js';
+import { parseCommand } from '../../src/cli/commands/parse.js';
 import { UserError } from '../../src/user-error.js';
 import { tempDir } from '../helpers/tmux-server.js';
 

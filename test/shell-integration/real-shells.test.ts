@@ -13,7 +13,7 @@ import type { MarkerEvent } from '../../parsers/events.js';
 import { createMarkerParser } from '../../parsers/marker-parser.js';
 import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
 import { feedPane, PaneTracker } from '../../sessions/shell-integration/pane-tracker.js';
-import { shellScriptPath } from '../../src/commands/shell-integration.js';
+import { shellScriptPath } from '../../src/cli/commands/shell-integration.js';
 import { tempDir, waitFor } from '../helpers/tmux-server.js';
 
 type Shell = 'bash' | 'zsh' | 'fish';

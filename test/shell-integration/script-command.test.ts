@@ -14,7 +14,7 @@ import {
   shellIntegrationCommand,
   shellScriptPath,
   type IntegratedShell,
-} from '../../src/commands/shell-integration.js';
+} from '../../src/cli/commands/shell-integration.js';
 import { UserError } from '../../src/user-error.js';
 import { tempDir } from '../helpers/tmux-server.js';
 

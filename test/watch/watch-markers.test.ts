@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverDir } from '../../checkpoints/paths.js';
 import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
-import { shellScriptPath } from '../../src/commands/shell-integration.js';
+import { shellScriptPath } from '../../src/cli/commands/shell-integration.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
 

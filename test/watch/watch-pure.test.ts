@@ -8,7 +8,7 @@ import { serverDir } from '../../checkpoints/paths.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStat } from '../../sessions/proc/facts.js';
-import { parseInterval } from '../../src/commands/watch.js';
+import { parseInterval } from '../../src/cli/commands/watch.js';
 import { CrashBreaker } from '../../src/watch/crash-breaker.js';
 import { classifyEnd, describeEnd } from '../../src/watch/daemon.js';
 import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from '../../src/watch/journal.js';

@@ -84,7 +84,7 @@ export function fitRight(s: string, width: number): string {
 }
 
 /** "5s", "3m", "2h", "4d": the same ages the CLI prints. */
-export { age } from '../../commands/format-table.js';
+export { age } from '../../cli/commands/format-table.js';
 
 /** "12 KB", "1.2 MB". */
 export function size(bytes: number): string {

@@ -7,11 +7,11 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { globalOptionsOf, splitCommand, type OptionValues } from './argv.js';
-import { EXIT } from './exit-codes.js';
-import { toUserError } from './errors.js';
+import { EXIT } from '../exit-codes.js';
+import { toUserError } from '../errors.js';
 import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp } from './commands/table.js';
 import type { EarlyWork } from './early.js';
-import { UserError } from './user-error.js';
+import { UserError } from '../user-error.js';
 
 const VERSION = '0.1.0';
 
@@ -57,7 +57,7 @@ async function main(argv: string[], early: EarlyWork): Promise<number> {
   } else {
     run.early?.(global);
   }
-  const { createContext } = await import('./context.js');
+  const { createContext } = await import('../context.js');
   const ctx = createContext(global);
   const mod = await run.load();
   return mod.run(ctx, v, parsed.positionals);

@@ -1,6 +1,6 @@
 /** `tsession checkpoints [SESSION] [--verify]`: list a server's checkpoints. */
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { checkpointFailure } from './shared.js';
 import { age, table } from './format-table.js';
 

@@ -2,14 +2,14 @@
  * `tsession save [SESSION…]`: snapshot the server, store pane contents as
  * blobs, write one checkpoint atomically, apply retention. Loads no UI code.
  */
-import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
-import { readLayout } from '../../sessions/tmux/layout-read.js';
+import type { ContentsRef, PaneRecord, SessionRecord } from '../../../checkpoints/schema.js';
+import { readLayout } from '../../../sessions/tmux/layout-read.js';
 import { takeLayoutRead } from './save-early.js';
-import { takeSnapshot } from '../../sessions/live/snapshot.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { takeSnapshot } from '../../../sessions/live/snapshot.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { checkpointFailure } from './shared.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../user-error.js';
 import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 

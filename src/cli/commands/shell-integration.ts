@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../user-error.js';
 
 /** The shells with an integration script, and the file holding each. */
 export const SHELL_SCRIPTS = {

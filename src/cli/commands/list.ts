@@ -1,9 +1,9 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers. */
-import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
-import { CLIENTS_COMMAND, decodeExtras } from '../../sessions/health/probes.js';
-import { runTmux, TmuxError } from '../../sessions/tmux/client.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { readLayoutOrEmpty } from '../../../sessions/tmux/layout-read.js';
+import { CLIENTS_COMMAND, decodeExtras } from '../../../sessions/health/probes.js';
+import { runTmux, TmuxError } from '../../../sessions/tmux/client.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { age, table, visible } from './format-table.js';
 
 /** One row of the list. */

@@ -1,7 +1,7 @@
 /** CLI glue for `tsession parse` (the work is in ./parse.ts). */
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { UserError } from '../user-error.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
+import { UserError } from '../../user-error.js';
 
 export async function run(_ctx: Context, v: Record<string, unknown>, args: string[]): Promise<number> {
   if (args.length > 1) throw new UserError(`Expected at most one FILE, got ${args.length}`, EXIT.usage);

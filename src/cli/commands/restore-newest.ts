@@ -4,9 +4,9 @@
  * daemon's automatic restore after a crash. Kept apart from shared.ts,
  * which `save` loads: this pulls in the whole restore transaction.
  */
-import type { RestoreResult } from '../../sessions/restore/transaction.js';
-import { restoreSessions } from '../../sessions/restore/transaction.js';
-import type { Context } from '../context.js';
+import type { RestoreResult } from '../../../sessions/restore/transaction.js';
+import { restoreSessions } from '../../../sessions/restore/transaction.js';
+import type { Context } from '../../context.js';
 import { blobReader } from './shared.js';
 
 export interface NewestRestore {

@@ -3,13 +3,13 @@
  * otherwise (a pipe, a file, --json) the session list as `tsession list`
  * prints it, exit 0. The interface's code loads only on a terminal.
  */
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { formatList, listSessions } from './list.js';
 
 export async function run(ctx: Context): Promise<number> {
   if (!ctx.opts.json && process.stdin.isTTY && process.stdout.isTTY) {
-    const { runTui } = await import('../tui/run.js');
+    const { runTui } = await import('../../tui/run.js');
     return runTui(ctx);
   }
   const { sessions, tmuxProblem } = await listSessions(ctx);

@@ -2,11 +2,11 @@
  * `tsession log`: the recovery journal of this server, newest last — what
  * tsession noticed and did, with causes and evidence.
  */
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
-import { UserError } from '../user-error.js';
-import { formatEntry, readJournal } from '../watch/journal.js';
+import { UserError } from '../../user-error.js';
+import { formatEntry, readJournal } from '../../watch/journal.js';
 
 export const DEFAULT_LOG_LINES = 20;
 

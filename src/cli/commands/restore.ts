@@ -2,12 +2,12 @@
  * `tsession restore`: rebuild sessions from a checkpoint as a transaction
  * (sessions/restore.ts), with progress on a terminal and a plan for --dry-run.
  */
-import { restoreSessions, type RestoreProgress } from '../../sessions/restore/transaction.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { restoreSessions, type RestoreProgress } from '../../../sessions/restore/transaction.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { blobReader, pickCheckpoint } from './shared.js';
 import { formatCommand } from './format.js';
-import { journalActions, restoreEntry } from '../watch/journal.js';
+import { journalActions, restoreEntry } from '../../watch/journal.js';
 
 /** Restores of more panes than this show progress on a terminal. */
 const PROGRESS_MIN_PANES = 4;

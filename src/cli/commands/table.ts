@@ -2,7 +2,7 @@
  * Every command: its options, usage, help text and a lazy loader. The help
  * output is generated from this table, so it cannot drift from the parser.
  */
-import type { Context, GlobalOptions } from '../context.js';
+import type { Context, GlobalOptions } from '../../context.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
 
 export { GLOBAL_OPTIONS };

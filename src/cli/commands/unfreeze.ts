@@ -5,16 +5,16 @@
  * releasing run at once; interrupting, respawning and ending the server
  * only with --yes. Exit 0 when nothing is (or stays) frozen, 1 otherwise.
  */
-import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../sessions/health/classify.js';
-import { createProber, type Prober } from '../../sessions/health/probes.js';
-import { executeRepair, type RepairEvent } from '../../sessions/repair/execute.js';
-import { planRepair, type RepairPlan } from '../../sessions/repair/plan.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { UserError } from '../user-error.js';
+import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../../sessions/health/classify.js';
+import { createProber, type Prober } from '../../../sessions/health/probes.js';
+import { executeRepair, type RepairEvent } from '../../../sessions/repair/execute.js';
+import { planRepair, type RepairPlan } from '../../../sessions/repair/plan.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
+import { UserError } from '../../user-error.js';
 import { visible } from './format-table.js';
 import { restoreNewestGood } from './restore-newest.js';
-import { journalActions, repairEntry, type JournalEntry } from '../watch/journal.js';
+import { journalActions, repairEntry, type JournalEntry } from '../../watch/journal.js';
 
 /** Named bounds of the command. */
 export const UNFREEZE = {

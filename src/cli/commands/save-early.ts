@@ -6,10 +6,10 @@
  * line is even compiled (src/early.ts) and hands it over with
  * adoptLayoutRead; the command line starts it itself when run another way.
  */
-import { readLayout } from '../../sessions/tmux/layout-read.js';
-import type { LiveServer } from '../../sessions/live/types.js';
-import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
-import type { GlobalOptions } from '../context.js';
+import { readLayout } from '../../../sessions/tmux/layout-read.js';
+import type { LiveServer } from '../../../sessions/live/types.js';
+import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
+import type { GlobalOptions } from '../../context.js';
 
 /** A layout read under way, and the server it asks. */
 export interface StartedLayoutRead {

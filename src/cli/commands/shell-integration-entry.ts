@@ -1,7 +1,7 @@
 /** CLI glue for `tsession shell-integration SHELL` (the work is in ./shell-integration.ts). */
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { UserError } from '../user-error.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
+import { UserError } from '../../user-error.js';
 
 export async function run(_ctx: Context, _v: Record<string, unknown>, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UserError('Expected one shell: tsession shell-integration bash|zsh|fish', EXIT.usage);

@@ -3,12 +3,12 @@
  * it do last — from the lock file and the journal, so it works whether or
  * not the daemon runs.
  */
-import { quoteCommandLine } from '../../sessions/restore/shell-quote.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
-import { formatEntry, readJournal, type JournalEntry } from '../watch/journal.js';
-import { isAlive, readHolder } from '../watch/lock.js';
+import { formatEntry, readJournal, type JournalEntry } from '../../watch/journal.js';
+import { isAlive, readHolder } from '../../watch/lock.js';
 import { watchLockPath } from './watch.js';
 
 /** The newest entry matching `pick`, or null. */

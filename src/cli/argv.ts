@@ -4,7 +4,7 @@
  * the two can never disagree about which server a save reads.
  */
 import { GLOBAL_OPTIONS } from './global-options.js';
-import type { GlobalOptions } from './context.js';
+import type { GlobalOptions } from '../context.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 

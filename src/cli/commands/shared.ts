@@ -2,13 +2,13 @@
  * Helpers shared by commands: turning checkpoint errors into UserErrors and
  * choosing the checkpoint a command works from.
  */
-import type { CheckpointBody } from '../../checkpoints/schema.js';
-import type { CheckpointError } from '../../checkpoints/result.js';
-import type { CheckpointStore, StoredCheckpoint } from '../../checkpoints/store.js';
-import type { ContentsBlob } from '../../checkpoints/schema.js';
-import type { Context } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { UserError } from '../user-error.js';
+import type { CheckpointBody } from '../../../checkpoints/schema.js';
+import type { CheckpointError } from '../../../checkpoints/result.js';
+import type { CheckpointStore, StoredCheckpoint } from '../../../checkpoints/store.js';
+import type { ContentsBlob } from '../../../checkpoints/schema.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
+import { UserError } from '../../user-error.js';
 
 /** A UserError for a checkpoint-layer failure. */
 export function checkpointFailure(e: CheckpointError): UserError {

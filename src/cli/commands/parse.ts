@@ -27,11 +27,11 @@
  *     tmux -C attach -t work | tsession parse --control
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ControlEvent } from '../../parsers/control-events.js';
-import { createControlModeParser } from '../../parsers/control-mode.js';
-import type { MarkerDialect, MarkerEvent } from '../../parsers/events.js';
-import { createMarkerParser, type MarkerParser } from '../../parsers/marker-parser.js';
-import { UserError } from '../user-error.js';
+import type { ControlEvent } from '../../../parsers/control-events.js';
+import { createControlModeParser } from '../../../parsers/control-mode.js';
+import type { MarkerDialect, MarkerEvent } from '../../../parsers/events.js';
+import { createMarkerParser, type MarkerParser } from '../../../parsers/marker-parser.js';
+import { UserError } from '../../user-error.js';
 
 /** Options of `tsession parse`. */
 export interface ParseOptions {
