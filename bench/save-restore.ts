@@ -37,7 +37,7 @@ import { restoreSessions, type RestoreProgress } from '../sessions/restore/trans
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/live/snapshot.js';
 import { lineCount } from '../src/cli/commands/save.js';
-import { DEFAULT_CONFIG } from '../src/config.js';
+import { DEFAULT_CONFIG } from '../src/ops/config.js';
 import { FIXTURES, buildFixture, type FixtureShape } from './fixture.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';
 import {

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { resolvePaths, serverDir, type TsessionPaths } from '../checkpoints/paths.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
-import type { Config } from './config.js';
+import type { Config } from './ops/config.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -53,7 +53,7 @@ export function createContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
     paths,
     storeDir,
     config: () =>
-      (config ??= import('./config.js').then((m) => m.loadConfig({ file: paths.configFile, homeDir: homedir() }))),
+      (config ??= import('./ops/config.js').then((m) => m.loadConfig({ file: paths.configFile, homeDir: homedir() }))),
     store: () =>
       (store ??= import('../checkpoints/store.js').then((m) =>
         m.createCheckpointStore({ dir: storeDir, stateDir: paths.stateDir }),

@@ -6,8 +6,8 @@ import {
   DEFAULT_CONFIG,
   loadConfig,
   toAllowRules,
-} from '../src/config.js';
-import { parseConfig } from '../src/config-schema.js';
+} from '../src/ops/config.js';
+import { parseConfig } from '../src/ops/config-schema.js';
 import { UserError } from '../src/user-error.js';
 import { tempDir } from './helpers/tmux-server.js';
 

@@ -13,8 +13,8 @@ import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from 
 import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
-import { currentWatcher, watchLockFile } from '../watch/lock.js';
-import { readJournalTail } from '../watch/journal.js';
+import { currentWatcher, watchLockFile } from '../daemon/lock.js';
+import { readJournalTail } from '../daemon/journal.js';
 
 /** Journal entries the interface shows. */
 const JOURNAL_SHOWN = 100;

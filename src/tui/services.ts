@@ -19,7 +19,7 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalActions, repairEntry, restoreEntry, type JournalEntry } from '../watch/journal.js';
+import { journalActions, repairEntry, restoreEntry, type JournalEntry } from '../daemon/journal.js';
 
 /** Named bounds of the services. */
 export const SERVICE_LIMITS = {

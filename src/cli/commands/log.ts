@@ -6,7 +6,7 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
 import { UserError } from '../../user-error.js';
-import { formatEntry, readJournal } from '../../watch/journal.js';
+import { formatEntry, readJournal } from '../../daemon/journal.js';
 
 export const DEFAULT_LOG_LINES = 20;
 

@@ -7,7 +7,7 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { blobReader, pickCheckpoint } from './shared.js';
 import { formatCommand } from './format.js';
-import { journalActions, restoreEntry } from '../../watch/journal.js';
+import { journalActions, restoreEntry } from '../../daemon/journal.js';
 
 /** Restores of more panes than this show progress on a terminal. */
 const PROGRESS_MIN_PANES = 4;

@@ -7,8 +7,8 @@ import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
-import { formatEntry, readJournal, type JournalEntry } from '../../watch/journal.js';
-import { isAlive, readHolder } from '../../watch/lock.js';
+import { formatEntry, readJournal, type JournalEntry } from '../../daemon/journal.js';
+import { isAlive, readHolder } from '../../daemon/lock.js';
 import { watchLockPath } from './watch.js';
 
 /** The newest entry matching `pick`, or null. */

@@ -14,7 +14,7 @@ import { EXIT } from '../../exit-codes.js';
 import { UserError } from '../../user-error.js';
 import { visible } from './format-table.js';
 import { restoreNewestGood } from './restore-newest.js';
-import { journalActions, repairEntry, type JournalEntry } from '../../watch/journal.js';
+import { journalActions, repairEntry, type JournalEntry } from '../../daemon/journal.js';
 
 /** Named bounds of the command. */
 export const UNFREEZE = {

@@ -5,15 +5,15 @@
  * SIGHUP after a final checkpoint.
  */
 import { dirname, resolve } from 'node:path';
-import { watchUnit } from '../../watch/systemd-unit.js';
+import { watchUnit } from '../../daemon/systemd-unit.js';
 import { ensurePrivateDir } from '../../../checkpoints/paths.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
 import { UserError } from '../../user-error.js';
-import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../watch/daemon.js';
-import { formatEntry, Journal, type JournalEntry } from '../../watch/journal.js';
-import { takeLock, watchLockFile } from '../../watch/lock.js';
+import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../daemon/daemon.js';
+import { formatEntry, Journal, type JournalEntry } from '../../daemon/journal.js';
+import { takeLock, watchLockFile } from '../../daemon/lock.js';
 
 /** The lock file of a server's watch daemon (under the runtime dir). */
 export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);

@@ -6,7 +6,7 @@
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
 import type { ProgressState, RepairState } from '../state.js';
-import { formatEntry, type JournalEntry } from '../../watch/journal.js';
+import { formatEntry, type JournalEntry } from '../../daemon/journal.js';
 import { fitLine, seg, type Line } from './line.js';
 import { age, fit, size, visible } from './text.js';
 

@@ -7,7 +7,7 @@
  * Every message says `<key path>: expected <what>, got <value>`.
  */
 import { DEFAULT_CONFIG, toAllowRules, type AllowlistEntry, type Config } from './config.js';
-import { UserError } from './user-error.js';
+import { UserError } from '../user-error.js';
 
 /** A failed check: where (key path) and what was expected there. */
 class ConfigIssue {

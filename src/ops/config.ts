@@ -5,8 +5,8 @@
  * Non-goals: deciding paths (checkpoints/paths.ts), applying the allowlist.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_RETENTION, type RetentionPolicy } from '../checkpoints/retention.js';
-import { UserError } from './user-error.js';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../../checkpoints/retention.js';
+import { UserError } from '../user-error.js';
 
 /**
  * One allowlist rule: the program's basename (matched against the basename
