@@ -38,3 +38,8 @@ export interface CheckpointError {
   /** errno code for 'io' failures. */
   readonly code?: string;
 }
+
+/** The one way to read a thrown value's message: an Error's message, else its string form. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
