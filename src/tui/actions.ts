@@ -10,7 +10,7 @@ import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
 import { visibleNames, type Action, type Dialog, type TuiState } from './state.js';
 import { checkpointsOf, sessionRows, type SessionRow } from './view/rows.js';
-import { age } from './view/text.js';
+import { age } from '../../checkpoints/words.js';
 
 /** An answer to a question. */
 export type Answer = 'yes' | 'skip' | 'no';
