@@ -50,8 +50,12 @@ const lazy = {
 /** Where the interface's actions are journaled, and how it says so. */
 const CAUSE = 'the interface (by hand)';
 
-/** A result line, with why the journal could not be written when it could not (the status line shows it). */
-const withJournalProblem = (line: string, problem: string | null): string => (problem ? `${line}; ${problem}` : line);
+/**
+ * A result line, led by why the journal could not be written when it could
+ * not: the status line is one terminal line, and the result itself also
+ * shows in its panel (phases, rungs).
+ */
+const withJournalProblem = (line: string, problem: string | null): string => (problem ? `${problem} — ${line}` : line);
 
 /** Sessions of a body whose saved commands would be typed, not re-run, under `rules`. */
 export function unlistedCommands(sessions: readonly SessionRecord[], rules: readonly RerunRule[]): UnlistedCommand[] {
