@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../checkpoints/retention.js';
 import { UserError } from '../user-error.js';
+import { errorMessage } from '../../checkpoints/result.js';
 
 /**
  * One allowlist rule: the program's basename (matched against the basename
@@ -90,14 +91,14 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return DEFAULT_CONFIG;
-    throw new UserError(`${label}: expected a readable config file, got ${code ?? (error as Error).message}`);
+    throw new UserError(`${label}: expected a readable config file, got ${code ?? errorMessage(error)}`);
   }
   let raw: unknown;
   try {
     // An empty file is a fresh `touch`: all defaults.
     raw = text.trim() === '' ? {} : JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${label}: expected valid JSON, got ${(error as Error).message}`);
+    throw new UserError(`${label}: expected valid JSON, got ${errorMessage(error)}`);
   }
   return parseConfig(raw, label);
 }

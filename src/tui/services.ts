@@ -47,7 +47,7 @@ const lazy = {
   unfreeze: () => import('../ops/unfreeze.js'),
 } as const;
 
-/** Where the interface's actions are journaled, and how it says so. */
+/** The journal's cause of everything the interface does. */
 const CAUSE = 'the interface (by hand)';
 
 /**
