@@ -10,6 +10,7 @@ import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_MODES } from '../../checkpoints/paths.js';
 import { errorMessage } from '../../checkpoints/result.js';
+import { visible } from '../../checkpoints/words.js';
 import { EXIT } from '../exit-codes.js';
 import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RestoreResult } from '../../sessions/restore/transaction.js';
@@ -195,15 +196,20 @@ export function parseEntry(line: string): JournalEntry | null {
   return e as unknown as JournalEntry;
 }
 
-/** One entry as a line for a person: time, kind, what, result, detail, cause. */
+/**
+ * One entry as a line for a person: time, kind, what, result, detail, cause,
+ * then the evidence indented below. Every field is shown visibly (a detail
+ * may quote a session name, evidence a process name or a path): a line
+ * break or a C1 control in them never reaches the terminal.
+ */
 export function formatEntry(e: JournalEntry): string {
   const parts = [e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.kind.padEnd(8), e.what];
   if (e.result) parts.push(`[${e.result}]`);
   if (e.detail) parts.push(e.detail);
   if (e.cause) parts.push(`(cause: ${e.cause})`);
   if (e.durationMs !== undefined) parts.push(`${Math.round(e.durationMs)} ms`);
-  const head = parts.join(' ');
-  return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${l}`)].join('\n') : head;
+  const head = visible(parts.join(' '));
+  return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${visible(l)}`)].join('\n') : head;
 }
 
 /** The journal line of a restore: what came back from which checkpoint, what was skipped and noted. */

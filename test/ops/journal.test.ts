@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE, JOURNAL_WHAT, journalIn, parseEntry, readJournal, type JournalKind } from '../../src/ops/journal.js';
+import { formatEntry, JOURNAL_FILE, JOURNAL_WHAT, journalIn, parseEntry, readJournal, type JournalKind } from '../../src/ops/journal.js';
 import { tempDir } from '../helpers/tmux-server.js';
 
 const dirs: { cleanup(): void }[] = [];
@@ -63,5 +63,19 @@ describe('parseEntry', () => {
     const text = readFileSync(join(d, JOURNAL_FILE), 'utf8');
     writeFileSync(join(d, JOURNAL_FILE), `${text}{"at":"x","kind":"action","what":"teleport"}\n`);
     expect(await readJournal(d)).toMatchObject({ entries: [{ what: 'started' }], skipped: 1 });
+  });
+});
+
+describe('formatEntry', () => {
+  it('shows control characters of every field visibly, keeping one line per evidence', () => {
+    const text = formatEntry({
+      at: '2026-11-24T10:00:00.000Z',
+      kind: 'detected',
+      what: 'session-frozen',
+      detail: 'evil\u009b31m',
+      cause: 'a\nb',
+      evidence: ['job: pid 7 (x\u009b2J)', 'second'],
+    });
+    expect(text).toBe('2026-11-24 10:00:00Z detected session-frozen evil\\x9b31m (cause: a\\x0ab)\n    job: pid 7 (x\\x9b2J)\n    second');
   });
 });
