@@ -6,9 +6,8 @@
  * argv, printing progress (callers get onProgress).
  */
 import { errorMessage } from '../../checkpoints/result.js';
-import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { RerunRule } from '../../sessions/restore/rerun-policy.js';
-import { restoreSessions, type RestoreProgress, type RestoreResult } from '../../sessions/restore/transaction.js';
+import { restoreSessions, type RestoreOptions, type RestoreResult } from '../../sessions/restore/transaction.js';
 import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -16,21 +15,14 @@ import { UserError } from '../user-error.js';
 import { blobReader, checkpointFailure } from './checkpoints.js';
 import { restoreEntry, type JournalSink } from './journal.js';
 
-/** A restore someone asked for. */
-export interface RestoreRequest {
-  readonly checkpoint: CheckpointBody;
-  /** Session names; empty: every session of the checkpoint that is not running. */
-  readonly sessions: readonly string[];
-  /** Restore one session under another name. */
-  readonly as?: string;
-  readonly replace: boolean;
-  readonly noCommands: boolean;
-  /** Plan only: nothing changes and nothing is journaled. */
-  readonly dryRun: boolean;
+/**
+ * A restore someone asked for: what the transaction takes, less what the
+ * context supplies (server, env, blobs, the config's allowlist).
+ */
+export type RestoreRequest = Pick<RestoreOptions, 'checkpoint' | 'sessions' | 'as' | 'replace' | 'noCommands' | 'dryRun' | 'onProgress'> & {
   /** Programs approved to re-run for this restore only, on top of the config's allowlist. */
   readonly approved?: readonly RerunRule[];
-  readonly onProgress?: (p: RestoreProgress) => void;
-}
+};
 
 /** Who asked and where the journal line goes. */
 export interface Journaling {
