@@ -1,6 +1,6 @@
 /**
  * `tsession --watch` (or `tsession watch`): the headless daemon of one tmux
- * server (src/watch/daemon.ts), holding the server's watch lock, writing the
+ * server (src/daemon/daemon.ts), holding the server's watch lock, writing the
  * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
  * SIGHUP after a final checkpoint.
  */
