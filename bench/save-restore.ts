@@ -36,7 +36,7 @@ import { batchArgv } from '../sessions/tmux/client.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore/transaction.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/live/snapshot.js';
-import { lineCount } from '../src/cli/commands/save.js';
+import { lineCount } from '../src/ops/save.js';
 import { DEFAULT_CONFIG } from '../src/ops/config.js';
 import { FIXTURES, buildFixture, type FixtureShape } from './fixture.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';

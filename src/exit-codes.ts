@@ -15,5 +15,7 @@ export const EXIT = {
   conflict: 6,
   /** Done, but from an older checkpoint because a newer one was corrupt. */
   usedFallback: 10,
+  /** A bug in tsession (sysexits' EX_SOFTWARE): the message says to rerun with --debug. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

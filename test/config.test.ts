@@ -5,9 +5,9 @@ import {
   DEFAULT_ALLOWLIST,
   DEFAULT_CONFIG,
   loadConfig,
+  parseConfig,
   toAllowRules,
 } from '../src/ops/config.js';
-import { parseConfig } from '../src/ops/config-schema.js';
 import { UserError } from '../src/user-error.js';
 import { tempDir } from './helpers/tmux-server.js';
 

@@ -1,6 +1,6 @@
 /**
  * Where the command name sits in argv and what the global options say.
- * Shared by the command line and the bin's early start (src/early.ts), so
+ * Shared by the command line and the bin's early start (src/cli/early.ts), so
  * the two can never disagree about which server a save reads.
  */
 import { GLOBAL_OPTIONS } from './global-options.js';

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The package's bin (bundled to dist/tsession.cjs, a few KB). For `tsession
- * save` it asks tmux for the layout (src/early.ts) before it loads the
- * command line (dist/tsession-main.cjs, the bundle of src/main.ts), so tmux
+ * save` it asks tmux for the layout (src/cli/early.ts) before it loads the
+ * command line (dist/tsession-main.cjs, the bundle of src/cli/main.ts), so tmux
  * answers while the command line compiles and its modules load (~40 ms
  * here) instead of after: start-up is most of a save.
  */

@@ -9,7 +9,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { globalOptionsOf, splitCommand, type OptionValues } from './argv.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
-import { startLayoutRead, type StartedLayoutRead } from './commands/save-early.js';
+import { startLayoutRead, type StartedLayoutRead } from '../ops/save-early.js';
 
 /** What the bin started, handed to the command line. */
 export interface EarlyWork {

@@ -1,6 +1,6 @@
 /**
  * The options every command accepts, apart from the command table so the
- * bin's early start (src/early.ts) can read them without bundling every
+ * bin's early start (src/cli/early.ts) can read them without bundling every
  * command.
  */
 

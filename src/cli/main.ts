@@ -3,17 +3,20 @@
  * sets the exit code. Each command's code loads lazily, so `tsession save`
  * never loads the TUI. Argument parsing is node:util parseArgs (free to
  * load; an argv library costs ~30 ms of start-up here). Run by the bin
- * (src/bin.ts, bundled) and by src/cli.ts (the tsc-compiled entry).
+ * (src/cli/bin.ts, bundled). Typed errors are turned into exit codes by
+ * src/errors.ts, loaded only when a command fails.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { globalOptionsOf, splitCommand, type OptionValues } from './argv.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import { EXIT } from '../exit-codes.js';
-import { toUserError } from '../errors.js';
-import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp } from './commands/table.js';
-import type { EarlyWork } from './early.js';
 import { UserError } from '../user-error.js';
+import { TSESSION_VERSION } from '../version.js';
+import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp, type AnyCommandSpec, type CommandName } from './commands/table.js';
+import type { Context } from '../context.js';
+import type { EarlyWork } from './early.js';
 
-const VERSION = '0.1.0';
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 /**
  * `tsession --watch` (the brief's spelling) is the watch command, unless a
@@ -25,12 +28,12 @@ function splitWatch(argv: readonly string[]): { name: string | undefined; rest: 
   const rest = argv.filter((_, i) => i !== at);
   const split = splitCommand(rest);
   // `--watch --interval 5`: the first bare word is an option's value, not a command.
-  return split.name !== undefined && Object.hasOwn(COMMANDS, split.name) ? splitCommand(argv) : { name: 'watch', rest };
+  return split.name !== undefined && isCommand(split.name) ? splitCommand(argv) : { name: 'watch', rest };
 }
 
 async function main(argv: string[], early: EarlyWork): Promise<number> {
   const { name, rest } = splitWatch(argv);
-  const command = name !== undefined ? COMMANDS[name] : undefined;
+  const command: AnyCommandSpec | undefined = name !== undefined && isCommand(name) ? COMMANDS[name] : undefined;
   if (name !== undefined && !command) {
     throw new UserError(`Expected a command (${Object.keys(COMMANDS).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
   }
@@ -39,28 +42,30 @@ async function main(argv: string[], early: EarlyWork): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UserError(`${(e as Error).message.split('\n')[0]}; see tsession ${name ?? ''} --help`.replace('  ', ' '), EXIT.usage);
+    throw new UserError(`${errorMessage(e).split('\n')[0]}; see tsession ${name ?? ''} --help`.replace('  ', ' '), EXIT.usage);
   }
   const v = parsed.values as OptionValues;
   if (v.version) {
-    process.stdout.write(`tsession ${VERSION}\n`);
+    process.stdout.write(`tsession ${TSESSION_VERSION}\n`);
     return EXIT.ok;
   }
   if (v.help) {
-    process.stdout.write(command ? commandHelp(name!, command) : mainHelp());
+    process.stdout.write(command ? commandHelp(command) : mainHelp());
     return EXIT.ok;
   }
   const global = globalOptionsOf(v);
-  const run = command ?? COMMANDS.default!;
+  const run: AnyCommandSpec = command ?? COMMANDS.default;
   if (early.layoutRead && run === COMMANDS.save) {
-    (await import('./commands/save-early.js')).adoptLayoutRead(early.layoutRead);
+    (await import('../ops/save-early.js')).adoptLayoutRead(early.layoutRead);
   } else {
     run.early?.(global);
   }
   const { createContext } = await import('../context.js');
   const ctx = createContext(global);
   const mod = await run.load();
-  return mod.run(ctx, v, parsed.positionals);
+  // parseArgs checked argv against this command's own options (strict), so
+  // the values are that command's: the one place they meet its run().
+  return (mod.run as (c: Context, values: OptionValues, positionals: string[]) => Promise<number>)(ctx, v, parsed.positionals);
 }
 
 /** Run the command line on `argv` and set the exit code; user errors print one line. */
@@ -70,18 +75,18 @@ export function runCli(argv: string[], early: EarlyWork = {}): Promise<void> {
     (code) => {
       process.exitCode = code;
     },
-    (e: unknown) => {
-      const ue = toUserError(e);
-      if (ue) {
-        process.stderr.write(`tsession: ${ue.message}\n`);
+    async (e: unknown) => {
+      const { exitCodeOf } = await import('../errors.js');
+      const code = exitCodeOf(e);
+      if (code !== null) {
+        process.stderr.write(`tsession: ${errorMessage(e)}\n`);
         if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-        process.exitCode = ue.exitCode;
+        process.exitCode = code;
         return;
       }
-      const err = e as Error;
-      process.stderr.write(`tsession: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
-      if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
-      process.exitCode = 70;
+      process.stderr.write(`tsession: internal error: ${errorMessage(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+      if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = EXIT.internal;
     },
   );
 }

@@ -16,12 +16,12 @@ import { healthChanges } from './health-changes.js';
 import { classify } from '../../sessions/health/classify.js';
 import { createProber } from '../../sessions/health/probes.js';
 import { runTmux, TmuxError } from '../../sessions/tmux/client.js';
-import { saveCheckpoint } from '../cli/commands/save.js';
-import { restoreNewestGood } from '../cli/commands/restore-newest.js';
+import { saveCheckpoint } from '../ops/save.js';
+import { restoreNewest as restoreNewestGood } from '../ops/restore.js';
 import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
-import { restoreEntry, type JournalEntry } from './journal.js';
+import type { JournalEntry } from '../ops/journal.js';
 import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
 
 export interface WatchSettings extends SaveSchedule {
@@ -340,11 +340,10 @@ const END_RECHECK_MS = 300;
 
 /** Restore every session of the newest good checkpoint that is not running, and journal it. */
 async function restoreNewest(ctx: Context, report: Report, cause: string): Promise<void> {
-  const t0 = performance.now();
-  try {
-    const { checkpointId, result, warnings } = await restoreNewestGood(ctx);
-    report(restoreEntry(cause, checkpointId, result, performance.now() - t0, warnings));
-  } catch (e) {
-    report({ kind: 'action', what: 'restore', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
-  }
+  // The op journals the restore (or its failure) through the daemon's report.
+  const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
+    for (const e of entries) report(e);
+    return null; // the report owns the journal file and says once when it cannot write it
+  };
+  await restoreNewestGood(ctx, { cause, journal }).catch(() => {});
 }

@@ -4,7 +4,7 @@
  * session frozen for an hour is one line, not one per round.
  */
 import type { HealthReport } from '../../sessions/health/classify.js';
-import type { JournalEntry } from './journal.js';
+import type { JournalEntry } from '../ops/journal.js';
 
 /** Key of the server itself among the frozen set: a NUL, which no tmux session name holds. */
 const SERVER = '\0server';

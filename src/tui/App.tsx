@@ -15,6 +15,7 @@ import { ScreenView } from './components/ScreenView.js';
 import { useRefresh } from './use-refresh.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { buildScreen, type ScreenSize } from './view/screen.js';
+import { errorMessage } from '../../checkpoints/result.js';
 
 /** Named defaults of the interface. */
 export const TUI_DEFAULTS = {
@@ -101,9 +102,9 @@ export function App(props: AppProps) {
   const run = (command: MainCommand) => {
     try {
       const r = actions[command]();
-      if (r instanceof Promise) r.catch((e: unknown) => status(`${command} failed: ${(e as Error).message}`));
+      if (r instanceof Promise) r.catch((e: unknown) => status(`${command} failed: ${errorMessage(e)}`));
     } catch (e) {
-      status(`${command} failed: ${(e as Error).message}`);
+      status(`${command} failed: ${errorMessage(e)}`);
     }
   };
 

@@ -10,7 +10,8 @@ import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
 import { visibleNames, type Action, type Dialog, type TuiState } from './state.js';
 import { checkpointsOf, sessionRows, type SessionRow } from './view/rows.js';
-import { age } from './view/text.js';
+import { age } from '../../checkpoints/words.js';
+import { errorMessage } from '../../checkpoints/result.js';
 
 /** An answer to a question. */
 export type Answer = 'yes' | 'skip' | 'no';
@@ -83,7 +84,7 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       const result = await services.restore({ checkpointId, sessions, replace }, answer === 'yes', (p) => dispatch({ type: 'progress', event: p }));
       dispatch({ type: 'progress-end', ok: result.ok, message: result.message });
     } catch (e) {
-      status(`restore failed: ${(e as Error).message}`, 'error');
+      status(`restore failed: ${errorMessage(e)}`, 'error');
     } finally {
       dispatch({ type: 'busy', what: null });
       deps.refreshNow();
@@ -181,7 +182,7 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
         const outcome = await services.unfreeze(plan, confirm, (event) => dispatch({ type: 'repair-event', event }));
         dispatch({ type: 'repair-end', healed: outcome.healed, summary: outcome.summary });
       } catch (e) {
-        dispatch({ type: 'repair-end', healed: false, summary: `unfreeze failed: ${(e as Error).message}` });
+        dispatch({ type: 'repair-end', healed: false, summary: `unfreeze failed: ${errorMessage(e)}` });
       } finally {
         deps.pauseRefresh(false);
         dispatch({ type: 'busy', what: null });

@@ -11,7 +11,7 @@ import type { HealthReport, PaneFacts, SessionVerdict } from '../../sessions/hea
 import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.js';
 import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
-import type { JournalEntry } from '../daemon/journal.js';
+import type { JournalEntry } from '../ops/journal.js';
 
 /** Where the interface is looking. */
 export interface TuiInfo {

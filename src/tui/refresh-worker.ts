@@ -10,6 +10,7 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../checkpoints/result.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { createRefresher, type RefresherOptions } from './refresher.js';
 
@@ -42,7 +43,7 @@ if (parentPort) {
   port.on('message', (m: RefreshRequest) => {
     refresher.refresh().then(
       (snapshot) => port.postMessage({ id: m.id, snapshot } satisfies RefreshReply),
-      (e: unknown) => port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies RefreshReply),
+      (e: unknown) => port.postMessage({ id: m.id, error: errorMessage(e) } satisfies RefreshReply),
     );
   });
 }

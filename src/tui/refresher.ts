@@ -5,6 +5,7 @@
  * so that spawning tmux and reading /proc never hold up a key, and in the
  * main thread for the quick first look.
  */
+import { errorMessage } from '../../checkpoints/result.js';
 import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
 import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health/classify.js';
@@ -14,7 +15,8 @@ import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
 import { currentWatcher, watchLockFile } from '../daemon/lock.js';
-import { readJournalTail } from '../daemon/journal.js';
+import { newestPerSession } from '../ops/checkpoints.js';
+import { readJournalTail } from '../ops/journal.js';
 
 /** Journal entries the interface shows. */
 const JOURNAL_SHOWN = 100;
@@ -53,8 +55,6 @@ export interface Refresher {
   readonly prober: Prober;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /** A refresher for the server and store of `ctx`. */
 export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refresher {
   const prober = createProber(ctx.server, {
@@ -86,17 +86,13 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       const r = await (await store()).list();
       return r.ok ? { entries: r.value, problem: null } : { entries: [], problem: r.error.message };
     } catch (e) {
-      return { entries: [], problem: message(e) };
+      return { entries: [], problem: errorMessage(e) };
     }
   };
 
   /** Newest valid checkpoint per session; records read when `withRecords` (for "changed" and trees). */
   const savedSessions = async (entries: readonly CheckpointEntry[], withRecords: boolean): Promise<Map<string, SavedSession>> => {
-    const newest = new Map<string, CheckpointEntry>();
-    for (const e of entries) {
-      if (!e.valid || !e.meaningful) continue;
-      for (const n of e.sessions) if (!newest.has(n)) newest.set(n, e);
-    }
+    const newest = newestPerSession(entries);
     const loaded = new Map<string, CheckpointBody>();
     if (withRecords) {
       for (const id of new Set([...newest.values()].map((e) => e.id))) {
@@ -151,7 +147,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
         (live) => ({ kind: 'answered' as const, live, message: null }),
         (e: unknown) => {
           const kind: ServerFacts['answer'] = e instanceof TmuxError && (e.kind === 'no-server' || e.kind === 'timeout' || e.kind === 'refused') ? e.kind : 'error';
-          return { kind, live: null, message: message(e) };
+          return { kind, live: null, message: errorMessage(e) };
         },
       );
       // The layout is in: the index gets a short grace, then the frame is drawn without it.

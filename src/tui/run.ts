@@ -129,6 +129,7 @@ export async function runTui(ctx: Context): Promise<number> {
               return r.error ? `could not switch to ${s}: ${r.error}` : `switched this client to ${s}`;
             }
             finish({ attach: s });
+            return undefined;
           },
           onQuit: () => finish('quit'),
         });

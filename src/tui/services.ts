@@ -1,16 +1,19 @@
 /**
- * The real TuiServices: probes and classifies (sessions/probes, health),
- * reads and deletes checkpoints (the store), restores (sessions/restore),
- * repairs (sessions/repair), and saves by running `tsession save` as a child
- * (one save implementation, its exit codes and messages). Every call is
- * bounded; failures come back as ActionResults with words a person can act
- * on, never as throws into the interface.
+ * The real TuiServices: probes and classifies (refresher.ts), reads and
+ * deletes checkpoints (the store), and for the work calls the same use cases
+ * as the command line (src/ops/: diff, restore, unfreeze — each journaled
+ * there); saves by running `tsession save` as a child (the save op behind
+ * the bin's fast start, its exit codes and messages, off this thread).
+ * Every call is bounded; failures come back as ActionResults with words a
+ * person can act on, never as throws into the interface — and so does a
+ * journal that could not be written.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { paneCount } from '../../checkpoints/counts.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
-import { compareSessions } from '../../sessions/live/compare.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
 import { programName } from '../../sessions/proc/facts.js';
 import { planRepair } from '../../sessions/repair/plan.js';
@@ -19,7 +22,7 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalActions, repairEntry, restoreEntry, type JournalEntry } from '../daemon/journal.js';
+import { journalIn } from '../ops/journal.js';
 
 /** Named bounds of the services. */
 export const SERVICE_LIMITS = {
@@ -37,15 +40,22 @@ export interface ServiceOptions {
   readonly worker?: boolean;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 // Loaded on first use: the first frame needs only probes, health and the store.
 const lazy = {
-  restore: () => import('../../sessions/restore/transaction.js'),
-  snapshot: () => import('../../sessions/live/snapshot.js'),
-  repair: () => import('../../sessions/repair/execute.js'),
-  unfreeze: () => import('../cli/commands/unfreeze.js'),
+  restore: () => import('../ops/restore.js'),
+  diff: () => import('../ops/diff.js'),
+  unfreeze: () => import('../ops/unfreeze.js'),
 } as const;
+
+/** The journal's cause of everything the interface does. */
+const CAUSE = 'the interface (by hand)';
+
+/**
+ * A result line, led by why the journal could not be written when it could
+ * not: the status line is one terminal line, and the result itself also
+ * shows in its panel (phases, rungs).
+ */
+const withJournalProblem = (line: string, problem: string | null): string => (problem ? `${problem} — ${line}` : line);
 
 /** Sessions of a body whose saved commands would be typed, not re-run, under `rules`. */
 export function unlistedCommands(sessions: readonly SessionRecord[], rules: readonly RerunRule[]): UnlistedCommand[] {
@@ -121,16 +131,15 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       if (!saved) return { kind: 'not-saved' };
       if (last?.report.server.state === 'frozen') return { kind: 'error', message: 'the tmux server is frozen; u unfreezes it first' };
       try {
-        const { takeSnapshot } = await lazy.snapshot();
-        const snap = await within(takeSnapshot(ctx.server, { sessions: [session], contentsLines: 0, env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
-        const live = snap.sessions.find((s) => s.name === session);
-        if (!live) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
+        const { diffSession } = await lazy.diff();
         // What a person would notice: windows and panes, names, cwds, commands — not layout strings or flags.
-        return { kind: 'differences', checkpointId, differences: compareSessions(saved, live, { layouts: false, flags: false }) };
+        const compare = { layouts: false, flags: false };
+        const differences = await within(diffSession(ctx, saved, { timeoutMs: SERVICE_LIMITS.diffTimeoutMs, compare }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
+        // null: not running, or no server runs at all.
+        if (!differences) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: paneCount(saved) };
+        return { kind: 'differences', checkpointId, differences };
       } catch (e) {
-        const m = message(e);
-        if (/No tmux server/.test(m)) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: saved.windows.reduce((n, w) => n + w.panes.length, 0) };
-        return { kind: 'error', message: m };
+        return { kind: 'error', message: errorMessage(e) };
       }
     },
 
@@ -145,44 +154,32 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       return {
         checkpointId: r.body.id,
         createdAt: r.body.createdAt,
-        sessions: chosen.map((s) => ({ name: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })), panes: s.windows.reduce((n, w) => n + w.panes.length, 0) })),
+        sessions: chosen.map((s) => ({ name: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })), panes: paneCount(s) })),
         unlisted: unlistedCommands(chosen, config.rerun.allowlist),
         running: req.sessions.filter((n) => liveNames.has(n)),
       };
     },
 
     async restore(req, approve, onProgress): Promise<ActionResult> {
-      const t0 = performance.now();
       try {
-        const [s, config, r, { restoreSessions }] = await Promise.all([store(), ctx.config(), checkpoint(req.checkpointId), lazy.restore()]);
+        const [config, r, { restore }] = await Promise.all([ctx.config(), checkpoint(req.checkpointId), lazy.restore()]);
         if (!r.ok) return { ok: false, message: r.message };
         const chosen = r.body.sessions.filter((x) => req.sessions.includes(x.name));
         // Approval covers exactly the programs that were listed, for this restore only.
         const approved: RerunRule[] = approve ? [...new Set(unlistedCommands(chosen, config.rerun.allowlist).map((u) => u.program))].map((program) => ({ program, whenAnyArg: null })) : [];
-        const result = await restoreSessions({
-          server: ctx.server,
-          checkpoint: r.body,
-          sessions: req.sessions,
-          replace: req.replace,
-          noCommands: false,
-          dryRun: false,
-          rules: [...config.rerun.allowlist, ...approved],
-          readBlob: async (sha) => {
-            const b = await s.getBlob(sha);
-            return b.ok ? b.value : null;
-          },
-          env: ctx.env,
-          onProgress,
-        });
-        await journalActions(ctx.storeDir, [restoreEntry('the interface (by hand)', r.body.id, result, performance.now() - t0)], () => {});
+        const { result, journalProblem } = await restore(
+          ctx,
+          { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress },
+          { cause: CAUSE, journal: journalIn(ctx.storeDir) },
+        );
         const parts = result.restored.map((x) => `restored ${x.name} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
         if (typed) parts.push(`${typed} command(s) typed at the prompt, not run`);
         if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
-        return { ok: result.restored.length > 0, message: `${parts.join('; ') || 'nothing restored'} — from ${r.body.id}` };
+        return { ok: result.restored.length > 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
       } catch (e) {
-        return { ok: false, message: message(e) };
+        return { ok: false, message: errorMessage(e) };
       }
     },
 
@@ -227,23 +224,16 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async unfreeze(plan, confirm, onEvent) {
-      const [{ executeRepair }, { restoreFromNewestGood }] = await Promise.all([lazy.repair(), lazy.unfreeze()]);
-      const cause = 'the interface (by hand)';
-      const journaled: Omit<JournalEntry, 'at'>[] = [];
-      const outcome = await executeRepair(plan, {
-        server: ctx.server,
-        env: ctx.env,
+      const { repair } = await lazy.unfreeze();
+      const { outcome, journalProblem } = await repair(ctx, {
+        plan,
+        cause: CAUSE,
+        journal: journalIn(ctx.storeDir),
         observe: () => local.prober.round(),
         confirm,
-        restore: () => restoreFromNewestGood(ctx),
-        onEvent: (e) => {
-          const entry = repairEntry(cause, plan.session, e);
-          if (entry) journaled.push(entry);
-          onEvent(e);
-        },
+        onEvent,
       });
-      await journalActions(ctx.storeDir, journaled, () => {});
-      return outcome;
+      return journalProblem ? { ...outcome, summary: withJournalProblem(outcome.summary, journalProblem) } : outcome;
     },
 
     close() {

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { TuiServices } from './model.js';
 import type { Action } from './state.js';
 import { snapshotSignature } from './view/signature.js';
+import { errorMessage } from '../../checkpoints/result.js';
 
 /** Controls of the refresh loop. */
 export interface RefreshControl {
@@ -48,7 +49,7 @@ export function useRefresh(services: TuiServices, dispatch: (a: Action) => void,
           dispatch({ type: 'snapshot', snapshot });
         }
       } catch (e) {
-        if (!l.stopped) onError(`refresh failed: ${(e as Error).message}`);
+        if (!l.stopped) onError(`refresh failed: ${errorMessage(e)}`);
       } finally {
         l.running = false;
       }

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineCount, PRUNE_SWEEP_EVERY, shouldPrune } from '../../src/cli/commands/save.js';
+import { lineCount, PRUNE_SWEEP_EVERY, shouldPrune } from '../../src/ops/save.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
 

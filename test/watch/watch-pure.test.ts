@@ -11,7 +11,7 @@ import { readStat } from '../../sessions/proc/facts.js';
 import { parseInterval } from '../../src/cli/commands/watch.js';
 import { CrashBreaker } from '../../src/daemon/crash-breaker.js';
 import { classifyEnd, describeEnd } from '../../src/daemon/daemon.js';
-import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from '../../src/daemon/journal.js';
+import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from '../../src/ops/journal.js';
 import { isAlive, readHolder, takeLock } from '../../src/daemon/lock.js';
 import { SaveScheduler, type Timers } from '../../src/daemon/save-scheduler.js';
 import { systemdArg } from '../../src/daemon/systemd-unit.js';

@@ -5,19 +5,18 @@
  */
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { formatList, listSessions } from './list.js';
+import { listSessions } from '../../ops/list.js';
+import { printList } from './list.js';
 
 export async function run(ctx: Context): Promise<number> {
   if (!ctx.opts.json && process.stdin.isTTY && process.stdout.isTTY) {
     const { runTui } = await import('../../tui/run.js');
     return runTui(ctx);
   }
-  const { sessions, tmuxProblem } = await listSessions(ctx);
+  const list = await listSessions(ctx);
   if (ctx.opts.json) {
-    process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions })}\n`);
+    process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions: list.sessions })}\n`);
     return EXIT.ok;
   }
-  if (tmuxProblem && !(tmuxProblem as string).startsWith('No tmux server')) ctx.warn(tmuxProblem);
-  process.stdout.write(formatList(sessions));
-  return EXIT.ok;
+  return printList(ctx, list);
 }

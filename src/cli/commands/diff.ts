@@ -1,47 +1,15 @@
-/** `tsession diff [SESSION] [--from ID]`: live sessions vs a checkpoint. */
-import { compareSessions, type Difference } from '../../../sessions/live/compare.js';
-import { takeSnapshot } from '../../../sessions/live/snapshot.js';
-import { TmuxError } from '../../../sessions/tmux/client.js';
+/** `tsession diff [SESSION] [--from ID]`: live sessions vs a checkpoint (src/ops/diff.ts), as lines or JSON. */
+import { visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { visible } from './format-table.js';
-import { pickCheckpoint } from './shared.js';
+import { pickCheckpoint } from '../../ops/checkpoints.js';
+import { diffCheckpoint } from '../../ops/diff.js';
+import type { ValuesOf } from './options.js';
 
-/** Per-session result of a diff. */
-export interface SessionDiff {
-  readonly session: string;
-  readonly state: 'same' | 'differs' | 'not-running' | 'not-saved';
-  readonly differences: readonly Difference[];
-}
-
-export async function run(ctx: Context, v: Record<string, unknown>, args: string[]): Promise<number> {
+export async function run(ctx: Context, v: ValuesOf<'diff'>, args: string[]): Promise<number> {
   const name = args[0];
-  const { checkpoint, fellBack } = await pickCheckpoint(
-    ctx,
-    typeof v.from === 'string' ? v.from : undefined,
-    name ? (b) => b.sessions.some((s) => s.name === name) : undefined,
-  );
-  const snap = await takeSnapshot(ctx.server, { contentsLines: 0, env: ctx.env }).catch((e: unknown) => {
-    if (e instanceof TmuxError && e.kind === 'no-server') return null;
-    throw e;
-  });
-  const live = snap?.sessions ?? [];
-  const out: SessionDiff[] = [];
-  for (const saved of checkpoint.body.sessions) {
-    if (name && saved.name !== name) continue;
-    const l = live.find((s) => s.name === saved.name);
-    if (!l) {
-      out.push({ session: saved.name, state: 'not-running', differences: [] });
-      continue;
-    }
-    const d = compareSessions(saved, l);
-    out.push({ session: saved.name, state: d.length ? 'differs' : 'same', differences: d });
-  }
-  for (const l of live) {
-    if ((!name || l.name === name) && !checkpoint.body.sessions.some((s) => s.name === l.name)) {
-      out.push({ session: l.name, state: 'not-saved', differences: [] });
-    }
-  }
+  const { checkpoint, fellBack } = await pickCheckpoint(ctx, v.from, name ? (b) => b.sessions.some((s) => s.name === name) : undefined);
+  const out = await diffCheckpoint(ctx, checkpoint.body, name);
   if (ctx.opts.json) {
     process.stdout.write(`${JSON.stringify({ checkpoint: checkpoint.body.id, sessions: out })}\n`);
   } else {

@@ -4,13 +4,14 @@
  */
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { refuseArguments } from './shared.js';
+import { formatEntry, readJournal } from '../../ops/journal.js';
 import { UserError } from '../../user-error.js';
-import { formatEntry, readJournal } from '../../daemon/journal.js';
+import type { ValuesOf } from './options.js';
+import { refuseArguments } from './shared.js';
 
 export const DEFAULT_LOG_LINES = 20;
 
-export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
+export async function run(ctx: Context, v: ValuesOf<'log'>, positionals: string[]): Promise<number> {
   refuseArguments('log', positionals);
   const raw = v.lines;
   const count = raw === undefined ? DEFAULT_LOG_LINES : Number(raw);

@@ -2,8 +2,9 @@
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { UserError } from '../../user-error.js';
+import type { ValuesOf } from './options.js';
 
-export async function run(_ctx: Context, v: Record<string, unknown>, args: string[]): Promise<number> {
+export async function run(_ctx: Context, v: ValuesOf<'parse'>, args: string[]): Promise<number> {
   if (args.length > 1) throw new UserError(`Expected at most one FILE, got ${args.length}`, EXIT.usage);
   if (typeof v.nonce === 'string' && !/^[0-9A-Za-z_-]{1,256}$/.test(v.nonce)) {
     throw new UserError(`Expected --nonce to be letters, digits, - or _, got ${JSON.stringify(v.nonce)}`, EXIT.usage);

@@ -101,7 +101,7 @@ interface Sink {
 }
 
 function markerSink(nonce: string | undefined): Sink {
-  const parser = createMarkerParser({ nonce });
+  const parser = createMarkerParser(nonce !== undefined ? { nonce } : {});
   return {
     push: (chunk) => lines(parser.push(chunk)),
     end: () => {
@@ -140,7 +140,7 @@ function controlSink(nonce: string | undefined): Sink {
       text += JSON.stringify(head) + '\n';
       let parser = panes.get(ev.pane);
       if (!parser) {
-        parser = createMarkerParser({ nonce });
+        parser = createMarkerParser(nonce !== undefined ? { nonce } : {});
         panes.set(ev.pane, parser);
       }
       for (const m of parser.push(ev.data)) text += JSON.stringify({ ...m, pane: ev.pane }) + '\n';

@@ -1,27 +1,29 @@
 /**
- * `tsession restore`: rebuild sessions from a checkpoint as a transaction
- * (sessions/restore.ts), with progress on a terminal and a plan for --dry-run.
+ * `tsession restore`: the restore op (src/ops/restore.ts, journaled there)
+ * from the checkpoint argv names, with progress on a terminal and a plan
+ * for --dry-run.
  */
-import { restoreSessions, type RestoreProgress } from '../../../sessions/restore/transaction.js';
+import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { blobReader, pickCheckpoint } from './shared.js';
+import { pickCheckpoint } from '../../ops/checkpoints.js';
+import { journalIn } from '../../ops/journal.js';
+import { restore } from '../../ops/restore.js';
 import { formatCommand } from './format.js';
-import { journalActions, restoreEntry } from '../../daemon/journal.js';
+import type { ValuesOf } from './options.js';
 
 /** Restores of more panes than this show progress on a terminal. */
 const PROGRESS_MIN_PANES = 4;
 
-export async function run(ctx: Context, v: Record<string, unknown>, names: string[]): Promise<number> {
+export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[]): Promise<number> {
   const t0 = performance.now();
   // Milliseconds from this command's start at which each step began (for --json and the benchmark).
   const timings: Record<string, number> = { sinceStartMs: t0 };
   const mark = (step: string) => (timings[`${step}AtMs`] ??= performance.now() - t0);
-  const config = await ctx.config();
-  const store = await ctx.store();
+  const dryRun = v['dry-run'] === true;
   const { checkpoint, fellBack } = await pickCheckpoint(
     ctx,
-    typeof v.from === 'string' ? v.from : undefined,
+    v.from,
     names.length ? (b) => names.every((n) => b.sessions.some((s) => s.name === n)) : undefined,
     names.length ? `holding session ${names.map((n) => JSON.stringify(n)).join(', ')}` : undefined,
   );
@@ -42,37 +44,35 @@ export async function run(ctx: Context, v: Record<string, unknown>, names: strin
             : `${p.phase}: ${p.sessions.join(', ')}`;
     process.stderr.write(`tsession: ${line}\n`);
   };
-  const result = await restoreSessions({
-    server: ctx.server,
-    checkpoint: body,
-    sessions: names,
-    ...(typeof v.as === 'string' ? { as: v.as } : {}),
-    replace: v.replace === true,
-    noCommands: v['no-commands'] === true,
-    dryRun: v['dry-run'] === true,
-    rules: config.rerun.allowlist,
-    readBlob: blobReader(store),
-    env: ctx.env,
-    onProgress: progress,
-  });
+  const { result, journalProblem } = await restore(
+    ctx,
+    {
+      checkpoint: body,
+      sessions: names,
+      ...(v.as !== undefined ? { as: v.as } : {}),
+      replace: v.replace === true,
+      noCommands: v['no-commands'] === true,
+      dryRun,
+      onProgress: progress,
+    },
+    { cause: 'tsession restore (by hand)', journal: journalIn(ctx.storeDir) },
+  );
   mark('end');
-  if (v['dry-run'] !== true) {
-    await journalActions(ctx.storeDir, [restoreEntry('tsession restore (by hand)', body.id, result, performance.now() - t0)], ctx.warn);
-  }
+  if (journalProblem) ctx.warn(journalProblem);
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
         checkpoint: body.id,
         timings,
-        dryRun: v['dry-run'] === true,
+        dryRun,
         restored: result.restored,
         skipped: result.skipped,
         typed: result.typed,
         notes: result.notes,
-        ...(v['dry-run'] ? { plan: result.plan } : {}),
+        ...(dryRun ? { plan: result.plan } : {}),
       })}\n`,
     );
-  } else if (v['dry-run']) {
+  } else if (dryRun) {
     const out = [`# plan from checkpoint ${body.id}: one tmux call each for build, finalize`];
     out.push('# build', ...result.plan.build.map(formatCommand));
     out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));

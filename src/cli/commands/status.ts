@@ -6,29 +6,18 @@
 import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
+import { formatEntry } from '../../ops/journal.js';
+import { watchStatus } from '../../ops/status.js';
+import type { ValuesOf } from './options.js';
 import { refuseArguments } from './shared.js';
-import { formatEntry, readJournal, type JournalEntry } from '../../daemon/journal.js';
-import { isAlive, readHolder } from '../../daemon/lock.js';
-import { watchLockPath } from './watch.js';
-
-/** The newest entry matching `pick`, or null. */
-const newest = (entries: readonly JournalEntry[], pick: (e: JournalEntry) => boolean): JournalEntry | null => {
-  for (let i = entries.length - 1; i >= 0; i--) if (pick(entries[i]!)) return entries[i]!;
-  return null;
-};
 
 /** The command that starts a daemon for this server, quoted to paste into bash or zsh. */
 const startCommand = (ctx: Context): string =>
   quoteCommandLine(['tsession', ...(ctx.server.label === 'default' ? [] : ['-S', ctx.server.socketPath]), '--watch'], 'posix-ansi') ?? 'tsession --watch';
 
-export async function run(ctx: Context, _v: Record<string, unknown>, positionals: string[]): Promise<number> {
+export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);
-  const holder = await readHolder(watchLockPath(ctx));
-  const watching = holder !== null && isAlive(holder);
-  const { entries } = await readJournal(ctx.storeDir);
-  const lastSave = newest(entries, (e) => e.what === 'save' && e.result === 'ok');
-  const lastDetection = newest(entries, (e) => e.kind === 'detected');
-  const lastRestore = newest(entries, (e) => e.what === 'restore');
+  const { watching, holder, lastSave, lastDetection, lastRestore, journalEmpty } = await watchStatus(ctx);
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -51,7 +40,7 @@ export async function run(ctx: Context, _v: Record<string, unknown>, positionals
   for (const [label, e] of [['last save', lastSave], ['last detection', lastDetection], ['last restore', lastRestore]] as const) {
     if (e) out.push(`${label}: ${formatEntry(e).split('\n')[0]}`);
   }
-  if (!entries.length) out.push('the journal is empty');
+  if (journalEmpty) out.push('the journal is empty');
   process.stdout.write(`${out.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -1,112 +1,97 @@
 /**
- * Every command: its options, usage, help text and a lazy loader. The help
- * output is generated from this table, so it cannot drift from the parser.
+ * Every command: its usage, help text and a lazy loader; its options come
+ * from options.ts. The help output is generated from this table, so it
+ * cannot drift from the parser.
  */
 import type { Context, GlobalOptions } from '../../context.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
+import { COMMAND_OPTIONS, type CommandName, type ValuesOf } from './options.js';
 
 export { GLOBAL_OPTIONS };
+export type { CommandName };
 
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-/** A command module's entry point. */
-export interface CommandModule {
-  run(ctx: Context, values: Values, positionals: string[]): Promise<number>;
+/** A command module's entry point: its values typed by its own options. */
+export interface CommandModule<C extends CommandName> {
+  run(ctx: Context, values: ValuesOf<C>, positionals: string[]): Promise<number>;
 }
 
 /** A command's description for the parser and the help text. */
-export interface CommandSpec {
+export interface CommandSpec<C extends CommandName> {
   readonly usage: string;
   readonly summary: string;
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly options: (typeof COMMAND_OPTIONS)[C];
   readonly examples: readonly string[];
-  readonly load: () => Promise<CommandModule>;
-  /** Work to start before the context and the command load (see save-early.ts). */
+  readonly load: () => Promise<CommandModule<C>>;
+  /** Work to start before the context and the command load (see src/ops/save-early.ts). */
   readonly early?: (opts: GlobalOptions) => void;
 }
 
+/** Any command's spec, as main.ts and the help text handle them. */
+export type AnyCommandSpec = { readonly [C in CommandName]: CommandSpec<C> }[CommandName];
+
 /** The commands, in help order. `default` runs for a bare `tsession`. */
-export const COMMANDS: Record<string, CommandSpec> = {
+export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
   save: {
     usage: 'save [SESSION…] [--force]',
     summary: 'checkpoint sessions (default: all) and print the checkpoint id',
-    options: { force: { type: 'boolean', help: 'write even when only a default start-up session exists' } },
+    options: COMMAND_OPTIONS.save,
     examples: ['tsession save', 'tsession -L work save api db'],
     load: () => import('./save.js'),
-    early: (opts) => void import('./save-early.js').then((m) => m.startLayoutRead(opts)),
+    early: (opts) => void import('../../ops/save-early.js').then((m) => m.startLayoutRead(opts)),
   },
   restore: {
     usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--dry-run]',
     summary: 'rebuild sessions from a checkpoint (default: every saved session not running)',
-    options: {
-      all: { type: 'boolean', help: 'every session of the checkpoint that is not running' },
-      from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' },
-      as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
-      replace: { type: 'boolean', help: 'replace a running session of the same name' },
-      'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
-      'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
-    },
+    options: COMMAND_OPTIONS.restore,
     examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T091530.123Z-… --dry-run'],
     load: () => import('./restore.js'),
   },
   checkpoints: {
     usage: 'checkpoints [SESSION] [--verify]',
     summary: 'list checkpoints: id, time, sessions, panes, size, valid',
-    options: { verify: { type: 'boolean', help: 'read and check every checkpoint fully' } },
+    options: COMMAND_OPTIONS.checkpoints,
     examples: ['tsession checkpoints', 'tsession checkpoints api --verify --json'],
     load: () => import('./checkpoints.js'),
   },
   list: {
     usage: 'list',
     summary: 'live sessions and those only a checkpoint remembers',
-    options: {},
+    options: COMMAND_OPTIONS.list,
     examples: ['tsession list', 'tsession list --json'],
     load: () => import('./list.js'),
   },
   diff: {
     usage: 'diff [SESSION] [--from ID]',
     summary: 'what differs between the live sessions and a checkpoint',
-    options: { from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' } },
+    options: COMMAND_OPTIONS.diff,
     examples: ['tsession diff', 'tsession diff api --json'],
     load: () => import('./diff.js'),
   },
   parse: {
     usage: 'parse [--nonce HEX] [--control] [FILE|-]',
     summary: 'print the shell-integration events in a byte stream as JSON lines',
-    options: {
-      nonce: { type: 'string', arg: 'HEX', help: "the pane's nonce: command lines carrying it are trusted" },
-      control: { type: 'boolean', help: 'input is a tmux control-mode (tmux -C) stream' },
-    },
+    options: COMMAND_OPTIONS.parse,
     examples: ['tsession parse recording.bin', 'tmux -C attach | tsession parse --control -'],
     load: () => import('./parse-entry.js'),
   },
   'shell-integration': {
     usage: 'shell-integration bash|zsh|fish',
     summary: 'print the shell-integration script to source from your shell rc file',
-    options: {},
+    options: COMMAND_OPTIONS['shell-integration'],
     examples: ['eval "$(tsession shell-integration bash)"   # in ~/.bashrc'],
     load: () => import('./shell-integration-entry.js'),
   },
   unfreeze: {
     usage: 'unfreeze [SESSION] [--dry-run] [--yes]',
     summary: 'find frozen sessions, show the evidence and climb the repair ladder',
-    options: {
-      'dry-run': { type: 'boolean', help: 'print the evidence and the ladder, change nothing' },
-      yes: { type: 'boolean', help: 'allow destructive steps: interrupt, terminate, respawn, end the server' },
-    },
+    options: COMMAND_OPTIONS.unfreeze,
     examples: ['tsession unfreeze --dry-run', 'tsession -L work unfreeze api --yes'],
     load: () => import('./unfreeze.js'),
   },
   watch: {
     usage: 'watch [--interval SECONDS] [--health SECONDS] [--auto-restore] [--markers] [--print-unit]   (also: tsession --watch)',
     summary: 'follow the server headless: checkpoint on every change, notice crashes at once',
-    options: {
-      interval: { type: 'string', arg: 'SECONDS', help: 'also save this often when tmux reports nothing (default 60; 0: never)' },
-      'auto-restore': { type: 'boolean', help: 'after a crash, restore the newest good checkpoint (at most 3 times in 10 min)' },
-      health: { type: 'string', arg: 'SECONDS', help: 'probe for frozen sessions this often and journal changes (default 10; 0: never)' },
-      markers: { type: 'boolean', help: "follow pane output: each shell's last command and exit code go into checkpoints" },
-      'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
-    },
+    options: COMMAND_OPTIONS.watch,
     examples: [
       'tsession --watch',
       'tsession -L work --watch --auto-restore',
@@ -117,21 +102,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
   status: {
     usage: 'status',
     summary: "whether a watch daemon follows the server, and its last save, detection and restore",
-    options: {},
+    options: COMMAND_OPTIONS.status,
     examples: ['tsession status', 'tsession -L work status --json'],
     load: () => import('./status.js'),
   },
   log: {
     usage: 'log [--lines N]',
     summary: 'the recovery journal: what tsession noticed and did, and why',
-    options: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+    options: COMMAND_OPTIONS.log,
     examples: ['tsession log', 'tsession log -n 0 --json'],
     load: () => import('./log.js'),
   },
   default: {
     usage: '',
     summary: 'open the interface (on a terminal) or print the session list',
-    options: {},
+    options: COMMAND_OPTIONS.default,
     examples: ['tsession'],
     load: () => import('./default.js'),
   },
@@ -168,7 +153,7 @@ export function mainHelp(): string {
 }
 
 /** `tsession COMMAND --help`. */
-export function commandHelp(name: string, c: CommandSpec): string {
+export function commandHelp(c: AnyCommandSpec): string {
   return [
     `Usage: tsession ${c.usage}`,
     '',

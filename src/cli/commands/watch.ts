@@ -1,22 +1,22 @@
 /**
  * `tsession --watch` (or `tsession watch`): the headless daemon of one tmux
- * server (src/watch/daemon.ts), holding the server's watch lock, writing the
+ * server (src/daemon/daemon.ts), holding the server's watch lock, writing the
  * journal, logging each entry on stderr, and stopping on SIGTERM, SIGINT or
  * SIGHUP after a final checkpoint.
  */
 import { dirname, resolve } from 'node:path';
 import { watchUnit } from '../../daemon/systemd-unit.js';
 import { ensurePrivateDir } from '../../../checkpoints/paths.js';
+import { errorMessage } from '../../../checkpoints/result.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
 import { UserError } from '../../user-error.js';
 import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../daemon/daemon.js';
-import { formatEntry, Journal, type JournalEntry } from '../../daemon/journal.js';
-import { takeLock, watchLockFile } from '../../daemon/lock.js';
-
-/** The lock file of a server's watch daemon (under the runtime dir). */
-export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
+import { formatEntry, Journal, type JournalEntry, type JournalRecord } from '../../ops/journal.js';
+import { watchLockPath } from '../../ops/status.js';
+import { takeLock } from '../../daemon/lock.js';
+import type { ValuesOf } from './options.js';
 
 /** A seconds option → milliseconds; a usage error unless a number ≥ 1 (or 0: never). */
 export function parseSeconds(option: string, value: unknown, fallbackMs: number): number {
@@ -32,7 +32,7 @@ export function parseSeconds(option: string, value: unknown, fallbackMs: number)
 export const parseInterval = (value: unknown): number => parseSeconds('--interval', value, DEFAULT_WATCH_SETTINGS.intervalMs);
 
 /** The daemon's own argv for a unit: absolute paths, the server by socket path, the same options. */
-function unitArgv(ctx: Context, v: Record<string, unknown>): string[] {
+function unitArgv(ctx: Context, v: ValuesOf<'watch'>): string[] {
   const argv = [process.execPath, resolve(process.argv[1] ?? 'tsession'), '-S', ctx.server.socketPath];
   if (ctx.server.configFile) argv.push('-f', resolve(ctx.server.configFile));
   // Always the resolved dir: under systemd, XDG_STATE_HOME of the login shell is not set.
@@ -54,7 +54,7 @@ function unitEnv(ctx: Context): Record<string, string> {
   };
 }
 
-export async function run(ctx: Context, v: Record<string, unknown>, positionals: string[]): Promise<number> {
+export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: string[]): Promise<number> {
   refuseArguments('watch', positionals); // it follows the whole server
   if (v['print-unit'] === true) {
     process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
@@ -74,12 +74,12 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
   const journal = new Journal(ctx.storeDir);
   const human = !ctx.opts.json && process.stderr.isTTY === true;
   let journalBroken = false;
-  const report = (entry: Omit<JournalEntry, 'at'>) => {
-    const full = { at: new Date().toISOString(), ...entry } as JournalEntry;
+  const report = (entry: JournalRecord) => {
+    const full: JournalEntry = { at: new Date().toISOString(), ...entry };
     process.stderr.write(`${human ? formatEntry(full) : JSON.stringify(full)}\n`);
-    journal.append(entry).catch((e: Error) => {
+    journal.append(entry).catch((e: unknown) => {
       // Watching goes on without a journal (a full disk is reported once; saves report their own failures).
-      if (!journalBroken) ctx.warn(`cannot write the journal ${journal.path}: ${e.message}`);
+      if (!journalBroken) ctx.warn(`cannot write the journal ${journal.path}: ${errorMessage(e)}`);
       journalBroken = true;
     });
   };

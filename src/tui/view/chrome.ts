@@ -10,7 +10,8 @@ import type { Dialog, Panel } from '../state.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, fit, visible, wrap } from './text.js';
+import { age, visible } from '../../../checkpoints/words.js';
+import { fit, wrap } from './text.js';
 
 /** Smallest usable terminal. */
 export const MIN_SIZE = { columns: 60, rows: 12 } as const;

@@ -10,7 +10,8 @@ import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, fit, textWidth, visible, wrap } from './text.js';
+import { age, visible } from '../../../checkpoints/words.js';
+import { fit, textWidth, wrap } from './text.js';
 
 /** The record a session's tree and last commands come from: the newest checkpoint holding it (read by the refresh). */
 export function savedRecord(row: SessionRow): { record: SessionRecord | null; loading: boolean } {

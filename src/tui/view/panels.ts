@@ -6,9 +6,10 @@
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
 import type { ProgressState, RepairState } from '../state.js';
-import { formatEntry, type JournalEntry } from '../../daemon/journal.js';
+import { formatEntry, type JournalEntry } from '../../ops/journal.js';
 import { fitLine, seg, type Line } from './line.js';
-import { age, fit, size, visible } from './text.js';
+import { age, visible } from '../../../checkpoints/words.js';
+import { fit, size } from './text.js';
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 

@@ -8,7 +8,9 @@ import type { SessionVerdict } from '../../../sessions/health/classify.js';
 import type { Snapshot } from '../model.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';
-import { age, fit, fitRight, textWidth, visible } from './text.js';
+import { paneCount } from '../../../checkpoints/counts.js';
+import { age, visible } from '../../../checkpoints/words.js';
+import { fit, fitRight, textWidth } from './text.js';
 
 /** One list row. */
 export interface SessionRow {
@@ -43,7 +45,7 @@ export function sessionRows(snapshot: Snapshot | null, filter = ''): SessionRow[
         badge: slow && v.health === 'crashed' ? 'checking' : v.health,
         verdict: v,
         windows: win ? win.length : null,
-        panes: win ? win.reduce((n: number, w: { panes: readonly unknown[] }) => n + w.panes.length, 0) : null,
+        panes: win ? paneCount({ windows: win }) : null,
         attached: v.attachedClients === null ? null : v.attachedClients > 0,
         newest: checkpointsOf(snapshot, v.session).find((e) => e.valid) ?? null,
       };

@@ -2,7 +2,8 @@
  * Terminal cell widths for the TUI's fixed-width lines: how many columns a
  * string takes, and cutting or padding it to an exact width. Deliberately
  * small (the common wide and zero-width ranges); control bytes are shown
- * visibly first, so they never reach the terminal.
+ * visibly first (checkpoints/words.ts visible()), so they never reach the
+ * terminal.
  */
 
 /** Zero-width code points: combining marks, variation selectors, joiners. */
@@ -43,12 +44,6 @@ export function charWidth(ch: string): number {
   return wide(cp) ? 2 : 1;
 }
 
-/** Control bytes as visible escapes (a session name may hold tabs or newlines). */
-export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x1f\x7f\x80-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 /** Columns `s` takes on a terminal. */
 export function textWidth(s: string): number {
   let n = 0;
@@ -82,9 +77,6 @@ export function fitRight(s: string, width: number): string {
   const t = truncate(s, width);
   return ' '.repeat(Math.max(0, width - textWidth(t))) + t;
 }
-
-/** "5s", "3m", "2h", "4d": the same ages the CLI prints. */
-export { age } from '../../cli/commands/format-table.js';
 
 /** "12 KB", "1.2 MB". */
 export function size(bytes: number): string {

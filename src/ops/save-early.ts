@@ -3,13 +3,13 @@
  * loads: asking tmux for the layout. tmux needs ~30 ms to answer for 400
  * panes; the command line, the context, the store and the config load in
  * that time instead of before it. The bin starts it before the command
- * line is even compiled (src/early.ts) and hands it over with
+ * line is even compiled (src/cli/early.ts) and hands it over with
  * adoptLayoutRead; the command line starts it itself when run another way.
  */
-import { readLayout } from '../../../sessions/tmux/layout-read.js';
-import type { LiveServer } from '../../../sessions/live/types.js';
-import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
-import type { GlobalOptions } from '../../context.js';
+import { readLayout } from '../../sessions/tmux/layout-read.js';
+import type { LiveServer } from '../../sessions/live/types.js';
+import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
+import type { GlobalOptions } from '../context.js';
 
 /** A layout read under way, and the server it asks. */
 export interface StartedLayoutRead {

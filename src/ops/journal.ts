@@ -1,6 +1,6 @@
 /**
  * The recovery journal (DESIGN.md): every detection and every action of the
- * watch daemon as one JSON line, with its cause, evidence, result and
+ * watch daemon, the interface and the commands as one JSON line, with its cause, evidence, result and
  * duration, so a person can answer "what did tsession do, and why?".
  * Appended with O_APPEND (one write per entry), rotated to `journal.1.jsonl`
  * past a size, file mode 0600. A torn or hand-edited line is skipped on read
@@ -9,18 +9,41 @@
 import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_MODES } from '../../checkpoints/paths.js';
+import { errorMessage } from '../../checkpoints/result.js';
+import { visible } from '../../checkpoints/words.js';
+import { EXIT } from '../exit-codes.js';
 import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RestoreResult } from '../../sessions/restore/transaction.js';
 
 /** What kind of line: something noticed, something done, or the daemon's own life. */
 export type JournalKind = 'detected' | 'action' | 'daemon';
 
+/** Every name a journal line has, by kind (readers match on these, so a new one is added here first). */
+export const JOURNAL_WHAT = {
+  detected: [
+    'server-down',
+    'server-not-answering',
+    'server-up',
+    'server-ended',
+    'server-crashed',
+    'server-frozen',
+    'server-recovered',
+    'session-frozen',
+    'session-recovered',
+    'restore-breaker-open',
+  ],
+  action: ['save', 'restore', 'unfreeze'],
+  daemon: ['started', 'stopping', 'stopped'],
+} as const;
+
+/** What a line is about: one of JOURNAL_WHAT. */
+export type JournalWhat = (typeof JOURNAL_WHAT)[JournalKind][number];
+
 export interface JournalEntry {
   /** ISO time. */
   readonly at: string;
   readonly kind: JournalKind;
-  /** Short name: 'server-crashed', 'save', 'restore', 'started', … */
-  readonly what: string;
+  readonly what: JournalWhat;
   /** Why this happened (the notification, the crash, a signal). */
   readonly cause?: string;
   /** Facts seen, as short lines. */
@@ -51,7 +74,7 @@ export class Journal {
   }
 
   /** Append one entry (entries are written in call order). Rejects on I/O failure. */
-  append(entry: Omit<JournalEntry, 'at'>): Promise<void> {
+  append(entry: JournalRecord): Promise<void> {
     const line = `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`;
     const next = this.writing.then(() => this.write(line));
     this.writing = next.catch(() => {});
@@ -86,9 +109,14 @@ export class Journal {
   }
 }
 
+/** An entry before it is written: the journal stamps the time. */
+export type JournalRecord = Omit<JournalEntry, 'at'>;
+
 /** The journal exists but cannot be read (permissions, a directory in its place). */
 export class JournalReadError extends Error {
   override readonly name = 'JournalReadError';
+  /** Exit code of a command that cannot read it: the state dir is unusable (EXIT.state). */
+  readonly exitCode = EXIT.state;
 }
 
 /** The journal's entries, oldest first (rotated file, then current), and how many lines were unreadable. */
@@ -148,9 +176,12 @@ export async function readJournalTail(dir: string, max: number): Promise<Journal
   }
 }
 
-const KINDS: readonly string[] = ['detected', 'action', 'daemon'];
+const isKind = (k: unknown): k is JournalKind => typeof k === 'string' && Object.hasOwn(JOURNAL_WHAT, k);
 
-/** One line as an entry, or null when it is not one (torn write, hand edit). */
+/**
+ * One line as an entry, or null when it is not one (torn write, hand edit,
+ * or a name this build does not know, e.g. a newer tsession's).
+ */
 export function parseEntry(line: string): JournalEntry | null {
   let v: unknown;
   try {
@@ -160,23 +191,29 @@ export function parseEntry(line: string): JournalEntry | null {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const e = v as Record<string, unknown>;
-  if (typeof e.at !== 'string' || typeof e.what !== 'string' || typeof e.kind !== 'string' || !KINDS.includes(e.kind)) return null;
+  if (typeof e.at !== 'string' || !isKind(e.kind)) return null;
+  if (!(JOURNAL_WHAT[e.kind] as readonly unknown[]).includes(e.what)) return null;
   return e as unknown as JournalEntry;
 }
 
-/** One entry as a line for a person: time, kind, what, result, detail, cause. */
+/**
+ * One entry as a line for a person: time, kind, what, result, detail, cause,
+ * then the evidence indented below. Every field is shown visibly (a detail
+ * may quote a session name, evidence a process name or a path): a line
+ * break or a C1 control in them never reaches the terminal.
+ */
 export function formatEntry(e: JournalEntry): string {
   const parts = [e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.kind.padEnd(8), e.what];
   if (e.result) parts.push(`[${e.result}]`);
   if (e.detail) parts.push(e.detail);
   if (e.cause) parts.push(`(cause: ${e.cause})`);
   if (e.durationMs !== undefined) parts.push(`${Math.round(e.durationMs)} ms`);
-  const head = parts.join(' ');
-  return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${l}`)].join('\n') : head;
+  const head = visible(parts.join(' '));
+  return e.evidence?.length ? [head, ...e.evidence.map((l) => `    ${visible(l)}`)].join('\n') : head;
 }
 
 /** The journal line of a restore: what came back from which checkpoint, what was skipped and noted. */
-export function restoreEntry(cause: string, checkpointId: string, result: Pick<RestoreResult, 'restored' | 'skipped' | 'notes'>, durationMs: number, warnings: readonly string[] = []): Omit<JournalEntry, 'at'> {
+export function restoreEntry(cause: string, checkpointId: string, result: Pick<RestoreResult, 'restored' | 'skipped' | 'notes'>, durationMs: number, warnings: readonly string[] = []): JournalRecord {
   return {
     kind: 'action',
     what: 'restore',
@@ -191,23 +228,34 @@ export function restoreEntry(cause: string, checkpointId: string, result: Pick<R
 const REPAIR_RESULT = { healed: 'ok', 'not-healed': 'skipped', failed: 'failed', declined: 'refused', skipped: 'skipped' } as const;
 
 /** The journal line of one unfreeze step that ran (or was declined); none for a step's start. */
-export function repairEntry(cause: string, session: string, e: RepairEvent): Omit<JournalEntry, 'at'> | null {
+export function repairEntry(cause: string, session: string, e: RepairEvent): JournalRecord | null {
   if (e.phase === 'start') return null;
   return { kind: 'action', what: 'unfreeze', cause, result: REPAIR_RESULT[e.phase], detail: `${session}: ${e.step.title} — ${e.detail}`, durationMs: e.ms };
 }
 
 /**
- * Append what a person did by hand (a restore, an unfreeze) to the journal
- * of `dir`, so the journal answers for every action, not only the daemon's.
- * A journal that cannot be written is a warning, never the action's failure.
+ * Where an op's journal lines go: the journal file of its store (by hand),
+ * or the watch daemon's report (its one Journal and its log). Resolves to
+ * null when written, else to one line saying why the journal could not be
+ * written — never a throw: a journal that cannot be written is a warning,
+ * never the action's failure.
  */
-export async function journalActions(dir: string, entries: readonly Omit<JournalEntry, 'at'>[], warn: (line: string) => void): Promise<void> {
-  if (!entries.length) return;
-  try {
-    await ensurePrivateDir(dir);
-    const journal = new Journal(dir);
-    for (const e of entries) await journal.append(e);
-  } catch (e) {
-    warn(`cannot write the journal in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+export type JournalSink = (entries: readonly JournalRecord[]) => Promise<string | null>;
+
+/**
+ * A sink appending to the journal of `dir`, so the journal answers for every
+ * action, not only the daemon's.
+ */
+export function journalIn(dir: string): JournalSink {
+  return async (entries) => {
+    if (!entries.length) return null;
+    try {
+      await ensurePrivateDir(dir);
+      const journal = new Journal(dir);
+      for (const e of entries) await journal.append(e);
+      return null;
+    } catch (e) {
+      return `cannot write the journal in ${dir}: ${errorMessage(e)}`;
+    }
+  };
 }

@@ -1,0 +1,53 @@
+/**
+ * Each command's options, as data: the parser and the help text read them
+ * (table.ts), and each command's values type is derived from them, so an
+ * option a command reads but does not declare — a typo — does not compile.
+ */
+import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
+
+/** The options of every command, by command name. `default` runs for a bare `tsession`. */
+export const COMMAND_OPTIONS = {
+  save: { force: { type: 'boolean', help: 'write even when only a default start-up session exists' } },
+  restore: {
+    all: { type: 'boolean', help: 'every session of the checkpoint that is not running' },
+    from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' },
+    as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
+    replace: { type: 'boolean', help: 'replace a running session of the same name' },
+    'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
+    'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
+  },
+  checkpoints: { verify: { type: 'boolean', help: 'read and check every checkpoint fully' } },
+  list: {},
+  diff: { from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' } },
+  parse: {
+    nonce: { type: 'string', arg: 'HEX', help: "the pane's nonce: command lines carrying it are trusted" },
+    control: { type: 'boolean', help: 'input is a tmux control-mode (tmux -C) stream' },
+  },
+  'shell-integration': {},
+  unfreeze: {
+    'dry-run': { type: 'boolean', help: 'print the evidence and the ladder, change nothing' },
+    yes: { type: 'boolean', help: 'allow destructive steps: interrupt, terminate, respawn, end the server' },
+  },
+  watch: {
+    interval: { type: 'string', arg: 'SECONDS', help: 'also save this often when tmux reports nothing (default 60; 0: never)' },
+    'auto-restore': { type: 'boolean', help: 'after a crash, restore the newest good checkpoint (at most 3 times in 10 min)' },
+    health: { type: 'string', arg: 'SECONDS', help: 'probe for frozen sessions this often and journal changes (default 10; 0: never)' },
+    markers: { type: 'boolean', help: "follow pane output: each shell's last command and exit code go into checkpoints" },
+    'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
+  },
+  status: {},
+  log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  default: {},
+} as const satisfies Record<string, Record<string, OptionSpec>>;
+
+/** A command's name. */
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/** What node:util parseArgs yields for one option spec. */
+type ValueOf<O extends OptionSpec> = O['type'] extends 'string' ? (O extends { readonly multiple: true } ? string[] : string) : boolean;
+
+/** Parsed values of a set of options: each may be absent. */
+export type OptionValuesOf<Options> = { readonly [K in keyof Options]?: Options[K] extends OptionSpec ? ValueOf<Options[K]> : never };
+
+/** The values a command's run() gets: its own options and the global ones. */
+export type ValuesOf<C extends CommandName> = OptionValuesOf<(typeof COMMAND_OPTIONS)[C] & typeof GLOBAL_OPTIONS>;

@@ -1,0 +1,97 @@
+/**
+ * The checkpoints of one server as the use cases see them: choosing the one
+ * to work from, listing (and verifying) them, reading their blobs, and
+ * turning the store's failures into UserErrors with their exit codes.
+ * Light on purpose: `tsession save` loads it.
+ */
+import type { CheckpointError } from '../../checkpoints/result.js';
+import type { CheckpointBody, ContentsBlob } from '../../checkpoints/schema.js';
+import type { CheckpointEntry, CheckpointStore, StoredCheckpoint } from '../../checkpoints/store.js';
+import type { Context } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { UserError } from '../user-error.js';
+
+/** Exit code of each kind of checkpoint failure. */
+export const CHECKPOINT_EXIT: Readonly<Record<CheckpointError['kind'], ExitCode>> = {
+  'not-found': EXIT.noCheckpoint,
+  corrupt: EXIT.noCheckpoint,
+  'future-version': EXIT.noCheckpoint,
+  io: EXIT.state,
+  'bad-id': EXIT.usage,
+};
+
+/** A UserError for a checkpoint-layer failure. */
+export function checkpointFailure(e: CheckpointError): UserError {
+  return new UserError(e.message, CHECKPOINT_EXIT[e.kind]);
+}
+
+/** A checkpoint to work from, and whether a newer one was unreadable. */
+export interface PickedCheckpoint {
+  readonly checkpoint: StoredCheckpoint;
+  /** A newer checkpoint was corrupt: this is an older one (exit code EXIT.usedFallback). */
+  readonly fellBack: boolean;
+}
+
+/** The checkpoint to work from: `from` (an id), else the newest good one passing `filter`. Warnings go to ctx.warn. */
+export async function pickCheckpoint(
+  ctx: Context,
+  from: string | undefined,
+  filter?: (b: CheckpointBody) => boolean,
+  /** What the filter asks for, e.g. `holding session "api"`: an unmet ask is a usage error. */
+  asked?: string,
+): Promise<PickedCheckpoint> {
+  const store = await ctx.store();
+  if (from) {
+    const r = await store.read(from);
+    if (!r.ok) throw checkpointFailure(r.error);
+    return { checkpoint: r.value, fellBack: false };
+  }
+  const r = await store.newestGood(filter);
+  if (!r.ok) throw checkpointFailure(r.error);
+  for (const w of r.value.warnings) ctx.warn(w);
+  if (!r.value.checkpoint) {
+    const why = r.value.warnings.length ? ' (every checkpoint is unreadable)' : '';
+    if (asked && !r.value.warnings.length) {
+      throw new UserError(`No checkpoint of tmux server ${ctx.server.label} ${asked}; see tsession checkpoints`, EXIT.usage);
+    }
+    throw new UserError(
+      `No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`tsession save\` first`,
+      EXIT.noCheckpoint,
+    );
+  }
+  return { checkpoint: r.value.checkpoint, fellBack: r.value.warnings.length > 0 };
+}
+
+/** A restore's blob reader: a missing or damaged blob restores the pane without contents. */
+export const blobReader =
+  (store: CheckpointStore) =>
+  async (sha256: string): Promise<ContentsBlob | null> => {
+    const r = await store.getBlob(sha256);
+    return r.ok ? r.value : null;
+  };
+
+/** The server's checkpoints, newest first (those holding `session`, when given); `verify` reads every file again. */
+export async function listCheckpoints(ctx: Context, session: string | undefined, verify: boolean): Promise<CheckpointEntry[]> {
+  const store = await ctx.store();
+  const listed = await store.list();
+  if (!listed.ok) throw checkpointFailure(listed.error);
+  const entries = listed.value.filter((e) => !session || e.sessions.includes(session));
+  if (!verify) return entries;
+  // The index is a cache: verifying reads every file again, fully.
+  return Promise.all(
+    entries.map(async (e) => {
+      const r = await store.read(e.id);
+      return r.ok ? { ...e, valid: true, error: null } : { ...e, valid: false, error: r.error.reason };
+    }),
+  );
+}
+
+/** The newest valid, meaningful checkpoint of each session name, from the index (newest first). */
+export function newestPerSession(entries: readonly CheckpointEntry[]): Map<string, CheckpointEntry> {
+  const out = new Map<string, CheckpointEntry>();
+  for (const e of entries) {
+    if (!e.valid || !e.meaningful) continue;
+    for (const n of e.sessions) if (!out.has(n)) out.set(n, e);
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * Restore: rebuild sessions from a checkpoint as one transaction
+ * (sessions/restore/transaction.ts) and journal it — once, here, for every
+ * caller: `tsession restore`, the interface, unfreeze's last rung and the
+ * watch daemon's automatic restore. Non-goals: choosing the checkpoint from
+ * argv, printing progress (callers get onProgress).
+ */
+import { errorMessage } from '../../checkpoints/result.js';
+import type { RerunRule } from '../../sessions/restore/rerun-policy.js';
+import { restoreSessions, type RestoreOptions, type RestoreResult } from '../../sessions/restore/transaction.js';
+import type { Context } from '../context.js';
+import { toUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { UserError } from '../user-error.js';
+import { blobReader, checkpointFailure } from './checkpoints.js';
+import { restoreEntry, type JournalSink } from './journal.js';
+
+/**
+ * A restore someone asked for: what the transaction takes, less what the
+ * context supplies (server, env, blobs, the config's allowlist).
+ */
+export type RestoreRequest = Pick<RestoreOptions, 'checkpoint' | 'sessions' | 'as' | 'replace' | 'noCommands' | 'dryRun' | 'onProgress'> & {
+  /** Programs approved to re-run for this restore only, on top of the config's allowlist. */
+  readonly approved?: readonly RerunRule[];
+};
+
+/** Who asked and where the journal line goes. */
+export interface Journaling {
+  /** The journal's cause: 'tsession restore (by hand)', 'server crashed (…)', … */
+  readonly cause: string;
+  readonly journal: JournalSink;
+}
+
+/** A finished restore, and why its journal line could not be written (null: written, or a dry run). */
+export interface RestoreOutcome {
+  readonly result: RestoreResult;
+  readonly journalProblem: string | null;
+}
+
+/** One line for a failure, as the CLI would print it. */
+const failureLine = (e: unknown): string => toUserError(e)?.message ?? errorMessage(e);
+
+/**
+ * Run the restore and journal what came back (or, when it throws, that it
+ * failed and why; then rethrow). `warnings` (newer checkpoints skipped as
+ * unreadable) go into the journal line's evidence.
+ */
+export async function restore(ctx: Context, request: RestoreRequest, how: Journaling, warnings: readonly string[] = []): Promise<RestoreOutcome> {
+  const t0 = performance.now();
+  const body = request.checkpoint;
+  let result: RestoreResult;
+  try {
+    const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
+    result = await restoreSessions({
+      server: ctx.server,
+      checkpoint: body,
+      sessions: request.sessions,
+      ...(request.as !== undefined ? { as: request.as } : {}),
+      replace: request.replace,
+      noCommands: request.noCommands,
+      dryRun: request.dryRun,
+      rules: [...config.rerun.allowlist, ...(request.approved ?? [])],
+      readBlob: blobReader(store),
+      env: ctx.env,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+  } catch (e) {
+    if (!request.dryRun) await journalFailure(how, e, performance.now() - t0);
+    throw e;
+  }
+  if (request.dryRun) return { result, journalProblem: null };
+  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, warnings)]);
+  return { result, journalProblem };
+}
+
+/** A restore from the newest good checkpoint, and which one that was. */
+export interface NewestRestore extends RestoreOutcome {
+  readonly checkpointId: string;
+  /** Newer checkpoints that were skipped as unreadable. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Restore every session of the newest good checkpoint that is not running:
+ * the watch daemon's automatic restore after a crash and unfreeze's last
+ * rung (after it ended a hung server). Journaled, also when no checkpoint
+ * is usable; throws a UserError then.
+ */
+export async function restoreNewest(ctx: Context, how: Journaling): Promise<NewestRestore> {
+  const t0 = performance.now();
+  let picked;
+  try {
+    const newest = await (await ctx.store()).newestGood();
+    if (!newest.ok) throw checkpointFailure(newest.error);
+    const cp = newest.value.checkpoint;
+    if (!cp) throw new UserError(`no good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`, EXIT.noCheckpoint);
+    picked = { checkpoint: cp, warnings: newest.value.warnings };
+  } catch (e) {
+    await journalFailure(how, e, performance.now() - t0);
+    throw e;
+  }
+  const outcome = await restore(ctx, { checkpoint: picked.checkpoint.body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, picked.warnings);
+  return { ...outcome, checkpointId: picked.checkpoint.id, warnings: picked.warnings };
+}
+
+async function journalFailure(how: Journaling, e: unknown, durationMs: number): Promise<void> {
+  await how.journal([{ kind: 'action', what: 'restore', cause: how.cause, result: 'failed', detail: failureLine(e), durationMs }]);
+}

@@ -1,0 +1,44 @@
+/**
+ * Status: whether a watch daemon follows the server, and what it (or a
+ * person) did last — from the lock file and the journal, so it answers
+ * whether or not the daemon runs.
+ */
+import type { Context } from '../context.js';
+import { isAlive, readHolder, watchLockFile, type LockHolder } from '../daemon/lock.js';
+import { readJournal, type JournalEntry } from './journal.js';
+
+/** The lock file of a server's watch daemon (under the runtime dir). */
+export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
+
+/** What status reports. */
+export interface WatchStatus {
+  /** A live daemon holds the server's watch lock. */
+  readonly watching: boolean;
+  /** The lock's holder, live or stale; null when there is no lock. */
+  readonly holder: LockHolder | null;
+  readonly lastSave: JournalEntry | null;
+  readonly lastDetection: JournalEntry | null;
+  readonly lastRestore: JournalEntry | null;
+  /** The journal holds no entry at all. */
+  readonly journalEmpty: boolean;
+}
+
+/** The newest entry matching `pick`, or null. */
+const newest = (entries: readonly JournalEntry[], pick: (e: JournalEntry) => boolean): JournalEntry | null => {
+  for (let i = entries.length - 1; i >= 0; i--) if (pick(entries[i]!)) return entries[i]!;
+  return null;
+};
+
+/** Read the lock and the journal of the server of `ctx`. */
+export async function watchStatus(ctx: Context): Promise<WatchStatus> {
+  const holder = await readHolder(watchLockPath(ctx));
+  const { entries } = await readJournal(ctx.storeDir);
+  return {
+    watching: holder !== null && isAlive(holder),
+    holder,
+    lastSave: newest(entries, (e) => e.what === 'save' && e.result === 'ok'),
+    lastDetection: newest(entries, (e) => e.kind === 'detected'),
+    lastRestore: newest(entries, (e) => e.what === 'restore'),
+    journalEmpty: entries.length === 0,
+  };
+}
