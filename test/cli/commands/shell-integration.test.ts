@@ -14,9 +14,9 @@ import {
   shellIntegrationCommand,
   shellScriptPath,
   type IntegratedShell,
-} from '../../src/cli/commands/shell-integration.js';
-import { UserError } from '../../src/user-error.js';
-import { tempDir } from '../helpers/tmux-server.js';
+} from '../../../src/cli/commands/shell-integration.js';
+import { UserError } from '../../../src/user-error.js';
+import { tempDir } from '../../helpers/tmux-server.js';
 
 const SHELLS = Object.keys(SHELL_SCRIPTS) as IntegratedShell[];
 

@@ -5,9 +5,9 @@
  * check), the feed continues the pane at once and its output flows again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventFeed, type EventFeed, type FeedEvent } from '../../sessions/tmux/event-feed.js';
-import { resolveServer } from '../../sessions/tmux/server.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { openEventFeed, type EventFeed, type FeedEvent } from '../../../sessions/tmux/event-feed.js';
+import { resolveServer } from '../../../sessions/tmux/server.js';
+import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
 
 let s: TestServer | undefined;
 let feed: EventFeed | undefined;

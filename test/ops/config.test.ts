@@ -6,10 +6,10 @@ import {
   DEFAULT_CONFIG,
   loadConfig,
   toAllowRules,
-} from '../src/ops/config.js';
-import { parseConfig } from '../src/ops/config-schema.js';
-import { UserError } from '../src/user-error.js';
-import { tempDir } from './helpers/tmux-server.js';
+} from '../../src/ops/config.js';
+import { parseConfig } from '../../src/ops/config-schema.js';
+import { UserError } from '../../src/user-error.js';
+import { tempDir } from '../helpers/tmux-server.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

@@ -3,9 +3,9 @@
  * on a real isolated server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveServer } from '../../sessions/tmux/server.js';
-import { runTmuxScript, scriptArg, TmuxError } from '../../sessions/tmux/client.js';
-import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
+import { resolveServer } from '../../../sessions/tmux/server.js';
+import { runTmuxScript, scriptArg, TmuxError } from '../../../sessions/tmux/client.js';
+import { createTestServer, type TestServer } from '../../helpers/tmux-server.js';
 
 describe('scriptArg', () => {
   it('single-quotes what a single quote holds verbatim', () => {

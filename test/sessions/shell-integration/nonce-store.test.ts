@@ -12,8 +12,8 @@ import {
   nonceFilePath,
   pruneStaleNonces,
   readPaneNonce,
-} from '../../sessions/shell-integration/nonce-store.js';
-import { tempDir } from '../helpers/tmux-server.js';
+} from '../../../sessions/shell-integration/nonce-store.js';
+import { tempDir } from '../../helpers/tmux-server.js';
 
 const NONCE = '0123456789abcdef0123456789abcdef';
 

@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileS
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MarkerEvent } from '../../parsers/events.js';
-import { createMarkerParser } from '../../parsers/marker-parser.js';
-import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
-import { feedPane, PaneTracker } from '../../sessions/shell-integration/pane-tracker.js';
-import { shellScriptPath } from '../../src/cli/commands/shell-integration.js';
-import { tempDir, waitFor } from '../helpers/tmux-server.js';
+import type { MarkerEvent } from '../../../parsers/events.js';
+import { createMarkerParser } from '../../../parsers/marker-parser.js';
+import { readPaneNonce } from '../../../sessions/shell-integration/nonce-store.js';
+import { feedPane, PaneTracker } from '../../../sessions/shell-integration/pane-tracker.js';
+import { shellScriptPath } from '../../../src/cli/commands/shell-integration.js';
+import { tempDir, waitFor } from '../../helpers/tmux-server.js';
 
 type Shell = 'bash' | 'zsh' | 'fish';
 const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];
