@@ -8,11 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readStat } from '../../sessions/proc/facts.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { createRefresher } from '../../src/tui/refresher.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { cleanupAfterEach, stopChild } from '../helpers/teardown.js';
 
 interface Entry {
   kind: string;
@@ -29,12 +30,12 @@ interface Daemon {
   exited: Promise<number | null>;
 }
 
-const started: Daemon[] = [];
-const servers: TestServer[] = [];
+// Daemons are registered after their server, so they stop first.
+const afterTest = cleanupAfterEach();
 
 function server(): TestServer {
   const s = createTestServer();
-  servers.push(s);
+  afterTest(() => s.kill());
   return s;
 }
 
@@ -47,9 +48,8 @@ function watch(s: TestServer, ...args: string[]): Daemon {
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const d = { child, stderr: () => err, exited };
-  started.push(d);
-  return d;
+  afterTest(() => stopChild(child));
+  return { child, stderr: () => err, exited };
 }
 
 async function journal(s: TestServer): Promise<Entry[]> {
@@ -79,14 +79,6 @@ async function windowsIn(s: TestServer, checkpointId: string, session: string): 
 }
 
 const serverPid = (s: TestServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
-
-afterEach(async () => {
-  for (const d of started.splice(0)) {
-    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-    await d.exited;
-  }
-  for (const s of servers.splice(0)) s.kill();
-});
 
 describe('tsession --watch', () => {
   it('checkpoints at attach and again within seconds of a change, without polling', async () => {

@@ -14,6 +14,7 @@ import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
 import { shellScriptPath } from '../../src/cli/commands/shell-integration.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { stopChild } from '../helpers/teardown.js';
 
 interface PaneJson {
   lastCommand?: { commandLine: string; exitCode: number | null; trusted: boolean; source: string };
@@ -61,8 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  daemon?.kill('SIGTERM');
-  await new Promise((r) => daemon?.once('close', r));
+  await stopChild(daemon, 'SIGTERM');
   s?.kill();
 });
 

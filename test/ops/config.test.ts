@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ALLOWLIST,
   DEFAULT_CONFIG,
@@ -10,14 +10,14 @@ import {
 import { parseConfig } from '../../src/ops/config-schema.js';
 import { UserError } from '../../src/user-error.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const afterTest = cleanupAfterEach();
 
 /** A fake home with `.config/tsession/config.json` holding `text` (or nothing). */
 function home(text?: string): { homeDir: string; file: string } {
   const t = tempDir('tsession-config-');
-  cleanups.push(t.cleanup);
+  afterTest(t.cleanup);
   const dir = join(t.path, '.config', 'tsession');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'config.json');

@@ -2,19 +2,16 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/commands/parse.js';
 import { UserError } from '../../src/user-error.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 
 const fixturePath = (name: string) => new URL(`../../fixtures/streams/${name}`, import.meta.url).pathname;
 const NONCE = '0123456789abcdef0123456789abcdef';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+const afterTest = cleanupAfterEach();
 
 /** A writable that collects text, optionally slow to drain (tiny buffer) to exercise backpressure. */
 function collector(highWaterMark = 16 * 1024) {
@@ -79,7 +76,7 @@ describe('tsession parse', () => {
 
   it('reads binary garbage to the end: maybe no events, always stats', async () => {
     const dir = tempDir();
-    cleanups.push(dir.cleanup);
+    afterTest(dir.cleanup);
     const file = join(dir.path, 'garbage.bin');
     const bytes = Buffer.alloc(3 * 1024 * 1024);
     let x = 7;
@@ -96,7 +93,7 @@ describe('tsession parse', () => {
     await expect(run({ file: missing })).rejects.toThrow(new UserError(`Cannot read ${missing}: no such file or directory`, 2));
     await expect(run({ file: missing })).rejects.toMatchObject({ exitCode: 2 });
     const dir = tempDir();
-    cleanups.push(dir.cleanup);
+    afterTest(dir.cleanup);
     await expect(run({ file: dir.path })).rejects.toThrow(`Cannot read ${dir.path}: is a directory`);
   });
 });

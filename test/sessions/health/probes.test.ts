@@ -10,7 +10,7 @@ import { createProber, findServerPid, readProcFacts, ttyHasIxon, ttyQueuedInput 
 import { readStat } from '../../../sessions/proc/facts.js';
 import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
 import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
-import { continuePid, killServer } from '../../tui/helpers/servers.js';
+import { continuePid, killServer } from '../../helpers/teardown.js';
 
 let ts: TestServer;
 let spec: ServerSpec;

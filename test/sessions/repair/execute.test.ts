@@ -12,7 +12,7 @@ import { executeRepair, type RepairEvent } from '../../../sessions/repair/execut
 import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
 import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
 import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
-import { continuePid, killServer } from '../../tui/helpers/servers.js';
+import { continuePid, killServer } from '../../helpers/teardown.js';
 
 let ts: TestServer;
 let spec: ServerSpec;
