@@ -11,7 +11,6 @@ import {
 import { tempDir } from '../helpers/tmux-server.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 
-const DAY = RETENTION_TUNING.dayMs;
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 /** A candidate `hoursAgo` before NOW; ids sort like times, as real ids do. */

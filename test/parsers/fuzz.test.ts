@@ -112,7 +112,7 @@ describe(`fuzz (TSESSION_FUZZ_SEED=${SEED})`, () => {
     for (let i = 0; i < MARKER_STREAMS; i++) {
       const where = `TSESSION_FUZZ_SEED=${SEED} marker stream #${i}`;
       const input = makeStream(rand, MARKER_TOKENS, SEEDS.markers);
-      const options = { nonce: i % 3 ? NONCE : undefined, limits: i % 2 ? { maxOscPayloadBytes: SMALL_CAP } : undefined };
+      const options = { ...(i % 3 ? { nonce: NONCE } : {}), ...(i % 2 ? { limits: { maxOscPayloadBytes: SMALL_CAP } } : {}) };
       let whole: ReturnType<typeof runMarkers>;
       let split: ReturnType<typeof runMarkers>;
       try {
