@@ -130,7 +130,7 @@ describe('SaveScheduler', () => {
     );
     s.start();
     s.poke('window-add');
-    s.pause();
+    void s.pause();
     expect(t.pending()).toBe(0);
     await t.advance(120_000);
     expect(runs).toEqual([]);

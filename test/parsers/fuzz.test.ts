@@ -119,7 +119,7 @@ describe(`fuzz (TSESSION_FUZZ_SEED=${SEED})`, () => {
         whole = runMarkers([input], options);
         split = runMarkers(randomChunks(input, rand, 1 + Math.floor(rand() * 32)), options);
       } catch (e) {
-        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`);
+        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`, { cause: e });
       }
       const cap = options.limits?.maxOscPayloadBytes ?? 65536;
       let prev = 0;
@@ -148,7 +148,7 @@ describe(`fuzz (TSESSION_FUZZ_SEED=${SEED})`, () => {
         whole = runControl([input], { limits });
         split = runControl(randomChunks(input, rand, 1 + Math.floor(rand() * 32)), { limits });
       } catch (e) {
-        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`);
+        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`, { cause: e });
       }
       for (const ev of whole.events) {
         const problem = controlProblem(ev);

@@ -49,7 +49,6 @@ describe('quoteCommandLine', () => {
   it('never puts a raw control byte in the typed line (a typed newline is Enter)', () => {
     for (const fam of ['posix-ansi', 'fish'] as const) {
       const line = quoteCommandLine(NASTY, fam)!;
-      // eslint-disable-next-line no-control-regex
       expect(line).not.toMatch(/[\x00-\x1f\x7f]/);
     }
   });

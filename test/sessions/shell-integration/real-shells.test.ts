@@ -239,7 +239,6 @@ class ShellUnderTest {
 }
 
 /** Output with escape sequences removed: what a person would read. */
-// eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\x1b\][^\x07]*\x07|\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g, '');
 
 const commandLines = (events: readonly MarkerEvent[]) =>
