@@ -3,12 +3,12 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/cli/commands/parse.js';
-import { UserError } from '../../src/user-error.js';
-import { tempDir } from '../helpers/tmux-server.js';
-import { cleanupAfterEach } from '../helpers/teardown.js';
+import { parseCommand } from '../../../src/cli/commands/parse.js';
+import { UserError } from '../../../src/user-error.js';
+import { tempDir } from '../../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../../helpers/teardown.js';
 
-const fixturePath = (name: string) => new URL(`../../fixtures/streams/${name}`, import.meta.url).pathname;
+const fixturePath = (name: string) => new URL(`../../../fixtures/streams/${name}`, import.meta.url).pathname;
 const NONCE = '0123456789abcdef0123456789abcdef';
 
 const afterTest = cleanupAfterEach();

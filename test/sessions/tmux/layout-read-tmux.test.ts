@@ -5,9 +5,9 @@
  * two sessions and names holding newlines, tabs, `|` and non-ASCII.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodeLayout, buildServer, readLayout } from '../../sessions/tmux/layout-read.js';
-import { resolveServer } from '../../sessions/tmux/server.js';
-import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
+import { decodeLayout, buildServer, readLayout } from '../../../sessions/tmux/layout-read.js';
+import { resolveServer } from '../../../sessions/tmux/server.js';
+import { createTestServer, type TestServer } from '../../helpers/tmux-server.js';
 
 let server: TestServer;
 beforeAll(() => {

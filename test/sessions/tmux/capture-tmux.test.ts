@@ -3,9 +3,9 @@
  * first few: pane ids like %12 must survive the marker lines.
  */
 import { afterAll, expect, it } from 'vitest';
-import { capturePanes } from '../../sessions/tmux/capture.js';
-import { readLayout } from '../../sessions/tmux/layout-read.js';
-import { createTestServer, waitFor } from '../helpers/tmux-server.js';
+import { capturePanes } from '../../../sessions/tmux/capture.js';
+import { readLayout } from '../../../sessions/tmux/layout-read.js';
+import { createTestServer, waitFor } from '../../helpers/tmux-server.js';
 
 const server = createTestServer();
 afterAll(() => server.kill());
