@@ -23,7 +23,7 @@ const ours = (e: Edge) => !e.external;
  * they are unrelated modules, not a room, and a cycle through one of them
  * still shows between the rooms it joins.
  */
-export function unitOf(file: string): string {
+function unitOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'src' || parts[0] === 'sessions') return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file;
   return parts[0]!;
@@ -60,14 +60,14 @@ const WALLS: readonly { readonly rule: string; readonly breaks: (e: Edge) => boo
 ];
 
 /** Every edge that goes through a wall, as "file:line imports target — rule". */
-export function wallBreaks(g: ImportGraph): string[] {
+function wallBreaks(g: ImportGraph): string[] {
   return WALLS.flatMap((w) => g.edges.filter(w.breaks).map((e) => `${describeEdge(e)} — ${w.rule}`));
 }
 
 const valueEdges = (g: ImportGraph) => g.edges.filter((e) => ours(e) && e.kind === 'value' && g.sources.has(e.to));
 
 /** Value import cycles between files, each as the shortest loop through one of its files, edge by edge. */
-export function fileCycles(g: ImportGraph): string[] {
+function fileCycles(g: ImportGraph): string[] {
   const edges = valueEdges(g);
   const next = (f: string) => edges.filter((e) => e.from === f).map((e) => e.to);
   return cycles(g.files, next).map((scc) => {
@@ -82,7 +82,7 @@ export function fileCycles(g: ImportGraph): string[] {
  * reach one another, with every folder-to-folder step inside it and the file
  * edges that make the step, so the one to cut can be chosen.
  */
-export function folderCycles(g: ImportGraph): string[] {
+function folderCycles(g: ImportGraph): string[] {
   const edges = valueEdges(g).filter((e) => unitOf(e.from) !== unitOf(e.to));
   const units = [...new Set(g.files.map(unitOf))].sort();
   const next = (u: string) => [...new Set(edges.filter((e) => unitOf(e.from) === u).map((e) => unitOf(e.to)))];
@@ -110,7 +110,7 @@ const CHILD_PROCESS_ALLOWED: Readonly<Record<string, string>> = {
 const SPAWNERS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork']);
 
 /** Imports of node:child_process outside sessions/tmux/ and the allowlist, and any spawn of tmux outside sessions/tmux/. */
-export function tmuxSpawners(g: ImportGraph, allowed: Readonly<Record<string, string>> = CHILD_PROCESS_ALLOWED): string[] {
+function tmuxSpawners(g: ImportGraph, allowed: Readonly<Record<string, string>> = CHILD_PROCESS_ALLOWED): string[] {
   const out: string[] = [];
   for (const e of g.edges) {
     if (!e.external || (e.to !== 'node:child_process' && e.to !== 'child_process')) continue;
@@ -151,7 +151,7 @@ const RUNTIME_FILE = /\.(lock|sock|socket|pid)$/;
  * os.homedir()/os.tmpdir(), naming /tmp or /run, building a path with a
  * `tsession` segment, or naming a lock, socket or pid file.
  */
-export function pathDeciders(g: ImportGraph, systemDirAllowed: Readonly<Record<string, string>> = SYSTEM_DIR_ALLOWED): string[] {
+function pathDeciders(g: ImportGraph, systemDirAllowed: Readonly<Record<string, string>> = SYSTEM_DIR_ALLOWED): string[] {
   const out: string[] = [];
   const rule = `only ${PATHS_MODULE} decides where files live`;
   for (const e of g.edges) {
@@ -188,7 +188,7 @@ export function pathDeciders(g: ImportGraph, systemDirAllowed: Readonly<Record<s
 }
 
 /** Writing to the terminal or reading argv below src/ ("src/ only wires and shows"). */
-export function printersBelowSrc(g: ImportGraph): string[] {
+function printersBelowSrc(g: ImportGraph): string[] {
   const out: string[] = [];
   for (const [file, sf] of g.sources) {
     if (under(file, 'src/')) continue;
