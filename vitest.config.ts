@@ -14,6 +14,8 @@ export default defineConfig({
     // frame tests render Ink in-process and must see every frame, on a
     // developer's machine and under CI=true alike.
     env: { CI: 'false' },
+    // Pins TERM/COLORTERM/FORCE_COLOR, unsets NO_COLOR, fails a test on a process warning.
+    setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,

@@ -4,10 +4,11 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore, type CheckpointStore } from '../../checkpoints/store.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 import { SAMPLE_HOME } from './support/sample-body.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'checkpoints');
@@ -19,13 +20,12 @@ const BLOB = '9bbbd56be3f5b058fbaa7a41c0f1488fec5986f6edd8e9785f36ea622d5bd243';
 const valid = manifest['valid.json'];
 if (!valid) throw new Error('Expected valid.json in the fixture manifest, got none');
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const afterTest = cleanupAfterEach();
 
 /** A store holding the valid fixture, its blob and the named damaged fixtures. */
 function storeWith(...names: string[]): CheckpointStore {
   const t = tempDir('tsession-corrupt-');
-  cleanups.push(t.cleanup);
+  afterTest(t.cleanup);
   const dir = join(t.path, 'server');
   mkdirSync(join(dir, LAYOUT.checkpoints), { recursive: true });
   mkdirSync(join(dir, LAYOUT.blobs));

@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensurePrivateDir, resolvePaths, serverDir, serverSlug, StateDirError } from '../../checkpoints/paths.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 
 const base = { homeDir: '/home/u', uid: 1000, cwd: '/work' } as const;
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const afterTest = cleanupAfterEach();
 
 describe('resolvePaths', () => {
   it('defaults under the home dir', () => {
@@ -58,7 +58,7 @@ describe('server dirs', () => {
 describe('ensurePrivateDir', () => {
   it('creates 0700 dirs and tightens a loose existing one', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    afterTest(t.cleanup);
     const d = join(t.path, 'a', 'b');
     expect(await ensurePrivateDir(d)).toEqual([]);
     expect(statSync(d).mode & 0o777).toBe(0o700);
@@ -70,7 +70,7 @@ describe('ensurePrivateDir', () => {
 
   it('says what to do when a parent is a file', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    afterTest(t.cleanup);
     writeFileSync(join(t.path, 'file'), '');
     const d = join(t.path, 'file', 'state');
     const e = await ensurePrivateDir(d).catch((x: unknown) => x);

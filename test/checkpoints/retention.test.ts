@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RETENTION,
   executeRetention,
@@ -9,8 +9,8 @@ import {
   type RetentionCandidate,
 } from '../../checkpoints/retention.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 
-const DAY = RETENTION_TUNING.dayMs;
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 /** A candidate `hoursAgo` before NOW; ids sort like times, as real ids do. */
@@ -115,12 +115,11 @@ describe('planRetention', () => {
 });
 
 describe('executeRetention', () => {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  const afterTest = cleanupAfterEach();
 
   it('deletes planned files, tolerates ones already gone, reports failures', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    afterTest(t.cleanup);
     writeFileSync(join(t.path, 'c1.json'), '');
     writeFileSync(join(t.path, 'b1.msgpack'), '');
     mkdirSync(join(t.path, 'c3.json')); // a directory: unlink fails

@@ -7,19 +7,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATOMIC_WRITE_STEPS, writeFileAtomic } from '../../checkpoints/atomic-write.js';
 import { LAYOUT, StateDirError } from '../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../checkpoints/store.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 import { SAMPLE_HOME, sampleDraft } from './support/sample-body.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+const afterTest = cleanupAfterEach();
 
 function scratch(): string {
   const t = tempDir('tsession-fail-');
-  cleanups.push(t.cleanup);
+  afterTest(t.cleanup);
   return t.path;
 }
 
@@ -42,7 +42,7 @@ function mountTmpfs(options: string): string {
   const dir = join(scratch(), 'mnt');
   mkdirSync(dir);
   execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-  cleanups.push(() => {
+  afterTest(() => {
     try {
       execFileSync('umount', [dir], { stdio: 'pipe' });
     } catch {

@@ -1,17 +1,17 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore, type CheckpointStore } from '../../checkpoints/store.js';
 import { tempDir } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 import { defaultStartupDraft, SAMPLE_HOME, sampleDraft } from './support/sample-body.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const afterTest = cleanupAfterEach();
 
 function newStore(): CheckpointStore {
   const t = tempDir('tsession-store-');
-  cleanups.push(t.cleanup);
+  afterTest(t.cleanup);
   return createCheckpointStore({ dir: join(t.path, 'server'), homeDir: SAMPLE_HOME });
 }
 

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStat } from '../../sessions/proc/facts.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { continuePid, killServer } from '../tui/helpers/servers.js';
+import { continuePid, killServer } from '../helpers/teardown.js';
 import { requireBuild, sh, tuiPane } from '../tui/helpers/tui-pane.js';
 
 let a: TestServer;

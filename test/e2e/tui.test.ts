@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeLayout } from '../../sessions/live/compare.js';
 import { readStat } from '../../sessions/proc/facts.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { killServer } from '../tui/helpers/servers.js';
+import { killServer } from '../helpers/teardown.js';
 import { CLI, requireBuild, tuiPane } from '../tui/helpers/tui-pane.js';
 
 let a: TestServer;

@@ -5,19 +5,17 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const afterTest = cleanupAfterEach();
 
 function setup(): { server: TestServer; dir: string; env: NodeJS.ProcessEnv } {
   const server = createTestServer();
   const dir = tempDir('tsession-err-');
-  cleanups.push(() => server.kill(), dir.cleanup);
+  afterTest(() => server.kill(), dir.cleanup);
   return { server, dir: dir.path, env: { TSESSION_STATE_DIR: join(dir.path, 'state') } };
 }
 
@@ -184,7 +182,7 @@ describe('CLI errors', () => {
       ctx.skip();
       return;
     }
-    cleanups.push(() => spawnSync('umount', ['-l', mnt]));
+    afterTest(() => void spawnSync('umount', ['-l', mnt]));
     const env = { TSESSION_STATE_DIR: join(mnt, 'state') };
     await startSession(server, 'disk');
     const first = await runCli(server, ['save'], env);

@@ -43,7 +43,7 @@ it('hostile values in a hand-written checkpoint never execute', async () => {
   const fakeShell = join(d, 'bash');
   writeFileSync(fakeShell, `#!/bin/sh\ntouch ${d}/pwn-shell\nexec /bin/sh\n`);
   chmodSync(fakeShell, 0o755);
-  const pwn = (n: string) => join(d, `pwn${n}`);
+  const pwn = (n: number) => join(d, `pwn${n}`);
   const session = cp.body.sessions[0]!;
   session.name = `x$(touch ${pwn(1)});touch ${pwn(1)}`;
   const w = session.windows[0]!;

@@ -64,7 +64,7 @@ export function dumpServer(server: TestServer): DumpPane[] {
     .map((rec) => {
       const v = rec.split(US);
       const pid = Number(v[11]);
-      let cwd = '';
+      let cwd: string;
       try {
         cwd = readlinkSync(`/proc/${pid}/cwd`);
       } catch {

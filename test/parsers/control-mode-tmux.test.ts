@@ -5,10 +5,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControlEvent } from '../../parsers/control-events.js';
 import { createControlModeParser } from '../../parsers/control-mode.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { cleanupAfterEach, stopChild } from '../helpers/teardown.js';
 import { prng } from './stream-helpers.js';
 
 const START = '<<tsession-start-7f3a>>';
@@ -21,18 +22,13 @@ interface Client {
   send(command: string): void;
 }
 
-let cleanups: (() => void | Promise<void>)[] = [];
-
-afterEach(async () => {
-  // Reverse order: control clients first (a client with undeliverable output
-  // keeps kill-server from completing), then servers and temp dirs.
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+// Newest first: control clients before their server (a client with
+// undeliverable output keeps kill-server from completing), then temp dirs.
+const afterTest = cleanupAfterEach();
 
 function server(): TestServer {
   const s = createTestServer();
-  cleanups.push(() => s.kill());
+  afterTest(() => s.kill());
   return s;
 }
 
@@ -43,12 +39,7 @@ function attach(s: TestServer, session: string, flags: string[] = []): Client {
   proc.stdout.on('data', (chunk: Buffer) => events.push(...parser.push(chunk)));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   proc.on('exit', () => events.push(...parser.flush()));
-  cleanups.push(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGKILL');
-      await exited;
-    }
-  });
+  afterTest(() => stopChild(proc));
   return { proc, events, exited, send: (command) => proc.stdin.write(`${command}\n`) };
 }
 
@@ -78,7 +69,7 @@ describe('control mode against a real tmux', () => {
   ])('decodes %s back to exactly the bytes the pane wrote', async (_name, flags) => {
     const s = server();
     const dir = tempDir();
-    cleanups.push(dir.cleanup);
+    afterTest(dir.cleanup);
     const bytes = payload();
     const file = join(dir.path, 'payload.bin');
     writeFileSync(file, bytes);

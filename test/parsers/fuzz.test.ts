@@ -112,14 +112,14 @@ describe(`fuzz (TSESSION_FUZZ_SEED=${SEED})`, () => {
     for (let i = 0; i < MARKER_STREAMS; i++) {
       const where = `TSESSION_FUZZ_SEED=${SEED} marker stream #${i}`;
       const input = makeStream(rand, MARKER_TOKENS, SEEDS.markers);
-      const options = { nonce: i % 3 ? NONCE : undefined, limits: i % 2 ? { maxOscPayloadBytes: SMALL_CAP } : undefined };
+      const options = { ...(i % 3 ? { nonce: NONCE } : {}), ...(i % 2 ? { limits: { maxOscPayloadBytes: SMALL_CAP } } : {}) };
       let whole: ReturnType<typeof runMarkers>;
       let split: ReturnType<typeof runMarkers>;
       try {
         whole = runMarkers([input], options);
         split = runMarkers(randomChunks(input, rand, 1 + Math.floor(rand() * 32)), options);
       } catch (e) {
-        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`);
+        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`, { cause: e });
       }
       const cap = options.limits?.maxOscPayloadBytes ?? 65536;
       let prev = 0;
@@ -148,7 +148,7 @@ describe(`fuzz (TSESSION_FUZZ_SEED=${SEED})`, () => {
         whole = runControl([input], { limits });
         split = runControl(randomChunks(input, rand, 1 + Math.floor(rand() * 32)), { limits });
       } catch (e) {
-        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`);
+        throw new Error(`${where}: threw ${(e as Error).stack}\ninput: ${Buffer.from(input).toString('hex')}`, { cause: e });
       }
       for (const ev of whole.events) {
         const problem = controlProblem(ev);

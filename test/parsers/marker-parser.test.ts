@@ -7,7 +7,7 @@ const ESC = '\x1b';
 const BEL = '\x07';
 const ST = `${ESC}\\`;
 const osc = (body: string, end = BEL) => `${ESC}]${body}${end}`;
-const parse = (s: string, nonce?: string) => runMarkers([utf8(s)], { nonce });
+const parse = (s: string, nonce?: string) => runMarkers([utf8(s)], nonce === undefined ? {} : { nonce });
 const events = (s: string, nonce?: string) => parse(s, nonce).events;
 const only = (s: string, nonce?: string) => {
   const ev = events(s, nonce);

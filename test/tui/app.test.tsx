@@ -129,7 +129,7 @@ describe('filter', () => {
     f = await app.waitFrame(/\/ w▏/);
     expect(rowOf(f, 'web')).not.toBe('');
     await app.press(KEYS.enter);
-    f = await app.waitFrame(/\(filtered: \/ edits\)/);
+    await app.waitFrame(/\(filtered: \/ edits\)/);
     await app.press('/', KEYS.escape);
     f = await app.waitFrame((x) => / api /.test(x) && !/filtered/.test(x));
     expect(rowOf(f, 'gone')).not.toBe('');
@@ -224,10 +224,10 @@ describe('confirmations', () => {
     await app.press('x');
     await app.waitFrame(/choose the checkpoint to delete, then x/);
     await app.press('j', 'x');
-    let f = await app.waitFrame(/Delete checkpoint cp-old\?/);
+    const f = await app.waitFrame(/Delete checkpoint cp-old\?/);
     expect(f).toMatch(/It cannot be restored from afterwards/);
     await app.press(KEYS.escape);
-    f = await app.waitFrame(/kept the checkpoint/);
+    await app.waitFrame(/kept the checkpoint/);
     expect(app.services.calls.some((c) => c.name === 'removeCheckpoint')).toBe(false);
     await app.press('x');
     await app.waitFrame(/Delete checkpoint cp-old\?/);

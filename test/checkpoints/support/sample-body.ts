@@ -14,7 +14,7 @@ export interface SampleOptions {
   readonly sessions?: readonly string[];
   readonly panesPerWindow?: number;
   /** Blob hash to reference from the first pane. */
-  readonly blob?: string;
+  readonly blob?: string | undefined;
   readonly createdAt?: string;
 }
 

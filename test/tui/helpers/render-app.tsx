@@ -29,7 +29,6 @@ export function renderApp(props: Partial<AppProps> = {}, services = fakeServices
     </ThemeContext.Provider>,
   );
   // What a person reads: the frame without its escape sequences.
-  // eslint-disable-next-line no-control-regex
   const frame = () => (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const rawFrame = () => r.lastFrame() ?? '';
   /** Wait until the frame matches (a regex or a predicate); fails with the last frame. */

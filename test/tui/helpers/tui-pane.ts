@@ -29,7 +29,7 @@ export function tuiPane(host: TestServer, pane = 'tui', size = { columns: 110, r
     try {
       return await waitFor(() => (want.test(screen()) ? screen() : null), timeoutMs, `the screen to match ${String(want)}`);
     } catch (e) {
-      throw new Error(`${(e as Error).message.split(', last value')[0]}; screen:\n${screen()}`);
+      throw new Error(`${(e as Error).message.split(', last value')[0]}; screen:\n${screen()}`, { cause: e });
     }
   };
   /** Send keys (tmux key names like Enter, Escape, or literal characters). */
