@@ -13,6 +13,7 @@ import { isTempName, tempOwnerPid, writeFileAtomic, type AtomicWriteStep } from 
 import { BLOB_SUFFIX, createBlobStore, type PutBlobResult } from './blobs.js';
 import { sealCheckpointText, verifySeal } from './canonical.js';
 import { idTimeMs, newCheckpointId, SAFE_ID_RE } from './ids.js';
+import type { ProcessIdentity } from './lock.js';
 import { createIndexCache, scanCheckpointIds, type IndexEntry, type ScannedFile } from './index-cache.js';
 import { assessMeaningful } from './meaningful.js';
 import { ensurePrivateDir, LAYOUT } from './paths.js';
@@ -70,6 +71,8 @@ export interface CheckpointStoreOptions {
   readonly homeDir?: string;
   /** Crash tests: called after each step of the checkpoint file's atomic write. */
   readonly afterWriteStep?: (step: AtomicWriteStep) => void;
+  /** Tells a lock holder from a process that reused its pid (sessions/proc/liveness.ts). */
+  readonly identity: ProcessIdentity;
 }
 
 /** Store tunables. */
@@ -248,6 +251,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     checkpointsDir,
     inspect,
     hintDir,
+    identity: options.identity,
   });
 
   const list = async (): Promise<Result<CheckpointEntry[]>> => {

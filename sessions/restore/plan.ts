@@ -17,7 +17,7 @@
  * in the first and linked into the others.
  */
 import type { PaneRecord, SessionRecord, WindowRecord } from '../../checkpoints/schema.js';
-import { programName } from '../proc/facts.js';
+import { programName } from '../proc/program-name.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
 import { escapeFormat, type TmuxCommand } from '../tmux/client.js';

@@ -13,7 +13,9 @@ import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from 
 import { TmuxError } from '../../sessions/tmux/client.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
-import { currentWatcher, watchLockFile } from '../daemon/lock.js';
+import { currentHolder } from '../../checkpoints/lock.js';
+import { watchLockFile } from '../../checkpoints/paths.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { readJournalTail } from '../daemon/journal.js';
 
 /** Journal entries the interface shows. */
@@ -120,7 +122,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     problem: string | null,
     withJournal = false,
   ): Promise<Snapshot> => {
-    const [holder, journal] = await Promise.all([currentWatcher(lockFile), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
+    const [holder, journal] = await Promise.all([currentHolder(lockFile, PROC_IDENTITY), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
     return {
       at: obs.at,
       report: classify(obs, saved),

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../../sessions/live/compare.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
-import { programName } from '../../sessions/proc/facts.js';
+import { programName } from '../../sessions/proc/program-name.js';
 import { planRepair } from '../../sessions/repair/plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/restore/rerun-policy.js';
 import type { Context } from '../context.js';

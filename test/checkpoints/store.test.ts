@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore, type CheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { tempDir } from '../helpers/tmux-server.js';
 import { defaultStartupDraft, SAMPLE_HOME, sampleDraft } from './support/sample-body.js';
 
@@ -12,7 +13,7 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 function newStore(): CheckpointStore {
   const t = tempDir('tsession-store-');
   cleanups.push(t.cleanup);
-  return createCheckpointStore({ dir: join(t.path, 'server'), homeDir: SAMPLE_HOME });
+  return createCheckpointStore({ dir: join(t.path, 'server'), homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
 }
 
 async function mustWrite(store: CheckpointStore, draft = sampleDraft()) {
@@ -69,7 +70,7 @@ describe('store round trip', () => {
     expect(statSync(join(store.dir, LAYOUT.index)).mode & 0o777).toBe(0o600);
 
     chmodSync(store.dir, 0o755);
-    const again = createCheckpointStore({ dir: store.dir, homeDir: SAMPLE_HOME });
+    const again = createCheckpointStore({ dir: store.dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const w = await again.write(sampleDraft());
     expect(w.ok && w.value.kind === 'written' && w.value.warnings).toEqual([
       `Tightened permissions of ${store.dir} from 0755 to 0700`,

@@ -8,7 +8,8 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
 import { formatEntry, readJournal, type JournalEntry } from '../../daemon/journal.js';
-import { isAlive, readHolder } from '../../daemon/lock.js';
+import { readHolder } from '../../../checkpoints/lock.js';
+import { isRunning as isAlive } from '../../../sessions/proc/liveness.js';
 import { watchLockPath } from './watch.js';
 
 /** The newest entry matching `pick`, or null. */

@@ -6,14 +6,15 @@
  */
 import { dirname, resolve } from 'node:path';
 import { watchUnit } from '../../daemon/systemd-unit.js';
-import { ensurePrivateDir } from '../../../checkpoints/paths.js';
+import { ensurePrivateDir, watchLockFile } from '../../../checkpoints/paths.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { refuseArguments } from './shared.js';
 import { UserError } from '../../user-error.js';
 import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../daemon/daemon.js';
 import { formatEntry, Journal, type JournalEntry } from '../../daemon/journal.js';
-import { takeLock, watchLockFile } from '../../daemon/lock.js';
+import { takeLock } from '../../../checkpoints/lock.js';
+import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 
 /** The lock file of a server's watch daemon (under the runtime dir). */
 export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);
@@ -63,7 +64,7 @@ export async function run(ctx: Context, v: Record<string, unknown>, positionals:
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
   const store = await ctx.store();
   await ensurePrivateDir(ctx.paths.runtimeDir);
-  const lock = await takeLock(watchLockPath(ctx));
+  const lock = await takeLock(watchLockPath(ctx), PROC_IDENTITY);
   if (lock.kind === 'held') {
     throw new UserError(
       `tmux server ${ctx.server.label} is already watched by tsession pid ${lock.holder.pid} (since ${lock.holder.since}); see tsession status`,
