@@ -13,7 +13,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { LiveServer } from '../live/types.js';
 import { readLayout } from '../tmux/layout-read.js';
-import { readArgv, readCwd, readStat } from '../proc/facts.js';
+import { readArgv, readCwd, readStat, readSyscall } from '../proc/facts.js';
+import { SYSCALLS } from '../proc/syscalls.js';
 import type { ServerSpec } from '../tmux/server.js';
 import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from '../tmux/client.js';
 import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './classify.js';
@@ -33,42 +34,25 @@ export const PROBE_LIMITS = {
 /** The comm of a tmux server process (with a space; TMUX-FACTS.md). */
 export const SERVER_COMM = 'tmux: server';
 
-/**
- * Syscall numbers by architecture: the ones a process writing to a tty
- * blocks in, and the ones a program waiting for input sleeps in.
- */
-const SYSCALLS = {
-  x64: { write: [1, 18, 20], read: [0, 7, 17, 19, 23, 232, 270, 271, 281, 441] },
-  arm64: { write: [64, 66, 68], read: [63, 65, 67, 22, 72, 73, 441] },
-} as const;
-const SYS: { readonly write: readonly number[]; readonly read: readonly number[] } =
-  (SYSCALLS as Record<string, { write: readonly number[]; read: readonly number[] }>)[process.arch] ?? SYSCALLS.x64;
-
 /** True when `p` sleeps in a write syscall (a blocked tty writer). */
-export const inWrite = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYS.write.includes(p.syscall);
+export const inWrite = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYSCALLS.writes(p.syscall);
 /** True when `p` sleeps waiting for input (read, poll, select, epoll). */
-export const inRead = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYS.read.includes(p.syscall);
+export const inRead = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYSCALLS.waitsForInput(p.syscall);
 
 /** Read one process's state, sleeping function and syscall; null when gone. */
 export function readProcFacts(pid: number, procRoot = '/proc'): ProcFacts | null {
   const st = readStat(pid, procRoot);
   if (!st) return null;
   let wchan: string | null = null;
-  let syscall: number | null = null;
   try {
     const w = readFileSync(`${procRoot}/${pid}/wchan`, 'latin1').trim();
     wchan = w && w !== '0' ? w : null;
   } catch {
     // unreadable: leave unknown
   }
-  try {
-    // "running" while on a CPU; otherwise the number first. Needs ptrace
-    // access to the process, so it may be refused: then unknown.
-    const first = readFileSync(`${procRoot}/${pid}/syscall`, 'latin1').split(' ')[0] ?? '';
-    syscall = /^\d+$/.test(first) ? Number(first) : null;
-  } catch {
-    // unknown
-  }
+  // A number, or unknown: on a CPU ('running') or refused (needs ptrace access).
+  const nr = readSyscall(pid, procRoot);
+  const syscall = typeof nr === 'number' ? nr : null;
   return { pid, comm: st.comm, state: st.state, wchan, syscall, cpuTicks: st.utime + st.stime };
 }
 
