@@ -33,7 +33,7 @@ import type { CheckpointBody, ContentsRef, SessionRecord } from '../checkpoints/
 import { createCheckpointStore } from '../checkpoints/store.js';
 import { PROC_IDENTITY } from '../sessions/proc/liveness.js';
 import { LAYOUT_COMMANDS, LAYOUT_FIELDS } from '../sessions/tmux/layout-read.js';
-import { batchArgv } from '../sessions/tmux/client.js';
+import { batchArgv } from '../sessions/tmux/argv.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore/transaction.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/live/snapshot.js';

@@ -16,7 +16,9 @@ import { readLayout } from '../tmux/layout-read.js';
 import { readArgv, readCwd, readStat, readSyscall } from '../proc/facts.js';
 import { SYSCALLS } from '../proc/syscalls.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from '../tmux/client.js';
+import type { TmuxCommand } from '../tmux/argv.js';
+import { runTmux, TMUX_DEFAULTS, type RunOptions, type TmuxOutput } from '../tmux/client.js';
+import { TmuxError } from '../tmux/errors.js';
 import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './classify.js';
 
 /** Named limits of every probe. */

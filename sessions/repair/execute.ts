@@ -11,7 +11,7 @@ import { paneCauses, type Observation } from '../health/classify.js';
 import { boundedTmux, ttyHasIxon } from '../health/probes.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { escapeFormat } from '../tmux/client.js';
+import { escapeFormat } from '../tmux/argv.js';
 
 /** Named time bounds of the executor. */
 export const REPAIR_TIMING = {

@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaneRecord } from '../../checkpoints/schema.js';
 import { GATE_LINE_RE, type RestorePlan } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { runTmuxScript, type TmuxCommand } from '../tmux/client.js';
+import type { TmuxCommand } from '../tmux/argv.js';
+import { runTmuxScript } from '../tmux/client.js';
 
 /** Named timing of the gates. */
 export const GATE_TIMING = {

@@ -20,7 +20,7 @@ import type { PaneRecord, SessionRecord, WindowRecord } from '../../checkpoints/
 import { programName } from '../proc/program-name.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
-import { escapeFormat, type TmuxCommand } from '../tmux/client.js';
+import { escapeFormat, type TmuxCommand } from '../tmux/argv.js';
 
 /** One session to restore. */
 export interface RestoreTarget {

@@ -10,7 +10,8 @@ import { readStat, readSyscall } from '../proc/facts.js';
 import { SYSCALLS } from '../proc/syscalls.js';
 import type { TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { runTmuxBatched, type TmuxCommand } from '../tmux/client.js';
+import type { TmuxCommand } from '../tmux/argv.js';
+import { runTmuxBatched } from '../tmux/client.js';
 import { failureLine } from './failure-line.js';
 
 /** Named timing of typing. */

@@ -12,7 +12,8 @@
  */
 import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
 import type { ServerSpec } from './server.js';
-import { assertSupportedVersion, runTmux, TmuxError, type RunOptions } from './client.js';
+import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
+import { TmuxError } from './errors.js';
 
 /**
  * Per record kind: fields that can only hold digits, ids, flags or a layout

@@ -10,7 +10,7 @@ import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.j
 import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health/classify.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
 import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/health/probes.js';
-import { TmuxError } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
 import { currentHolder } from '../../checkpoints/lock.js';

@@ -13,7 +13,9 @@ import { programName } from '../../sessions/proc/program-name.js';
 import { decideRerun } from '../../sessions/restore/rerun-policy.js';
 import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore/plan.js';
 import { resolveServer } from '../../sessions/tmux/server.js';
-import { assertSupportedVersion, batchArgv, chunkCommands, escapeArg, escapeFormat, TmuxError } from '../../sessions/tmux/client.js';
+import { batchArgv, chunkCommands, escapeArg, escapeFormat } from '../../sessions/tmux/argv.js';
+import { assertSupportedVersion } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
 
 describe('resolveServer', () => {
   it('follows tmux: -S, then -L, then $TMUX, then the default socket', () => {

@@ -1,7 +1,7 @@
 /** `tsession diff [SESSION] [--from ID]`: live sessions vs a checkpoint. */
 import { compareSessions, type Difference } from '../../../sessions/live/compare.js';
 import { takeSnapshot } from '../../../sessions/live/snapshot.js';
-import { TmuxError } from '../../../sessions/tmux/client.js';
+import { TmuxError } from '../../../sessions/tmux/errors.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { visible } from './format-table.js';

@@ -1,7 +1,8 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers. */
 import { readLayoutOrEmpty } from '../../../sessions/tmux/layout-read.js';
 import { CLIENTS_COMMAND, decodeExtras } from '../../../sessions/health/probes.js';
-import { runTmux, TmuxError } from '../../../sessions/tmux/client.js';
+import { runTmux } from '../../../sessions/tmux/client.js';
+import { TmuxError } from '../../../sessions/tmux/errors.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { age, table, visible } from './format-table.js';
