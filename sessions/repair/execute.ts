@@ -8,7 +8,8 @@
  */
 import { readStat } from '../proc/facts.js';
 import { paneCauses, type Observation } from '../health/classify.js';
-import { boundedTmux, ttyHasIxon } from '../health/probes.js';
+import { ttyHasIxon } from '../health/probes.js';
+import { runTmux } from '../tmux/client.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import { escapeFormat } from '../tmux/argv.js';
@@ -97,7 +98,7 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
     events.push(e);
     deps.onEvent?.(e);
   };
-  const tmux = (cmd: string[]) => boundedTmux(deps.server, [cmd], { timeoutMs: timing.tmuxTimeoutMs, ...(deps.env ? { env: deps.env } : {}) });
+  const tmux = (cmd: string[]) => runTmux(deps.server, [cmd], { timeoutMs: timing.tmuxTimeoutMs, ...(deps.env ? { env: deps.env } : {}) });
 
   // Poll until the target is healthy in `healthyRounds` observations in a row, or time runs out.
   const healed = async (target: string, withinMs: number): Promise<{ healthy: boolean; detail: string }> => {

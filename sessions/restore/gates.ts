@@ -8,7 +8,8 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaneRecord } from '../../checkpoints/schema.js';
-import { GATE_LINE_RE, type RestorePlan } from './plan.js';
+import type { RestorePlan } from './plan.js';
+import { decodeGateLines } from '../tmux/formats.js';
 import type { ServerSpec } from '../tmux/server.js';
 import type { TmuxCommand } from '../tmux/argv.js';
 import { runTmuxScript } from '../tmux/client.js';
@@ -120,18 +121,16 @@ export function openGates(
     reported(buildOutput) {
       const now: TmuxCommand[] = [];
       const shown: Promise<void>[] = [];
-      for (const line of buildOutput.toString('utf8').split('\n')) {
-        const m = GATE_LINE_RE.exec(line);
-        const n = m ? Number(m[1]) : -1;
+      for (const { n, paneId, tty } of decodeGateLines(buildOutput)) {
         const pane = plan.gates[n];
-        if (!m || !pane || seen.has(n)) continue;
+        if (!pane || seen.has(n)) continue;
         seen.add(n);
-        const write = show(pane, m[3]!);
+        const write = show(pane, tty);
         writes.push(write);
         if (early.has(pane)) {
           shown.push(write);
-          now.push(['send-keys', '-t', m[2]!, 'Enter']);
-        } else deferred.push(m[2]!);
+          now.push(['send-keys', '-t', paneId, 'Enter']);
+        } else deferred.push(paneId);
       }
       // The chunk's Enters in one tmux call, once their panes' contents are shown.
       if (now.length) pending.push(Promise.all(shown).then(() => send(now, now.length)));

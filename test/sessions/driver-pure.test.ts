@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/tmux/capture.js';
 import { compareSessions, normalizeLayout } from '../../sessions/live/compare.js';
-import { decodeRecords } from '../../sessions/tmux/layout-read.js';
+import { decodeRecords } from '../../sessions/tmux/formats.js';
 import { parseStat } from '../../sessions/proc/facts.js';
 import { programName } from '../../sessions/proc/program-name.js';
 import { decideRerun } from '../../sessions/restore/rerun-policy.js';

@@ -1,7 +1,6 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers. */
 import { readLayoutOrEmpty } from '../../../sessions/tmux/layout-read.js';
-import { CLIENTS_COMMAND, decodeExtras } from '../../../sessions/health/probes.js';
-import { runTmux } from '../../../sessions/tmux/client.js';
+import { readClients } from '../../../sessions/tmux/queries.js';
 import { TmuxError } from '../../../sessions/tmux/errors.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
@@ -30,7 +29,7 @@ export async function listSessions(ctx: Context): Promise<{ sessions: ListedSess
   });
   // session_attached counts control-mode clients too (a watch daemon's among them): count people's.
   const people = live?.sessions.length
-    ? await runTmux(ctx.server, [CLIENTS_COMMAND], { env: ctx.env }).then((o) => decodeExtras(o.stdout).clients, () => null)
+    ? await readClients(ctx.server, { env: ctx.env }).catch(() => null)
     : null;
   const store = await ctx.store();
   const listed = await store.list();
