@@ -25,6 +25,8 @@ export interface ProcessIdentity {
   self(): ProcessRef;
   /** Whether `ref` still runs: the same pid with the same start time, not a zombie. */
   isRunning(ref: ProcessRef): boolean;
+  /** Whether some process with `pid` runs, for records that hold only a pid (temp file names): weaker, pids are reused. */
+  isPidRunning(pid: number): boolean;
 }
 
 /** Who holds a lock. */

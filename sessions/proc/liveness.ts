@@ -19,9 +19,15 @@ export function isRunning(ref: ProcessRef, procRoot = '/proc'): boolean {
   return st !== null && st.startTime === ref.startTime && st.state !== 'Z';
 }
 
+/** Whether a process with `pid` runs (not a zombie); for records that hold only a pid, so a reused pid reads as running. */
+export function isPidRunning(pid: number, procRoot = '/proc'): boolean {
+  return processRef(pid, procRoot) !== null;
+}
+
 /** Process identity from /proc, for the lock module. */
 export const PROC_IDENTITY: ProcessIdentity = {
   // Without /proc the start time is unknown (0); a lock then still names the pid.
   self: () => processRef(process.pid) ?? { pid: process.pid, startTime: 0 },
   isRunning: (ref) => isRunning(ref),
+  isPidRunning: (pid) => isPidRunning(pid),
 };

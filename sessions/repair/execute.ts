@@ -6,6 +6,7 @@
  * Non-goals: deciding the ladder (the planner does), choosing a checkpoint
  * (the caller's `restore` does).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readStat } from '../proc/facts.js';
 import { paneCauses, type Observation } from '../health/classify.js';
 import { ttyHasIxon } from '../health/probes.js';
@@ -67,8 +68,6 @@ export interface RepairOutcome {
   /** One line for the status line or stdout. */
   readonly summary: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True when `target` shows no frozen cause in `obs`. */
 export function targetHealthy(target: string, obs: Observation): { healthy: boolean; detail: string } {

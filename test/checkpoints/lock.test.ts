@@ -80,7 +80,11 @@ describe('lock file', () => {
   it('asks only the injected identity whether a holder runs', async () => {
     const path = lockPath();
     const asked: number[] = [];
-    const fake: ProcessIdentity = { self: () => ({ pid: 424242, startTime: 7 }), isRunning: (r) => (asked.push(r.pid), r.pid === 424242) };
+    const fake: ProcessIdentity = {
+      self: () => ({ pid: 424242, startTime: 7 }),
+      isRunning: (r) => (asked.push(r.pid), r.pid === 424242),
+      isPidRunning: () => true,
+    };
     const first = await takeLock(path, fake);
     expect(first.kind).toBe('taken');
     expect(await takeLock(path, fake)).toMatchObject({ kind: 'held', holder: { pid: 424242, startTime: 7 } });
