@@ -10,6 +10,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckpointBody } from '../../../checkpoints/schema.js';
+import { writeToTty } from '../../../sessions/restore/gates.js';
 import { restoreSessions } from '../../../sessions/restore/transaction.js';
 import type { ServerSpec } from '../../../sessions/tmux/server.js';
 import { sampleDraft } from '../../checkpoints/support/sample-body.js';
@@ -90,4 +91,32 @@ describe('restore tty writes', () => {
     }
     await waitFor(() => server.tmux('capture-pane', '-p', '-t', 'stall', '-S', '-5').includes('saved line 19999'), 10_000, 'the last saved line');
   }, 30_000);
+
+  it('gives up at its deadline with ETIMEDOUT when tmux never reads again, and leaves the loop free meanwhile', async () => {
+    const server = createTestServer();
+    cleanups.push(() => server.kill());
+    server.tmux('new-session', '-d', '-s', 'w');
+    const tty = server.tmux('display-message', '-p', '-t', 'w', '#{pane_tty}').trim();
+    const pid = Number(server.tmux('display-message', '-p', '#{pid}').trim());
+    process.kill(pid, 'SIGSTOP');
+    cleanups.unshift(() => process.kill(pid, 'SIGCONT'));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const t0 = performance.now();
+    try {
+      const write = writeToTty(tty, 'y'.repeat(1 << 20), AbortSignal.timeout(300));
+      await expect(write).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    } finally {
+      clearInterval(ticker);
+    }
+    const ms = performance.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(280);
+    expect(ms).toBeLessThan(2_000);
+    // ~30 ticks in 300 ms when the loop is free; a blocking write would allow none.
+    expect(ticks).toBeGreaterThan(10);
+  });
+
+  it('refuses a path that is not a pane terminal', async () => {
+    await expect(writeToTty('/etc/passwd', 'x')).rejects.toThrow(/not a pty/);
+  });
 });
