@@ -1,119 +1,11 @@
 /**
- * Pure parts of the tmux driver and restore planner: server selection,
- * argv escaping, chunking, record decoding, capture splitting, re-run
- * policy and the restore plan.
+ * The pure restore planner: names tmux stores, the plan, shared windows.
  */
 import { describe, expect, it } from 'vitest';
-import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
-import { assembleContents, splitCaptureOutput, trimLines } from '../../sessions/tmux/capture.js';
-import { compareSessions, normalizeLayout } from '../../sessions/live/compare.js';
-import { decodeRecords } from '../../sessions/tmux/formats.js';
-import { parseStat } from '../../sessions/proc/facts.js';
-import { programName } from '../../sessions/proc/program-name.js';
-import { decideRerun } from '../../sessions/restore/rerun-policy.js';
-import { planRestore, tmuxStoredName, type PlanContext } from '../../sessions/restore/plan.js';
-import { resolveServer } from '../../sessions/tmux/server.js';
-import { batchArgv, chunkCommands, escapeArg, escapeFormat } from '../../sessions/tmux/argv.js';
-import { assertSupportedVersion } from '../../sessions/tmux/client.js';
-import { TmuxError } from '../../sessions/tmux/errors.js';
-
-describe('resolveServer', () => {
-  it('follows tmux: -S, then -L, then $TMUX, then the default socket', () => {
-    const env = { TMUX: '/tmp/tmux-5/work,123,0', TMUX_TMPDIR: '/run/t' };
-    expect(resolveServer({ socketPath: '/x/s', socketName: 'n' }, env, 5).socketPath).toBe('/x/s');
-    expect(resolveServer({ socketName: 'n' }, env, 5).socketPath).toBe('/run/t/tmux-5/n');
-    expect(resolveServer({}, env, 5).socketPath).toBe('/tmp/tmux-5/work');
-    expect(resolveServer({}, { TMUX: '/odd,path/s,1,2' }, 5).socketPath).toBe('/odd,path/s');
-    expect(resolveServer({}, {}, 7).socketPath).toBe('/tmp/tmux-7/default');
-  });
-});
-
-describe('argv for tmux', () => {
-  it('escapes a trailing ; so it is not a command separator, and # for formats', () => {
-    expect(escapeArg('name;')).toBe('name\\;');
-    expect(escapeArg('a;b')).toBe('a;b');
-    expect(escapeArg(';')).toBe('\\;');
-    expect(escapeFormat('a#{host}#')).toBe('a##{host}##');
-    expect(batchArgv([['a', 'x;'], ['b']])).toEqual(['a', 'x\\;', ';', 'b']);
-  });
-
-  it('chunks batches under the message budget, in order, at command boundaries', () => {
-    const cmds = Array.from({ length: 50 }, (_, i) => ['select-pane', '-T', `t${i}`.padEnd(100, 'x')]);
-    const chunks = chunkCommands(cmds, 1000);
-    expect(chunks.length).toBeGreaterThan(5);
-    expect(chunks.flat()).toEqual(cmds);
-    // A smaller budget only aims for smaller chunks: a command tmux accepts
-    // still goes, alone; one tmux cannot take is refused.
-    const big = ['x', 'y'.repeat(2000)];
-    expect(chunkCommands([['a'], big, ['b']], 1000)).toEqual([[['a']], [big], [['b']]]);
-    expect(() => chunkCommands([['x', 'y'.repeat(20_000)]], 1000)).toThrow(TmuxError);
-  });
-
-  it('refuses tmux older than 3.2', () => {
-    expect(() => assertSupportedVersion('3.3a')).not.toThrow();
-    expect(() => assertSupportedVersion('next-3.4')).not.toThrow();
-    expect(() => assertSupportedVersion('3.1c')).toThrow(/Expected tmux 3.2 or newer, got 3.1c/);
-    expect(() => assertSupportedVersion('')).toThrow(TmuxError);
-  });
-});
-
-describe('decodeRecords', () => {
-  it('decodes safe fields and length-prefixed text holding any byte', () => {
-    const name = 'a\tb|c\nd  "e\\f ü';
-    const buf = Buffer.from(`1 $2 ${Buffer.byteLength(name)}:${name}0:\n3 $4 1:x0:\n`);
-    expect(decodeRecords(buf, 2, 2)).toEqual([
-      ['1', '$2', name, ''],
-      ['3', '$4', 'x', ''],
-    ]);
-    expect(() => decodeRecords(Buffer.from('1 $2 99:short\n'), 2, 1)).toThrow(/Expected/);
-  });
-});
-
-describe('/proc parsing', () => {
-  it('parses stat after the last ) even when the comm holds spaces and parens', () => {
-    const st = parseStat('42 (tmux: server (x)) S 1 42 42 0 -1 4194560 0 0 0 0 7 3 0 0 20 0 1 0 100');
-    expect(st).toMatchObject({ pid: 42, comm: 'tmux: server (x)', state: 'S', ppid: 1, pgrp: 42, tpgid: -1, utime: 7, stime: 3 });
-    expect(programName('-bash')).toBe('bash');
-    expect(programName('/nix/store/abc-vim/bin/vim')).toBe('vim');
-  });
-});
-
-describe('capture output', () => {
-  it('splits on the random token only; forged markers inside text stay text', () => {
-    const token = 'tsc-secret';
-    const out = Buffer.from(`${token} %1 n\nline\ntsc-guess %9 n\n${token} %2 n\nother\n`);
-    const parts = splitCaptureOutput(out, token);
-    expect(parts.get('%1')?.n).toBe('line\ntsc-guess %9 n\n');
-    expect(parts.get('%2')?.n).toBe('other\n');
-    expect(parts.has('%9')).toBe(false);
-  });
-
-  it('keeps the last N lines and drops trailing blank ones', () => {
-    expect(trimLines('a\nb\nc\n\x1b[0m\n\n', 2)).toEqual(['b', 'c']);
-  });
-
-  it('separates normal history from the alternate screen of a full-screen program', () => {
-    const c = assembleContents({ n: 'h1\nh2\nalt1\nalt2\n', a: 'norm1\nnorm2\n' }, { alternateOn: true, height: 2 }, 100);
-    expect(c).toEqual({ normal: 'h1\nh2\nnorm1\nnorm2', alternate: 'alt1\nalt2' });
-  });
-});
-
-describe('re-run policy', () => {
-  const rules = [
-    { program: 'vim', whenAnyArg: null },
-    { program: 'tail', whenAnyArg: ['-f', '-F', '--follow'] },
-  ];
-  it('matches on the basename and on required flags', () => {
-    expect(decideRerun(['/usr/bin/vim', 'x'], rules).action).toBe('run');
-    expect(decideRerun(['/nix/store/h-vim/bin/vim'], rules).action).toBe('run');
-    expect(decideRerun(['tail', '-n5', '-f', 'x'], rules).action).toBe('run');
-    expect(decideRerun(['tail', '-fn5', 'x'], rules).action).toBe('run');
-    expect(decideRerun(['tail', '--follow=name', 'x'], rules).action).toBe('run');
-    expect(decideRerun(['tail', 'x'], rules).action).toBe('type');
-    expect(decideRerun(['sudo', 'vim'], rules).action).toBe('type');
-    expect(decideRerun(['rm', '-rf', '/'], rules).action).toBe('type');
-  });
-});
+import type { SessionRecord } from '../../../checkpoints/schema.js';
+import { normalizeLayout } from '../../../sessions/live/compare.js';
+import { planRestore, tmuxStoredName, type PlanContext } from '../../../sessions/restore/plan.js';
+import { pane, session } from '../support/records.js';
 
 describe('names and layouts', () => {
   it('predicts the name tmux stores', () => {
@@ -128,51 +20,6 @@ describe('names and layouts', () => {
     );
     expect(normalizeLayout('b25d,80x24,0,0,0')).not.toBe(normalizeLayout('b25d,80x23,0,0,0'));
   });
-});
-
-const pane = (over: Partial<PaneRecord> = {}): PaneRecord => ({
-  id: '%0',
-  index: 0,
-  title: 'host',
-  active: true,
-  width: 80,
-  height: 24,
-  shell: { command: 'bash', argv: ['-bash'] },
-  cwd: { path: '/home/u', source: 'proc' },
-  foreground: { kind: 'shell' },
-  contents: null,
-  ...over,
-});
-
-const session = (): SessionRecord => ({
-  id: '$1',
-  name: 'work',
-  baseIndex: 0,
-  createdAt: 1,
-  windows: [
-    {
-      id: '@1',
-      index: 2,
-      name: 'ed#it',
-      automaticRename: false,
-      layout: 'abcd,80x24,0,0{40x24,0,0,1,39x24,41,0,2}',
-      active: false,
-      last: true,
-      zoomed: false,
-      panes: [pane(), pane({ id: '%1', index: 1, active: false, foreground: { kind: 'job', command: 'vim', argv: ['vim', 'a b'], cwd: '/', source: 'proc' } })],
-    },
-    {
-      id: '@2',
-      index: 5,
-      name: 'sh',
-      automaticRename: true,
-      layout: 'abcd,80x24,0,0,3',
-      active: true,
-      last: false,
-      zoomed: false,
-      panes: [pane({ id: '%3', cwd: { path: '/gone/deep', source: 'proc' }, foreground: { kind: 'job', command: 'sleep', argv: ['sleep', '9'], cwd: '/', source: 'proc' } })],
-    },
-  ],
 });
 
 const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
@@ -344,18 +191,5 @@ describe('planRestore: shared windows', () => {
       ['select-window', '-t', 't1:3'],
     ]);
     expect(plan.build.some((c) => c[0] === 'kill-window')).toBe(false);
-  });
-});
-
-describe('compareSessions', () => {
-  it('reports vanished windows and changed cwds', () => {
-    const a = session();
-    const b = session();
-    b.windows.pop();
-    b.windows[0]!.panes[0]!.cwd = { path: '/elsewhere', source: 'proc' };
-    const kinds = compareSessions(a, b).map((d) => d.kind);
-    expect(kinds).toContain('window-missing');
-    expect(kinds).toContain('cwd');
-    expect(compareSessions(a, session())).toEqual([]);
   });
 });
