@@ -1,7 +1,7 @@
 /** The repair ladder planner, pure: order, destructive marks, XON only with ixon. */
 import { describe, expect, it } from 'vitest';
-import type { FrozenCause, SessionVerdict } from '../../sessions/health/classify.js';
-import { DESTRUCTIVE, planRepair, SERVER_TARGET } from '../../sessions/repair/plan.js';
+import type { FrozenCause, SessionVerdict } from '../../../sessions/health/classify.js';
+import { DESTRUCTIVE, planRepair, SERVER_TARGET } from '../../../sessions/repair/plan.js';
 
 const verdict = (causes: FrozenCause[]): SessionVerdict => ({
   session: 'api',

@@ -3,11 +3,11 @@
  * on a real isolated server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveServer } from '../../sessions/tmux/server.js';
-import { scriptArg } from '../../sessions/tmux/argv.js';
-import { runTmuxScript } from '../../sessions/tmux/client.js';
-import { TmuxError } from '../../sessions/tmux/errors.js';
-import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
+import { resolveServer } from '../../../sessions/tmux/server.js';
+import { scriptArg } from '../../../sessions/tmux/argv.js';
+import { runTmuxScript } from '../../../sessions/tmux/client.js';
+import { TmuxError } from '../../../sessions/tmux/errors.js';
+import { createTestServer, type TestServer } from '../../helpers/tmux-server.js';
 
 describe('scriptArg', () => {
   it('single-quotes what a single quote holds verbatim', () => {

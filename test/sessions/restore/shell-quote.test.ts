@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { quoteCommandLine, shellFamily } from '../../sessions/restore/shell-quote.js';
+import { quoteCommandLine, shellFamily } from '../../../sessions/restore/shell-quote.js';
 
 const NASTY = [
   'plain',

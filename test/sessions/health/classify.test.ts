@@ -1,7 +1,7 @@
 /** The health classifier, pure: each verdict with its evidence, and what is not a freeze. */
 import { describe, expect, it } from 'vitest';
-import { classify, classifyServer, HEALTH_RULES } from '../../sessions/health/classify.js';
-import { liveServer, liveSession, observation, paneFacts, proc, recordOf, saved, serverFacts } from '../tui/helpers/fixtures.js';
+import { classify, classifyServer, HEALTH_RULES } from '../../../sessions/health/classify.js';
+import { liveServer, liveSession, observation, paneFacts, proc, recordOf, saved, serverFacts } from '../../tui/helpers/fixtures.js';
 
 const texts = (ev: readonly { saw: string }[]) => ev.map((e) => e.saw).join('\n');
 

@@ -5,12 +5,12 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { classify, type Observation } from '../../sessions/health/classify.js';
-import { createProber, findServerPid, readProcFacts, ttyHasIxon, ttyQueuedInput } from '../../sessions/health/probes.js';
-import { readStat } from '../../sessions/proc/facts.js';
-import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { continuePid, killServer } from '../tui/helpers/servers.js';
+import { classify, type Observation } from '../../../sessions/health/classify.js';
+import { createProber, findServerPid, readProcFacts, ttyHasIxon, ttyQueuedInput } from '../../../sessions/health/probes.js';
+import { readStat } from '../../../sessions/proc/facts.js';
+import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
+import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
+import { continuePid, killServer } from '../../tui/helpers/servers.js';
 
 let ts: TestServer;
 let spec: ServerSpec;

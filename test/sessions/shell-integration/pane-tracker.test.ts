@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lastCommandSchema } from '../../checkpoints/schema.js';
-import { createMarkerParser } from '../../parsers/marker-parser.js';
-import { feedPane, PaneTracker, TRACKER_LIMITS, type PaneTrackerOptions } from '../../sessions/shell-integration/pane-tracker.js';
+import { lastCommandSchema } from '../../../checkpoints/schema.js';
+import { createMarkerParser } from '../../../parsers/marker-parser.js';
+import { feedPane, PaneTracker, TRACKER_LIMITS, type PaneTrackerOptions } from '../../../sessions/shell-integration/pane-tracker.js';
 
 function setup(options: PaneTrackerOptions = {}) {
   let t = 1_000;

@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStat } from '../../sessions/proc/facts.js';
-import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { continuePid, killServer } from '../tui/helpers/servers.js';
-import { CLI, requireBuild } from '../tui/helpers/tui-pane.js';
+import { readStat } from '../../../sessions/proc/facts.js';
+import { createTestServer, tempDir, waitFor, type TestServer } from '../../helpers/tmux-server.js';
+import { continuePid, killServer } from '../../tui/helpers/servers.js';
+import { CLI, requireBuild } from '../../tui/helpers/tui-pane.js';
 
 let ts: TestServer;
 let state: { path: string; cleanup(): void };

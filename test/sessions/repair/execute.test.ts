@@ -5,14 +5,14 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { classify } from '../../sessions/health/classify.js';
-import { createProber } from '../../sessions/health/probes.js';
-import { readStat } from '../../sessions/proc/facts.js';
-import { executeRepair, type RepairEvent } from '../../sessions/repair/execute.js';
-import { planRepair, type RepairStep } from '../../sessions/repair/plan.js';
-import { resolveServer, type ServerSpec } from '../../sessions/tmux/server.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { continuePid, killServer } from '../tui/helpers/servers.js';
+import { classify } from '../../../sessions/health/classify.js';
+import { createProber } from '../../../sessions/health/probes.js';
+import { readStat } from '../../../sessions/proc/facts.js';
+import { executeRepair, type RepairEvent } from '../../../sessions/repair/execute.js';
+import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
+import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
+import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
+import { continuePid, killServer } from '../../tui/helpers/servers.js';
 
 let ts: TestServer;
 let spec: ServerSpec;
