@@ -7,7 +7,7 @@
  * (the caller's `restore` does).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStat } from '../proc/facts.js';
+import { isRunning, processRef } from '../proc/liveness.js';
 import { paneCauses, type Observation } from '../health/classify.js';
 import { ttyHasIxon } from '../health/probes.js';
 import { runTmux } from '../tmux/client.js';
@@ -145,14 +145,15 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
         return `respawned ${a.paneId}${a.cwd ? ` in ${a.cwd}` : ''}`;
       case 'restart-server': {
         const pid = a.pid ?? (await deps.observe()).server.process?.pid ?? null;
-        if (pid !== null && readStat(pid)) {
+        // Named by pid and start time: once it exits, its pid may name a stranger, never to be signalled.
+        const server = pid !== null ? processRef(pid) : null;
+        if (pid !== null && server) {
           signal(pid, 'SIGTERM');
           signal(pid, 'SIGCONT');
           const gone = async (ms: number) => {
             const until = performance.now() + ms;
             while (performance.now() < until) {
-              const st = readStat(pid);
-              if (!st || st.state === 'Z') return true;
+              if (!isRunning(server)) return true;
               await sleep(timing.pollMs);
             }
             return false;
