@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LivePane } from '../live/types.js';
 import { readStat, readSyscall } from '../proc/facts.js';
-import { SYSCALLS } from '../proc/syscalls.js';
+import { SYSCALLS, type SyscallTable } from '../proc/syscalls.js';
 import type { TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import type { TmuxCommand } from '../tmux/argv.js';
@@ -21,15 +21,15 @@ export const TYPING_TIMING = {
   pollMs: 15,
 } as const;
 
-/** True when the pane's process has become the shell and sleeps waiting for input. */
-export function shellReady(pid: number, shellName: string, procRoot = '/proc'): boolean {
+/** True when the pane's process has become the shell and sleeps waiting for input (`syscalls`: this machine's table). */
+export function shellReady(pid: number, shellName: string, procRoot = '/proc', syscalls: SyscallTable = SYSCALLS): boolean {
   const st = readStat(pid, procRoot);
   if (!st || st.state !== 'S' || st.tpgid !== st.pgrp) return false;
   if (shellName && !st.comm.startsWith(shellName.slice(0, 15))) return false;
   const nr = readSyscall(pid, procRoot);
   // Unreadable (no ptrace access): the other signs must do.
   if (nr === null) return true;
-  return nr !== 'running' && SYSCALLS.waitsForInput(nr);
+  return nr !== 'running' && syscalls.waitsForInput(nr);
 }
 
 /** One command to type: where, into which shell. */
