@@ -4,7 +4,7 @@
  * and per pane: a stopped foreground job, a writer held by flow control, a
  * program that ignores typed input. None of them can hang the caller: tmux
  * and the two tty helpers (stty, perl) run with timeouts, /proc is read
- * directly. Non-goals: judging (health.ts), repairing (repair.ts).
+ * directly. Non-goals: judging (classify.ts), repairing (repair/).
  *
  * How each frozen state looks from outside is in TMUX-FACTS.md
  * ("Frozen states and how to see them from outside").

@@ -1,5 +1,5 @@
 /**
- * Executes a repair plan (repair-plan.ts): climbs each target's ladder one
+ * Executes a repair plan (plan.ts): climbs each target's ladder one
  * rung at a time, checks after every rung whether the target is healthy
  * again (and stops climbing when it is), bounds every action and check in
  * time, asks before destructive rungs, and reports each step as an event.

@@ -1,6 +1,6 @@
 /**
  * Plans the restore of checkpointed sessions as tmux commands. Pure: the
- * executor (restore.ts) supplies what it learned about the machine and the
+ * executor (transaction.ts) supplies what it learned about the machine and the
  * server, and `--dry-run` prints this plan unchanged.
  *
  * Each session is built under a temporary name in one batch, verified, then
