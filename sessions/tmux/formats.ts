@@ -144,7 +144,7 @@ export const GATE_TAG = 'tsession-gate';
 /** -P -F arguments that make the creation command of gated pane `n` print its gate line. */
 export const gatePrintArgs = (n: number): string[] => ['-P', '-F', `${GATE_TAG}:${n} #{pane_id} #{pane_tty}`];
 
-const GATE_LINE_RE = /^tsession-gate:(\d+) (%\d+) (\S+)$/;
+const GATE_LINE_RE = new RegExp(`^${GATE_TAG}:(\\d+) (%\\d+) (\\S+)$`);
 
 /** A gate line: which gated pane, its id and its terminal. */
 export interface GateLine {
