@@ -10,7 +10,6 @@ import {
 } from '../../checkpoints/retention.js';
 import { tempDir } from '../helpers/tmux-server.js';
 
-const DAY = RETENTION_TUNING.dayMs;
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 /** A candidate `hoursAgo` before NOW; ids sort like times, as real ids do. */

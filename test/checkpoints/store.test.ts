@@ -153,7 +153,7 @@ describe('index cache', () => {
       { v: 1, normal: 'other\n', alternate: null },
     ]);
     if (!put.ok) throw new Error(put.error.message);
-    const [shared, other] = put.value.map((p) => p.sha256);
+    const [shared, other] = put.value.map((p) => p.sha256) as [string, string];
     const a = await mustWrite(store, sampleDraft({ sessions: ['a'], blob: shared }));
     const b = await mustWrite(store, sampleDraft({ sessions: ['b'], blob: shared }));
     const c = await mustWrite(store, sampleDraft({ sessions: ['c'], blob: other }));

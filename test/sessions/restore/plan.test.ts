@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../../checkpoints/schema.js';
 import { normalizeLayout } from '../../../sessions/live/compare.js';
 import { planRestore, tmuxStoredName, type PlanContext } from '../../../sessions/restore/plan.js';
-import { pane, session } from '../support/records.js';
+import { session } from '../support/records.js';
 
 describe('names and layouts', () => {
   it('predicts the name tmux stores', () => {
