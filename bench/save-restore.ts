@@ -31,8 +31,9 @@ import { serverDir } from '../checkpoints/paths.js';
 import { DEFAULT_RETENTION } from '../checkpoints/retention.js';
 import type { CheckpointBody, ContentsRef, SessionRecord } from '../checkpoints/schema.js';
 import { createCheckpointStore } from '../checkpoints/store.js';
+import { PROC_IDENTITY } from '../sessions/proc/liveness.js';
 import { LAYOUT_COMMANDS, LAYOUT_FIELDS } from '../sessions/tmux/layout-read.js';
-import { batchArgv } from '../sessions/tmux/client.js';
+import { batchArgv } from '../sessions/tmux/argv.js';
 import { restoreSessions, type RestoreProgress } from '../sessions/restore/transaction.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/live/snapshot.js';
@@ -228,7 +229,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   for (const c of CONTENTS) {
     const lines = c === 'none' ? 0 : SAVE_RESTORE_BENCH.contentsLines;
     const stateDir = join(home, `inproc-${c}`);
-    const store = createCheckpointStore({ dir: join(stateDir, 'store'), stateDir, homeDir: home });
+    const store = createCheckpointStore({ dir: join(stateDir, 'store'), stateDir, homeDir: home, identity: PROC_IDENTITY });
     const acc: Record<string, number[]> = {};
     const put = (k: string, v: number) => (acc[k] ??= []).push(v);
     for (let i = 0; i < 1 + SAVE_RESTORE_BENCH.phaseRuns; i++) {
@@ -286,7 +287,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
   log(`save phases: ${JSON.stringify(savePhases)}`);
 
   // 4. Whole-process restore from the CLI's newest checkpoint (with contents).
-  const cliStore = createCheckpointStore({ dir: serverDir(dirs.full.state, spec.socketPath), stateDir: dirs.full.state, homeDir: home });
+  const cliStore = createCheckpointStore({ dir: serverDir(dirs.full.state, spec.socketPath), stateDir: dirs.full.state, homeDir: home, identity: PROC_IDENTITY });
   const newest = await cliStore.newestGood();
   if (!newest.ok || !newest.value.checkpoint) throw new Error(`Expected a good checkpoint from the CLI saves, got ${JSON.stringify(newest)}`);
   const body: CheckpointBody = newest.value.checkpoint.body;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import pty from 'node-pty';
 import { serverDir } from '../checkpoints/paths.js';
 import { createCheckpointStore } from '../checkpoints/store.js';
+import { PROC_IDENTITY } from '../sessions/proc/liveness.js';
 import { resolveServer } from '../sessions/tmux/server.js';
 import { takeSnapshot } from '../sessions/live/snapshot.js';
 import { buildFixture, type FixtureShape } from './fixture.js';
@@ -134,7 +135,7 @@ export async function bench(): Promise<BenchSection> {
     await buildFixture(server, TUI_BENCH.shape, join(root, 'panes'));
     const spec = resolveServer({ socketName }, env, process.getuid?.() ?? 0);
     // The CLI finds a server's store by its socket path: the same path rule here.
-    const store = createCheckpointStore({ dir: serverDir(stateDir, spec.socketPath), stateDir });
+    const store = createCheckpointStore({ dir: serverDir(stateDir, spec.socketPath), stateDir, identity: PROC_IDENTITY });
     const snap = await takeSnapshot(spec, { contentsLines: 0, env });
     for (let i = 0; i < TUI_BENCH.checkpoints; i++) {
       const w = await store.write({ host: 'bench', tmuxVersion: snap.live.version, tsessionVersion: '0.1.0', server: { socketPath: spec.socketPath, label: spec.label }, sessions: snap.sessions }, { force: true });

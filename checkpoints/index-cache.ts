@@ -4,10 +4,11 @@
  * Non-goals: being the truth — the files are; reading checkpoints (the store
  * passes an `inspect` function).
  */
-import { link, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { isTempName, writeFileAtomic } from './atomic-write.js';
+import { takeLockWithin, type ProcessIdentity } from './lock.js';
 import { compareIds, SAFE_ID_RE } from './ids.js';
 
 /** One indexed checkpoint file. */
@@ -180,6 +181,8 @@ export interface IndexCacheOptions {
   readonly inspect: (file: ScannedFile) => Promise<IndexEntry>;
   /** Directory named in error messages. */
   readonly hintDir: string;
+  /** Tells the index lock's holder from a process that reused its pid. */
+  readonly identity: ProcessIdentity;
 }
 
 /** The index operations the store uses. */
@@ -207,7 +210,7 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
   };
 
   const refresh = async (known: readonly IndexEntry[] = []): Promise<IndexEntry[]> => {
-    const release = await acquireLock(options.lockFile);
+    const release = await acquireIndexLock(options.lockFile, options.identity);
     try {
       const cached = await load();
       for (const e of known) cached.set(e.id, e);
@@ -256,66 +259,18 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Take the index lock (a lock file holding our pid). Returns a release
+ * Take the index lock (lock.ts, with its age limit). Returns a release
  * function, or null when the lock could not be had in time. A lock whose
- * owner is dead or which is older than INDEX_LOCK.staleMs is broken; in the
- * rare race where two processes break it at once, both may write the index —
- * each write is atomic, so the worst case is a stale index, which the next
- * list() notices and rebuilds.
+ * holder is gone or which is older than INDEX_LOCK.staleMs is broken.
  */
-export async function acquireLock(lockFile: string): Promise<(() => Promise<void>) | null> {
-  const deadline = Date.now() + INDEX_LOCK.waitMs;
-  // The lock appears with its pid already inside (write a temp file, then
-  // link it into place: link fails with EEXIST atomically), so a reader never
-  // sees a half-made lock and a crashed holder is recognised at once.
-  const tmp = tempPathFor(lockFile);
+async function acquireIndexLock(lockFile: string, identity: ProcessIdentity): Promise<(() => Promise<void>) | null> {
   try {
-    await writeFile(tmp, String(process.pid), { mode: 0o600, flag: 'wx' });
+    const { waitMs, staleMs, retryMinMs, retryMaxMs } = INDEX_LOCK;
+    const outcome = await takeLockWithin(lockFile, identity, { waitMs, staleAfterMs: staleMs, retryMinMs, retryMaxMs });
+    return outcome.kind === 'taken' ? outcome.release : null;
   } catch {
+    // Cannot even write the lock (read-only or full dir): the save decides what that means.
     return null;
-  }
-  try {
-    for (;;) {
-      try {
-        await link(tmp, lockFile);
-        return async () => {
-          await unlink(lockFile).catch(() => {});
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null;
-      }
-      if (await lockIsStale(lockFile)) {
-        await unlink(lockFile).catch(() => {});
-        continue;
-      }
-      if (Date.now() >= deadline) return null;
-      const { retryMinMs, retryMaxMs } = INDEX_LOCK;
-      await sleep(retryMinMs + Math.random() * (retryMaxMs - retryMinMs));
-    }
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
-}
-
-async function lockIsStale(lockFile: string): Promise<boolean> {
-  try {
-    const [text, st] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
-    if (Date.now() - st.mtimeMs > INDEX_LOCK.staleMs) return true;
-    const pid = Number.parseInt(text, 10);
-    return !(Number.isInteger(pid) && pid > 0) || !pidAlive(pid);
-  } catch {
-    return false;
   }
 }

@@ -85,6 +85,11 @@ export function serverDir(stateDir: string, socketPath: string): string {
   return join(stateDir, LAYOUT.servers, serverSlug(socketPath));
 }
 
+/** The lock file of a server's watch daemon, under tsession's runtime dir. */
+export function watchLockFile(runtimeDir: string, socketPath: string): string {
+  return join(runtimeDir, `watch-${serverSlug(socketPath)}.lock`);
+}
+
 /** A filesystem failure with the path it happened at and a hint a person can act on. */
 export class StateDirError extends Error {
   override readonly name = 'StateDirError';

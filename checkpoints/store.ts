@@ -13,6 +13,7 @@ import { isTempName, tempOwnerPid, writeFileAtomic, type AtomicWriteStep } from 
 import { BLOB_SUFFIX, createBlobStore, type PutBlobResult } from './blobs.js';
 import { sealCheckpointText, verifySeal } from './canonical.js';
 import { idTimeMs, newCheckpointId, SAFE_ID_RE } from './ids.js';
+import type { ProcessIdentity } from './lock.js';
 import { createIndexCache, scanCheckpointIds, type IndexEntry, type ScannedFile } from './index-cache.js';
 import { assessMeaningful } from './meaningful.js';
 import { ensurePrivateDir, LAYOUT } from './paths.js';
@@ -70,6 +71,8 @@ export interface CheckpointStoreOptions {
   readonly homeDir?: string;
   /** Crash tests: called after each step of the checkpoint file's atomic write. */
   readonly afterWriteStep?: (step: AtomicWriteStep) => void;
+  /** Tells a lock holder from a process that reused its pid (sessions/proc/liveness.ts). */
+  readonly identity: ProcessIdentity;
 }
 
 /** Store tunables. */
@@ -248,6 +251,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     checkpointsDir,
     inspect,
     hintDir,
+    identity: options.identity,
   });
 
   const list = async (): Promise<Result<CheckpointEntry[]>> => {
@@ -366,7 +370,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     async prune(policy, pruneOptions = {}) {
       const nowMs = pruneOptions.nowMs ?? Date.now();
       try {
-        await sweepTemps([dir, checkpointsDir, blobsDir], nowMs);
+        await sweepTemps([dir, checkpointsDir, blobsDir], nowMs, options.identity);
         const entries = justListed ?? (await index.list());
         justListed = null;
         const input = {
@@ -463,7 +467,7 @@ async function listBlobs(blobsDir: string, skip: ReadonlySet<string>): Promise<{
 }
 
 // Temp files of writers that died mid-write: the owner pid is in the name.
-async function sweepTemps(dirs: readonly string[], nowMs: number): Promise<void> {
+async function sweepTemps(dirs: readonly string[], nowMs: number, identity: ProcessIdentity): Promise<void> {
   for (const d of dirs) {
     let names: string[];
     try {
@@ -477,20 +481,11 @@ async function sweepTemps(dirs: readonly string[], nowMs: number): Promise<void>
       const path = join(d, name);
       try {
         // Our own pid may be a write in flight in this process: age decides.
-        const ownerGone = pid !== process.pid && !isAlive(pid);
+        const ownerGone = pid !== process.pid && !identity.isPidRunning(pid);
         if (ownerGone || nowMs - (await stat(path)).mtimeMs > STORE_TUNING.tempMaxAgeMs) await unlink(path);
       } catch {
         // vanished or not ours to delete
       }
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -55,8 +55,8 @@ export function createContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
     config: () =>
       (config ??= import('./ops/config.js').then((m) => m.loadConfig({ file: paths.configFile, homeDir: homedir() }))),
     store: () =>
-      (store ??= import('../checkpoints/store.js').then((m) =>
-        m.createCheckpointStore({ dir: storeDir, stateDir: paths.stateDir }),
+      (store ??= Promise.all([import('../checkpoints/store.js'), import('../sessions/proc/liveness.js')]).then(([m, l]) =>
+        m.createCheckpointStore({ dir: storeDir, stateDir: paths.stateDir, identity: l.PROC_IDENTITY }),
       )),
     warn: (line) => process.stderr.write(`tsession: warning: ${line}\n`),
   };

@@ -6,7 +6,7 @@
  */
 import { StateDirError } from '../checkpoints/paths.js';
 import { RestoreError } from '../sessions/restore/transaction.js';
-import { TmuxError } from '../sessions/tmux/client.js';
+import { TmuxError } from '../sessions/tmux/errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { UserError } from './user-error.js';
 

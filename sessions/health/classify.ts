@@ -2,7 +2,7 @@
  * The health model: a pure classifier from what the probes saw (and what the
  * checkpoints remember) to one verdict per session — healthy, crashed,
  * frozen, changed or detached — each with the evidence behind it, worded for
- * a person. Non-goals: probing (probes.ts) and repairing (repair-plan.ts).
+ * a person. Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
  *
  * A slow reply alone is never a freeze (TMUX-FACTS.md, "Under load"): the
  * server is frozen only when /proc shows it stopped, or it missed the

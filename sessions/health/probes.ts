@@ -4,18 +4,21 @@
  * and per pane: a stopped foreground job, a writer held by flow control, a
  * program that ignores typed input. None of them can hang the caller: tmux
  * and the two tty helpers (stty, perl) run with timeouts, /proc is read
- * directly. Non-goals: judging (health.ts), repairing (repair.ts).
+ * directly. Non-goals: judging (classify.ts), repairing (repair/).
  *
  * How each frozen state looks from outside is in TMUX-FACTS.md
  * ("Frozen states and how to see them from outside").
  */
 import { spawn } from 'node:child_process';
+import { setImmediate } from 'node:timers/promises';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { LiveServer } from '../live/types.js';
 import { readLayout } from '../tmux/layout-read.js';
-import { readArgv, readCwd, readStat } from '../proc/facts.js';
+import { readArgv, readCwd, readStat, readSyscall } from '../proc/facts.js';
+import { SYSCALLS } from '../proc/syscalls.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { runTmux, TMUX_DEFAULTS, TmuxError, type RunOptions, type TmuxCommand, type TmuxOutput } from '../tmux/client.js';
+import { TmuxError } from '../tmux/errors.js';
+import { readActivityAndClients } from '../tmux/queries.js';
 import type { Observation, PaneFacts, ProcFacts, ServerFacts } from './classify.js';
 
 /** Named limits of every probe. */
@@ -33,46 +36,29 @@ export const PROBE_LIMITS = {
 /** The comm of a tmux server process (with a space; TMUX-FACTS.md). */
 export const SERVER_COMM = 'tmux: server';
 
-/**
- * Syscall numbers by architecture: the ones a process writing to a tty
- * blocks in, and the ones a program waiting for input sleeps in.
- */
-const SYSCALLS = {
-  x64: { write: [1, 18, 20], read: [0, 7, 17, 19, 23, 232, 270, 271, 281, 441] },
-  arm64: { write: [64, 66, 68], read: [63, 65, 67, 22, 72, 73, 441] },
-} as const;
-const SYS: { readonly write: readonly number[]; readonly read: readonly number[] } =
-  (SYSCALLS as Record<string, { write: readonly number[]; read: readonly number[] }>)[process.arch] ?? SYSCALLS.x64;
-
 /** True when `p` sleeps in a write syscall (a blocked tty writer). */
-export const inWrite = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYS.write.includes(p.syscall);
+export const inWrite = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYSCALLS.writes(p.syscall);
 /** True when `p` sleeps waiting for input (read, poll, select, epoll). */
-export const inRead = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYS.read.includes(p.syscall);
+export const inRead = (p: ProcFacts): boolean => p.state === 'S' && p.syscall !== null && SYSCALLS.waitsForInput(p.syscall);
 
 /** Read one process's state, sleeping function and syscall; null when gone. */
 export function readProcFacts(pid: number, procRoot = '/proc'): ProcFacts | null {
   const st = readStat(pid, procRoot);
   if (!st) return null;
   let wchan: string | null = null;
-  let syscall: number | null = null;
   try {
     const w = readFileSync(`${procRoot}/${pid}/wchan`, 'latin1').trim();
     wchan = w && w !== '0' ? w : null;
   } catch {
     // unreadable: leave unknown
   }
-  try {
-    // "running" while on a CPU; otherwise the number first. Needs ptrace
-    // access to the process, so it may be refused: then unknown.
-    const first = readFileSync(`${procRoot}/${pid}/syscall`, 'latin1').split(' ')[0] ?? '';
-    syscall = /^\d+$/.test(first) ? Number(first) : null;
-  } catch {
-    // unknown
-  }
+  // A number, or unknown: on a CPU ('running') or refused (needs ptrace access).
+  const nr = readSyscall(pid, procRoot);
+  const syscall = typeof nr === 'number' ? nr : null;
   return { pid, comm: st.comm, state: st.state, wchan, syscall, cpuTicks: st.utime + st.stime };
 }
 
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+const yieldToLoop = (): Promise<void> => setImmediate();
 
 /** Numeric entries of /proc. */
 function pids(procRoot: string): number[] {
@@ -150,37 +136,6 @@ export async function findServerPid(socketPath: string, hint: number | null = nu
   return null;
 }
 
-/**
- * runTmux bounded for certain. A SIGSTOPped server once kept runTmux from
- * settling (the client hands its stdout pipe to the server, so 'close' never
- * came); tmux.ts now settles on its timeout, and this race keeps the probes'
- * promise — never to wait longer than the timeout plus a grace — independent
- * of how any tmux call is implemented.
- */
-export function boundedTmux(server: ServerSpec, commands: readonly (readonly string[])[], opts: RunOptions & { timeoutMs: number }): Promise<TmuxOutput> {
-  return bounded(runTmux(server, commands as readonly TmuxCommand[], opts), server, opts.timeoutMs);
-}
-
-/** Settle `call` (a tmux call with its own timeout) no later than just after that timeout. */
-export function bounded<T>(call: Promise<T>, server: ServerSpec, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TmuxError(
-            'timeout',
-            `The tmux server ${server.label} (${server.socketPath}) did not answer within ${timeoutMs} ms; it may be frozen (try \`tsession unfreeze\`)`,
-          ),
-        ),
-      timeoutMs + TMUX_DEFAULTS.killGraceMs + 100,
-    );
-    timer.unref();
-  });
-  call.catch(() => undefined);
-  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** A server answer: the layout, window activity times and people's clients. */
 export type ServerAnswer =
   | {
@@ -194,53 +149,16 @@ export type ServerAnswer =
     }
   | { readonly kind: 'no-server' | 'timeout' | 'refused' | 'error'; readonly ms: number; readonly message: string };
 
-/**
- * What the layout does not hold, in one extra call: each window's last
- * output time, and the attached clients with whether they are control-mode
- * ones. Lines are tagged; a session name (any bytes) is length-prefixed.
- */
-/** Attached clients, tagged C, with whether each is a control-mode one (decoded by decodeExtras). */
-export const CLIENTS_COMMAND = ['list-clients', '-F', 'C #{client_control_mode} #{n:client_session}:#{client_session}'] as const;
-
-const EXTRAS_COMMANDS = [['list-windows', '-a', '-F', 'W #{window_id} #{window_activity}'], CLIENTS_COMMAND] as const;
-
-/** Decode the extras: window id → activity (unix s), session → people's clients. */
-export function decodeExtras(buf: Buffer): { activity: Map<string, number>; clients: Map<string, number> } {
-  const activity = new Map<string, number>();
-  const clients = new Map<string, number>();
-  let pos = 0;
-  while (pos < buf.length) {
-    const tag = buf[pos];
-    if (tag === 0x43 /* C */) {
-      const colon = buf.indexOf(0x3a, pos);
-      const [, control, len] = buf.toString('latin1', pos, colon).split(' ');
-      const n = Number(len);
-      if (colon < 0 || !Number.isInteger(n)) break;
-      const session = buf.toString('utf8', colon + 1, colon + 1 + n);
-      if (control !== '1') clients.set(session, (clients.get(session) ?? 0) + 1);
-      pos = colon + 1 + n + 1;
-      continue;
-    }
-    let end = buf.indexOf(0x0a, pos);
-    if (end < 0) end = buf.length;
-    const [t, id, at] = buf.toString('latin1', pos, end).split(' ');
-    if (t === 'W' && id) activity.set(id, Number(at) || 0);
-    pos = end + 1;
-  }
-  return { activity, clients };
-}
-
 /** One bounded round trip: the whole layout plus activity and clients, in two parallel tmux calls. */
 export async function probeServer(server: ServerSpec, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServerAnswer> {
   const timeoutMs = opts.timeoutMs ?? PROBE_LIMITS.serverTimeoutMs;
   const run = { timeoutMs, ...(opts.env ? { env: opts.env } : {}) };
   const t0 = performance.now();
   try {
-    // readLayout settles only when tmux exits; against a stopped server the
-    // race in `bounded` settles anyway (see boundedTmux).
-    const [live, extras] = await Promise.all([bounded(readLayout(server, run), server, timeoutMs), boundedTmux(server, EXTRAS_COMMANDS, run)]);
+    // Each call settles on its own timeout, even against a stopped server
+    // (client.ts settles on the timer, not on the pipe closing).
+    const [live, { activity, clients }] = await Promise.all([readLayout(server, run), readActivityAndClients(server, run)]);
     const ms = performance.now() - t0;
-    const { activity, clients } = decodeExtras(extras.stdout);
     return { kind: 'answered', ms, live, activity, clients };
   } catch (e) {
     const ms = performance.now() - t0;

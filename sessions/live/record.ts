@@ -4,7 +4,8 @@
  */
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import type { LivePane, LiveSession } from './types.js';
-import { programName, type PaneProcFacts } from '../proc/facts.js';
+import type { PaneProcFacts } from '../proc/facts.js';
+import { programName } from '../proc/program-name.js';
 
 /** Per-pane inputs beyond what tmux said. */
 export interface PaneExtras {

@@ -109,10 +109,19 @@ export function readCwd(pid: number, procRoot = '/proc'): string | null {
   }
 }
 
-/** Basename of a program path: `/usr/bin/vim` → `vim`, `-bash` (login) → `bash`. */
-export function programName(argv0: string): string {
-  const base = argv0.slice(argv0.lastIndexOf('/') + 1);
-  return base.startsWith('-') ? base.slice(1) : base;
+/**
+ * The syscall /proc/<pid>/syscall says the process sleeps in: its number,
+ * 'running' while it is on a CPU, or null when unreadable (the file needs
+ * ptrace access, so it may be refused) or gone.
+ */
+export function readSyscall(pid: number, procRoot = '/proc'): number | 'running' | null {
+  try {
+    const word = (readProcFile(`${procRoot}/${pid}/syscall`, 'latin1').split(' ', 1)[0] ?? '').trim();
+    if (/^\d+$/.test(word)) return Number(word);
+    return word === 'running' ? 'running' : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What /proc says about one pane. */

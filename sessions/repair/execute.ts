@@ -1,17 +1,19 @@
 /**
- * Executes a repair plan (repair-plan.ts): climbs each target's ladder one
+ * Executes a repair plan (plan.ts): climbs each target's ladder one
  * rung at a time, checks after every rung whether the target is healthy
  * again (and stops climbing when it is), bounds every action and check in
  * time, asks before destructive rungs, and reports each step as an event.
  * Non-goals: deciding the ladder (the planner does), choosing a checkpoint
  * (the caller's `restore` does).
  */
-import { readStat } from '../proc/facts.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, processRef } from '../proc/liveness.js';
 import { paneCauses, type Observation } from '../health/classify.js';
-import { boundedTmux, ttyHasIxon } from '../health/probes.js';
+import { ttyHasIxon } from '../health/probes.js';
+import { runTmux } from '../tmux/client.js';
 import { SERVER_TARGET, type RepairPlan, type RepairStep } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { escapeFormat } from '../tmux/client.js';
+import { escapeFormat } from '../tmux/argv.js';
 
 /** Named time bounds of the executor. */
 export const REPAIR_TIMING = {
@@ -67,8 +69,6 @@ export interface RepairOutcome {
   readonly summary: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** True when `target` shows no frozen cause in `obs`. */
 export function targetHealthy(target: string, obs: Observation): { healthy: boolean; detail: string } {
   if (target === SERVER_TARGET) {
@@ -97,7 +97,7 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
     events.push(e);
     deps.onEvent?.(e);
   };
-  const tmux = (cmd: string[]) => boundedTmux(deps.server, [cmd], { timeoutMs: timing.tmuxTimeoutMs, ...(deps.env ? { env: deps.env } : {}) });
+  const tmux = (cmd: string[]) => runTmux(deps.server, [cmd], { timeoutMs: timing.tmuxTimeoutMs, ...(deps.env ? { env: deps.env } : {}) });
 
   // Poll until the target is healthy in `healthyRounds` observations in a row, or time runs out.
   const healed = async (target: string, withinMs: number): Promise<{ healthy: boolean; detail: string }> => {
@@ -145,14 +145,15 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
         return `respawned ${a.paneId}${a.cwd ? ` in ${a.cwd}` : ''}`;
       case 'restart-server': {
         const pid = a.pid ?? (await deps.observe()).server.process?.pid ?? null;
-        if (pid !== null && readStat(pid)) {
+        // Named by pid and start time: once it exits, its pid may name a stranger, never to be signalled.
+        const server = pid !== null ? processRef(pid) : null;
+        if (pid !== null && server) {
           signal(pid, 'SIGTERM');
           signal(pid, 'SIGCONT');
           const gone = async (ms: number) => {
             const until = performance.now() + ms;
             while (performance.now() < until) {
-              const st = readStat(pid);
-              if (!st || st.state === 'Z') return true;
+              if (!isRunning(server)) return true;
               await sleep(timing.pollMs);
             }
             return false;

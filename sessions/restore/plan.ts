@@ -1,6 +1,6 @@
 /**
  * Plans the restore of checkpointed sessions as tmux commands. Pure: the
- * executor (restore.ts) supplies what it learned about the machine and the
+ * executor (transaction.ts) supplies what it learned about the machine and the
  * server, and `--dry-run` prints this plan unchanged.
  *
  * Each session is built under a temporary name in one batch, verified, then
@@ -17,10 +17,11 @@
  * in the first and linked into the others.
  */
 import type { PaneRecord, SessionRecord, WindowRecord } from '../../checkpoints/schema.js';
-import { programName } from '../proc/facts.js';
+import { programName } from '../proc/program-name.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
-import { escapeFormat, type TmuxCommand } from '../tmux/client.js';
+import { escapeFormat, type TmuxCommand } from '../tmux/argv.js';
+import { gatePrintArgs } from '../tmux/formats.js';
 
 /** One session to restore. */
 export interface RestoreTarget {
@@ -85,7 +86,7 @@ export interface RestorePlan {
   /** Removes what `build` created; run on any failure. */
   readonly rollback: TmuxCommand[];
   readonly typing: TypedCommand[];
-  /** Panes started behind a gate, by the number their creation command prints (see GATE_LINE_RE). */
+  /** Panes started behind a gate, by the number their creation command prints (see gatePrintArgs in tmux/formats.ts). */
   readonly gates: PaneRecord[];
   /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
   readonly notes: string[];
@@ -104,16 +105,6 @@ export interface RestorePlan {
 export const GATE_SCRIPT = 'IFS= read -r _;exec "$@"';
 /** $0 of the gate (shown by ps while it waits). */
 export const GATE_NAME = 'tsession-gate';
-
-/**
- * The creation command of a gated pane prints `tsession-gate:<n> <pane id>
- * <tty>` (-P -F), n indexing RestorePlan.gates: the executor learns each
- * new pane's terminal from the build's own output, chunk by chunk, and
- * opens gates while later chunks are still being built — the shells start
- * while tmux works, as they would without contents.
- */
-export const GATE_LINE_RE = /^tsession-gate:(\d+) (%\d+) (\S+)$/;
-const gateFormat = (n: number) => ['-P', '-F', `tsession-gate:${n} #{pane_id} #{pane_tty}`];
 
 function paneStart(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string[] {
   const { argv, note } = ctx.resolveShell(pane);
@@ -172,7 +163,7 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
     const where = label(i);
     const cwd = paneCwd(pane, ctx, notes, where);
     const start = paneStart(pane, ctx, notes, where);
-    const print = ctx.hasContents(pane) ? gateFormat(gates.push(pane) - 1) : [];
+    const print = ctx.hasContents(pane) ? gatePrintArgs(gates.push(pane) - 1) : [];
     if (i === 0 && first) {
       const size = ['-x', String(w.panes.length ? windowWidth(w) : 80), '-y', String(windowHeight(w))];
       cmds.push(['new-session', '-d', ...print, '-s', t.tmpName, ...size, '-n', escapeFormat(w.name), '-c', escapeFormat(cwd), ...start]);

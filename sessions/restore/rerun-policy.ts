@@ -2,7 +2,7 @@
  * Decides whether a saved foreground command may be re-run on restore.
  * Pure. The rules come from the config (src/config.ts holds the defaults).
  */
-import { programName } from '../proc/facts.js';
+import { programName } from '../proc/program-name.js';
 
 /** An allowlist rule: a program basename and, optionally, flags one of which must be present. */
 export interface RerunRule {

@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import type { PaneRecord } from '../../checkpoints/schema.js';
-import { programName } from '../proc/facts.js';
+import { programName } from '../proc/program-name.js';
 
 /** Find an executable by name (or check a path) on PATH; null when absent. */
 export function findExecutable(name: string, pathVar: string | undefined): string | null {

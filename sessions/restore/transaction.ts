@@ -4,21 +4,24 @@
  * → rename into place (one call) → type or re-run saved commands once each
  * shell is ready → show saved contents in the other panes and let their
  * shells start. Any failure before the rename removes what was built.
+ * The gates (gates.ts) and the typing (typing.ts) are their own modules.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type Difference } from '../live/compare.js';
 import type { LiveServer } from '../live/types.js';
 import { readLayout, readLayoutOrEmpty } from '../tmux/layout-read.js';
-import { readStat } from '../proc/facts.js';
 import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { GATE_LINE_RE, planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
+import { planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
-import { assertSupportedVersion, chunkCommands, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion, TmuxError, type TmuxCommand } from '../tmux/client.js';
+import { chunkCommands } from '../tmux/argv.js';
+import { assertSupportedVersion, runTmux, runTmuxBatched, tmuxBinaryVersion } from '../tmux/client.js';
+import { failureLine } from './failure-line.js';
+import { GATE_TIMING, openGates } from './gates.js';
+import { typeCommands, TYPING_TIMING, type Typed } from './typing.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
 export class RestoreError extends Error {
@@ -61,13 +64,12 @@ export interface RestoreResult {
   readonly skipped: { name: string; reason: string }[];
   readonly notes: string[];
   readonly plan: RestorePlan;
-  readonly typed: { target: string; text: string; ran: boolean }[];
+  readonly typed: Typed[];
 }
 
-/** Named timing defaults. */
+/** Named timing defaults (the gates' and typing's included). */
 export const RESTORE_DEFAULTS = {
-  shellReadyTimeoutMs: 5_000,
-  pollMs: 15,
+  ...TYPING_TIMING,
   /** The build batch may start hundreds of shells: allow time per pane. */
   buildBaseMs: 5_000,
   buildPerPaneMs: 25,
@@ -76,10 +78,7 @@ export const RESTORE_DEFAULTS = {
    * chunks open their panes' gates sooner, each costs one tmux process.
    */
   buildChunkBytes: 8_000,
-  /** tmux presses Enter in the panes opened last this long after the restore returns. */
-  deferredEnterDelayMs: 100,
-  /** Longest wait for tmux to take a pane's contents. */
-  ttyWriteTimeoutMs: 5_000,
+  ...GATE_TIMING,
 } as const;
 
 /** Pick what to restore and under which names. Pure. */
@@ -154,122 +153,6 @@ async function readContents(
   return out;
 }
 
-/** A pane terminal tmux created (Linux: a pty slave). */
-const PANE_TTY_RE = /^\/dev\/pts\/\d+$/;
-
-/** Synchronous sleep (the tty writes are synchronous on purpose: ordered before the Enter). */
-const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * Write `text` to a pane's terminal as output. Non-blocking with a deadline:
- * a tmux that stops reading the pane must not hang the restore. Throws like
- * fs does, or with code ETIMEDOUT.
- */
-function writeToTty(tty: string, text: string): void {
-  if (!PANE_TTY_RE.test(tty)) throw new Error(`not a pty: ${JSON.stringify(tty)}`);
-  const fd = openSync(tty, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
-  try {
-    const bytes = Buffer.from(text, 'utf8');
-    const deadline = Date.now() + RESTORE_DEFAULTS.ttyWriteTimeoutMs;
-    for (let off = 0; off < bytes.length; ) {
-      try {
-        off += writeSync(fd, bytes, off);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        // The pty buffer is full until tmux reads it.
-        if (Date.now() > deadline) throw Object.assign(new Error('tmux stopped reading the pane'), { code: 'ETIMEDOUT' });
-        pause(2);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Opens the gates of panes with contents. Each pane's contents are written
- * to its terminal as soon as the build reports the pane (the gate holds the
- * shell, so they come before its prompt); then Enter is pressed there and
- * the gate execs the shell. Panes that will get a typed command get their
- * Enter at once, so those shells are up when the build ends; the others get
- * theirs last, from tmux itself a moment after the restore returns: a
- * hundred shells starting at once take the CPU for a second or more on 2
- * cores, and would slow tmux while it builds or this process while it exits
- * (tmux's own `source-file` also returns with shells still starting). A pane
- * whose terminal cannot be written still gets its Enter.
- */
-function gateOpener(
-  plan: RestorePlan,
-  contents: ReadonlyMap<PaneRecord, string>,
-  early: ReadonlySet<PaneRecord>,
-  opts: RestoreOptions,
-  notes: string[],
-) {
-  const pending: Promise<void>[] = [];
-  const deferred: string[] = [];
-  const seen = new Set<number>();
-  const send = (commands: TmuxCommand[], panes: number): void => {
-    pending.push(
-      runTmuxScript(opts.server, commands, { env: opts.env }).then(
-        (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-        (e: unknown) => void notes.push(`could not start the shells of ${panes} pane(s): ${(e as Error).message}`),
-      ),
-    );
-  };
-  return {
-    /** Show the contents of the panes a build chunk reports; press Enter in the early ones. */
-    reported(buildOutput: Buffer): void {
-      const now: TmuxCommand[] = [];
-      for (const line of buildOutput.toString('utf8').split('\n')) {
-        const m = GATE_LINE_RE.exec(line);
-        const n = m ? Number(m[1]) : -1;
-        const pane = plan.gates[n];
-        if (!m || !pane || seen.has(n)) continue;
-        seen.add(n);
-        const text = contents.get(pane);
-        try {
-          if (text !== undefined) writeToTty(m[3]!, text);
-        } catch (e) {
-          notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-        }
-        if (early.has(pane)) now.push(['send-keys', '-t', m[2]!, 'Enter']);
-        else deferred.push(m[2]!);
-      }
-      if (now.length) send(now, now.length);
-    },
-    /** Wait until the Enters sent so far were taken. */
-    settled: (): Promise<unknown> => Promise.all(pending),
-    /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
-    async finish(): Promise<void> {
-      const delay = String(RESTORE_DEFAULTS.deferredEnterDelayMs / 1000);
-      const later = deferred.splice(0).map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter`]);
-      if (later.length) send(later, later.length);
-      await Promise.all(pending);
-      if (seen.size < plan.gates.length) notes.push(`${plan.gates.length - seen.size} pane(s) with contents did not report their terminal; their shells wait for Enter`);
-    },
-    /** After a failed build: only let the Enters already sent settle (the panes are being removed). */
-    abandon: (): Promise<unknown> => Promise.all(pending),
-  };
-}
-
-// Syscalls an idle interactive shell sleeps in while waiting for a key.
-const WAITING_SYSCALLS = new Set([0, 7, 23, 232, 270, 271, 281, 441]);
-
-/** True when the pane's process has become the shell and sleeps waiting for input. */
-function shellReady(pid: number, shellName: string): boolean {
-  const st = readStat(pid);
-  if (!st || st.state !== 'S' || st.tpgid !== st.pgrp) return false;
-  if (shellName && !st.comm.startsWith(shellName.slice(0, 15))) return false;
-  try {
-    const sys = Number(readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0]);
-    return WAITING_SYSCALLS.has(sys);
-  } catch {
-    return true;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Verify built sessions against their records; differences that make the restore wrong. */
 function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: string[]; notes: string[] } {
   const fatal: string[] = [];
@@ -294,11 +177,6 @@ function verify(targets: readonly RestoreTarget[], built: LiveServer): { fatal: 
     }
   }
   return { fatal, notes };
-}
-
-/** One line saying why a tmux call (or anything else) failed: tmux's first stderr line when it has one. */
-function failureLine(e: unknown): string {
-  return e instanceof TmuxError ? e.stderr.trim().split('\n')[0] || e.message : (e as Error).message;
 }
 
 /** Running sessions that stay (not replaced by a target), by session group. */
@@ -364,7 +242,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const typedRecord = (t: TypedCommand): PaneRecord | undefined =>
     targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
   const typedPanes = new Set(plan.typing.flatMap((t) => typedRecord(t) ?? []));
-  const gates = gateOpener(plan, contents, typedPanes, opts, notes);
+  const gates = openGates(plan, contents, typedPanes, opts, notes);
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
     // Chunk by chunk (each within tmux's message limit, in order), reading
@@ -390,8 +268,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     await gates.abandon();
     await rollback();
     if (e instanceof RestoreError) throw e;
-    const why = failureLine(e);
-    throw new RestoreError('build-failed', `Restore of ${names.join(', ')} failed and was rolled back: ${why}`);
+    throw new RestoreError('build-failed', `Restore of ${names.join(', ')} failed and was rolled back: ${failureLine(e)}`);
   }
 
   // Sessions that share a group's windows join it now; the built ones are in
@@ -401,67 +278,31 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     try {
       await runTmuxBatched(opts.server, j.commands, { env: opts.env });
     } catch (e) {
-      const why = failureLine(e);
-      notes.push(`session ${JSON.stringify(j.name)}: not restored, joining its session group failed: ${why}`);
+      notes.push(`session ${JSON.stringify(j.name)}: not restored, joining its session group failed: ${failureLine(e)}`);
       notJoined.add(j.name);
     }
   }
 
-  // Saved commands are typed only once each shell waits at its prompt: keys
-  // sent earlier would be echoed by the tty before the prompt is drawn.
-  const typed: RestoreResult['typed'] = [];
+  // Saved commands are typed only once each shell waits at its prompt.
+  let typed: Typed[] = [];
   try {
-    await typeCommands();
+    if (plan.typing.length) {
+      opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
+      // A gate still waiting for its Enter looks like an idle `sh`.
+      await gates.settled();
+      const jobs = plan.typing.flatMap((t) => {
+        const s = live.sessions.find((x) => x.name === t.session);
+        const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
+        const record = typedRecord(t);
+        const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
+        return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
+      });
+      typed = await typeCommands(jobs, opts, notes);
+    }
   } finally {
     // The other gated shells start now, not while tmux was building or the
     // commands were typed — and whatever typing did.
     await gates.finish();
-  }
-  async function typeCommands(): Promise<void> {
-    if (!plan.typing.length) return;
-    opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
-    // A gate still waiting for its Enter looks like an idle `sh`.
-    await gates.settled();
-    const jobs = plan.typing.flatMap((t) => {
-      const s = live.sessions.find((x) => x.name === t.session);
-      const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
-      const record = typedRecord(t);
-      const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
-      return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
-    });
-    const deadline = Date.now() + (opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs);
-    const pending = new Set(jobs);
-    const ready: typeof jobs = [];
-    const seenOnce = new Set<(typeof jobs)[number]>();
-    while (pending.size && Date.now() < deadline) {
-      for (const j of pending) {
-        if (shellReady(j.pane.pid, j.shell)) {
-          // Ready twice in a row: not a brief read of an rc file.
-          if (seenOnce.has(j)) {
-            pending.delete(j);
-            ready.push(j);
-          } else seenOnce.add(j);
-        } else seenOnce.delete(j);
-      }
-      if (pending.size) await sleep(RESTORE_DEFAULTS.pollMs);
-    }
-    for (const j of pending) notes.push(`${j.pane.id}: shell not ready after ${opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs} ms; typed anyway`);
-    const keys: TmuxCommand[] = [];
-    for (const j of [...ready, ...pending]) {
-      keys.push(['send-keys', '-t', j.pane.id, '-l', '--', j.t.text]);
-      if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
-      typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
-    }
-    if (!keys.length) return;
-    try {
-      await runTmuxBatched(opts.server, keys, { env: opts.env });
-    } catch (e) {
-      // A batch stops at its first failure (a pane closed meanwhile); the
-      // sessions are in place, so say so rather than fail the restore.
-      // Keys already sent are not sent again.
-      const why = failureLine(e);
-      notes.push(`typing saved commands stopped: ${why}`);
-    }
   }
   const restored = targets.filter((t) => !notJoined.has(t.name)).map((t) => ({
     name: t.name,

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { LivePane } from '../live/types.js';
 import type { ServerSpec } from './server.js';
-import { runTmuxScript, type RunOptions, type TmuxCommand } from './client.js';
+import type { TmuxCommand } from './argv.js';
+import { runTmuxScript, type RunOptions } from './client.js';
 
 /** A pane's captured screens: the shell's normal screen (with history) and, if shown, the alternate one. */
 export interface CapturedContents {

@@ -1,39 +1,17 @@
 /**
- * The only module that runs tmux. Builds argv (never a shell string), batches
- * many commands into one invocation, bounds every call with a timeout and
- * turns tmux's failures into typed errors a person can act on.
+ * The only module that runs tmux. Spawns it with argv (never a shell
+ * string; built in argv.ts), batches many commands into one invocation,
+ * bounds every call with a timeout and turns tmux's failures into typed
+ * errors a person can act on (errors.ts).
  *
  * It spawns with node:child_process rather than execa: execa costs ~120 ms
  * to import on this machine, most of the 150 ms budget of `tsession save`
  * (README, "Design").
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
+import { ARGV_BUDGET, batchArgv, chunkCommands, scriptArg, serverArgv, tmuxEnv, type TmuxCommand } from './argv.js';
+import { classifyFailure, TmuxError } from './errors.js';
 import type { ServerSpec } from './server.js';
-
-/** One tmux command as argv, e.g. ['new-window', '-t', 'x:1']. */
-export type TmuxCommand = readonly string[];
-
-/** Why a tmux call failed. */
-export type TmuxFailure =
-  | 'not-installed'
-  | 'too-old'
-  | 'no-server'
-  | 'no-access'
-  | 'timeout'
-  | 'refused'
-  | 'command-failed';
-
-/** A failed tmux call, with the server and what tmux said. */
-export class TmuxError extends Error {
-  override readonly name = 'TmuxError';
-  constructor(
-    readonly kind: TmuxFailure,
-    message: string,
-    readonly stderr = '',
-  ) {
-    super(message);
-  }
-}
 
 /** Named defaults for tmux calls. */
 export const TMUX_DEFAULTS = {
@@ -43,12 +21,8 @@ export const TMUX_DEFAULTS = {
   minVersion: [3, 2] as const,
   /** Grace after SIGTERM before SIGKILL for a timed-out tmux client. */
   killGraceMs: 200,
-  /**
-   * Bytes of argv one tmux client may send: the client packs argv into one
-   * imsg of at most 16384 bytes (MAX_IMSGSIZE) and refuses more with
-   * "command too long". Keep a margin for the header and server argv.
-   */
-  argvBudget: 15_800,
+  /** Bytes of argv one tmux client may send (see ARGV_BUDGET). */
+  argvBudget: ARGV_BUDGET,
 } as const;
 
 /** Result of a tmux invocation: raw stdout bytes (names may hold any byte). */
@@ -69,65 +43,6 @@ export interface TmuxScriptOutput extends TmuxOutput {
   readonly someFailed: boolean;
 }
 
-/**
- * tmux treats an argument ending in `;` as a command separator (and drops the
- * `;`), even in argv. `\;` at the end is taken as a literal `;`, so escaping
- * the last `;` makes every value arrive unchanged.
- */
-export function escapeArg(arg: string): string {
-  return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
-}
-
-/** Escape a value tmux format-expands (new-window -n/-c, select-pane -T, rename-*). */
-export function escapeFormat(value: string): string {
-  return value.replaceAll('#', '##');
-}
-
-/** Join commands into one argv list separated by `;` arguments. */
-export function batchArgv(commands: readonly TmuxCommand[]): string[] {
-  const out: string[] = [];
-  commands.forEach((cmd, i) => {
-    if (i > 0) out.push(';');
-    for (const arg of cmd) out.push(escapeArg(arg));
-  });
-  return out;
-}
-
-/** Global argv selecting the server: -S path [-f config]. */
-export function serverArgv(server: ServerSpec): string[] {
-  return server.configFile
-    ? ['-S', server.socketPath, '-f', server.configFile]
-    : ['-S', server.socketPath];
-}
-
-/** Environment for tmux: never inherit $TMUX, so "nested" checks do not fire. */
-export function tmuxEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env = { ...base };
-  delete env.TMUX;
-  delete env.TMUX_PANE;
-  return env;
-}
-
-/** Classify tmux's stderr into a failure kind with one actionable line. */
-export function classifyFailure(server: ServerSpec, stderr: string): TmuxError {
-  const said = stderr.trim().split('\n')[0] ?? '';
-  const where = `tmux server ${server.label} (${server.socketPath})`;
-  if (/no server running|No such file or directory|Connection refused/.test(stderr)) {
-    return new TmuxError('no-server', `No ${where} is running`, stderr);
-  }
-  if (/Permission denied|access not allowed/.test(stderr)) {
-    return new TmuxError('no-access', `Cannot access ${where}: permission denied`, stderr);
-  }
-  if (/server exited unexpectedly|lost server/.test(stderr)) {
-    return new TmuxError(
-      'refused',
-      `The ${where} is alive but refuses commands (${said}); try \`tsession unfreeze\` or end it`,
-      stderr,
-    );
-  }
-  return new TmuxError('command-failed', `tmux failed on ${where}: ${said || 'no message'}`, stderr);
-}
-
 /** Run a batch of commands in one tmux invocation. Throws TmuxError. */
 export async function runTmux(
   server: ServerSpec,
@@ -138,18 +53,6 @@ export async function runTmux(
   if (r.code !== 0) throw classifyFailure(server, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }
-
-/**
- * A script argument: tmux's config language, single-quoted. Only values a
- * single quote holds verbatim are accepted (no quote, no backslash, no
- * control byte): scripts carry ids, numbers, flags and tsession's own
- * markers, never names or paths from a checkpoint (those go through argv).
- */
-export function scriptArg(arg: string): string {
-  if (!SCRIPT_SAFE.test(arg)) throw new Error(`Expected a tmux script argument without quotes, backslashes or control bytes, got ${JSON.stringify(arg)}`);
-  return `'${arg}'`;
-}
-const SCRIPT_SAFE = /^[^'\\\x00-\x1f\x7f]*$/;
 
 /**
  * Run any number of commands in ONE tmux process: they go to
@@ -232,31 +135,6 @@ function spawnTmux(
       settle(() => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
     });
   });
-}
-
-/** Split commands into batches whose packed argv fits one tmux client message. */
-export function chunkCommands(commands: readonly TmuxCommand[], budget: number = TMUX_DEFAULTS.argvBudget): TmuxCommand[][] {
-  const chunks: TmuxCommand[][] = [];
-  let current: TmuxCommand[] = [];
-  let size = 0;
-  for (const cmd of commands) {
-    // Each argument costs its UTF-8 bytes plus a NUL; the `;` separator 2.
-    const cost = cmd.reduce((n, a) => n + Buffer.byteLength(escapeArg(a)) + 1, 2);
-    // A smaller budget only aims for smaller chunks: one command may still
-    // take all that tmux accepts, alone in its chunk.
-    if (cost > TMUX_DEFAULTS.argvBudget) {
-      throw new TmuxError('command-failed', `Expected a tmux command under ${TMUX_DEFAULTS.argvBudget} bytes, got ${cost} (${cmd[0]})`);
-    }
-    if (size + cost > budget && current.length) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(cmd);
-    size += cost;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
 }
 
 /**

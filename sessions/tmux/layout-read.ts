@@ -12,14 +12,16 @@
  */
 import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
 import type { ServerSpec } from './server.js';
-import { assertSupportedVersion, runTmux, TmuxError, type RunOptions } from './client.js';
+import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
+import { TmuxError } from './errors.js';
+import { decodeRows, decodeTagged, FORMATS, listCommand, recordFormat } from './formats.js';
 
 /**
  * Per record kind: fields that can only hold digits, ids, flags or a layout
  * string, sent space-separated, cheaply, then fields that may hold any byte,
  * sent length-prefixed. pane_current_path/command are not read here: tmux
  * looks them up in /proc per pane, which doubles the cost of the call, and
- * sessions/proc.ts reads better facts directly (they are asked for only
+ * sessions/proc/facts.ts reads better facts directly (they are asked for only
  * where /proc has nothing; see readTmuxFallbacks).
  */
 const KINDS = {
@@ -71,11 +73,8 @@ type FieldOf<K extends Kind> = (typeof KINDS)[K]['safe'][number] | (typeof KINDS
 /** Every field the layout read asks for, per pane (the benchmark's one-call floor asks for these). */
 export const LAYOUT_FIELDS: readonly string[] = [...new Set(Object.values(KINDS).flatMap((k) => [...k.safe, ...k.text]))];
 
-/** A kind's -F format: its tag, safe fields space-separated, then text fields as `<bytes>:<value>`. */
-function formatOf(kind: Kind): string {
-  const { safe, text } = KINDS[kind];
-  return `${kind} ${safe.map((f) => `#{${f}}`).join(' ')} ${text.map((f) => `#{n:${f}}:#{${f}}`).join('')}`;
-}
+/** A kind's -F format (see recordFormat). */
+const formatOf = (kind: Kind): string => recordFormat({ tag: kind, ...KINDS[kind] });
 
 /** The tmux commands that list the whole server, run as one invocation. */
 export const LAYOUT_COMMANDS: readonly (readonly string[])[] = (Object.keys(KINDS) as Kind[]).map((k) =>
@@ -86,80 +85,6 @@ export const LAYOUT_COMMANDS: readonly (readonly string[])[] = (Object.keys(KIND
 const FIELD_INDEX = Object.fromEntries(
   (Object.keys(KINDS) as Kind[]).map((k) => [k, Object.fromEntries([...KINDS[k].safe, ...KINDS[k].text].map((f, i) => [f, i]))]),
 ) as { [K in Kind]: Record<FieldOf<K>, number> };
-
-/**
- * Split records of `safeCount` space-separated fields then `textCount`
- * length-prefixed ones. With one count, every field is length-prefixed.
- * `shapeOf` instead picks the counts per record from its first word (the
- * tag, which is then dropped from the record).
- *
- * The buffer is scanned as one latin1 string (a char per byte, so byte
- * lengths are string lengths): string indexOf stays inside V8, where
- * Buffer#indexOf crosses into C++ per call — 22 ms instead of ~2 ms for
- * 400 panes in a cold process. Text fields holding non-ASCII bytes are then
- * decoded from the buffer as UTF-8.
- */
-export function decodeRecords(buf: Buffer, countA: number, countB?: number): string[][] {
-  const safeCount = countB === undefined ? 0 : countA;
-  const textCount = countB === undefined ? countA : countB;
-  return decodeShaped(buf, () => [safeCount, textCount]).map(([, rec]) => rec);
-}
-
-/** Records whose shape depends on a leading tag word: [tag, fields][]. */
-export function decodeTagged(buf: Buffer, shapes: Readonly<Record<string, readonly [number, number]>>): [string, string[]][] {
-  return decodeShaped(buf, (tag) => shapes[tag] ?? null, true);
-}
-
-function decodeShaped(
-  buf: Buffer,
-  shapeOf: (tag: string) => readonly [number, number] | null,
-  tagged = false,
-): [string, string[]][] {
-  const text = buf.toString('latin1');
-  const records: [string, string[]][] = [];
-  let pos = 0;
-  const bad = (what: string): never => {
-    throw new Error(`Expected ${what} in tmux output at byte ${pos}, got ${JSON.stringify(buf.toString('utf8', pos, pos + 20))}`);
-  };
-  while (pos < text.length) {
-    let tag = '';
-    if (tagged) {
-      const sp = text.indexOf(' ', pos);
-      if (sp < 0) bad('a record tag');
-      tag = text.slice(pos, sp);
-      pos = sp + 1;
-    }
-    const shape = shapeOf(tag);
-    if (!shape) return bad('a known record tag');
-    const [safeCount, textCount] = shape;
-    let rec: string[] = [];
-    if (safeCount > 0) {
-      // Find the end of the safe fields, then split them in one go.
-      let end = pos;
-      for (let f = 0; f < safeCount; f++) {
-        const sp = text.indexOf(' ', end);
-        if (sp < 0) bad('a field');
-        end = sp + 1;
-      }
-      rec = text.slice(pos, end - 1).split(' ');
-      pos = end;
-    }
-    for (let f = 0; f < textCount; f++) {
-      const colon = text.indexOf(':', pos);
-      const len = colon > pos ? Number(text.slice(pos, colon)) : NaN;
-      if (!Number.isInteger(len) || colon + 1 + len > text.length) bad('a length-prefixed field');
-      const value = text.slice(colon + 1, colon + 1 + len);
-      rec.push(NON_ASCII.test(value) ? buf.toString('utf8', colon + 1, colon + 1 + len) : value);
-      pos = colon + 1 + len;
-    }
-    if (text.charCodeAt(pos) !== 0x0a) bad('end of record');
-    pos++;
-    records.push([tag, rec]);
-  }
-  return records;
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
 
 const int = (s: string): number => {
   const n = Number(s);
@@ -278,13 +203,9 @@ export async function readTmuxFallbacks(
   const out = new Map<string, { command: string; path: string }>();
   if (paneIds.length === 0) return out;
   const want = new Set(paneIds);
-  const { stdout } = await runTmux(
-    server,
-    [['list-panes', '-a', '-F', '#{pane_id} #{n:pane_current_command}:#{pane_current_command}#{n:pane_current_path}:#{pane_current_path}']],
-    opts,
-  );
-  for (const [id, command, path] of decodeRecords(stdout, 1, 2)) {
-    if (id && want.has(id)) out.set(id, { command: command ?? '', path: path ?? '' });
+  const { stdout } = await runTmux(server, [listCommand('list-panes', FORMATS.paneFallbacks, '-a')], opts);
+  for (const r of decodeRows(stdout, [FORMATS.paneFallbacks])[0]) {
+    if (want.has(r.pane_id)) out.set(r.pane_id, { command: r.pane_current_command, path: r.pane_current_path });
   }
   return out;
 }

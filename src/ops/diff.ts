@@ -6,7 +6,7 @@
 import type { CheckpointBody, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type CompareOptions, type Difference } from '../../sessions/live/compare.js';
 import { takeSnapshot } from '../../sessions/live/snapshot.js';
-import { TmuxError } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
 import type { Context } from '../context.js';
 
 /** Per-session result of a diff. */

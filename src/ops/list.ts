@@ -1,7 +1,7 @@
 /** List: the live sessions of the server, and those only a checkpoint remembers. */
 import { paneCount } from '../../checkpoints/counts.js';
-import { CLIENTS_COMMAND, decodeExtras } from '../../sessions/health/probes.js';
-import { runTmux, TmuxError } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
+import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 
@@ -32,7 +32,7 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
   });
   // session_attached counts control-mode clients too (a watch daemon's among them): count people's.
   const people = live?.sessions.length
-    ? await runTmux(ctx.server, [CLIENTS_COMMAND], { env: ctx.env }).then((o) => decodeExtras(o.stdout).clients, () => null)
+    ? await readClients(ctx.server, { env: ctx.env }).catch(() => null)
     : null;
   const store = await ctx.store();
   const listed = await store.list();

@@ -4,7 +4,9 @@
  * whether or not the daemon runs.
  */
 import type { Context } from '../context.js';
-import { isAlive, readHolder, watchLockFile, type LockHolder } from '../daemon/lock.js';
+import { readHolder, type LockHolder } from '../../checkpoints/lock.js';
+import { watchLockFile } from '../../checkpoints/paths.js';
+import { isRunning as isAlive } from '../../sessions/proc/liveness.js';
 import { readJournal, type JournalEntry } from './journal.js';
 
 /** The lock file of a server's watch daemon (under the runtime dir). */

@@ -5,7 +5,8 @@
  * (runTmuxOnTerminal), like every tmux call.
  */
 import type { ServerSpec } from '../../sessions/tmux/server.js';
-import { runTmuxOnTerminal, serverArgv, tmuxEnv } from '../../sessions/tmux/client.js';
+import { serverArgv, tmuxEnv } from '../../sessions/tmux/argv.js';
+import { runTmuxOnTerminal } from '../../sessions/tmux/client.js';
 
 /** How the session is reached. */
 export type AttachMode = 'attach' | 'switch-client';

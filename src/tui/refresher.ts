@@ -10,11 +10,13 @@ import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore } from '../../checkpoints/store.js';
 import { classify, type Observation, type SavedSession, type ServerFacts } from '../../sessions/health/classify.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
-import { bounded, createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/health/probes.js';
-import { TmuxError } from '../../sessions/tmux/client.js';
+import { createProber, PROBE_LIMITS, readProcFacts, type Prober } from '../../sessions/health/probes.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
-import { currentWatcher, watchLockFile } from '../daemon/lock.js';
+import { currentHolder } from '../../checkpoints/lock.js';
+import { watchLockFile } from '../../checkpoints/paths.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { newestPerSession } from '../ops/checkpoints.js';
 import { readJournalTail } from '../ops/journal.js';
 
@@ -116,7 +118,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     problem: string | null,
     withJournal = false,
   ): Promise<Snapshot> => {
-    const [holder, journal] = await Promise.all([currentWatcher(lockFile), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
+    const [holder, journal] = await Promise.all([currentHolder(lockFile, PROC_IDENTITY), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
     return {
       at: obs.at,
       report: classify(obs, saved),
@@ -143,7 +145,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       const t0 = performance.now();
       const run = { timeoutMs: QUICK_LIMITS.timeoutMs, env: ctx.env };
       const listing = listCheckpoints();
-      const answer = await bounded(readLayout(ctx.server, run), ctx.server, QUICK_LIMITS.timeoutMs).then(
+      const answer = await readLayout(ctx.server, run).then(
         (live) => ({ kind: 'answered' as const, live, message: null }),
         (e: unknown) => {
           const kind: ServerFacts['answer'] = e instanceof TmuxError && (e.kind === 'no-server' || e.kind === 'timeout' || e.kind === 'refused') ? e.kind : 'error';

@@ -15,7 +15,7 @@ import { paneCount } from '../../checkpoints/counts.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
-import { programName } from '../../sessions/proc/facts.js';
+import { programName } from '../../sessions/proc/program-name.js';
 import { planRepair } from '../../sessions/repair/plan.js';
 import { decideRerun, type RerunRule } from '../../sessions/restore/rerun-policy.js';
 import type { Context } from '../context.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore, type CheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { tempDir } from '../helpers/tmux-server.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 import { SAMPLE_HOME } from './support/sample-body.js';
@@ -35,7 +36,7 @@ function storeWith(...names: string[]): CheckpointStore {
     if (!m) throw new Error(`Expected ${name} in the fixture manifest, got none`);
     copyFileSync(join(FIXTURES, name), join(dir, LAYOUT.checkpoints, `${m.id}.json`));
   }
-  return createCheckpointStore({ dir, homeDir: SAMPLE_HOME });
+  return createCheckpointStore({ dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
 }
 
 const damaged = Object.entries(manifest).filter(([name]) => name !== 'valid.json');

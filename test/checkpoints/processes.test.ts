@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATOMIC_WRITE_STEPS, isTempName } from '../../checkpoints/atomic-write.js';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { tempDir } from '../helpers/tmux-server.js';
 import { buildChildren } from './support/build-children.js';
 import { SAMPLE_HOME } from './support/sample-body.js';
@@ -72,7 +73,7 @@ describe('concurrency', () => {
         expect(ids).toContain(e.id);
         expect(e.valid).toBe(true);
       }
-      const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME });
+      const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
       const listed = await store.list();
       expect(listed.ok && listed.value.map((e) => e.id).sort()).toEqual(ids);
       expect(listed.ok && listed.value.every((e) => e.valid)).toBe(true);
@@ -92,7 +93,7 @@ describe('crash consistency', () => {
       await run.exited;
       expect(run.child.signalCode).toBe('SIGKILL');
       const firstId = run.stdout().trim();
-      const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME });
+      const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
       const n = await store.newestGood();
       if (!n.ok) throw new Error(n.error.message);
       expect(n.value.warnings).toEqual([]);
@@ -117,7 +118,7 @@ describe('crash consistency', () => {
     const random = prng(SEED);
     const t = tempDir('tsession-crash-');
     const dir = join(t.path, 'server');
-    const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME });
+    const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const started = Date.now();
     let lastGood: string | null = null;
     try {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ATOMIC_WRITE_STEPS, writeFileAtomic } from '../../checkpoints/atomic-write.js';
 import { LAYOUT, StateDirError } from '../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { tempDir } from '../helpers/tmux-server.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 import { SAMPLE_HOME, sampleDraft } from './support/sample-body.js';
@@ -86,7 +87,7 @@ describe('unwritable state dir', () => {
     const root = scratch();
     writeFileSync(join(root, 'not-a-dir'), '');
     const stateDir = join(root, 'not-a-dir', 'tsession');
-    const store = createCheckpointStore({ dir: join(stateDir, 'servers', 'x'), stateDir, homeDir: SAMPLE_HOME });
+    const store = createCheckpointStore({ dir: join(stateDir, 'servers', 'x'), stateDir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const r = await store.write(sampleDraft());
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -103,7 +104,7 @@ describe('unwritable state dir', () => {
 
   it.skipIf(mountRefusal !== null)('a read-only file system → EROFS with what to do', async () => {
     const ro = mountTmpfs('ro,size=64k');
-    const store = createCheckpointStore({ dir: join(ro, 'servers', 'x'), stateDir: ro, homeDir: SAMPLE_HOME });
+    const store = createCheckpointStore({ dir: join(ro, 'servers', 'x'), stateDir: ro, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const r = await store.write(sampleDraft());
     expect(!r.ok && r.error.message).toBe(
       `State dir ${ro} is on a read-only file system (EROFS): pass --state-dir with a writable directory`,
@@ -115,7 +116,7 @@ describe('disk full', () => {
   it.skipIf(mountRefusal !== null)('a save fails with the ENOSPC message and the previous checkpoint stays intact', async () => {
     const mnt = mountTmpfs('size=64k,mode=0700');
     const dir = join(mnt, 'servers', 'x');
-    const store = createCheckpointStore({ dir, stateDir: mnt, homeDir: SAMPLE_HOME });
+    const store = createCheckpointStore({ dir, stateDir: mnt, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const first = await store.write(sampleDraft());
     if (!first.ok || first.value.kind !== 'written') throw new Error('first save failed');
     // Fill every remaining page.

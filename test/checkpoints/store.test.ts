@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAYOUT } from '../../checkpoints/paths.js';
 import { createCheckpointStore, type CheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { tempDir } from '../helpers/tmux-server.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 import { defaultStartupDraft, SAMPLE_HOME, sampleDraft } from './support/sample-body.js';
@@ -12,7 +13,7 @@ const afterTest = cleanupAfterEach();
 function newStore(): CheckpointStore {
   const t = tempDir('tsession-store-');
   afterTest(t.cleanup);
-  return createCheckpointStore({ dir: join(t.path, 'server'), homeDir: SAMPLE_HOME });
+  return createCheckpointStore({ dir: join(t.path, 'server'), homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
 }
 
 async function mustWrite(store: CheckpointStore, draft = sampleDraft()) {
@@ -69,7 +70,7 @@ describe('store round trip', () => {
     expect(statSync(join(store.dir, LAYOUT.index)).mode & 0o777).toBe(0o600);
 
     chmodSync(store.dir, 0o755);
-    const again = createCheckpointStore({ dir: store.dir, homeDir: SAMPLE_HOME });
+    const again = createCheckpointStore({ dir: store.dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
     const w = await again.write(sampleDraft());
     expect(w.ok && w.value.kind === 'written' && w.value.warnings).toEqual([
       `Tightened permissions of ${store.dir} from 0755 to 0700`,
@@ -152,7 +153,7 @@ describe('index cache', () => {
       { v: 1, normal: 'other\n', alternate: null },
     ]);
     if (!put.ok) throw new Error(put.error.message);
-    const [shared, other] = put.value.map((p) => p.sha256);
+    const [shared, other] = put.value.map((p) => p.sha256) as [string, string];
     const a = await mustWrite(store, sampleDraft({ sessions: ['a'], blob: shared }));
     const b = await mustWrite(store, sampleDraft({ sessions: ['b'], blob: shared }));
     const c = await mustWrite(store, sampleDraft({ sessions: ['c'], blob: other }));

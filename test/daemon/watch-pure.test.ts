@@ -2,17 +2,14 @@
  * The watch daemon's pure parts and small edges: when saves run, the crash
  * breaker, the journal file, the lock file, and the `--watch` spelling.
  */
-import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { serverDir } from '../../checkpoints/paths.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStat } from '../../sessions/proc/facts.js';
 import { parseInterval } from '../../src/cli/commands/watch.js';
 import { CrashBreaker } from '../../src/daemon/crash-breaker.js';
 import { classifyEnd, describeEnd } from '../../src/daemon/daemon.js';
 import { formatEntry, Journal, JOURNAL_FILE, readJournal, readJournalTail } from '../../src/ops/journal.js';
-import { isAlive, readHolder, takeLock } from '../../src/daemon/lock.js';
 import { SaveScheduler, type Timers } from '../../src/daemon/save-scheduler.js';
 import { systemdArg } from '../../src/daemon/systemd-unit.js';
 import { endIsCrash } from '../../sessions/tmux/event-feed.js';
@@ -240,45 +237,6 @@ describe('Journal', () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(readFileSync(join(d, JOURNAL_FILE), 'utf8').length).toBeLessThanOrEqual(400);
     expect(numbers.length).toBeLessThan(12); // only one rotated file is kept
-  });
-});
-
-describe('watch lock', () => {
-  const dirs: { cleanup(): void }[] = [];
-  afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
-
-  it('is held while its holder runs, stale once it is gone or its pid names another process', async () => {
-    const d = tempDir();
-    dirs.push(d);
-    const path = join(d.path, 'watch.lock');
-    const first = await takeLock(path);
-    expect(first.kind).toBe('taken');
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(await takeLock(path)).toMatchObject({ kind: 'held', holder: { pid: process.pid } });
-    if (first.kind === 'taken') await first.release();
-
-    const sleeper = spawn('sleep', ['30']);
-    await new Promise((r) => sleeper.once('spawn', r));
-    const real = { pid: sleeper.pid!, startTime: readStat(sleeper.pid!)!.startTime, since: 'then' };
-    writeFileSync(path, JSON.stringify(real));
-    expect(isAlive(real)).toBe(true);
-    expect(await takeLock(path)).toMatchObject({ kind: 'held', holder: { pid: sleeper.pid } });
-    // Same pid, another start time: the pid was reused, the lock is stale.
-    writeFileSync(path, JSON.stringify({ ...real, startTime: real.startTime + 1 }));
-    const reused = await takeLock(path);
-    expect(reused).toMatchObject({ kind: 'taken', replacedStale: { pid: sleeper.pid } });
-    if (reused.kind === 'taken') await reused.release();
-    sleeper.kill('SIGKILL');
-    await new Promise((r) => sleeper.once('close', r));
-    writeFileSync(path, JSON.stringify(real));
-    expect(isAlive(real)).toBe(false);
-    const taken = await takeLock(path);
-    expect(taken.kind).toBe('taken');
-    expect((await readHolder(path))?.pid).toBe(process.pid);
-    if (taken.kind === 'taken') await taken.release();
-    // A torn file is stale too.
-    writeFileSync(path, '{"pid":');
-    expect((await takeLock(path)).kind).toBe('taken');
   });
 });
 

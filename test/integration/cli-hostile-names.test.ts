@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverDir } from '../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { sampleDraft } from '../checkpoints/support/sample-body.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../helpers/tmux-server.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await waitFor(() => s.tmux('list-panes', '-t', '=work', '-F', '#{cursor_x}').trim() !== '0', 10_000, 'shell prompt');
   // A checkpoint holding a session tmux itself would never name so (tmux escapes names): a file in the state dir is untrusted input.
   const socketPath = s.tmux('display-message', '-p', '#{socket_path}').trim();
-  const store = createCheckpointStore({ dir: serverDir(state.path, socketPath), stateDir: state.path });
+  const store = createCheckpointStore({ dir: serverDir(state.path, socketPath), stateDir: state.path, identity: PROC_IDENTITY });
   const draft = sampleDraft({ sessions: [HOSTILE], createdAt: new Date(Date.now() - 60_000).toISOString() });
   const written = await store.write({ ...draft, server: { socketPath, label: s.name } });
   expect(written.ok).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StateDirError } from '../../checkpoints/paths.js';
 import type { CheckpointError } from '../../checkpoints/result.js';
 import { RestoreError } from '../../sessions/restore/transaction.js';
-import { TmuxError } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
 import { exitCodeOf, RESTORE_EXIT, toUserError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { CHECKPOINT_EXIT, checkpointFailure } from '../../src/ops/checkpoints.js';

@@ -1,5 +1,5 @@
 /** Shows argv as a copy-pasteable shell line (for --dry-run and messages). */
-import type { TmuxCommand } from '../../../sessions/tmux/client.js';
+import type { TmuxCommand } from '../../../sessions/tmux/argv.js';
 import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
 
 /** `tmux new-window -t 'x:1' …` as a person would type it in bash. */

@@ -15,7 +15,8 @@ import { UserError } from '../../user-error.js';
 import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../daemon/daemon.js';
 import { formatEntry, Journal, type JournalEntry, type JournalRecord } from '../../ops/journal.js';
 import { watchLockPath } from '../../ops/status.js';
-import { takeLock } from '../../daemon/lock.js';
+import { takeLock } from '../../../checkpoints/lock.js';
+import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 import type { ValuesOf } from './options.js';
 
 /** A seconds option → milliseconds; a usage error unless a number ≥ 1 (or 0: never). */
@@ -63,7 +64,7 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
   const store = await ctx.store();
   await ensurePrivateDir(ctx.paths.runtimeDir);
-  const lock = await takeLock(watchLockPath(ctx));
+  const lock = await takeLock(watchLockPath(ctx), PROC_IDENTITY);
   if (lock.kind === 'held') {
     throw new UserError(
       `tmux server ${ctx.server.label} is already watched by tsession pid ${lock.holder.pid} (since ${lock.holder.since}); see tsession status`,

@@ -12,7 +12,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Transpile the sources children need into `outDir`; returns the path of the support dir there. */
 export function buildChildren(outDir: string): string {
-  const dirs = ['checkpoints', 'test/checkpoints/support'];
+  // sessions/proc: the liveness check the store's index lock is given.
+  const dirs = ['checkpoints', 'sessions/proc', 'test/checkpoints/support'];
   for (const d of dirs) {
     for (const name of readdirSync(join(repo, d))) {
       if (!name.endsWith('.ts') || name.endsWith('.d.ts')) continue;

@@ -4,11 +4,12 @@
  * the crash test kills it mid-work, not during start-up.
  */
 import { createCheckpointStore } from '../../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 import { SAMPLE_HOME, sampleDraft } from './sample-body.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('Expected a store dir as argv[2], got nothing');
-const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME });
+const store = createCheckpointStore({ dir, homeDir: SAMPLE_HOME, identity: PROC_IDENTITY });
 for (let i = 0; ; i++) {
   const blob = await store.putBlob({ v: 1, normal: `scrollback ${process.pid} ${i}\n`.repeat(200), alternate: null });
   if (!blob.ok) throw new Error(blob.error.message);

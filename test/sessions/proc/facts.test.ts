@@ -1,6 +1,9 @@
-/** Pure parsing of /proc facts. */
+/**
+ * /proc/<pid>/stat parsing and program names (pure).
+ */
 import { describe, expect, it } from 'vitest';
-import { parseStat, programName } from '../../../sessions/proc/facts.js';
+import { parseStat } from '../../../sessions/proc/facts.js';
+import { programName } from '../../../sessions/proc/program-name.js';
 
 describe('/proc parsing', () => {
   it('parses stat after the last ) even when the comm holds spaces and parens', () => {

@@ -1,15 +1,24 @@
-/** The pure restore planner: build, finalize, rollback, gates, typing, shared windows. */
+/**
+ * The pure restore planner: names tmux stores, the plan, shared windows.
+ */
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../../checkpoints/schema.js';
+import { normalizeLayout } from '../../../sessions/live/compare.js';
 import { planRestore, tmuxStoredName, type PlanContext } from '../../../sessions/restore/plan.js';
-import { sessionRecord as session } from '../../helpers/records.js';
+import { session } from '../support/records.js';
 
-describe('tmuxStoredName', () => {
+describe('names and layouts', () => {
   it('predicts the name tmux stores', () => {
     expect(tmuxStoredName('a.b:c')).toBe('a_b_c');
     expect(tmuxStoredName('t\tn\nb\\')).toBe('t\\tn\\nb\\\\');
     expect(tmuxStoredName('$x')).toBe('\\$x');
     expect(tmuxStoredName('plain name')).toBe('plain name');
+  });
+  it('compares layouts without checksums and pane ids', () => {
+    expect(normalizeLayout('95e4,120x40,0,0{60x40,0,0,0,59x40,61,0[59x20,61,0,1,59x19,61,21,2]}')).toBe(
+      normalizeLayout('d6e5,120x40,0,0{60x40,0,0,7,59x40,61,0[59x20,61,0,8,59x19,61,21,9]}'),
+    );
+    expect(normalizeLayout('b25d,80x24,0,0,0')).not.toBe(normalizeLayout('b25d,80x23,0,0,0'));
   });
 });
 

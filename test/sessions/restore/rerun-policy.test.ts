@@ -1,4 +1,6 @@
-/** Which saved commands a restore re-runs and which it only types. */
+/**
+ * Which saved commands are re-run (pure).
+ */
 import { describe, expect, it } from 'vitest';
 import { decideRerun } from '../../../sessions/restore/rerun-policy.js';
 

@@ -1,4 +1,6 @@
-/** The pure half of capture: splitting tmux's output by token, trimming, normal vs alternate screen. */
+/**
+ * Splitting and assembling capture output (pure).
+ */
 import { describe, expect, it } from 'vitest';
 import { assembleContents, splitCaptureOutput, trimLines } from '../../../sessions/tmux/capture.js';
 

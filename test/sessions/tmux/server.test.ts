@@ -1,4 +1,6 @@
-/** Server selection, picked like tmux picks it. */
+/**
+ * Server selection, like tmux: -S, -L, $TMUX, default (pure).
+ */
 import { describe, expect, it } from 'vitest';
 import { resolveServer } from '../../../sessions/tmux/server.js';
 

@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServer } from '../../../sessions/tmux/server.js';
-import { runTmuxScript, scriptArg, TmuxError } from '../../../sessions/tmux/client.js';
+import { scriptArg } from '../../../sessions/tmux/argv.js';
+import { runTmuxScript } from '../../../sessions/tmux/client.js';
+import { TmuxError } from '../../../sessions/tmux/errors.js';
 import { createTestServer, type TestServer } from '../../helpers/tmux-server.js';
 
 describe('scriptArg', () => {

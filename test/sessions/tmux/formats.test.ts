@@ -1,6 +1,8 @@
-/** Record decoding for layout queries: safe fields and length-prefixed text. */
+/**
+ * The one length-prefix decoder, untagged (formats.ts).
+ */
 import { describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../../sessions/tmux/layout-read.js';
+import { decodeRecords } from '../../../sessions/tmux/formats.js';
 
 describe('decodeRecords', () => {
   it('decodes safe fields and length-prefixed text holding any byte', () => {

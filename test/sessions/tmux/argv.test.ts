@@ -1,6 +1,10 @@
-/** The pure half of the tmux client: argv escaping, batching, chunking, the version gate. */
+/**
+ * Pure argv for tmux: escaping, batching, chunking at the message limit, and the version floor.
+ */
 import { describe, expect, it } from 'vitest';
-import { assertSupportedVersion, batchArgv, chunkCommands, escapeArg, escapeFormat, TmuxError } from '../../../sessions/tmux/client.js';
+import { batchArgv, chunkCommands, escapeArg, escapeFormat } from '../../../sessions/tmux/argv.js';
+import { assertSupportedVersion } from '../../../sessions/tmux/client.js';
+import { TmuxError } from '../../../sessions/tmux/errors.js';
 
 describe('argv for tmux', () => {
   it('escapes a trailing ; so it is not a command separator, and # for formats', () => {

@@ -1,0 +1,94 @@
+/**
+ * Types saved commands into restored panes once each shell waits at its
+ * prompt (keys sent earlier would be echoed by the tty before the prompt is
+ * drawn), re-running them with Enter only where the plan says so.
+ * Non-goals: deciding what to type (plan.ts, rerun-policy.ts).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LivePane } from '../live/types.js';
+import { readStat, readSyscall } from '../proc/facts.js';
+import { SYSCALLS, type SyscallTable } from '../proc/syscalls.js';
+import type { TypedCommand } from './plan.js';
+import type { ServerSpec } from '../tmux/server.js';
+import type { TmuxCommand } from '../tmux/argv.js';
+import { runTmuxBatched } from '../tmux/client.js';
+import { failureLine } from './failure-line.js';
+
+/** Named timing of typing. */
+export const TYPING_TIMING = {
+  /** How long to wait for shells before typing commands anyway. */
+  shellReadyTimeoutMs: 5_000,
+  pollMs: 15,
+} as const;
+
+/** True when the pane's process has become the shell and sleeps waiting for input (`syscalls`: this machine's table). */
+export function shellReady(pid: number, shellName: string, procRoot = '/proc', syscalls: SyscallTable = SYSCALLS): boolean {
+  const st = readStat(pid, procRoot);
+  if (!st || st.state !== 'S' || st.tpgid !== st.pgrp) return false;
+  if (shellName && !st.comm.startsWith(shellName.slice(0, 15))) return false;
+  const nr = readSyscall(pid, procRoot);
+  // Unreadable (no ptrace access): the other signs must do.
+  if (nr === null) return true;
+  return nr !== 'running' && syscalls.waitsForInput(nr);
+}
+
+/** One command to type: where, into which shell. */
+export interface TypingJob {
+  readonly t: TypedCommand;
+  readonly pane: LivePane;
+  /** The shell's program name (what its comm starts with), or '' when unknown. */
+  readonly shell: string;
+}
+
+/** What was typed where; `ran` when Enter was pressed too. */
+export interface Typed {
+  readonly target: string;
+  readonly text: string;
+  readonly ran: boolean;
+}
+
+/**
+ * Wait until each job's shell is ready (twice in a row: not a brief read of
+ * an rc file) or the timeout passes, then type every job's text in one
+ * batch. Problems become notes: the sessions are in place either way.
+ */
+export async function typeCommands(
+  jobs: readonly TypingJob[],
+  ctx: { readonly server: ServerSpec; readonly env: NodeJS.ProcessEnv; readonly shellReadyTimeoutMs?: number | undefined },
+  notes: string[],
+): Promise<Typed[]> {
+  const timeoutMs = ctx.shellReadyTimeoutMs ?? TYPING_TIMING.shellReadyTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(jobs);
+  const ready: TypingJob[] = [];
+  const seenOnce = new Set<TypingJob>();
+  while (pending.size && Date.now() < deadline) {
+    for (const j of pending) {
+      if (shellReady(j.pane.pid, j.shell)) {
+        if (seenOnce.has(j)) {
+          pending.delete(j);
+          ready.push(j);
+        } else seenOnce.add(j);
+      } else seenOnce.delete(j);
+    }
+    if (pending.size) await sleep(TYPING_TIMING.pollMs);
+  }
+  for (const j of pending) notes.push(`${j.pane.id}: shell not ready after ${timeoutMs} ms; typed anyway`);
+  const typed: Typed[] = [];
+  const keys: TmuxCommand[] = [];
+  for (const j of [...ready, ...pending]) {
+    keys.push(['send-keys', '-t', j.pane.id, '-l', '--', j.t.text]);
+    if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
+    typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
+  }
+  if (!keys.length) return typed;
+  try {
+    await runTmuxBatched(ctx.server, keys, { env: ctx.env });
+  } catch (e) {
+    // A batch stops at its first failure (a pane closed meanwhile); the
+    // sessions are in place, so say so rather than fail the restore.
+    // Keys already sent are not sent again.
+    notes.push(`typing saved commands stopped: ${failureLine(e)}`);
+  }
+  return typed;
+}
