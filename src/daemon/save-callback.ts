@@ -54,6 +54,7 @@ export function createSaveCallback(
                 panesSeen.add(pane.id);
                 return panes.lastCommand(pane);
               },
+              cwdOf: (pane, proc) => panes.cwd(pane, procFloor(pane, proc)),
             }
           : {}),
       });

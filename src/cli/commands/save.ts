@@ -5,7 +5,7 @@
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../../checkpoints/schema.js';
 import { readLayout } from '../../../sessions/tmux/layout-read.js';
 import { takeLayoutRead } from './save-early.js';
-import { takeSnapshot } from '../../../sessions/live/snapshot.js';
+import { takeSnapshot, type SnapshotOptions } from '../../../sessions/live/snapshot.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { checkpointFailure } from './shared.js';
@@ -64,6 +64,8 @@ export async function saveCheckpoint(
     readonly onFingerprint?: (fingerprint: string) => void;
     /** Each pane's last command from shell integration (the watch daemon with --markers). */
     readonly lastCommandOf?: (pane: { readonly id: string; readonly pid: number }) => PaneRecord['lastCommand'] | undefined;
+    /** Each pane's cwd from shell integration, given its /proc facts (the watch daemon with --markers). */
+    readonly cwdOf?: SnapshotOptions['cwdOf'];
   } = {},
 ): Promise<SaveResult> {
   const names = options.sessions ?? [];
@@ -80,6 +82,7 @@ export async function saveCheckpoint(
     env: ctx.env,
     layout,
     ...(options.lastCommandOf ? { lastCommandOf: options.lastCommandOf } : {}),
+    ...(options.cwdOf ? { cwdOf: options.cwdOf } : {}),
   });
   const t2 = performance.now();
   const missing = names.filter((n) => !snap.sessions.some((s) => s.name === n));
