@@ -324,7 +324,11 @@ class Watcher {
   private async stopping(at: Attachment | null): Promise<State> {
     await at?.health?.stop();
     await this.restore;
-    if (at) await this.scheduler.saveNow('watch stopping');
+    if (at) {
+      // Saves were held while a restore ran: the last one is over now.
+      this.scheduler.start();
+      await this.scheduler.saveNow('watch stopping');
+    }
     return { kind: 'stopped' };
   }
 
