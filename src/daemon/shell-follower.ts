@@ -83,9 +83,4 @@ export class ShellFollower {
     this.feeds.clear();
     await Promise.all(feeds.map((f) => f.close()));
   }
-
-  /** Session ids with a client now. */
-  sessions(): string[] {
-    return [...this.feeds.keys()];
-  }
 }

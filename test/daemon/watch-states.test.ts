@@ -32,9 +32,10 @@ function heldRestore(s: TestServer) {
   let calls = 0;
   const restoreNewest: DaemonUseCases['restoreNewest'] = async () => {
     calls++;
-    s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
+    // Another name than the crashed server's session: its save can never read as "unchanged".
+    s.tmux('new-session', '-d', '-s', 'restored', '-x', '80', '-y', '24');
     await new Promise<void>((resolve) => gates.push(resolve));
-    const result = { restored: [{ name: 'work', windows: 1, panes: 1 }], skipped: [], notes: [], typed: [] };
+    const result = { restored: [{ name: 'restored', windows: 1, panes: 1 }], skipped: [], notes: [], typed: [] };
     return { checkpointId: 'held', result: result as never, warnings: [] };
   };
   return { restoreNewest, calls: () => calls, release: () => gates.shift()?.() };
@@ -73,7 +74,7 @@ describe('the watch state machine around a restore', () => {
     // The restore brought a server up and has not returned: the daemon follows that server already...
     await waitFor(() => controlClients(s) === 1, 10_000, 'the daemon attached while the restore runs');
     // ...but saves nothing of it, even when tmux notifies a change.
-    s.tmux('rename-window', '-t', 'work', 'renamed');
+    s.tmux('rename-window', '-t', 'restored', 'renamed');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(count(entries, 'save')).toBe(1);
 
