@@ -191,9 +191,10 @@ class Watcher {
   }
 
   private step(state: State): Promise<State> | State {
-    if (this.signal.aborted && state.kind !== 'stopping') {
-      return { kind: 'stopping', at: state.kind === 'attached' ? state.at : null };
-    }
+    if (state.kind === 'stopping') return this.stopping(state.at);
+    if (state.kind === 'stopped') return state;
+    // Asked to stop: whatever the machine was doing next is not started.
+    if (this.signal.aborted) return { kind: 'stopping', at: state.kind === 'attached' ? state.at : null };
     switch (state.kind) {
       case 'probing':
         return this.probing();
@@ -203,10 +204,6 @@ class Watcher {
         return this.ended(state.pid, state.end);
       case 'restoring':
         return this.restoring();
-      case 'stopping':
-        return this.stopping(state.at);
-      case 'stopped':
-        return state;
     }
   }
 

@@ -89,7 +89,7 @@ describe('the watch state machine around a restore', () => {
     expect(count(entries, 'restore', 'ok')).toBe(1);
     expect(count(entries, 'save')).toBe(1);
     held.release();
-    const save = await waitFor(() => entries.slice(entries.findLastIndex((e) => e.what === 'restore')).find((e) => e.what === 'save'), 10_000, 'a save after the last restore');
+    const save = await waitFor(() => entries.slice(entries.map((e) => e.what).lastIndexOf('restore')).find((e) => e.what === 'save'), 10_000, 'a save after the last restore');
     expect(save).toMatchObject({ result: 'ok', cause: expect.stringMatching(/watch attached/) });
     expect(count(entries, 'restore', 'ok')).toBe(2);
   });
