@@ -12,15 +12,17 @@ export interface PaneExtras {
   readonly proc?: PaneProcFacts;
   readonly contents?: ContentsRef | null;
   readonly lastCommand?: PaneRecord['lastCommand'];
+  /** The shell's cwd from a better rung than /proc (shell integration), with its provenance. */
+  readonly cwd?: PaneRecord['cwd'];
 }
 
 /** Convert one live pane; /proc facts win over tmux's, and unknown stays null. */
 export function paneToRecord(p: LivePane, extras: PaneExtras = {}): PaneRecord {
   const proc = extras.proc;
   const shellArgv = proc?.shellArgv ?? null;
-  const cwd = proc?.shellCwd
+  const cwd = extras.cwd ?? (proc?.shellCwd
     ? { path: proc.shellCwd, source: 'proc' as const }
-    : { path: p.currentPath || '/', source: 'tmux' as const };
+    : { path: p.currentPath || '/', source: 'tmux' as const });
   let foreground: PaneRecord['foreground'];
   if (proc && !proc.job) {
     foreground = { kind: 'shell' };

@@ -35,6 +35,8 @@ export interface SnapshotOptions extends RunOptions {
   readonly layout?: Promise<LiveServer>;
   /** A pane's last command as shell integration told it (the watch daemon follows pane output). */
   readonly lastCommandOf?: (pane: { readonly id: string; readonly pid: number }) => PaneRecord['lastCommand'] | undefined;
+  /** A pane's cwd as shell integration told it, given /proc's facts (undefined: keep /proc's or tmux's). */
+  readonly cwdOf?: (pane: LivePane, proc: PaneProcFacts | undefined) => PaneRecord['cwd'] | undefined;
 }
 
 /** Read everything needed to rebuild the server's sessions. */
@@ -73,7 +75,8 @@ export async function takeSnapshot(server: ServerSpec, opts: SnapshotOptions): P
     sessionToRecord({ ...s, windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => byId.get(p.id) ?? p) })) }, (p) => {
       const proc = facts.get(p.id);
       const lastCommand = opts.lastCommandOf?.(p);
-      return { ...(proc ? { proc } : {}), ...(lastCommand ? { lastCommand } : {}) };
+      const cwd = opts.cwdOf?.(p, proc);
+      return { ...(proc ? { proc } : {}), ...(lastCommand ? { lastCommand } : {}), ...(cwd ? { cwd } : {}) };
     }),
   );
   return { live, sessions, contents, timings: { layoutMs: t1 - t0, procMs: t2 - t1, contentsMs: t3 - t2 } };

@@ -1,29 +1,44 @@
 /**
  * `tsession --watch`: follow one tmux server and keep its checkpoints fresh.
  *
- * A control-mode client (sessions/event-feed.ts) reports every structural
- * change; a burst of them becomes one save (save-scheduler.ts), and an
- * interval save catches what tmux never notifies (cwds, jobs, contents).
- * Idle saves that would record the same sessions write nothing. The feed's
- * end is how a crash is noticed, at once, not by polling; with
+ * A control-mode client (sessions/tmux/event-feed.ts) reports every
+ * structural change; a burst of them becomes one save (save-scheduler.ts),
+ * and an interval save catches what tmux never notifies (cwds, jobs,
+ * contents). Idle saves that would record the same sessions write nothing.
+ * The feed's end is how a crash is noticed, at once, not by polling; with
  * `autoRestore`, the newest good checkpoint is restored, unless the crash
  * breaker is open. A missing or unanswering server is retried with backoff.
  * Every detection and action goes to the journal.
+ *
+ * The daemon is a state machine, one method per state:
+ *
+ *   probing ─up─▶ attached ─feed ends─▶ ended ─crashed─▶ restoring ─▶ probing
+ *      ▲  └down─┘                         │ reattach / ended / unclear ─▶ probing
+ *      └──────────────────────────────────┘
+ *   any state ─signal─▶ stopping ─▶ stopped
+ *
+ * A restore runs beside the machine, never in its way: the daemon goes on
+ * probing and attaches to the server the restore brings up, so a crash of
+ * that server is noticed at once even while a pane that stopped reading
+ * holds the restore. Saves wait until the restore is over: a checkpoint
+ * never records a half-restored server.
  */
-import { endIsCrash, openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
-import { ShellFollower, type PaneRef } from './shell-follower.js';
-import { healthChanges } from './health-changes.js';
-import { classify } from '../../sessions/health/classify.js';
-import { createProber } from '../../sessions/health/probes.js';
-import { runTmux } from '../../sessions/tmux/client.js';
-import { TmuxError } from '../../sessions/tmux/errors.js';
-import { saveCheckpoint } from '../ops/save.js';
-import { restoreNewest as restoreNewestGood } from '../ops/restore.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
+import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
 import type { Context } from '../context.js';
-import { toUserError } from '../errors.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
+import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
+import { errorLine, type Report } from './report.js';
+import { createSaveCallback } from './save-callback.js';
 import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
+import { classifyEnd, describeEnd, probeServer, type Probe } from './server-probe.js';
+import { ShellFollower } from './shell-follower.js';
+import { USE_CASES, type DaemonUseCases } from './use-cases.js';
+
+export { classifyEnd, describeEnd, type EndVerdict, type Probe } from './server-probe.js';
+export type { Report } from './report.js';
 
 export interface WatchSettings extends SaveSchedule {
   /** Restore the newest good checkpoint after a crash. */
@@ -51,55 +66,6 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   probeTimeoutMs: 3_000,
 };
 
-/** Where journal entries go (the journal file and the log). */
-export type Report = (entry: Omit<JournalEntry, 'at'>) => void;
-
-/** What a probe of the server found. */
-export type Probe =
-  | { readonly kind: 'up'; readonly pid: number; readonly sessionIds: readonly string[] }
-  | { readonly kind: 'down'; readonly message: string }
-  | { readonly kind: 'not-answering'; readonly message: string };
-
-async function probe(ctx: Context, timeoutMs: number): Promise<Probe> {
-  try {
-    const out = await runTmux(ctx.server, [['list-sessions', '-F', '#{pid} #{session_id}']], { env: ctx.env, timeoutMs });
-    const lines = out.stdout.toString('latin1').split('\n').filter(Boolean);
-    return { kind: 'up', pid: Number(lines[0]?.split(' ')[0] ?? 0), sessionIds: lines.map((l) => l.slice(l.indexOf(' ') + 1)) };
-  } catch (e) {
-    if (!(e instanceof TmuxError)) throw e;
-    if (e.kind === 'no-server') return { kind: 'down', message: e.message };
-    if (e.kind === 'timeout' || e.kind === 'refused') return { kind: 'not-answering', message: e.message };
-    throw e; // not installed, no access: nothing a retry can fix
-  }
-}
-
-/** What the end of the event feed means, from how it ended and a probe of the server after it. */
-export type EndVerdict =
-  /** The server lives on (our session closed, our client was let go or killed): attach again. */
-  | 'reattach'
-  /** A normal end (kill-server, the last session closed): nothing to restore. */
-  | 'ended'
-  /** The server died, or a new server runs under the socket. */
-  | 'crashed'
-  /** Not clear yet: a server that is exiting refuses new clients until its own clients have gone. */
-  | 'recheck';
-
-/** Decide what a feed's end means; `pidAtAttach` is the server's pid when the feed began. */
-export function classifyEnd(end: FeedEnd, after: Probe, pidAtAttach: number): EndVerdict {
-  if (!endIsCrash(end)) {
-    // tmux said %exit without "server exited unexpectedly": never a crash.
-    return after.kind === 'up' ? 'reattach' : after.kind === 'down' ? 'ended' : 'recheck';
-  }
-  if (after.kind === 'up') return after.pid === pidAtAttach ? 'reattach' : 'crashed';
-  return after.kind === 'down' ? 'crashed' : 'recheck';
-}
-
-/** One line saying how the control client's feed ended. */
-export function describeEnd(end: FeedEnd): string {
-  if (end.kind === 'exit') return end.reason ? `control client: %exit ${end.reason}` : 'control client: %exit';
-  return `control client ended without %exit (code ${end.code ?? 'none'})${end.stderr ? `: ${end.stderr.split('\n')[0]}` : ''}`;
-}
-
 /**
  * Notifications that change what a checkpoint records. Left out: this
  * client's own `%session-changed` (sent on attach), other clients switching
@@ -119,232 +85,297 @@ export const SAVE_TRIGGERS: ReadonlySet<string> = new Set([
   'layout-change',
 ]);
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
-const errorLine = (e: unknown): string => toUserError(e)?.message ?? (e instanceof Error ? e.message : String(e));
-
-/** Follow the server until `signal` aborts; a final save is made then if the server is up. */
-export async function watchServer(ctx: Context, settings: WatchSettings, signal: AbortSignal, report: Report): Promise<void> {
-  let fingerprint: string | undefined;
-  let lastSkip: string | null = null;
-  let follower: ShellFollower | null = null;
-  let followedPid = 0;
-  const scheduler = new SaveScheduler(settings, async (causes) => {
-    const t0 = performance.now();
-    let seen: string | undefined;
-    try {
-      const shells = follower;
-      const panesSeen = new Set<string>();
-      const r = await saveCheckpoint(ctx, {
-        ...(fingerprint !== undefined ? { unlessFingerprint: fingerprint } : {}),
-        onFingerprint: (f) => (seen = f),
-        ...(shells
-          ? {
-              lastCommandOf: (pane: PaneRef) => {
-                panesSeen.add(pane.id);
-                return shells.lastCommand(pane);
-              },
-            }
-          : {}),
-      });
-      // The save saw every pane there is: trackers of the others can go.
-      if (shells && panesSeen.size) shells.keepOnly(panesSeen);
-      const durationMs = performance.now() - t0;
-      if (r.kind === 'unchanged') return;
-      if (r.kind === 'skipped') {
-        // Said once per reason: an idle server with only a start-up shell would say it every interval.
-        if (r.reason !== lastSkip) report({ kind: 'action', what: 'save', cause: causes.join(', '), result: 'skipped', detail: r.reason, durationMs });
-        lastSkip = r.reason;
-        return;
-      }
-      fingerprint = seen;
-      lastSkip = null;
-      report({
-        kind: 'action',
-        what: 'save',
-        cause: causes.join(', '),
-        result: 'ok',
-        detail: `${r.id} (${r.sessions} session(s), ${r.panes} pane(s))`,
-        durationMs,
-      });
-    } catch (e) {
-      report({ kind: 'action', what: 'save', cause: causes.join(', '), result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
-    }
-  });
-  const breaker = new CrashBreaker(settings.breaker);
-  let problem: Probe['kind'] | null = null;
-  let delay = settings.retryMs.first;
-  const backOff = async () => {
-    await sleep(delay, signal);
-    delay = Math.min(delay * 2, settings.retryMs.max);
-  };
-  // One listener for the whole watch (not one per attach).
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-  let feed: EventFeed | null = null;
-  try {
-    while (!signal.aborted) {
-      const found = await probe(ctx, settings.probeTimeoutMs);
-      if (found.kind !== 'up' || found.sessionIds.length === 0) {
-        const kind = found.kind === 'up' ? 'down' : found.kind;
-        if (kind !== problem) {
-          const what = kind === 'down' ? 'server-down' : 'server-not-answering';
-          report({ kind: 'detected', what, evidence: [found.kind === 'up' ? 'the server has no session' : found.message] });
-        }
-        problem = kind;
-        await backOff();
-        continue;
-      }
-      if (problem !== null) report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
-      problem = null;
-      const attachedAt = performance.now();
-      // The same server as before (our client was only let go): its panes' trackers carry on.
-      if (follower && followedPid !== found.pid) {
-        await follower.close();
-        follower = null;
-      }
-      if (settings.markers && !follower) follower = new ShellFollower(ctx.server, ctx.env);
-      followedPid = found.pid;
-      follower?.follow(found.sessionIds);
-      // A session came or went: follow exactly the sessions there are now. Lists are
-      // numbered so an older one that answers late never undoes a newer one.
-      let listSeq = 0;
-      const refollow = () => {
-        const shells = follower;
-        if (!shells) return;
-        const seq = ++listSeq;
-        void probe(ctx, settings.probeTimeoutMs).then((p) => {
-          if (seq === listSeq && p.kind === 'up') shells.follow(p.sessionIds);
-        });
-      };
-      const onEvent = (e: FeedEvent) => {
-        if (SAVE_TRIGGERS.has(e.type)) scheduler.poke(e.type);
-        if (e.type === 'sessions-changed') refollow();
-      };
-      feed = openEventFeed(ctx.server, found.sessionIds[0]!, onEvent, ctx.env);
-      // Sessions made between the probe and the attach sent no notification to this client.
-      refollow();
-      const health = settings.healthMs > 0 ? watchHealth(ctx, settings.healthMs, report) : null;
-      scheduler.start();
-      void scheduler.saveNow('watch attached');
-      const end = await Promise.race([feed.ended, aborted]);
-      await health?.stop();
-      if (signal.aborted) {
-        // Stopping: a final save, unless the server is what just went away.
-        if (end === 'aborted') await scheduler.saveNow('watch stopping');
-        break;
-      }
-      const ended = end as FeedEnd;
-      feed = null;
-      await scheduler.pause();
-      // A feed that lived a while starts the backoff over; one that ended at once keeps backing off.
-      if (performance.now() - attachedAt > 1_000) delay = settings.retryMs.first;
-      let after = await probe(ctx, settings.probeTimeoutMs);
-      let verdict = classifyEnd(ended, after, found.pid);
-      for (let i = 0; verdict === 'recheck' && i < END_RECHECKS && !signal.aborted; i++) {
-        await sleep(END_RECHECK_MS, signal);
-        after = await probe(ctx, settings.probeTimeoutMs);
-        verdict = classifyEnd(ended, after, found.pid);
-      }
-      if (signal.aborted) break;
-      const evidence = [describeEnd(ended), after.kind === 'up' ? `the server answers (pid ${after.pid}, was ${found.pid})` : after.message];
-      if (verdict === 'reattach') {
-        await backOff();
-        continue;
-      }
-      // Any other end: the server the trackers followed is gone or going.
-      await follower?.close();
-      follower = null;
-      if (verdict === 'ended') {
-        report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
-        problem = 'down';
-        continue;
-      }
-      if (verdict === 'recheck') {
-        report({ kind: 'detected', what: 'server-not-answering', evidence });
-        problem = 'not-answering';
-        continue;
-      }
-      report({ kind: 'detected', what: 'server-crashed', evidence });
-      problem = after.kind === 'up' ? null : 'down';
-      if (!settings.autoRestore) continue;
-      const breakerSays = breaker.crashed(Date.now());
-      if (breakerSays.kind === 'open') {
-        report({
-          kind: 'detected',
-          what: 'restore-breaker-open',
-          evidence: [`${breakerSays.recent} crashes within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${settings.breaker.maxRestores})`],
-          detail: 'left down; run `tsession restore` by hand',
-        });
-        continue;
-      }
-      await restoreNewest(ctx, report, `server crashed (${breakerSays.recent} within the breaker window)`);
-    }
-  } finally {
-    await feed?.close();
-    await scheduler.stop();
-    await follower?.close();
-  }
-}
-
-/**
- * Probe the server's health every `everyMs` (the same prober and classifier
- * as the interface) and journal what froze or recovered. Rounds never
- * overlap; `stop` waits for the round under way.
- */
-function watchHealth(ctx: Context, everyMs: number, report: Report): { stop(): Promise<void> } {
-  const prober = createProber(ctx.server, { env: ctx.env });
-  let frozen: ReadonlySet<string> = new Set();
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> = Promise.resolve();
-  const tick = () => {
-    round = prober
-      .round()
-      .then((obs) => {
-        if (stopped) return;
-        // A round whose layout is not fresh (slow, refused) saw no pane: it proves nothing about sessions.
-        const changes = healthChanges(frozen, classify(obs, new Map()), obs.liveIsFresh);
-        frozen = changes.frozen;
-        for (const entry of changes.entries) report(entry);
-      })
-      .catch(() => {}) // a failed round is a missing round; saves report tmux failures
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, everyMs);
-      });
-  };
-  timer = setTimeout(tick, everyMs);
-  return {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-      return round;
-    },
-  };
-}
-
 /** After a feed's end, how often and how far apart the server is asked again while it is still exiting. */
 const END_RECHECKS = 10;
 const END_RECHECK_MS = 300;
+/** A feed that lived this long starts the backoff over; one that ended sooner keeps backing off. */
+const FEED_LIVED_MS = 1_000;
 
-/** Restore every session of the newest good checkpoint that is not running, and journal it. */
-async function restoreNewest(ctx: Context, report: Report, cause: string): Promise<void> {
-  // The op journals the restore (or its failure) through the daemon's report.
-  const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
-    for (const e of entries) report(e);
-    return null; // the report owns the journal file and says once when it cannot write it
-  };
-  await restoreNewestGood(ctx, { cause, journal }).catch(() => {});
+/** Follow the server until `signal` aborts; a final save is made then if the server is up. */
+export async function watchServer(
+  ctx: Context,
+  settings: WatchSettings,
+  signal: AbortSignal,
+  report: Report,
+  useCases: DaemonUseCases = USE_CASES,
+): Promise<void> {
+  await new Watcher(ctx, settings, signal, report, useCases).run();
+}
+
+type Up = Extract<Probe, { kind: 'up' }>;
+
+/** One attachment to the server: its event feed and what runs while it lasts. */
+interface Attachment {
+  /** The server's pid when the feed began. */
+  readonly pid: number;
+  readonly feed: EventFeed;
+  readonly health: HealthWatch | null;
+  readonly attachedAt: number;
+}
+
+/** The daemon's states, each with exactly what it needs. */
+type State =
+  /** Asking the server until it is up with a session. */
+  | { readonly kind: 'probing' }
+  /** A control client follows the server; saves run. */
+  | { readonly kind: 'attached'; readonly at: Attachment }
+  /** The feed ended: the server is asked what that meant. */
+  | { readonly kind: 'ended'; readonly pid: number; readonly end: FeedEnd }
+  /** The server crashed (journaled): restore it unless the breaker is open. */
+  | { readonly kind: 'restoring' }
+  /** Asked to stop: the final save (only while attached), then let go of everything. */
+  | { readonly kind: 'stopping'; readonly at: Attachment | null }
+  | { readonly kind: 'stopped' };
+
+/** Why the server was last reported as not there (journaled on change only); null: it is up. */
+type Problem = 'down' | 'not-answering' | null;
+
+/** Pause `ms`, ending early (without throwing) when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch((e: unknown) => {
+    if (!signal.aborted) throw e;
+  });
+}
+
+class Watcher {
+  private readonly scheduler: SaveScheduler;
+  private readonly breaker: CrashBreaker;
+  /** Resolves when the daemon is asked to stop (one listener for the whole watch). */
+  private readonly aborted: Promise<'aborted'>;
+  /** Pane output followers of the server `followedPid` (only with `markers`). */
+  private follower: ShellFollower | null = null;
+  private followedPid = 0;
+  private problem: Problem = null;
+  private retryDelay: number;
+  /** The attachment saves may run for (null while not attached). */
+  private attachment: Attachment | null = null;
+  /** The restore under way, if any; saves wait for it. */
+  private restore: Promise<void> | null = null;
+  /** Aborted when a restore ends: a probe backing off tries again at once. */
+  private restoreEnded = new AbortController();
+  /** Numbers the session lists asked for the follower, so an older one that answers late never undoes a newer one. */
+  private listSeq = 0;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly settings: WatchSettings,
+    private readonly signal: AbortSignal,
+    private readonly report: Report,
+    private readonly useCases: DaemonUseCases,
+  ) {
+    this.retryDelay = settings.retryMs.first;
+    this.breaker = new CrashBreaker(settings.breaker);
+    const save = createSaveCallback(ctx, report, () => this.follower?.panes ?? null, useCases.save);
+    this.scheduler = new SaveScheduler(settings, (causes) => {
+      // Nonce files of shells killed without cleaning up are swept as the interval passes.
+      if (causes.includes('interval')) this.pruneNonces();
+      return save(causes);
+    });
+    this.aborted = new Promise((resolve) => {
+      if (signal.aborted) resolve('aborted');
+      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+  }
+
+  async run(): Promise<void> {
+    this.pruneNonces();
+    let state: State = { kind: 'probing' };
+    try {
+      while (state.kind !== 'stopped') state = await this.step(state);
+    } finally {
+      // Reached by a throw too (tmux not installed): let go of every client.
+      await this.attachment?.feed.close();
+      await this.scheduler.stop();
+      await this.follower?.close();
+    }
+  }
+
+  private step(state: State): Promise<State> | State {
+    if (state.kind === 'stopping') return this.stopping(state.at);
+    if (state.kind === 'stopped') return state;
+    // Asked to stop: whatever the machine was doing next is not started.
+    if (this.signal.aborted) return { kind: 'stopping', at: state.kind === 'attached' ? state.at : null };
+    switch (state.kind) {
+      case 'probing':
+        return this.probing();
+      case 'attached':
+        return this.attached(state.at);
+      case 'ended':
+        return this.ended(state.pid, state.end);
+      case 'restoring':
+        return this.restoring();
+    }
+  }
+
+  /** probing → attached once the server is up with a session; else report (on change), back off, probe again. */
+  private async probing(): Promise<State> {
+    const found = await probeServer(this.ctx, this.settings.probeTimeoutMs);
+    if (found.kind !== 'up' || found.sessionIds.length === 0) {
+      const kind = found.kind === 'up' ? 'down' : found.kind;
+      if (kind !== this.problem) {
+        const what = kind === 'down' ? 'server-down' : 'server-not-answering';
+        this.report({ kind: 'detected', what, evidence: [found.kind === 'up' ? 'the server has no session' : found.message] });
+      }
+      this.problem = kind;
+      await this.backOff();
+      return { kind: 'probing' };
+    }
+    if (this.problem !== null) this.report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
+    this.problem = null;
+    return { kind: 'attached', at: await this.attach(found) };
+  }
+
+  /** Open the event feed (and the pane followers, health rounds) on the server the probe found; save at once. */
+  private async attach(found: Up): Promise<Attachment> {
+    const attachedAt = performance.now();
+    // The same server as before (our client was only let go): its panes' trackers carry on.
+    if (this.follower && this.followedPid !== found.pid) {
+      await this.follower.close();
+      this.follower = null;
+    }
+    if (this.settings.markers && !this.follower) this.follower = new ShellFollower(this.ctx.server, this.ctx.env);
+    this.followedPid = found.pid;
+    this.follower?.follow(found.sessionIds);
+    const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env);
+    // Sessions made between the probe and the attach sent no notification to this client.
+    this.refollow();
+    const health = this.settings.healthMs > 0 ? watchHealth(this.ctx, this.settings.healthMs, this.report) : null;
+    this.attachment = { pid: found.pid, feed, health, attachedAt };
+    this.pruneNonces();
+    if (!this.restore) this.startSaving();
+    return this.attachment;
+  }
+
+  /** attached → ended when the feed ends, → stopping when asked to stop. */
+  private async attached(at: Attachment): Promise<State> {
+    const end = await Promise.race([at.feed.ended, this.aborted]);
+    await at.health?.stop();
+    // Stopping: a final save, unless the server is what just went away.
+    if (end === 'aborted') return { kind: 'stopping', at };
+    this.attachment = null;
+    await this.scheduler.pause();
+    if (performance.now() - at.attachedAt > FEED_LIVED_MS) this.retryDelay = this.settings.retryMs.first;
+    return { kind: 'ended', pid: at.pid, end };
+  }
+
+  /** ended → what the server did: reattach (probing), a normal end or an unclear one (probing, journaled), or a crash (restoring). */
+  private async ended(pid: number, end: FeedEnd): Promise<State> {
+    let after = await probeServer(this.ctx, this.settings.probeTimeoutMs);
+    let verdict = classifyEnd(end, after, pid);
+    for (let i = 0; verdict === 'recheck' && i < END_RECHECKS && !this.signal.aborted; i++) {
+      await pause(END_RECHECK_MS, this.signal);
+      after = await probeServer(this.ctx, this.settings.probeTimeoutMs);
+      verdict = classifyEnd(end, after, pid);
+    }
+    if (this.signal.aborted) return { kind: 'stopping', at: null };
+    if (verdict === 'reattach') {
+      await this.backOff();
+      return { kind: 'probing' };
+    }
+    // Any other end: the server the trackers followed is gone or going.
+    await this.follower?.close();
+    this.follower = null;
+    const evidence = [describeEnd(end), after.kind === 'up' ? `the server answers (pid ${after.pid}, was ${pid})` : after.message];
+    if (verdict === 'ended') {
+      this.report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
+      this.problem = 'down';
+      return { kind: 'probing' };
+    }
+    if (verdict === 'recheck') {
+      this.report({ kind: 'detected', what: 'server-not-answering', evidence });
+      this.problem = 'not-answering';
+      return { kind: 'probing' };
+    }
+    this.report({ kind: 'detected', what: 'server-crashed', evidence });
+    this.problem = after.kind === 'up' ? null : 'down';
+    return this.settings.autoRestore ? { kind: 'restoring' } : { kind: 'probing' };
+  }
+
+  /** restoring → probing at once: the restore runs beside the machine (after any restore still under way). */
+  private restoring(): State {
+    const breakerSays = this.breaker.crashed(Date.now());
+    if (breakerSays.kind === 'open') {
+      this.report({
+        kind: 'detected',
+        what: 'restore-breaker-open',
+        evidence: [`${breakerSays.recent} crashes within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${this.settings.breaker.maxRestores})`],
+        detail: 'left down; run `tsession restore` by hand',
+      });
+      return { kind: 'probing' };
+    }
+    const cause = `server crashed (${breakerSays.recent} within the breaker window)`;
+    const task: Promise<void> = (this.restore ?? Promise.resolve())
+      .then(() => this.restoreNewest(cause))
+      .finally(() => {
+        if (this.restore !== task) return; // another crash queued a restore behind this one
+        this.restore = null;
+        this.restoreEnded.abort();
+        this.restoreEnded = new AbortController();
+        if (this.attachment && !this.signal.aborted) this.startSaving();
+      });
+    this.restore = task;
+    return { kind: 'probing' };
+  }
+
+  /** stopping → stopped: wait for a restore under way, make the final save while attached, let go. */
+  private async stopping(at: Attachment | null): Promise<State> {
+    await at?.health?.stop();
+    await this.restore;
+    if (at) {
+      // Saves were held while a restore ran: the last one is over now.
+      this.scheduler.start();
+      await this.scheduler.saveNow('watch stopping');
+    }
+    return { kind: 'stopped' };
+  }
+
+  /** Restore every session of the newest good checkpoint that is not running, and journal it. */
+  private async restoreNewest(cause: string): Promise<void> {
+    // The op journals the restore (or its failure) through the daemon's report,
+    // which owns the journal file and says once when it cannot write it.
+    const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
+      for (const e of entries) this.report(e);
+      return null;
+    };
+    await this.useCases.restoreNewest(this.ctx, { cause, journal }).catch(() => {}); // already journaled by the op
+  }
+
+  /** Saves (interval and notified) run from now on, starting with one at once. */
+  private startSaving(): void {
+    this.scheduler.start();
+    void this.scheduler.saveNow('watch attached');
+  }
+
+  private notified(e: FeedEvent): void {
+    if (SAVE_TRIGGERS.has(e.type)) this.scheduler.poke(e.type);
+    // A session came or went: follow exactly the sessions there are now.
+    if (e.type === 'sessions-changed') this.refollow();
+  }
+
+  private refollow(): void {
+    const shells = this.follower;
+    if (!shells) return;
+    const seq = ++this.listSeq;
+    void probeServer(this.ctx, this.settings.probeTimeoutMs).then(
+      (p) => {
+        if (seq === this.listSeq && p.kind === 'up') shells.follow(p.sessionIds);
+      },
+      () => {}, // tmux itself failing: the next save says so
+    );
+  }
+
+  /** Wait before the next probe, doubling up to the maximum; a restore that ends cuts the wait short. */
+  private async backOff(): Promise<void> {
+    await pause(this.retryDelay, AbortSignal.any([this.signal, this.restoreEnded.signal]));
+    this.retryDelay = Math.min(this.retryDelay * 2, this.settings.retryMs.max);
+  }
+
+  /** Remove the nonce files of shells that are gone (killed shells cannot remove their own). */
+  private pruneNonces(): void {
+    try {
+      pruneStaleNonces(this.ctx.env);
+    } catch {
+      // Housekeeping only: a runtime directory that cannot be read holds no nonce anyone will trust either.
+    }
+  }
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { totalPanes } from '../../checkpoints/counts.js';
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
-import { takeSnapshot } from '../../sessions/live/snapshot.js';
+import { takeSnapshot, type SnapshotOptions } from '../../sessions/live/snapshot.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -65,6 +65,8 @@ export async function saveCheckpoint(
     readonly onFingerprint?: (fingerprint: string) => void;
     /** Each pane's last command from shell integration (the watch daemon with --markers). */
     readonly lastCommandOf?: (pane: { readonly id: string; readonly pid: number }) => PaneRecord['lastCommand'] | undefined;
+    /** Each pane's cwd from shell integration, given its /proc facts (the watch daemon with --markers). */
+    readonly cwdOf?: SnapshotOptions['cwdOf'];
   } = {},
 ): Promise<SaveResult> {
   const names = options.sessions ?? [];
@@ -81,6 +83,7 @@ export async function saveCheckpoint(
     env: ctx.env,
     layout,
     ...(options.lastCommandOf ? { lastCommandOf: options.lastCommandOf } : {}),
+    ...(options.cwdOf ? { cwdOf: options.cwdOf } : {}),
   });
   const t2 = performance.now();
   const missing = names.filter((n) => !snap.sessions.some((s) => s.name === n));

@@ -1,0 +1,78 @@
+/**
+ * The daemon's save, as the save scheduler runs it: one checkpoint through
+ * the save use case, nothing written when the sessions are what the last
+ * save recorded, shell-integration facts (last command, cwd with its
+ * provenance) merged in when panes are followed, and each outcome journaled
+ * (a skip once per reason).
+ */
+import type { PaneProcFacts } from '../../sessions/proc/facts.js';
+import type { PaneRegistry } from '../../sessions/shell-integration/pane-registry.js';
+import type { ProcFacts } from '../../sessions/shell-integration/pane-tracker.js';
+import type { Context } from '../context.js';
+import { errorLine, type Report } from './report.js';
+import type { SaveRunner } from './save-scheduler.js';
+import type { DaemonUseCases } from './use-cases.js';
+
+/**
+ * What /proc (or, without it, tmux) says about a pane, as the tracker's
+ * floor: the shell's cwd, and whether the shell itself is in the foreground.
+ */
+export function procFloor(pane: { readonly currentPath: string }, proc: PaneProcFacts | undefined): ProcFacts {
+  if (!proc?.shellCwd) return { source: 'tmux', cwd: pane.currentPath || null };
+  if (!proc.job) return { source: 'proc', cwd: proc.shellCwd, argv: null };
+  // A job whose argv /proc refused is still a job: the shell is not idle, its argv unknown.
+  return proc.job.argv ? { source: 'proc', cwd: proc.shellCwd, argv: proc.job.argv } : { source: 'proc', cwd: proc.shellCwd };
+}
+
+/**
+ * A save runner for the scheduler. `shells` gives the followed panes, if
+ * any, at the time of each save (they change as the daemon re-attaches).
+ */
+export function createSaveCallback(
+  ctx: Context,
+  report: Report,
+  shells: () => PaneRegistry | null,
+  save: DaemonUseCases['save'],
+): SaveRunner {
+  /** Fingerprint of what the last written checkpoint recorded. */
+  let fingerprint: string | undefined;
+  /** The reason of the last skipped save, said once until a save is written. */
+  let lastSkip: string | null = null;
+  return async (causes) => {
+    const cause = causes.join(', ');
+    const t0 = performance.now();
+    let seen: string | undefined;
+    try {
+      const panes = shells();
+      const panesSeen = new Set<string>();
+      const r = await save(ctx, {
+        ...(fingerprint !== undefined ? { unlessFingerprint: fingerprint } : {}),
+        onFingerprint: (f) => (seen = f),
+        ...(panes
+          ? {
+              lastCommandOf: (pane) => {
+                panesSeen.add(pane.id);
+                return panes.lastCommand(pane);
+              },
+              cwdOf: (pane, proc) => panes.cwd(pane, procFloor(pane, proc)),
+            }
+          : {}),
+      });
+      // The save saw every pane there is: trackers of the others can go.
+      if (panes && panesSeen.size) panes.keepOnly(panesSeen);
+      const durationMs = performance.now() - t0;
+      if (r.kind === 'unchanged') return;
+      if (r.kind === 'skipped') {
+        // Said once per reason: an idle server with only a start-up shell would say it every interval.
+        if (r.reason !== lastSkip) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: r.reason, durationMs });
+        lastSkip = r.reason;
+        return;
+      }
+      fingerprint = seen;
+      lastSkip = null;
+      report({ kind: 'action', what: 'save', cause, result: 'ok', detail: `${r.id} (${r.sessions} session(s), ${r.panes} pane(s))`, durationMs });
+    } catch (e) {
+      report({ kind: 'action', what: 'save', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
+    }
+  };
+}
