@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 
 /** Permission bits for everything tsession creates: only the owner may look. */
@@ -24,8 +25,8 @@ export interface PathInputs {
   readonly env: PathEnv;
   /** `--state-dir` from the command line; wins over everything. */
   readonly stateDirOverride?: string | undefined;
-  /** Used when $HOME is unset (os.homedir() at the call site). */
-  readonly homeDir: string;
+  /** Used when $HOME is unset (default: os.homedir()). */
+  readonly homeDir?: string;
   /** Used for the /tmp runtime fallback. */
   readonly uid: number;
   /** Base for relative overrides (process.cwd() at the call site). */
@@ -34,6 +35,8 @@ export interface PathInputs {
 
 /** The resolved directories and files. */
 export interface TsessionPaths {
+  /** The user's home: $HOME when absolute, else the passwd entry's. */
+  readonly home: string;
   readonly stateDir: string;
   readonly configDir: string;
   readonly configFile: string;
@@ -56,7 +59,7 @@ const xdg = (value: string | undefined): string | undefined =>
 /** Resolve state/config/runtime dirs: --state-dir > TSESSION_STATE_DIR > XDG > ~/.local/state. */
 export function resolvePaths(inputs: PathInputs): TsessionPaths {
   const { env, cwd, uid } = inputs;
-  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : inputs.homeDir;
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : (inputs.homeDir ?? defaultHome());
   // Explicit overrides are the user's own words: a relative one means "from here".
   const explicit = inputs.stateDirOverride || env.TSESSION_STATE_DIR || undefined;
   const stateDir = explicit
@@ -65,7 +68,31 @@ export function resolvePaths(inputs: PathInputs): TsessionPaths {
   const configDir = join(xdg(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'tsession');
   const runtimeBase = xdg(env.XDG_RUNTIME_DIR);
   const runtimeDir = runtimeBase ? join(runtimeBase, 'tsession') : join('/tmp', `tsession-${uid}`);
-  return { stateDir, configDir, configFile: join(configDir, 'config.json'), runtimeDir };
+  return { home, stateDir, configDir, configFile: join(configDir, 'config.json'), runtimeDir };
+}
+
+/** The user's home as the OS reports it, for callers that have no resolved paths (a store opened by a test). */
+export function defaultHome(): string {
+  return homedir();
+}
+
+/** A directory where a shell's nonce file may be, and the /tmp root above it that must be private too. */
+export interface NonceDir {
+  readonly dir: string;
+  /** The shared-/tmp root the shell scripts created themselves (absent under $XDG_RUNTIME_DIR). */
+  readonly root?: string;
+}
+
+/**
+ * Where the shell scripts (shell/tsession.*) write a shell's nonce, best
+ * first: under $XDG_RUNTIME_DIR, then the /tmp fallback they use when that
+ * variable is unset in the shell. The scripts spell the same paths.
+ */
+export function nonceDirs(env: PathEnv, uid: number): NonceDir[] {
+  const root = join('/tmp', `tsession-${uid}`);
+  const fallback: NonceDir = { dir: join(root, 'tsession', 'nonce'), root };
+  const runtime = env.XDG_RUNTIME_DIR;
+  return runtime ? [{ dir: join(runtime, 'tsession', 'nonce') }, fallback] : [fallback];
 }
 
 /** A readable, collision-free directory name for a tmux server's socket path. */

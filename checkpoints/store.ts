@@ -6,7 +6,6 @@
  *
  * Layout of `dir`: checkpoints/<id>.json, blobs/<sha256>.msgpack, index.json.
  */
-import { homedir } from 'node:os';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTempName, tempOwnerPid, writeFileAtomic, type AtomicWriteStep } from './atomic-write.js';
@@ -16,7 +15,7 @@ import { idTimeMs, newCheckpointId, SAFE_ID_RE } from './ids.js';
 import type { ProcessIdentity } from './lock.js';
 import { createIndexCache, scanCheckpointIds, type IndexEntry, type ScannedFile } from './index-cache.js';
 import { assessMeaningful } from './meaningful.js';
-import { ensurePrivateDir, LAYOUT } from './paths.js';
+import { defaultHome, ensurePrivateDir, LAYOUT } from './paths.js';
 import { err, ok, type CheckpointError, type Result } from './result.js';
 import { executeRetention, planRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
 // `import type`: an import of only inline `type` names is still emitted
@@ -117,7 +116,7 @@ export interface CheckpointStore {
 export function createCheckpointStore(options: CheckpointStoreOptions): CheckpointStore {
   const { dir } = options;
   const hintDir = options.stateDir ?? dir;
-  const home = options.homeDir ?? homedir();
+  const home = options.homeDir ?? defaultHome();
   const checkpointsDir = join(dir, LAYOUT.checkpoints);
   const blobsDir = join(dir, LAYOUT.blobs);
   const blobs = createBlobStore({ dir: blobsDir, hintDir });

@@ -3,7 +3,6 @@
  * environment: the tmux server, XDG paths, the config and the checkpoint
  * store of that server. Heavy parts load lazily.
  */
-import { homedir } from 'node:os';
 import { resolvePaths, serverDir, type TsessionPaths } from '../checkpoints/paths.js';
 import type { CheckpointStore } from '../checkpoints/store.js';
 import { resolveServer, type ServerSpec } from '../sessions/tmux/server.js';
@@ -39,7 +38,6 @@ export function createContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
   const paths = resolvePaths({
     env,
     stateDirOverride: opts.stateDir,
-    homeDir: homedir(),
     uid: process.getuid?.() ?? 0,
     cwd: process.cwd(),
   });
@@ -53,10 +51,10 @@ export function createContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = proc
     paths,
     storeDir,
     config: () =>
-      (config ??= import('./ops/config.js').then((m) => m.loadConfig({ file: paths.configFile, homeDir: homedir() }))),
+      (config ??= import('./ops/config.js').then((m) => m.loadConfig({ file: paths.configFile, homeDir: paths.home }))),
     store: () =>
       (store ??= Promise.all([import('../checkpoints/store.js'), import('../sessions/proc/liveness.js')]).then(([m, l]) =>
-        m.createCheckpointStore({ dir: storeDir, stateDir: paths.stateDir, identity: l.PROC_IDENTITY }),
+        m.createCheckpointStore({ dir: storeDir, stateDir: paths.stateDir, homeDir: paths.home, identity: l.PROC_IDENTITY }),
       )),
     warn: (line) => process.stderr.write(`tsession: warning: ${line}\n`),
   };

@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { nonceDirs as nonceDirsOf, type NonceDir } from '../../checkpoints/paths.js';
+import { isPidRunning } from '../proc/liveness.js';
 
 /** Environment variable through which tsession-hosted PTYs hand a nonce to the shell. */
 export const NONCE_ENV = 'TSESSION_NONCE' as const;
@@ -22,25 +24,9 @@ export function generateNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-/**
- * Candidate nonce directories, best first: under $XDG_RUNTIME_DIR, then the
- * /tmp fallback the scripts use when that variable is unset in the shell.
- */
+/** Candidate nonce directories, best first (checkpoints/paths.ts decides them). */
 export function nonceDirs(env: NodeJS.ProcessEnv = process.env, uid = currentUid()): string[] {
-  return candidates(env, uid).map((c) => c.dir);
-}
-
-interface Candidate {
-  readonly dir: string;
-  /** The shared-/tmp root the scripts created themselves, which must be ours and private too. */
-  readonly root?: string;
-}
-
-function candidates(env: NodeJS.ProcessEnv, uid: number): Candidate[] {
-  const root = `/tmp/tsession-${uid}`;
-  const fallback: Candidate = { dir: join(root, 'tsession', 'nonce'), root };
-  const runtime = env.XDG_RUNTIME_DIR;
-  return runtime ? [{ dir: join(runtime, 'tsession', 'nonce') }, fallback] : [fallback];
+  return nonceDirsOf(env, uid).map((c) => c.dir);
 }
 
 /** Path of the nonce file the scripts write for a shell pid (in the preferred directory). */
@@ -57,7 +43,7 @@ export function nonceFilePath(shellPid: number, env: NodeJS.ProcessEnv = process
 export function readPaneNonce(shellPid: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!Number.isSafeInteger(shellPid) || shellPid <= 0) return undefined;
   const uid = currentUid();
-  for (const candidate of candidates(env, uid)) {
+  for (const candidate of nonceDirsOf(env, uid)) {
     const nonce = readNonceIn(candidate, shellPid, uid);
     if (nonce !== undefined) return nonce;
   }
@@ -67,11 +53,11 @@ export function readPaneNonce(shellPid: number, env: NodeJS.ProcessEnv = process
 /** Remove nonce files whose shell is gone (a shell killed by SIGKILL cannot clean up). Returns the pids removed. */
 export function pruneStaleNonces(
   env: NodeJS.ProcessEnv = process.env,
-  isAlive: (pid: number) => boolean = processAlive,
+  isAlive: (pid: number) => boolean = isPidRunning,
 ): number[] {
   const uid = currentUid();
   const removed: number[] = [];
-  for (const { dir, root } of candidates(env, uid)) {
+  for (const { dir, root } of nonceDirsOf(env, uid)) {
     if (!privateDirs(dir, root, uid)) continue;
     let names: string[];
     try {
@@ -93,7 +79,7 @@ export function pruneStaleNonces(
   return removed;
 }
 
-function readNonceIn({ dir, root }: Candidate, pid: number, uid: number): string | undefined {
+function readNonceIn({ dir, root }: NonceDir, pid: number, uid: number): string | undefined {
   if (!privateDirs(dir, root, uid)) return undefined;
   const file = join(dir, String(pid));
   const st = lstatOrNull(file);
@@ -136,12 +122,3 @@ function currentUid(): number {
   return process.getuid?.() ?? -1;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: alive but someone else's; only ESRCH means gone.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -11,6 +11,7 @@ const afterTest = cleanupAfterEach();
 describe('resolvePaths', () => {
   it('defaults under the home dir', () => {
     expect(resolvePaths({ ...base, env: {} })).toEqual({
+      home: '/home/u',
       stateDir: '/home/u/.local/state/tsession',
       configDir: '/home/u/.config/tsession',
       configFile: '/home/u/.config/tsession/config.json',
@@ -21,6 +22,7 @@ describe('resolvePaths', () => {
   it('follows XDG and $HOME', () => {
     const env = { HOME: '/h', XDG_STATE_HOME: '/xs', XDG_CONFIG_HOME: '/xc', XDG_RUNTIME_DIR: '/run/user/1000' };
     expect(resolvePaths({ ...base, env })).toEqual({
+      home: '/h',
       stateDir: '/xs/tsession',
       configDir: '/xc/tsession',
       configFile: '/xc/tsession/config.json',

@@ -2,9 +2,11 @@
  * sessions/nonce-store.ts: tsession reads a pane's nonce only from a private
  * file of its own user, in a private directory; anything else is refused.
  */
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   generateNonce,
   NONCE_PATTERN,
@@ -83,6 +85,19 @@ describe('readPaneNonce', () => {
     write(999_999_999, NONCE);
     expect(pruneStaleNonces(env)).toEqual([999_999_999]);
     expect(existsSync(join(dir, String(process.pid)))).toBe(true);
+  });
+
+  it('prunes the file of a shell that is a zombie (killed, its parent has not reaped it yet)', async () => {
+    // The background `sleep 0.3` exits after its parent has exec'd `sleep 5`, which never reaps it: a zombie while the parent lives.
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5 >/dev/null'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await once(parent.stdout!, 'data'))[0].toString().trim());
+      await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, 'latin1')).toMatch(/\) Z /), { timeout: 2_000 });
+      write(zombie, NONCE);
+      expect(pruneStaleNonces(env)).toEqual([zombie]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('looks under $XDG_RUNTIME_DIR first, then the /tmp fallback', () => {
