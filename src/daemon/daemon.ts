@@ -30,7 +30,7 @@ import type { Context } from '../context.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
-import { errorLine, type Report } from './report.js';
+import type { Report } from './report.js';
 import { createSaveCallback } from './save-callback.js';
 import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
 import { classifyEnd, describeEnd, probeServer, type Probe } from './server-probe.js';
