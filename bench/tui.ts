@@ -66,7 +66,6 @@ function startTui(cli: string, socketName: string, env: NodeJS.ProcessEnv) {
 
 /** The selected session in the newest frame within `text`. */
 const selectedIn = (text: string): string | null => {
-  // eslint-disable-next-line no-control-regex
   const all = [...text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').matchAll(/▶ (fx\d+)/g)];
   return all.length ? all[all.length - 1]![1]! : null;
 };

@@ -14,7 +14,6 @@ export function age(ms: number): string {
 }
 
 /** C0, DEL and C1 control characters: a terminal acts on all three. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f\x80-\x9f]/g;
 
 /**

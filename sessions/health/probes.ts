@@ -72,7 +72,7 @@ function pids(procRoot: string): number[] {
 /** Inodes of unix sockets bound to `socketPath` (from /proc/net/unix). */
 export function socketInodes(socketPath: string, procRoot = '/proc'): Set<string> {
   const out = new Set<string>();
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(`${procRoot}/net/unix`, 'utf8');
   } catch {

@@ -15,7 +15,6 @@ export function shellFamily(command: string): ShellFamily {
 }
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 const hex = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
@@ -25,7 +24,6 @@ function quotePosixAnsi(arg: string): string {
   if (arg !== '' && SAFE.test(arg)) return arg;
   if (!CONTROL.test(arg)) return `'${arg.replaceAll("'", `'\\''`)}'`;
   // $'…' with every control byte, backslash and quote escaped.
-  // eslint-disable-next-line no-control-regex
   return `$'${arg.replace(/[\x00-\x1f\x7f\\']/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : hex(c)))}'`;
 }
 

@@ -56,7 +56,7 @@ export function App(props: AppProps) {
   }, []);
   const size = useTerminalSize(props.size);
   const now = props.now ?? Date.now;
-  const status = useCallback((text: string) => dispatch({ type: 'status', text, tone: 'error' }), []);
+  const status = useCallback((text: string) => dispatch({ type: 'status', text, tone: 'error' }), [dispatch]);
   const refresh = useRefresh(props.services, dispatch, props.refreshMs ?? TUI_DEFAULTS.refreshMs, status);
 
   // The one question that may be waiting, and who waits for its answer.
@@ -69,7 +69,7 @@ export function App(props: AppProps) {
         pending.current = resolve;
         dispatch({ type: 'dialog', dialog: { ...d, id: ++seq.current } });
       }),
-    [],
+    [dispatch],
   );
   const answer = (a: Answer) => {
     const resolve = pending.current;

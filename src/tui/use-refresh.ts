@@ -29,7 +29,8 @@ export function useRefresh(services: TuiServices, dispatch: (a: Action) => void,
     const l = loop.current;
     const schedule = (ms: number) => {
       clearTimeout(l.timer);
-      if (!l.stopped) l.timer = setTimeout(tick, ms);
+      // tick handles its own failures (onError); the timer only starts it.
+      if (!l.stopped) l.timer = setTimeout(() => void tick(), ms);
     };
     async function tick(): Promise<void> {
       if (l.stopped) return;
