@@ -1,11 +1,9 @@
 /**
- * Pane tracker: folds one pane's marker events, /proc and tmux facts and
- * screen-text heuristics into what tsession knows about that pane, each fact
- * with its provenance. It parses nothing itself and does no I/O.
+ * Pane tracker: folds one pane's marker events and its /proc and tmux facts
+ * into what tsession knows about that pane, each fact with its provenance. It parses nothing itself and does no I/O.
  */
 import type { Provenance } from '../../checkpoints/schema.js';
 import type { CwdSource, MarkerDialect, MarkerEvent } from '../../parsers/events.js';
-import { DEFAULT_PROMPT_PATTERNS, expandHome, findPrompts, type PromptPattern } from '../../parsers/prompt-heuristics.js';
 
 export type { Provenance };
 
@@ -53,7 +51,7 @@ export type PaneMode =
   | 'detecting'
   /** At least one valid marker seen. */
   | 'integrated'
-  /** Enough output without any marker: only /proc, tmux and heuristics apply. */
+  /** Enough output without any marker: only /proc and tmux facts apply. */
   | 'passthrough';
 
 /** Where the shell is in its prompt/command cycle, as the markers tell it. */
@@ -136,10 +134,6 @@ export interface PaneSnapshot {
 export interface PaneTrackerOptions {
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
-  /** Prompt shapes for the screen-text heuristics. */
-  readonly promptPatterns?: readonly PromptPattern[];
-  /** Home directory for `~` in heuristic cwds; without it `~` paths are not used as cwd facts. */
-  readonly home?: string;
   readonly limits?: Partial<TrackerLimits>;
 }
 
@@ -176,8 +170,6 @@ const rank = (source: Provenance): number => PROVENANCE_RANK[source];
  */
 export class PaneTracker {
   private readonly now: () => number;
-  private readonly patterns: readonly PromptPattern[];
-  private readonly home: string | undefined;
   private readonly limits: TrackerLimits;
 
   private mode: PaneMode = 'detecting';
@@ -198,8 +190,6 @@ export class PaneTracker {
 
   constructor(options: PaneTrackerOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.patterns = options.promptPatterns ?? DEFAULT_PROMPT_PATTERNS;
-    this.home = options.home;
     this.limits = { ...TRACKER_LIMITS, ...options.limits };
   }
 
@@ -347,30 +337,6 @@ export class PaneTracker {
         facts.argv === null || facts.argv.length === 0
           ? null
           : { argv: [...facts.argv], cwd: facts.jobCwd ?? null, source: facts.source };
-    }
-  }
-
-  /**
-   * Screen text (top to bottom, e.g. tmux capture-pane): the last prompt gives
-   * a heuristic cwd, the prompt before it the command typed there.
-   */
-  applyScreenText(lines: readonly string[]): void {
-    const prompts = findPrompts(lines, this.patterns);
-    const current = prompts[prompts.length - 1];
-    const at = this.now();
-    if (current?.cwd !== undefined) {
-      const path = this.home ? expandHome(current.cwd, this.home) : current.cwd;
-      if (path.startsWith('/')) this.offerCwd({ value: path, source: 'heuristic', at });
-    }
-    const previous = prompts[prompts.length - 2];
-    if (previous?.command !== undefined) {
-      this.offerLast({
-        commandLine: previous.command,
-        trusted: false,
-        exitCode: null,
-        durationMs: null,
-        source: 'heuristic',
-      });
     }
   }
 

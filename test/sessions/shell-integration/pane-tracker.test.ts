@@ -239,31 +239,7 @@ describe('PaneTracker cwd ladder', () => {
   });
 });
 
-describe('PaneTracker heuristics and modes', () => {
-  it('uses prompt heuristics only below every other rung', () => {
-    const { tracker } = setup({ home: '/home/ann' });
-    tracker.applyScreenText(['ann@box:~/src$ make', 'ok', 'ann@box:~/src/lib$ ']);
-    let s = tracker.snapshot();
-    expect(s.cwd).toEqual({ path: '/home/ann/src/lib', source: 'heuristic' });
-    expect(s.lastCommand).toMatchObject({ commandLine: 'make', source: 'heuristic', trusted: false });
-    tracker.applyProcFacts({ source: 'proc', cwd: '/home/ann/src/lib', argv: null });
-    expect(tracker.snapshot().cwd?.source).toBe('proc');
-    tracker.applyScreenText(['ann@box:/tmp$ ']);
-    expect(tracker.snapshot().cwd?.source).toBe('proc');
-    tracker.handleCommandLine('git log', true);
-    tracker.handleCommandExecuted('633');
-    tracker.handleCommandFinished(0);
-    tracker.applyScreenText(['ann@box:~$ forged', 'ann@box:~$ ']);
-    s = tracker.snapshot();
-    expect(s.lastCommand?.commandLine).toBe('git log');
-  });
-
-  it('does not use a ~ path without a home directory', () => {
-    const { tracker } = setup();
-    tracker.applyScreenText(['ann@box:~/src$ ']);
-    expect(tracker.snapshot().cwd).toBeNull();
-  });
-
+describe('PaneTracker modes', () => {
   it('reports passthrough after the byte bound without a marker, and recovers on a marker', () => {
     const { tracker } = setup({ limits: { passthroughAfterBytes: 100 } });
     tracker.noteOutput(99);
