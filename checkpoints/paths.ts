@@ -8,6 +8,7 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 
+import { errorMessage } from './result.js';
 /** Permission bits for everything tsession creates: only the owner may look. */
 export const PRIVATE_MODES = { dir: 0o700, file: 0o600 } as const;
 
@@ -157,7 +158,7 @@ export function toStateDirError(error: unknown, dir: string, path: string): Stat
   if (error instanceof StateDirError) return error;
   const e = error as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : 'UNKNOWN';
-  const detail = e instanceof Error ? e.message : String(error);
+  const detail = errorMessage(error);
   return new StateDirError(describeFsError(code, dir, detail), code, path, { cause: error });
 }
 

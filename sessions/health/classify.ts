@@ -8,6 +8,7 @@
  * server is frozen only when /proc shows it stopped, or it missed the
  * timeout in several probes in a row.
  */
+import { age } from '../../checkpoints/words.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../live/compare.js';
 import type { LiveServer, LiveSession } from '../live/types.js';
@@ -174,14 +175,6 @@ const procState = (p: ProcFacts): string => {
 };
 const describeProc = (p: ProcFacts): string => `pid ${p.pid} (${p.comm}): ${procState(p)}`;
 
-/** "5s", "3m", "2h" for evidence lines. */
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s}s`;
-  if (s < 5400) return `${Math.round(s / 60)}m`;
-  return `${Math.round(s / 3600)}h`;
-}
-
 /** The server's verdict: frozen only with /proc proof or repeated timeouts. */
 export function classifyServer(s: ServerFacts): ServerVerdict {
   const proc = s.process;
@@ -263,7 +256,7 @@ export function paneCauses(p: PaneFacts): { causes: FrozenCause[]; evidence: Evi
     causes.push({ kind: 'not-reading', paneId: p.paneId, tty: p.tty, pgid: p.fgPgid });
     evidence.push({
       probe: 'input',
-      saw: `${where}: ${n.queuedBytes} byte(s) of input waiting unread, no output for ${ago(n.idleMs)}, not sleeping on a read (${n.states})`,
+      saw: `${where}: ${n.queuedBytes} byte(s) of input waiting unread, no output for ${age(n.idleMs)}, not sleeping on a read (${n.states})`,
     });
   }
   return { causes, evidence };
@@ -290,7 +283,7 @@ export function vanished(saved: SessionRecord, live: LiveSession): Evidence[] {
 
 const savedEvidence = (s: SavedSession, now: number): Evidence => ({
   probe: 'checkpoint',
-  saw: `newest checkpoint ${s.checkpointId} (${ago(now - Date.parse(s.createdAt))} ago)`,
+  saw: `newest checkpoint ${s.checkpointId} (${age(now - Date.parse(s.createdAt))} ago)`,
 });
 
 /** Classify every session, live ones in server order, then those only checkpoints remember. */

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { paneCount as panesOf, totalPanes } from '../../checkpoints/counts.js';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type Difference } from '../live/compare.js';
 import type { LiveServer } from '../live/types.js';
@@ -197,7 +198,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   if (live.sessions.length === 0) assertSupportedVersion(await tmuxBinaryVersion());
   const suffix = randomBytes(4).toString('hex');
   const { targets, skipped } = chooseTargets(opts.checkpoint, live, opts, suffix);
-  const paneCount = targets.reduce((n, t) => n + t.record.windows.reduce((m, w) => m + w.panes.length, 0), 0);
+  const paneCount = totalPanes(targets.map((t) => t.record));
   opts.onProgress?.({ phase: 'plan', sessions: targets.length, panes: paneCount });
 
   // Server options shape the plan (window and pane numbering). start-server
@@ -307,7 +308,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const restored = targets.filter((t) => !notJoined.has(t.name)).map((t) => ({
     name: t.name,
     windows: t.record.windows.length,
-    panes: t.record.windows.reduce((n, w) => n + w.panes.length, 0),
+    panes: panesOf(t.record),
   }));
   for (const r of restored) opts.onProgress?.({ phase: 'done', session: r.name, windows: r.windows, panes: r.panes });
   return { restored, skipped, notes, plan, typed };

@@ -72,17 +72,6 @@ export function unlistedCommands(sessions: readonly SessionRecord[], rules: read
   return out;
 }
 
-/** Race a promise against a deadline (the loser is left to settle on its own). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    timer.unref();
-  });
-  p.catch(() => undefined);
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** Global options of this run, to pass to a child `tsession`. */
 function globalArgs(ctx: Context): string[] {
   const o = ctx.opts;
@@ -134,7 +123,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const { diffSession } = await lazy.diff();
         // What a person would notice: windows and panes, names, cwds, commands — not layout strings or flags.
         const compare = { layouts: false, flags: false };
-        const differences = await within(diffSession(ctx, saved, { timeoutMs: SERVICE_LIMITS.diffTimeoutMs, compare }), SERVICE_LIMITS.diffTimeoutMs + 500, 'reading the live layout');
+        const differences = await diffSession(ctx, saved, { timeoutMs: SERVICE_LIMITS.diffTimeoutMs, compare }); // tmux's call settles on this timeout itself
         // null: not running, or no server runs at all.
         if (!differences) return { kind: 'not-running', checkpointId, windows: saved.windows.length, panes: paneCount(saved) };
         return { kind: 'differences', checkpointId, differences };

@@ -119,7 +119,7 @@ describe('session verdicts', () => {
     const typed = { ...quiet, panes: [paneFacts('api', p, { notReading: { idleMs: 60_000, queuedBytes: 4, rounds: 2, states: 'sleep S' } })] };
     const v = classify(typed, new Map()).sessions[0]!;
     expect(v.health).toBe('frozen');
-    expect(texts(v.evidence)).toMatch(/4 byte\(s\) of input waiting unread, no output for 60s/);
+    expect(texts(v.evidence)).toMatch(/4 byte\(s\) of input waiting unread, no output for 1m/);
   });
 
   it('a frozen server freezes every session, including ones only checkpoints know', () => {
