@@ -2,10 +2,20 @@
  * The journal as the ops write it: a sink that says why it could not write
  * instead of throwing, and a reader that keeps only the names it knows.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatEntry, JOURNAL_FILE, JOURNAL_WHAT, journalIn, parseEntry, readJournal, type JournalKind } from '../../src/ops/journal.js';
+import {
+  formatEntry,
+  Journal,
+  JOURNAL_FILE,
+  JOURNAL_WHAT,
+  journalIn,
+  parseEntry,
+  readJournal,
+  readJournalTail,
+  type JournalKind,
+} from '../../src/ops/journal.js';
 import { tempDir } from '../helpers/tmux-server.js';
 
 const dirs: { cleanup(): void }[] = [];
@@ -77,5 +87,47 @@ describe('formatEntry', () => {
       evidence: ['job: pid 7 (x\u009b2J)', 'second'],
     });
     expect(text).toBe('2026-11-24 10:00:00Z detected session-frozen evil\\x9b31m (cause: a\\x0ab)\n    job: pid 7 (x\\x9b2J)\n    second');
+  });
+});
+
+describe('Journal', () => {
+  it('appends entries in order as 0600 JSON lines and reads them back, skipping torn lines', async () => {
+    const d = dir();
+    const j = new Journal(d);
+    await Promise.all([
+      j.append({ kind: 'daemon', what: 'started' }),
+      j.append({ kind: 'action', what: 'save', result: 'ok', detail: 'id-1', durationMs: 12.4 }),
+      j.append({ kind: 'detected', what: 'server-crashed', evidence: ['control client: %exit server exited unexpectedly'] }),
+    ]);
+    appendFileSync(join(d, JOURNAL_FILE), '{"at":"x","kind":"action","what"\n[1,2]\n');
+    expect(statSync(join(d, JOURNAL_FILE)).mode & 0o777).toBe(0o600);
+    const { entries, skipped } = await readJournal(d);
+    expect(entries.map((e) => e.what)).toEqual(['started', 'save', 'server-crashed']);
+    expect(skipped).toBe(2);
+    expect(formatEntry(entries[1]!)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ action {3}save \[ok\] id-1 12 ms$/);
+    expect(formatEntry(entries[2]!).split('\n')[1]).toBe('    control client: %exit server exited unexpectedly');
+  });
+
+  it('the tail read returns the newest entries in order, from only the end of a large file', async () => {
+    const d = dir();
+    const j = new Journal(d);
+    for (let i = 0; i < 1500; i++) void j.append({ kind: 'action', what: 'save', detail: `n${i}`, evidence: ['x'.repeat(40)] });
+    await j.flushed();
+    expect(statSync(join(d, JOURNAL_FILE)).size).toBeGreaterThan(64 * 1024);
+    const tail = await readJournalTail(d, 100);
+    expect(tail.map((e) => e.detail)).toEqual(Array.from({ length: 100 }, (_, i) => `n${1400 + i}`));
+    expect(await readJournalTail(join(d, 'missing'), 10)).toEqual([]);
+  });
+
+  it('rotates past its size limit and still reads both files in order', async () => {
+    const d = dir();
+    const j = new Journal(d, 400);
+    for (let i = 0; i < 12; i++) await j.append({ kind: 'action', what: 'save', detail: `n${i}` });
+    const { entries } = await readJournal(d);
+    const numbers = entries.map((e) => Number(e.detail!.slice(1)));
+    expect(numbers.at(-1)).toBe(11);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(readFileSync(join(d, JOURNAL_FILE), 'utf8').length).toBeLessThanOrEqual(400);
+    expect(numbers.length).toBeLessThan(12); // only one rotated file is kept
   });
 });

@@ -5,7 +5,8 @@
  * check), the feed continues the pane at once and its output flows again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventFeed, type EventFeed, type FeedEvent } from '../../../sessions/tmux/event-feed.js';
+import { endIsCrash, openEventFeed, type EventFeed, type FeedEvent } from '../../../sessions/tmux/event-feed.js';
+import { describeEnd } from '../../../src/daemon/server-probe.js';
 import { resolveServer } from '../../../sessions/tmux/server.js';
 import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
 
@@ -41,5 +42,17 @@ describe('event feed with output', () => {
     ]);
     s.tmux('send-keys', '-t', 'echo', '-l', 'after the pause\r');
     await waitFor(() => text.includes('after the pause'), 10_000, 'output after the pause');
+  });
+});
+
+describe('feed ends', () => {
+  it('a crash is %exit "server exited unexpectedly" or an end without %exit; kill-server and detach are not', () => {
+    expect(endIsCrash({ kind: 'exit', reason: 'server exited unexpectedly', code: 1 })).toBe(true);
+    expect(endIsCrash({ kind: 'eof', code: null, stderr: '' })).toBe(true);
+    expect(endIsCrash({ kind: 'exit', reason: null, code: 0 })).toBe(false);
+    expect(endIsCrash({ kind: 'exit', reason: 'detached', code: 0 })).toBe(false);
+    expect(describeEnd({ kind: 'eof', code: 1, stderr: "can't find session: $9\nmore" })).toBe(
+      "control client ended without %exit (code 1): can't find session: $9",
+    );
   });
 });

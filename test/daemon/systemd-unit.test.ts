@@ -1,0 +1,30 @@
+/**
+ * The systemd user unit: ExecStart arguments quoted the way systemd reads
+ * them, and the unit `--watch --print-unit` prints.
+ */
+import { describe, expect, it } from 'vitest';
+import { systemdArg } from '../../src/daemon/systemd-unit.js';
+import { runCli } from '../helpers/cli.js';
+
+describe('systemd unit', () => {
+  it('quotes ExecStart arguments the way systemd reads them', () => {
+    expect(systemdArg('/usr/bin/node')).toBe('/usr/bin/node');
+    expect(systemdArg('/tmp/tmux-0/my sock')).toBe('"/tmp/tmux-0/my sock"');
+    expect(systemdArg('50%$HOME')).toBe('50%%$$HOME');
+    expect(systemdArg('a"b\\c\nd')).toBe('"a\\"b\\\\c\\x0ad"');
+  });
+
+  it('--print-unit prints a unit running this same watch by socket path, and starts nothing', async () => {
+    const r = await runCli(null, ['-L', 'we ird%', '--state-dir', '/tmp/s', '--watch', '--interval', '30', '--auto-restore', '--print-unit'], {}, 20_000);
+    expect(r.code).toBe(0);
+    const exec = r.stdout.split('\n').find((l) => l.startsWith('ExecStart='))!;
+    expect(exec).toMatch(/^ExecStart=\S+node \S+\/dist\/tsession\.cjs -S "\/\S+\/we ird%%" --state-dir \/tmp\/s --watch --interval 30 --auto-restore$/);
+    // Without --state-dir the resolved one is written in: systemd does not pass the shell's XDG variables.
+    const plain = await runCli(null, ['-L', 'w', '--watch', '--print-unit'], { XDG_STATE_HOME: '/home/u/st', XDG_CONFIG_HOME: '/home/u/cf' }, 20_000);
+    expect(plain.stdout).toMatch(/\nExecStart=\S+ \S+ -S \S+\/w --state-dir \/home\/u\/st\/tsession --watch\n/);
+    expect(plain.stdout).toContain('\nEnvironment=XDG_CONFIG_HOME=/home/u/cf\n');
+    expect(plain.stdout).toContain('\nKillMode=process\n');
+    expect(r.stdout).toContain('Description=tsession watch of tmux server -L we ird%%\n');
+    expect(r.stdout).toMatch(/\nRestart=on-failure\n[\s\S]*\nRestartPreventExitStatus=2 6\n[\s\S]*\nWantedBy=default.target\n$/);
+  });
+});
