@@ -12,7 +12,7 @@ import { paneCount as panesOf, totalPanes } from '../../checkpoints/counts.js';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type Difference } from '../live/compare.js';
 import type { LiveServer } from '../live/types.js';
-import { readLayout, readLayoutOrEmpty } from '../tmux/layout-read.js';
+import { readLayout, readLayoutOnceExited } from '../tmux/layout-read.js';
 import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
 import { planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
@@ -194,7 +194,8 @@ function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<
 /** Run the restore transaction. */
 export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResult> {
   const notes: string[] = [];
-  let live = await readLayoutOrEmpty(opts.server, { env: opts.env });
+  // Right after a kill-server the old server may still be on its way out.
+  let live = await readLayoutOnceExited(opts.server, { env: opts.env });
   if (live.sessions.length === 0) assertSupportedVersion(await tmuxBinaryVersion());
   const suffix = randomBytes(4).toString('hex');
   const { targets, skipped } = chooseTargets(opts.checkpoint, live, opts, suffix);

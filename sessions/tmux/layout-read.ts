@@ -10,6 +10,7 @@
  * panes (~30 ms instead of ~21, the window layout string alone is dumped
  * once per pane) and triple the bytes to decode.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
@@ -194,6 +195,33 @@ export async function readLayoutOrEmpty(server: ServerSpec, opts: RunOptions = {
 /**
  * tmux's own view of what some panes run and where, for panes /proc could
  * not describe (another pid namespace, no /proc). One call.
+/** How long a server that refuses commands gets to finish exiting, polled (see readLayoutOnceExited). */
+export const EXITING_SERVER = { waitMs: 2_000, pollMs: 50 } as const;
+
+/**
+ * Like readLayoutOrEmpty, but a server that refuses commands ("server
+ * exited unexpectedly") is given a bounded moment to finish exiting: right
+ * after `kill-server`, while a client it must still tell is attached, tmux
+ * refuses every new client until it is gone (TMUX-FACTS.md). A restore then
+ * would call it frozen. One that still refuses after the wait is reported
+ * as refusing; one that hangs is not waited for here (its call times out).
+ */
+export async function readLayoutOnceExited(
+  server: ServerSpec,
+  opts: RunOptions = {},
+  wait: { readonly waitMs: number; readonly pollMs: number } = EXITING_SERVER,
+): Promise<LiveServer> {
+  const deadline = Date.now() + wait.waitMs;
+  for (;;) {
+    try {
+      return await readLayoutOrEmpty(server, opts);
+    } catch (e) {
+      if (!(e instanceof TmuxError && e.kind === 'refused') || Date.now() >= deadline) throw e;
+    }
+    await sleep(wait.pollMs);
+  }
+}
+
  */
 export async function readTmuxFallbacks(
   server: ServerSpec,
