@@ -19,6 +19,8 @@ import { failureLine } from './failure-line.js';
 export const TYPING_TIMING = {
   /** How long to wait for shells before typing commands anyway. */
   shellReadyTimeoutMs: 5_000,
+  /** How long to wait for re-run programs to take their pane's foreground. */
+  rerunStartTimeoutMs: 1_000,
   pollMs: 15,
 } as const;
 
@@ -100,4 +102,21 @@ export async function typeCommands(
     notes.push(`typing saved commands stopped: ${failureLine(e)}`);
   }
   return typed;
+}
+
+/**
+ * Wait until each re-run program has its pane's foreground (the tty's
+ * foreground process group is no longer the shell's), or the timeout
+ * passes: until then a save would see only the shell. Pure wait, no notes.
+ */
+export async function awaitRerunsStarted(typed: readonly TypingJob[], timeoutMs: number = TYPING_TIMING.rerunStartTimeoutMs, procRoot = '/proc'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(typed.filter((j) => j.t.enter));
+  while (pending.size && Date.now() < deadline) {
+    for (const j of pending) {
+      const st = readStat(j.pane.pid, procRoot);
+      if (!st || st.tpgid !== st.pgrp) pending.delete(j);
+    }
+    if (pending.size) await sleep(TYPING_TIMING.pollMs);
+  }
 }

@@ -15,7 +15,7 @@ import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/type
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
 import { TmuxError } from './errors.js';
-import { decodeRows, decodeTagged, FORMATS, listCommand, recordFormat } from './formats.js';
+import { decodeRows, decodeTagged, FORMATS, listCommand, PENDING_OPTION, recordFormat } from './formats.js';
 
 /**
  * Per record kind: fields that can only hold digits, ids, flags or a layout
@@ -65,7 +65,8 @@ const KINDS = {
       'pane_dead',
       'alternate_on',
     ],
-    text: ['pane_title'],
+    // The restore's mark on a pane it has not finished with ('' when none).
+    text: ['pane_title', PENDING_OPTION],
   },
 } as const;
 type Kind = keyof typeof KINDS;
@@ -145,6 +146,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
       windowByKey.set(`${get('session_id')} ${w.index}`, w);
     } else {
       const get = field('P', r);
+      const pending = get(PENDING_OPTION);
       windowByKey.get(`${get('session_id')} ${int(get('window_index'))}`)?.panes.push({
         id: get('pane_id'),
         index: int(get('pane_index')),
@@ -159,6 +161,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
         currentPath: '',
         dead: flag(get('pane_dead')),
         alternateOn: flag(get('alternate_on')),
+        ...(pending ? { pending } : {}),
       });
     }
   }
@@ -192,9 +195,6 @@ export async function readLayoutOrEmpty(server: ServerSpec, opts: RunOptions = {
   }
 }
 
-/**
- * tmux's own view of what some panes run and where, for panes /proc could
- * not describe (another pid namespace, no /proc). One call.
 /** How long a server that refuses commands gets to finish exiting, polled (see readLayoutOnceExited). */
 export const EXITING_SERVER = { waitMs: 2_000, pollMs: 50 } as const;
 
@@ -222,6 +222,9 @@ export async function readLayoutOnceExited(
   }
 }
 
+/**
+ * tmux's own view of what some panes run and where, for panes /proc could
+ * not describe (another pid namespace, no /proc). One call.
  */
 export async function readTmuxFallbacks(
   server: ServerSpec,
