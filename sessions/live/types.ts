@@ -22,6 +22,8 @@ export interface LivePane {
   readonly currentPath: string;
   readonly dead: boolean;
   readonly alternateOn: boolean;
+  /** The restore's pending marker on this pane (sessions/live/pending.ts), absent when none. */
+  readonly pending?: string;
 }
 
 /** A window with its panes in index order. */

@@ -124,6 +124,38 @@ export function readSyscall(pid: number, procRoot = '/proc'): number | 'running'
   }
 }
 
+/**
+ * The syscall a process sleeps in with its six arguments (as numbers: user
+ * addresses stay below 2^47, exact in a double), 'running', or null when
+ * unreadable or gone (see readSyscall).
+ */
+export function readSyscallCall(pid: number, procRoot = '/proc'): { readonly nr: number; readonly args: readonly number[] } | 'running' | null {
+  try {
+    const words = readProcFile(`${procRoot}/${pid}/syscall`, 'latin1').trim().split(' ');
+    if (words[0] === 'running') return 'running';
+    if (!/^\d+$/.test(words[0] ?? '')) return null;
+    const args = words.slice(1, 7).map((w) => Number.parseInt(w, 16));
+    return args.length === 6 && args.every(Number.isFinite) ? { nr: Number(words[0]), args } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The kernel function a sleeping process waits in (/proc/<pid>/wchan, e.g.
+ * `pipe_read`, `wait_woken`, `do_select`), '' while it runs, or null when
+ * unreadable. Unlike syscall, it needs only read access to the process
+ * (same user), which Yama's ptrace_scope=1 does not take away.
+ */
+export function readWchan(pid: number, procRoot = '/proc'): string | null {
+  try {
+    const w = readProcFile(`${procRoot}/${pid}/wchan`, 'latin1').trim();
+    return w === '0' ? '' : w;
+  } catch {
+    return null;
+  }
+}
+
 /** What /proc says about one pane. */
 export interface PaneProcFacts {
   readonly shellArgv: string[] | null;

@@ -48,11 +48,34 @@ const WAITING = ['read', 'readv', 'pread64', 'poll', 'ppoll', 'select', 'pselect
 /** Names of the syscalls a process blocked writing to a full tty sleeps in. */
 const WRITING = ['write', 'writev', 'pwrite64'] as const;
 
+/**
+ * Where a waiting syscall's arguments name the descriptors it waits on:
+ * `fd` its first argument is one; `pollfds` its first points to an array of
+ * struct pollfd, its second is their count; `fdset` its first is nfds, its
+ * second points to the read fd_set; `epoll` its first is an epoll instance.
+ */
+export type WaitArgs = 'fd' | 'pollfds' | 'fdset' | 'epoll';
+
+const WAIT_ARGS: Readonly<Record<(typeof WAITING)[number], WaitArgs>> = {
+  read: 'fd',
+  readv: 'fd',
+  pread64: 'fd',
+  poll: 'pollfds',
+  ppoll: 'pollfds',
+  select: 'fdset',
+  pselect6: 'fdset',
+  epoll_wait: 'epoll',
+  epoll_pwait: 'epoll',
+  epoll_pwait2: 'epoll',
+};
+
 /** What a /proc/<pid>/syscall number means on one architecture. */
 export interface SyscallTable {
   readonly arch: SyscallArch;
   /** The process sleeps waiting for input (read, poll, select, epoll families). */
   readonly waitsForInput: (nr: number) => boolean;
+  /** For a waiting syscall, how its arguments name what it waits on (null for any other). */
+  readonly waitArgs: (nr: number) => WaitArgs | null;
   /** The process is in a write (blocked on a tty whose reader stopped). */
   readonly writes: (nr: number) => boolean;
 }
@@ -67,7 +90,9 @@ export function syscallTable(arch: string): SyscallTable {
   const known: SyscallArch = arch in NUMBERS ? (arch as SyscallArch) : 'x64';
   const waiting = numbersOf(known, WAITING);
   const writing = numbersOf(known, WRITING);
-  return { arch: known, waitsForInput: (nr) => waiting.has(nr), writes: (nr) => writing.has(nr) };
+  const table: Readonly<Record<string, number>> = NUMBERS[known];
+  const argsByNr = new Map<number, WaitArgs>(WAITING.flatMap((n) => (table[n] === undefined ? [] : [[table[n], WAIT_ARGS[n]] as const])));
+  return { arch: known, waitsForInput: (nr) => waiting.has(nr), waitArgs: (nr) => argsByNr.get(nr) ?? null, writes: (nr) => writing.has(nr) };
 }
 
 /** The table of the machine this runs on. */

@@ -9,7 +9,7 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaneRecord } from '../../checkpoints/schema.js';
 import type { RestorePlan } from './plan.js';
-import { decodeGateLines } from '../tmux/formats.js';
+import { decodeGateLines, PENDING_OPTION } from '../tmux/formats.js';
 import type { ServerSpec } from '../tmux/server.js';
 import type { TmuxCommand } from '../tmux/argv.js';
 import { runTmuxScript } from '../tmux/client.js';
@@ -139,7 +139,10 @@ export function openGates(
     async finish() {
       await Promise.all(writes);
       const delay = String(GATE_TIMING.deferredEnterDelayMs / 1000);
-      const later = deferred.splice(0).map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter`]);
+      // The Enter and the end of the pane's pending mark together: from then on saves see its shell.
+      const later = deferred
+        .splice(0)
+        .map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter ; set-option -pu -t ${id} ${PENDING_OPTION}`]);
       if (later.length) pending.push(send(later, later.length));
       await Promise.all(pending);
       if (seen.size < plan.gates.length) notes.push(`${plan.gates.length - seen.size} pane(s) with contents did not report their terminal; their shells wait for Enter`);

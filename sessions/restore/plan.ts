@@ -21,7 +21,8 @@ import { programName } from '../proc/program-name.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
 import { escapeFormat, type TmuxCommand } from '../tmux/argv.js';
-import { gatePrintArgs } from '../tmux/formats.js';
+import { gatePrintArgs, PENDING_OPTION } from '../tmux/formats.js';
+import { encodePending, gateArgv } from '../live/pending.js';
 
 /** One session to restore. */
 export interface RestoreTarget {
@@ -51,6 +52,12 @@ export interface PlanContext {
   readonly noCommands: boolean;
   /** Running sessions that stay (not replaced), by session group name. */
   readonly liveGroups?: ReadonlyMap<string, LiveGroup>;
+  /**
+   * Mark panes with a gate or a command as pending (live/pending.ts) until
+   * the restore is done with them: the checkpoint they come from, and the
+   * marks' deadline. Absent: no marks.
+   */
+  readonly pending?: { readonly checkpointId: string; readonly untilMs: number };
 }
 
 /** A running session group: one member (its stored name) and the windows the group shares. */
@@ -94,24 +101,15 @@ export interface RestorePlan {
   readonly grouped: readonly RestoreTarget[];
 }
 
-/**
- * Start argv of a pane with saved contents: sh waits on one line from the
- * pane's terminal, then execs the shell (same process, no fork). The
- * executor writes the contents to the pane's tty — output, before any
- * prompt — and then presses Enter there, whose echo ends the last line. No
- * file, no `cat`/`rm` processes: on this machine each fork+exec costs ~3-5
- * ms, and tmux already forks once per pane.
- */
-export const GATE_SCRIPT = 'IFS= read -r _;exec "$@"';
-/** $0 of the gate (shown by ps while it waits). */
-export const GATE_NAME = 'tsession-gate';
+// The gate's argv lives with the rule that recognises it in saves.
+export { GATE_NAME, GATE_SCRIPT } from '../live/pending.js';
 
 function paneStart(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string[] {
   const { argv, note } = ctx.resolveShell(pane);
   if (note) notes.push(`${where}: ${note}`);
   // With two or more arguments tmux execs them directly (no shell string).
   const start = argv.length > 1 ? argv : [...argv, '-i'];
-  return ctx.hasContents(pane) ? ['--', 'sh', '-c', GATE_SCRIPT, GATE_NAME, ...start] : ['--', ...start];
+  return ctx.hasContents(pane) ? ['--', ...gateArgv(start)] : ['--', ...start];
 }
 
 function paneCwd(pane: PaneRecord, ctx: PlanContext, notes: string[], where: string): string {
@@ -179,6 +177,10 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
     if (pane.title !== ctx.defaultTitle) cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
     const typed = typedFor(pane, ctx, t.tmpName, w.index, i, notes, where);
     if (typed) typing.push(typed);
+    // Saves record this pane as the saved one until its gate opens and its command is typed.
+    if (ctx.pending && (print.length || typed)) {
+      cmds.push(['set-option', '-p', '-t', win, PENDING_OPTION, encodePending({ ...ctx.pending, paneId: pane.id })]);
+    }
   });
   if (w.automaticRename) cmds.push(['set-option', '-w', '-t', win, 'automatic-rename', 'on']);
   cmds.push(['select-layout', '-t', win, w.layout]);

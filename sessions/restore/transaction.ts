@@ -12,17 +12,19 @@ import { paneCount as panesOf, totalPanes } from '../../checkpoints/counts.js';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type Difference } from '../live/compare.js';
 import type { LiveServer } from '../live/types.js';
-import { readLayout, readLayoutOrEmpty } from '../tmux/layout-read.js';
+import { readLayout, readLayoutOnceExited } from '../tmux/layout-read.js';
 import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
 import { planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
-import { chunkCommands } from '../tmux/argv.js';
-import { assertSupportedVersion, runTmux, runTmuxBatched, tmuxBinaryVersion } from '../tmux/client.js';
+import { chunkCommands, type TmuxCommand } from '../tmux/argv.js';
+import { assertSupportedVersion, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion } from '../tmux/client.js';
 import { failureLine } from './failure-line.js';
 import { GATE_TIMING, openGates } from './gates.js';
-import { typeCommands, TYPING_TIMING, type Typed } from './typing.js';
+import { awaitRerunsStarted, typeCommands, TYPING_TIMING, type Typed, type TypingJob } from './typing.js';
+import { PENDING_OPTION } from '../tmux/formats.js';
+import { restoreTmpName } from '../live/pending.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
 export class RestoreError extends Error {
@@ -79,6 +81,8 @@ export const RESTORE_DEFAULTS = {
    * chunks open their panes' gates sooner, each costs one tmux process.
    */
   buildChunkBytes: 8_000,
+  /** Added to a pending mark's deadline beyond the restore's own waits. */
+  pendingMarginMs: 10_000,
   ...GATE_TIMING,
 } as const;
 
@@ -123,7 +127,7 @@ export function chooseTargets(
     return {
       record,
       name,
-      tmpName: `tsession-restore-${suffix}-${i}`,
+      tmpName: restoreTmpName(suffix, i),
       ...(running ? { replaceId: running.id } : {}),
     };
   });
@@ -191,10 +195,18 @@ function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<
   return groups;
 }
 
+/** Remove the pending marks of panes the restore is done with; one tmux call, a pane gone meanwhile is no matter. */
+async function clearPending(opts: RestoreOptions, paneIds: readonly string[]): Promise<void> {
+  if (!paneIds.length) return;
+  const commands = paneIds.map((id): TmuxCommand => ['set-option', '-pu', '-t', id, PENDING_OPTION]);
+  await runTmuxScript(opts.server, commands, { env: opts.env }).catch(() => undefined);
+}
+
 /** Run the restore transaction. */
 export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResult> {
   const notes: string[] = [];
-  let live = await readLayoutOrEmpty(opts.server, { env: opts.env });
+  // Right after a kill-server the old server may still be on its way out.
+  let live = await readLayoutOnceExited(opts.server, { env: opts.env });
   if (live.sessions.length === 0) assertSupportedVersion(await tmuxBinaryVersion());
   const suffix = randomBytes(4).toString('hex');
   const { targets, skipped } = chooseTargets(opts.checkpoint, live, opts, suffix);
@@ -228,6 +240,21 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     rules: opts.rules,
     noCommands: opts.noCommands,
     liveGroups: liveGroupsOf(live, targets),
+    // The marks outlive a restore that dies half-way only this long (every wait below, and a margin).
+    ...(opts.dryRun
+      ? {}
+      : {
+          pending: {
+            checkpointId: opts.checkpoint.id,
+            untilMs:
+              Date.now() +
+              RESTORE_DEFAULTS.buildBaseMs +
+              RESTORE_DEFAULTS.buildPerPaneMs * paneCount +
+              (opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs) +
+              RESTORE_DEFAULTS.rerunStartTimeoutMs +
+              RESTORE_DEFAULTS.pendingMarginMs,
+          },
+        }),
   });
   notes.push(...plan.notes);
   if (opts.dryRun || targets.length === 0) {
@@ -286,12 +313,13 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
 
   // Saved commands are typed only once each shell waits at its prompt.
   let typed: Typed[] = [];
+  let jobs: TypingJob[] = [];
   try {
     if (plan.typing.length) {
       opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
       // A gate still waiting for its Enter looks like an idle `sh`.
       await gates.settled();
-      const jobs = plan.typing.flatMap((t) => {
+      jobs = plan.typing.flatMap((t) => {
         const s = live.sessions.find((x) => x.name === t.session);
         const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
         const record = typedRecord(t);
@@ -299,8 +327,11 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
         return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
       });
       typed = await typeCommands(jobs, opts, notes);
+      await awaitRerunsStarted(jobs);
     }
   } finally {
+    // The typed panes are what they will be: saves record them as they are from now on.
+    await clearPending(opts, jobs.map((j) => j.pane.id));
     // The other gated shells start now, not while tmux was building or the
     // commands were typed — and whatever typing did.
     await gates.finish();

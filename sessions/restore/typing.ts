@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LivePane } from '../live/types.js';
 import { readStat, readSyscall } from '../proc/facts.js';
 import { SYSCALLS, type SyscallTable } from '../proc/syscalls.js';
+import { waitsOnTty } from '../proc/tty-wait.js';
 import type { TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import type { TmuxCommand } from '../tmux/argv.js';
@@ -18,18 +19,28 @@ import { failureLine } from './failure-line.js';
 export const TYPING_TIMING = {
   /** How long to wait for shells before typing commands anyway. */
   shellReadyTimeoutMs: 5_000,
+  /** How long to wait for re-run programs to take their pane's foreground. */
+  rerunStartTimeoutMs: 1_000,
   pollMs: 15,
 } as const;
 
-/** True when the pane's process has become the shell and sleeps waiting for input (`syscalls`: this machine's table). */
-export function shellReady(pid: number, shellName: string, procRoot = '/proc', syscalls: SyscallTable = SYSCALLS): boolean {
+/**
+ * True when the pane's process has become the shell and sleeps waiting for
+ * input from the pane's terminal `tty` (`syscalls`: this machine's table).
+ * Sleeping in a read is not enough: a shell running its rc files sleeps in
+ * a read of a pipe while `eval "$(pyenv init -)"` runs, and keys sent then
+ * are echoed by the terminal before the prompt. Its line editor waits on
+ * the terminal itself, in raw mode, after drawing the prompt. Without `tty`
+ * any wait for input counts; when /proc will not say, the other signs do.
+ */
+export function shellReady(pid: number, shellName: string, procRoot = '/proc', syscalls: SyscallTable = SYSCALLS, tty?: string): boolean {
   const st = readStat(pid, procRoot);
   if (!st || st.state !== 'S' || st.tpgid !== st.pgrp) return false;
   if (shellName && !st.comm.startsWith(shellName.slice(0, 15))) return false;
+  // Null: /proc will not say (no access); the other signs must do.
+  if (tty !== undefined) return waitsOnTty(pid, tty, procRoot, syscalls) !== false;
   const nr = readSyscall(pid, procRoot);
-  // Unreadable (no ptrace access): the other signs must do.
-  if (nr === null) return true;
-  return nr !== 'running' && syscalls.waitsForInput(nr);
+  return nr === null || (nr !== 'running' && syscalls.waitsForInput(nr));
 }
 
 /** One command to type: where, into which shell. */
@@ -64,7 +75,7 @@ export async function typeCommands(
   const seenOnce = new Set<TypingJob>();
   while (pending.size && Date.now() < deadline) {
     for (const j of pending) {
-      if (shellReady(j.pane.pid, j.shell)) {
+      if (shellReady(j.pane.pid, j.shell, undefined, undefined, j.pane.tty)) {
         if (seenOnce.has(j)) {
           pending.delete(j);
           ready.push(j);
@@ -91,4 +102,21 @@ export async function typeCommands(
     notes.push(`typing saved commands stopped: ${failureLine(e)}`);
   }
   return typed;
+}
+
+/**
+ * Wait until each re-run program has its pane's foreground (the tty's
+ * foreground process group is no longer the shell's), or the timeout
+ * passes: until then a save would see only the shell. Pure wait, no notes.
+ */
+export async function awaitRerunsStarted(typed: readonly TypingJob[], timeoutMs: number = TYPING_TIMING.rerunStartTimeoutMs, procRoot = '/proc'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(typed.filter((j) => j.t.enter));
+  while (pending.size && Date.now() < deadline) {
+    for (const j of pending) {
+      const st = readStat(j.pane.pid, procRoot);
+      if (!st || st.tpgid !== st.pgrp) pending.delete(j);
+    }
+    if (pending.size) await sleep(TYPING_TIMING.pollMs);
+  }
 }

@@ -132,6 +132,9 @@ export const FORMATS = {
 /** A list command with a format: `[list, ...flags, '-F', format]`. */
 export const listCommand = (list: string, f: RecordFormat, ...flags: string[]): string[] => [list, ...flags, '-F', recordFormat(f)];
 
+/** The pane user option marking a restored pane the restore has not finished with (sessions/live/pending.ts). */
+export const PENDING_OPTION = '@tsession-pending';
+
 /**
  * Restore gates. The creation command of a gated pane prints
  * `tsession-gate:<n> <pane id> <tty>` (-P -F), n indexing

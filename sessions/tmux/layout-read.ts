@@ -10,11 +10,12 @@
  * panes (~30 ms instead of ~21, the window layout string alone is dumped
  * once per pane) and triple the bytes to decode.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
 import { TmuxError } from './errors.js';
-import { decodeRows, decodeTagged, FORMATS, listCommand, recordFormat } from './formats.js';
+import { decodeRows, decodeTagged, FORMATS, listCommand, PENDING_OPTION, recordFormat } from './formats.js';
 
 /**
  * Per record kind: fields that can only hold digits, ids, flags or a layout
@@ -64,7 +65,8 @@ const KINDS = {
       'pane_dead',
       'alternate_on',
     ],
-    text: ['pane_title'],
+    // The restore's mark on a pane it has not finished with ('' when none).
+    text: ['pane_title', PENDING_OPTION],
   },
 } as const;
 type Kind = keyof typeof KINDS;
@@ -144,6 +146,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
       windowByKey.set(`${get('session_id')} ${w.index}`, w);
     } else {
       const get = field('P', r);
+      const pending = get(PENDING_OPTION);
       windowByKey.get(`${get('session_id')} ${int(get('window_index'))}`)?.panes.push({
         id: get('pane_id'),
         index: int(get('pane_index')),
@@ -158,6 +161,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
         currentPath: '',
         dead: flag(get('pane_dead')),
         alternateOn: flag(get('alternate_on')),
+        ...(pending ? { pending } : {}),
       });
     }
   }
@@ -188,6 +192,33 @@ export async function readLayoutOrEmpty(server: ServerSpec, opts: RunOptions = {
       return { version: '', pid: 0, socketPath: server.socketPath, sessions: [] };
     }
     throw e;
+  }
+}
+
+/** How long a server that refuses commands gets to finish exiting, polled (see readLayoutOnceExited). */
+export const EXITING_SERVER = { waitMs: 2_000, pollMs: 50 } as const;
+
+/**
+ * Like readLayoutOrEmpty, but a server that refuses commands ("server
+ * exited unexpectedly") is given a bounded moment to finish exiting: right
+ * after `kill-server`, while a client it must still tell is attached, tmux
+ * refuses every new client until it is gone (TMUX-FACTS.md). A restore then
+ * would call it frozen. One that still refuses after the wait is reported
+ * as refusing; one that hangs is not waited for here (its call times out).
+ */
+export async function readLayoutOnceExited(
+  server: ServerSpec,
+  opts: RunOptions = {},
+  wait: { readonly waitMs: number; readonly pollMs: number } = EXITING_SERVER,
+): Promise<LiveServer> {
+  const deadline = Date.now() + wait.waitMs;
+  for (;;) {
+    try {
+      return await readLayoutOrEmpty(server, opts);
+    } catch (e) {
+      if (!(e instanceof TmuxError && e.kind === 'refused') || Date.now() >= deadline) throw e;
+    }
+    await sleep(wait.pollMs);
   }
 }
 

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { totalPanes } from '../../checkpoints/counts.js';
 import type { ContentsRef, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { takeSnapshot, type SnapshotOptions } from '../../sessions/live/snapshot.js';
+import { pendingKey } from '../../sessions/live/pending.js';
 import { readLayout } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -84,6 +85,18 @@ export async function saveCheckpoint(
     layout,
     ...(options.lastCommandOf ? { lastCommandOf: options.lastCommandOf } : {}),
     ...(options.cwdOf ? { cwdOf: options.cwdOf } : {}),
+    carried: async (markers) => {
+      // The checkpoints the restores under way are working from (normally one).
+      const out = new Map<string, PaneRecord>();
+      for (const id of new Set(markers.map((m) => m.checkpointId))) {
+        const read = await store.read(id);
+        if (!read.ok) continue; // gone or damaged: those panes are recorded as they are
+        for (const s of read.value.body.sessions) {
+          for (const w of s.windows) for (const p of w.panes) out.set(pendingKey({ checkpointId: id, paneId: p.id }), p);
+        }
+      }
+      return out;
+    },
   });
   const t2 = performance.now();
   const missing = names.filter((n) => !snap.sessions.some((s) => s.name === n));
@@ -100,7 +113,8 @@ export async function saveCheckpoint(
   const t3 = performance.now();
   const sessions: SessionRecord[] = snap.sessions.map((s) => ({
     ...s,
-    windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => ({ ...p, contents: refs.get(p.id) ?? null })) })),
+    // A pane pending a restore keeps the saved contents it carries (it is not captured).
+    windows: s.windows.map((w) => ({ ...w, panes: w.panes.map((p) => ({ ...p, contents: refs.get(p.id) ?? p.contents })) })),
   }));
   if (options.onFingerprint || options.unlessFingerprint !== undefined) {
     // Sessions hold no clock: equal JSON means nothing a restore uses has changed (contents by their hashes).

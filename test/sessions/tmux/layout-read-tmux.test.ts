@@ -57,6 +57,6 @@ it('a record of an unknown kind or a short field is an error naming the byte', (
   expect(() => decodeLayout(Buffer.from('X 1 2\n'))).toThrow(/Expected a known record tag/);
   expect(() => decodeLayout(Buffer.from('S 3.3a 1 $0 0 0 0 9:/tmp/x\n'))).toThrow(/Expected a length-prefixed field/);
   // Panes of a window no session lists are dropped, not invented.
-  const live = buildServer(decodeLayout(Buffer.from('P $9 4 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0:\n')), '/s');
+  const live = buildServer(decodeLayout(Buffer.from('P $9 4 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0:0:\n')), '/s');
   expect(live.sessions).toEqual([]);
 });
