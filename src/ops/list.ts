@@ -8,7 +8,12 @@ import type { Context } from '../context.js';
 /** One row of the list. */
 export interface ListedSession {
   readonly name: string;
-  readonly state: 'live' | 'saved';
+  /**
+   * live: running now; saved: only a checkpoint remembers it; unknown: the
+   * server could not be asked (stopped, hung, tmux missing), so a saved
+   * session may well be running — never call it "saved only" then.
+   */
+  readonly state: 'live' | 'saved' | 'unknown';
   readonly windows: number | null;
   readonly panes: number | null;
   readonly attached: boolean;
@@ -57,7 +62,7 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
     for (const name of e.sessions) {
       if (seen.has(name)) continue;
       seen.add(name);
-      out.push({ name, state: 'saved', windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt } });
+      out.push({ name, state: tmuxProblem ? 'unknown' : 'saved', windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt } });
     }
   }
   return { sessions: out, tmuxProblem };
