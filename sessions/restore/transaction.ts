@@ -143,7 +143,7 @@ async function readContents(
         if (!p.contents) continue;
         const blob = await readBlob(p.contents.blob);
         if (!blob) {
-          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} are missing (blob ${p.contents.blob.slice(0, 12)}); restored without them`);
+          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} could not be read (blob ${p.contents.blob.slice(0, 12)}, missing or corrupt); restored without them`);
           continue;
         }
         // No final line end: the echo of the Enter that opens the gate ends the last line.

@@ -12,7 +12,7 @@ import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
-import { blobReader, checkpointFailure } from './checkpoints.js';
+import { blobReader, checkpointFailure, type LostContents } from './checkpoints.js';
 import { restoreEntry, type JournalSink } from './journal.js';
 
 /**
@@ -35,6 +35,8 @@ export interface Journaling {
 export interface RestoreOutcome {
   readonly result: RestoreResult;
   readonly journalProblem: string | null;
+  /** Saved pane contents that could not be read (the panes came back without them): a partial restore. */
+  readonly lostContents: readonly LostContents[];
 }
 
 /** One line for a failure, as the CLI would print it. */
@@ -49,6 +51,7 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
   const t0 = performance.now();
   const body = request.checkpoint;
   let result: RestoreResult;
+  const lostContents: LostContents[] = [];
   try {
     const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
     result = await restoreSessions({
@@ -60,7 +63,7 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
       noCommands: request.noCommands,
       dryRun: request.dryRun,
       rules: [...config.rerun.allowlist, ...(request.approved ?? [])],
-      readBlob: blobReader(store),
+      readBlob: blobReader(store, lostContents),
       env: ctx.env,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
@@ -68,13 +71,14 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
     if (!request.dryRun) await journalFailure(how, e, performance.now() - t0);
     throw e;
   }
-  if (request.dryRun) return { result, journalProblem: null };
-  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, warnings)]);
-  return { result, journalProblem };
+  if (request.dryRun) return { result, journalProblem: null, lostContents };
+  const lost = lostContents.map((l) => `contents blob ${l.blob.slice(0, 12)}… ${l.reason}: panes restored without it`);
+  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...warnings, ...lost])]);
+  return { result, journalProblem, lostContents };
 }
 
 /** A restore from the newest good checkpoint, and which one that was. */
-export interface NewestRestore extends RestoreOutcome {
+export interface NewestRestore extends Omit<RestoreOutcome, 'lostContents'> {
   readonly checkpointId: string;
   /** Newer checkpoints that were skipped as unreadable. */
   readonly warnings: readonly string[];
