@@ -82,6 +82,9 @@ export const RESTORE_DEFAULTS = {
   ...GATE_TIMING,
 } as const;
 
+/** How the names of sessions still being built start (renamed into place once verified). */
+export const TEMP_NAME_PREFIX = 'tsession-restore-';
+
 /** Pick what to restore and under which names. Pure. */
 export function chooseTargets(
   checkpoint: CheckpointBody,
@@ -123,7 +126,7 @@ export function chooseTargets(
     return {
       record,
       name,
-      tmpName: `tsession-restore-${suffix}-${i}`,
+      tmpName: `${TEMP_NAME_PREFIX}${suffix}-${i}`,
       ...(running ? { replaceId: running.id } : {}),
     };
   });

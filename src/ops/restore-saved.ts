@@ -2,15 +2,19 @@
  * A bare `tsession restore`: every saved session that is not running comes
  * back, each from the newest valid checkpoint holding it — sessions saved
  * together come back together, in one restore per checkpoint (journaled
- * there, in restore.ts). What is skipped is said, with why. Non-goals:
+ * there, in restore.ts). Sessions that left on purpose (closed, renamed,
+ * the server ended) or were forgotten stay down. What is skipped is said,
+ * with why. Non-goals:
  * choosing one checkpoint for everything (`--from`), printing.
  */
+import { departureWords, leftOnPurpose, standingDepartures } from '../../checkpoints/departures.js';
 import type { CheckpointEntry } from '../../checkpoints/store.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { checkpointFailure, newestPerSession } from './checkpoints.js';
+import { loadDepartures } from './departures.js';
 import { restore, type Journaling, type RestoreOutcome, type RestoreRequest } from './restore.js';
 
 /** One checkpoint to restore from, and the sessions it brings back. */
@@ -28,19 +32,23 @@ export interface SavedRestorePlan {
 /**
  * Plan a bare restore. Pure. `entries` newest first (the store's list);
  * `leave` names saved sessions not to bring back, with the reason to show
- * (a session closed on purpose); `replace` takes running ones too.
+ * (a session closed on purpose), or null to leave one unmentioned (a
+ * forgotten one); `replace` takes running ones too.
  */
 export function planSavedRestore(
   entries: readonly CheckpointEntry[],
   running: ReadonlySet<string>,
   replace: boolean,
-  leave: ReadonlyMap<string, string> = new Map(),
+  leave: ReadonlyMap<string, string | null> = new Map(),
 ): SavedRestorePlan {
   const groups = new Map<string, string[]>();
   const skipped: { name: string; reason: string }[] = [];
   for (const [name, e] of newestPerSession(entries)) {
     if (running.has(name) && !replace) skipped.push({ name, reason: 'already running' });
-    else if (leave.has(name)) skipped.push({ name, reason: leave.get(name)! });
+    else if (leave.has(name)) {
+      const reason = leave.get(name);
+      if (reason) skipped.push({ name, reason });
+    }
     else groups.set(e.id, [...(groups.get(e.id) ?? []), name]);
   }
   // Map order is the first session's newest checkpoint, newest first.
@@ -76,11 +84,20 @@ export async function restoreSaved(
   ctx: Context,
   request: Pick<RestoreRequest, 'replace' | 'noCommands' | 'dryRun' | 'onProgress'>,
   how: Journaling,
-  leave: ReadonlyMap<string, string> = new Map(),
+  leave: ReadonlyMap<string, string | null> = new Map(),
 ): Promise<SavedRestore> {
   const store = await ctx.store();
-  const listed = await store.list();
+  const [listed, loaded] = await Promise.all([store.list(), loadDepartures(ctx)]);
   if (!listed.ok) throw checkpointFailure(listed.error);
+  if (loaded.problem) ctx.warn(loaded.problem);
+  const leaving = new Map(leave);
+  const newest = newestPerSession(listed.value);
+  for (const [name, d] of standingDepartures(loaded.departures, (n) => newest.get(n)?.createdAt ?? null)) {
+    // Left on purpose: a bare restore does not undo what the person did; naming it does.
+    if (leaving.has(name)) continue;
+    if (d.why === 'forgotten') leaving.set(name, null);
+    else if (leftOnPurpose(d)) leaving.set(name, `${departureWords(d)}; \`tsession restore ${name}\` brings it back`);
+  }
   const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env });
   const running = new Set(live.sessions.map((s) => s.name));
   const warnings: string[] = [];
@@ -89,7 +106,7 @@ export async function restoreSaved(
   // that fails is dropped and the plan made again from the others.
   for (let round = 0; round <= SAVED_RESTORE.maxReplans; round++) {
     const entries = listed.value.filter((e) => !unreadable.has(e.id));
-    const plan = planSavedRestore(entries, running, request.replace, leave);
+    const plan = planSavedRestore(entries, running, request.replace, leaving);
     if (plan.groups.length === 0 && plan.skipped.length === 0) {
       const why = warnings.length ? ' (every checkpoint is unreadable)' : '';
       throw new UserError(`No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`tsession save\` first`, EXIT.noCheckpoint);

@@ -14,6 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { blobReader, checkpointFailure, type LostContents } from './checkpoints.js';
 import { restoreEntry, type JournalSink } from './journal.js';
+import { sessionsBack } from './departures.js';
 
 /**
  * A restore someone asked for: what the transaction takes, less what the
@@ -72,6 +73,9 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
     throw e;
   }
   if (request.dryRun) return { result, journalProblem: null, lostContents };
+  // They run again: a departure recorded before says nothing about how they end next.
+  // Not clearing it costs little (a running session shows as running; its next save overrules it).
+  if (result.restored.length) await sessionsBack(ctx, result.restored.map((r) => r.name));
   const lost = lostContents.map((l) => `contents blob ${l.blob.slice(0, 12)}… ${l.reason}: panes restored without it`);
   const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...warnings, ...lost])]);
   return { result, journalProblem, lostContents };

@@ -45,6 +45,7 @@ const lazy = {
   restore: () => import('../ops/restore.js'),
   diff: () => import('../ops/diff.js'),
   unfreeze: () => import('../ops/unfreeze.js'),
+  departures: () => import('../ops/departures.js'),
 } as const;
 
 /** The journal's cause of everything the interface does. */
@@ -204,6 +205,17 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       const r = await (await store()).remove(id);
       local.forget(id);
       return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
+    },
+
+    async forgetSession(name): Promise<ActionResult> {
+      try {
+        const f = await (await lazy.departures()).forgetSession(ctx, name);
+        for (const id of f.removed) local.forget(id);
+        const kept = f.kept ? `; kept ${f.kept} checkpoint(s) other sessions need` : '';
+        return { ok: true, message: `forgot ${name}: deleted ${f.removed.length} checkpoint(s) holding only it${kept}` };
+      } catch (e) {
+        return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
+      }
     },
 
     planUnfreeze(verdict) {

@@ -43,12 +43,14 @@ describe('list of a server that does not answer', () => {
 
 describe('formatList', () => {
   it('words each state apart', () => {
-    const row = { windows: null, panes: null, attached: false, checkpoint: null } as const;
+    const row = { windows: null, panes: null, attached: false, checkpoint: null, departed: null } as const;
     const out = formatList([
-      { ...row, name: 'a', state: 'saved' },
+      { ...row, name: 'a', state: 'crashed' },
       { ...row, name: 'b', state: 'unknown' },
+      { ...row, name: 'c', state: 'closed', departed: { why: 'renamed', at: '2026-12-01T00:00:00Z', to: 'd' } },
     ]);
-    expect(out).toMatch(/a\s+saved only/);
+    expect(out).toMatch(/a\s+crashed/);
     expect(out).toMatch(/b\s+unknown \(no answer\)/);
+    expect(out).toMatch(/c\s+closed: renamed to "d"/);
   });
 });

@@ -36,8 +36,8 @@ describe('planSavedRestore', () => {
     expect(planSavedRestore(entries, new Set(['web']), true).groups).toEqual([{ checkpointId: 'c1', sessions: ['api', 'web'] }]);
   });
 
-  it('sessions to leave are skipped with their reason', () => {
-    const plan = planSavedRestore([entry('c1', '2026-11-24T09:00:00Z', ['api', 'old'])], new Set(), false, new Map([['old', 'closed on purpose']]));
+  it('sessions to leave are skipped with their reason, or unmentioned (forgotten)', () => {
+    const plan = planSavedRestore([entry('c1', '2026-11-24T09:00:00Z', ['api', 'old', 'gone'])], new Set(), false, new Map([['old', 'closed on purpose'], ['gone', null]]));
     expect(plan).toEqual({ groups: [{ checkpointId: 'c1', sessions: ['api'] }], skipped: [{ name: 'old', reason: 'closed on purpose' }] });
   });
 });

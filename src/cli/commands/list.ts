@@ -1,12 +1,16 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers (src/ops/list.ts), as a table or JSON. */
+import { departureWords } from '../../../checkpoints/departures.js';
 import { age, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { listSessions, type ListedSession, type SessionList } from '../../ops/list.js';
 import { table } from './format-table.js';
 
-/** What each state is called in the table. */
-export const STATE_WORDS = { live: 'live', saved: 'saved only', unknown: 'unknown (no answer)' } as const satisfies Record<ListedSession['state'], string>;
+/** What each state is called in the table: the interface's badge words. */
+export const STATE_WORDS = { live: 'live', crashed: 'crashed', closed: 'closed', unknown: 'unknown (no answer)' } as const satisfies Record<ListedSession['state'], string>;
+
+/** A row's state in words, with why it left when that is known (the interface's words). */
+const stateText = (s: ListedSession): string => (s.departed && s.state !== 'live' && s.state !== 'unknown' ? `${STATE_WORDS[s.state]}: ${departureWords(s.departed)}` : STATE_WORDS[s.state]);
 
 /** The list as text. */
 export function formatList(sessions: readonly ListedSession[], now = Date.now()): string {
@@ -15,7 +19,7 @@ export function formatList(sessions: readonly ListedSession[], now = Date.now())
     ['SESSION', 'STATE', 'WINDOWS', 'PANES', 'ATTACHED', 'CHECKPOINT'],
     sessions.map((s) => [
       visible(s.name),
-      STATE_WORDS[s.state],
+      stateText(s),
       s.windows === null ? '-' : String(s.windows),
       s.panes === null ? '-' : String(s.panes),
       s.attached ? 'yes' : 'no',
