@@ -77,7 +77,7 @@ describe('bare restore', () => {
 
     const save = await runCli(server, ['save'], env);
     expect(save.code).toBe(0);
-    expect(save.stdout).toContain(`default start-up session "0" (a bare shell in ${elsewhere})`);
+    expect(save.stderr).toContain(`nothing saved: only tmux's default start-up session "0" (a bare shell in ${elsewhere})`);
     const listed = JSON.parse((await runCli(server, ['checkpoints', '--json'], env)).stdout) as { sessions: string[] }[];
     expect(listed.map((c) => c.sessions)).toEqual([['work']]);
 
