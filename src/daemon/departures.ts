@@ -45,9 +45,15 @@ export class DepartureRecorder {
     private readonly report: Report,
   ) {}
 
+  /** Run `step` after the ones before it; a step that fails never stops the ones after it. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(step).catch(() => {}); // each step reports its own failures
+    return this.chain;
+  }
+
   /** Read the sessions now (on attach, on `%sessions-changed` or `%session-renamed`) and record who left. */
   refresh(): Promise<void> {
-    this.chain = this.chain.then(async () => {
+    return this.enqueue(async () => {
       let now: Map<string, string>;
       try {
         now = await readSessionNames(this.ctx.server, { env: this.ctx.env });
@@ -58,19 +64,17 @@ export class DepartureRecorder {
       this.roster = now;
       await this.record(changes);
     });
-    return this.chain;
   }
 
   /** The server is gone: every session it held left with it, normally or in a crash. */
   serverGone(how: 'server-ended' | 'crashed'): Promise<void> {
-    this.chain = this.chain.then(async () => {
+    return this.enqueue(async () => {
       const at = new Date().toISOString();
       const changes = new Map<string, Departure | null>();
       for (const name of this.roster.values()) if (!name.startsWith(TEMP_NAME_PREFIX)) changes.set(name, { why: how, at });
       this.roster = new Map();
       await this.record(changes);
     });
-    return this.chain;
   }
 
   private async record(changes: ReadonlyMap<string, Departure | null>): Promise<void> {
