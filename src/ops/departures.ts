@@ -5,6 +5,7 @@
  * departures (the watch daemon does), printing.
  */
 import { readDepartures, recordDepartures, standingDepartures, type Departure } from '../../checkpoints/departures.js';
+import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry } from '../../checkpoints/store.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
@@ -40,6 +41,24 @@ export function rememberedSessions(entries: readonly CheckpointEntry[], departur
 export async function loadDepartures(ctx: Context): Promise<{ departures: Map<string, Departure>; problem: string | null }> {
   const r = await readDepartures(ctx.storeDir);
   return r.ok ? { departures: r.value, problem: null } : { departures: new Map(), problem: r.error.message };
+}
+
+/**
+ * The body without the sessions that left on purpose after it was written
+ * (closed, the server ended, forgotten): what restoring "everything" must
+ * not bring back. A renamed one stays unless the body holds its new name
+ * too: otherwise it is the only copy of that session's layout. Pure.
+ */
+export function withoutClosed(body: CheckpointBody, departures: ReadonlyMap<string, Departure>): { body: CheckpointBody; left: string[] } {
+  const names = new Set(body.sessions.map((s) => s.name));
+  const standing = standingDepartures(departures, (name) => (names.has(name) ? body.createdAt : null));
+  const leaves = (name: string): boolean => {
+    const d = standing.get(name);
+    if (!d || d.why === 'crashed') return false;
+    return d.why !== 'renamed' || (d.to !== undefined && names.has(d.to));
+  };
+  const left = body.sessions.filter((s) => leaves(s.name)).map((s) => s.name);
+  return left.length ? { body: { ...body, sessions: body.sessions.filter((s) => !left.includes(s.name)) }, left } : { body, left };
 }
 
 /** Note that these sessions run again (a restore brought them back): their departures no longer say anything. */

@@ -14,7 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { blobReader, checkpointFailure, type LostContents } from './checkpoints.js';
 import { restoreEntry, type JournalSink } from './journal.js';
-import { sessionsBack } from './departures.js';
+import { loadDepartures, sessionsBack, withoutClosed } from './departures.js';
 
 /**
  * A restore someone asked for: what the transaction takes, less what the
@@ -89,7 +89,8 @@ export interface NewestRestore extends Omit<RestoreOutcome, 'lostContents'> {
 }
 
 /**
- * Restore every session of the newest good checkpoint that is not running:
+ * Restore every session of the newest good checkpoint that is not running
+ * (and did not leave on purpose since):
  * the watch daemon's automatic restore after a crash and unfreeze's last
  * rung (after it ended a hung server). Journaled, also when no checkpoint
  * is usable; throws a UserError then.
@@ -107,7 +108,10 @@ export async function restoreNewest(ctx: Context, how: Journaling): Promise<Newe
     await journalFailure(how, e, performance.now() - t0);
     throw e;
   }
-  const outcome = await restore(ctx, { checkpoint: picked.checkpoint.body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, picked.warnings);
+  // Sessions closed on purpose since that checkpoint stay closed (said in the journal line).
+  const { body, left } = withoutClosed(picked.checkpoint.body, (await loadDepartures(ctx)).departures);
+  const why = left.map((n) => `left down: ${n} (closed on purpose)`);
+  const outcome = await restore(ctx, { checkpoint: body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, [...picked.warnings, ...why]);
   return { ...outcome, checkpointId: picked.checkpoint.id, warnings: picked.warnings };
 }
 
