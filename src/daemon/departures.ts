@@ -5,7 +5,7 @@
  * and compares: an id that is gone while the server lives was closed on
  * purpose; an id under a new name was renamed; the feed's end says whether
  * the server ended normally or crashed. Each finding goes to the departures
- * record (checkpoints/departures.ts) and the journal. `rosterChanges` is pure.
+ * record (checkpoints/departures.ts). `rosterChanges` is pure.
  */
 import { recordDepartures, type Departure } from '../../checkpoints/departures.js';
 import { readSessionNames } from '../../sessions/tmux/queries.js';
@@ -77,12 +77,15 @@ export class DepartureRecorder {
     });
   }
 
+  /**
+   * Write the changes. Only a failure is journaled: the record itself is the
+   * trail (a line per closed session would crowd the journal, whose lines
+   * are what tsession did).
+   */
   private async record(changes: ReadonlyMap<string, Departure | null>): Promise<void> {
-    const left = [...changes].filter((c): c is [string, Departure] => c[1] !== null);
     const r = await recordDepartures(this.ctx.storeDir, changes, this.ctx.paths.stateDir);
-    for (const [name, d] of left) {
-      const why = d.why === 'renamed' ? `renamed to ${JSON.stringify(d.to)}` : d.why;
-      this.report({ kind: 'detected', what: 'session-left', detail: `${name}: ${why}`, ...(r.ok ? {} : { evidence: [`not recorded: ${r.error.message}`] }) });
-    }
+    if (r.ok) return;
+    const left = [...changes].flatMap(([name, d]) => (d ? [`${name}: ${d.why === 'renamed' ? `renamed to ${JSON.stringify(d.to)}` : d.why}`] : []));
+    if (left.length) this.report({ kind: 'detected', what: 'session-left', detail: left.join('; '), evidence: [`not recorded (these show as crashed): ${r.error.message}`] });
   }
 }

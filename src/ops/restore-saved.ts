@@ -121,6 +121,12 @@ export async function restoreSaved(
       }
     }
     if (bodies.length < plan.groups.length) continue;
+    // Loudly, as a restore from one checkpoint does: an unreadable checkpoint
+    // newer than one restored from may have held a newer state of its sessions.
+    const oldest = Math.min(...plan.groups.map((g) => Date.parse(entries.find((e) => e.id === g.checkpointId)!.createdAt)));
+    for (const e of entries) {
+      if (!e.valid && Date.parse(e.createdAt) > oldest && !unreadable.has(e.id)) warnings.push(`Checkpoint ${e.path} is corrupt (${e.error ?? 'invalid'}); using older checkpoints`);
+    }
     const parts: SavedRestorePart[] = [];
     for (const { group, body } of bodies) {
       const outcome = await restore(

@@ -33,8 +33,9 @@ describe('why sessions left', () => {
     const env = { TSESSION_STATE_DIR: join(dir.path, 'state') };
     const cli = (...args: string[]) => runCli(server, args, env);
     const journal = async (): Promise<Entry[]> => (await cli('log', '-n', '0', '--json')).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
-    const left = (detail: string) => waitFor(async () => (await journal()).some((e) => e.what === 'session-left' && e.detail === detail), 15_000, `journal: ${detail}`);
     const list = async (): Promise<Map<string, Listed>> => new Map((JSON.parse((await cli('list', '--json')).stdout) as { sessions: Listed[] }).sessions.map((s) => [s.name, s]));
+    /** Wait until the daemon recorded that `name` left `why`. */
+    const left = (name: string, why: string) => waitFor(async () => (await list()).get(name)?.departed?.why === why, 15_000, `${name} recorded as ${why}`);
     const start = async (name: string) => {
       server.tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24');
       await waitFor(() => server.tmux('list-panes', '-t', `=${name}`, '-F', '#{cursor_x}').trim() !== '0', 10_000, `prompt in ${name}`);
@@ -46,9 +47,9 @@ describe('why sessions left', () => {
     await waitFor(async () => (await journal()).some((e) => e.what === 'save' && e.result === 'ok'), 15_000, 'the first save');
 
     server.tmux('kill-session', '-t', '=old');
-    await left('old: closed');
+    await left('old', 'closed');
     server.tmux('rename-session', '-t', '=db', 'database');
-    await left('db: renamed to "database"');
+    await left('db', 'renamed');
 
     let l = await list();
     expect(l.get('old')).toMatchObject({ state: 'closed', departed: { why: 'closed' } });
@@ -78,7 +79,7 @@ describe('why sessions left', () => {
     // A crash is a crash.
     const pid = Number(server.tmux('display', '-p', '#{pid}').trim());
     process.kill(pid, 'SIGKILL');
-    await left('api: crashed');
+    await left('api', 'crashed');
     l = await list();
     expect(l.get('api')).toMatchObject({ state: 'crashed' });
     expect(l.get('db')).toMatchObject({ state: 'closed' });
@@ -89,7 +90,7 @@ describe('why sessions left', () => {
     await waitFor(async () => (await journal()).some((e) => e.what === 'server-up'), 15_000, 'the daemon back on the new server');
     await new Promise((r) => setTimeout(r, 1_500)); // its roster read after attaching
     server.tmux('kill-server');
-    await left('solo: server-ended');
+    await left('solo', 'server-ended');
     l = await list();
     expect(l.get('solo')).toMatchObject({ state: 'closed', departed: { why: 'server-ended' } });
   }, 120_000);
