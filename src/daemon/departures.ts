@@ -51,9 +51,19 @@ export class DepartureRecorder {
     return this.chain;
   }
 
-  /** Read the sessions now (on attach, on `%sessions-changed` or `%session-renamed`) and record who left. */
+  /** A read queued behind the one running, not started yet: later notifications join it. */
+  private pending: Promise<void> | null = null;
+
+  /**
+   * Read the sessions now (on attach, on `%sessions-changed` or
+   * `%session-renamed`) and record who left. Notifications come in bursts —
+   * a restore makes and renames many sessions — and each read is a tmux
+   * call on a server that may be busy: one queued read stands for all.
+   */
   refresh(): Promise<void> {
-    return this.enqueue(async () => {
+    if (this.pending) return this.pending;
+    const queued = this.enqueue(async () => {
+      this.pending = null; // from here on, a notification needs a read of its own
       let now: Map<string, string>;
       try {
         now = await readSessionNames(this.ctx.server, { env: this.ctx.env });
@@ -64,6 +74,8 @@ export class DepartureRecorder {
       this.roster = now;
       await this.record(changes);
     });
+    this.pending = queued;
+    return queued;
   }
 
   /** The server is gone: every session it held left with it, normally or in a crash. */
