@@ -51,6 +51,8 @@ export const LAYOUT = {
   blobs: 'blobs',
   index: 'index.json',
   indexLock: 'index.lock',
+  /** Why each session that is no longer running left (checkpoints/departures.ts). */
+  departures: 'departures.json',
 } as const;
 
 // The XDG spec says relative values are invalid and must be ignored.

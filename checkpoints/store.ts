@@ -99,6 +99,12 @@ export interface CheckpointStore {
   getBlob(sha256: string): Promise<Result<ContentsBlob>>;
   /** Read one checkpoint: version first, then schema, checksum, id and blobs. */
   read(id: string): Promise<Result<StoredCheckpoint>>;
+  /**
+   * read, and also read every blob it references and check its hash: what
+   * `checkpoints --verify` promises (read alone only sees that a blob file
+   * exists, which a damaged one still does).
+   */
+  verify(id: string): Promise<Result<StoredCheckpoint>>;
   /** Every checkpoint file, newest first, from the index when fresh, else rebuilt. */
   list(): Promise<Result<CheckpointEntry[]>>;
   /** The newest checkpoint that reads cleanly (and passes `filter`), with a warning per newer bad one. */
@@ -262,9 +268,28 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
     }
   };
 
+  const verify = async (id: string): Promise<Result<StoredCheckpoint>> => {
+    const r = await read(id);
+    if (!r.ok) return r;
+    const checked = new Set<string>();
+    for (const { pane, session } of panesOf(r.value.body)) {
+      const sha = pane.contents?.blob;
+      if (!sha || checked.has(sha)) continue;
+      checked.add(sha);
+      const b = await blobs.get(sha);
+      if (b.ok) continue;
+      // A blob that is there but damaged is corruption; one the file system refuses is io.
+      const kind = b.error.kind === 'io' ? 'io' : 'corrupt';
+      const reason = `${b.error.kind === 'not-found' ? 'missing' : kind === 'io' ? 'unreadable' : 'corrupt'} blob ${sha.slice(0, 12)}… for pane ${pane.id} of session ${JSON.stringify(session)} (${b.error.reason})`;
+      return err({ kind, file: r.value.path, reason, message: `Checkpoint ${r.value.path} is ${kind === 'io' ? 'unreadable' : 'corrupt'}: ${reason}` });
+    }
+    return r;
+  };
+
   return {
     dir,
     read,
+    verify,
     list,
     prepare: () =>
       startDirs().then(

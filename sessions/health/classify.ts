@@ -2,20 +2,25 @@
  * The health model: a pure classifier from what the probes saw (and what the
  * checkpoints remember) to one verdict per session — healthy, crashed,
  * frozen, changed or detached — each with the evidence behind it, worded for
- * a person. Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
+ * a person (and closed, for a session that left on purpose). Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
  *
  * A slow reply alone is never a freeze (TMUX-FACTS.md, "Under load"): the
  * server is frozen only when /proc shows it stopped, or it missed the
  * timeout in several probes in a row.
  */
 import { age } from '../../checkpoints/words.js';
+import { departureWords, leftOnPurpose, type Departure } from '../../checkpoints/departures.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../live/compare.js';
 import type { LiveServer, LiveSession } from '../live/types.js';
 import { sessionToRecord } from '../live/record.js';
 
-/** The verdicts, in the order a person should look at them. */
-export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy'] as const;
+/**
+ * The verdicts, in the order a person should look at them. `closed`: not
+ * running because it left on purpose (closed, renamed, server ended) —
+ * remembered by a checkpoint, but neither a crash nor anything to fix.
+ */
+export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy', 'closed'] as const;
 /** One session's health. */
 export type Health = (typeof HEALTH_STATES)[number];
 
@@ -112,11 +117,13 @@ export interface SavedSession {
   readonly createdAt: string;
   /** Its record, once the checkpoint was read (needed to tell "changed"). */
   readonly record: SessionRecord | null;
+  /** Why it left, when that was recorded after this checkpoint (checkpoints/departures.ts). */
+  readonly departed?: Departure;
 }
 
 /** A fact behind a verdict: which probe, and what it saw. */
 export interface Evidence {
-  readonly probe: 'server' | 'proc' | 'job' | 'tty' | 'input' | 'layout' | 'clients' | 'checkpoint';
+  readonly probe: 'server' | 'proc' | 'job' | 'tty' | 'input' | 'layout' | 'clients' | 'checkpoint' | 'departure';
   readonly saw: string;
 }
 
@@ -346,6 +353,12 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
   for (const [name, s] of saved) {
     if (seen.has(name)) continue;
     seen.add(name);
+    // Left on purpose: not a crash, and not on a frozen server either (nothing to plan for).
+    if (leftOnPurpose(s.departed)) {
+      const left: Evidence = { probe: 'departure', saw: `${departureWords(s.departed)} ${age(obs.at - Date.parse(s.departed.at))} ago` };
+      sessions.push({ session: name, live: false, liveSession: null, attachedClients: null, saved: s, health: 'closed', evidence: [left, savedEvidence(s, obs.at)], causes: [] });
+      continue;
+    }
     if (savedFrozen) {
       sessions.push({ session: name, live: true, liveSession: null, attachedClients: null, saved: s, health: 'frozen', evidence: server.evidence, causes: [server.cause!] });
       continue;

@@ -90,8 +90,11 @@ export function carryForward(live: PaneRecord, saved: PaneRecord): PaneRecord {
   };
 }
 
+/** What every restore's temporary session name starts with. */
+export const RESTORE_TMP_PREFIX = 'tsession-restore-';
+
 /** Restore's temporary session names (`tsession-restore-<hex>-<n>`): gone or renamed once the restore ends, never recorded. */
-export const RESTORE_TMP_RE = /^tsession-restore-[0-9a-f]+-\d+$/;
+export const RESTORE_TMP_RE = new RegExp(`^${RESTORE_TMP_PREFIX}[0-9a-f]+-\\d+$`);
 
 /** The temporary name session `i` of a restore is built under. */
-export const restoreTmpName = (suffix: string, i: number): string => `tsession-restore-${suffix}-${i}`;
+export const restoreTmpName = (suffix: string, i: number): string => `${RESTORE_TMP_PREFIX}${suffix}-${i}`;

@@ -86,6 +86,9 @@ export const RESTORE_DEFAULTS = {
   ...GATE_TIMING,
 } as const;
 
+/** How the names of sessions still being built start (renamed into place once verified). */
+export { RESTORE_TMP_PREFIX as TEMP_NAME_PREFIX } from '../live/pending.js';
+
 /** Pick what to restore and under which names. Pure. */
 export function chooseTargets(
   checkpoint: CheckpointBody,
@@ -147,7 +150,7 @@ async function readContents(
         if (!p.contents) continue;
         const blob = await readBlob(p.contents.blob);
         if (!blob) {
-          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} are missing (blob ${p.contents.blob.slice(0, 12)}); restored without them`);
+          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} could not be read (blob ${p.contents.blob.slice(0, 12)}, missing or corrupt); restored without them`);
           continue;
         }
         // No final line end: the echo of the Enter that opens the gate ends the last line.

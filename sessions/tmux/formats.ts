@@ -123,6 +123,8 @@ export const FORMATS = {
   clients: { tag: 'C', safe: ['client_control_mode'], text: ['client_session'] },
   /** The server's pid, once per session, with the session's id: the watch daemon's probe. */
   sessionPids: { tag: 'S', safe: ['pid', 'session_id'], text: [] },
+  /** Each session's id and name: the watch daemon's roster of who left, and how. */
+  sessionNames: { tag: 'N', safe: ['session_id'], text: ['session_name'] },
   /** Each pane's process: the watch daemon's shell follower. */
   panePids: { tag: 'P', safe: ['pane_id', 'pane_pid'], text: [] },
   /** tmux's view of what a pane runs and where, for panes /proc cannot describe. */

@@ -73,3 +73,9 @@ export function decodePanePids(buf: Buffer): Map<string, number> {
 export async function readPanePids(server: ServerSpec, opts: RunOptions = {}): Promise<Map<string, number>> {
   return decodePanePids((await runTmux(server, [listCommand('list-panes', FORMATS.panePids, '-a')], opts)).stdout);
 }
+
+/** Every session's id → name, in one call. Throws TmuxError. */
+export async function readSessionNames(server: ServerSpec, opts: RunOptions = {}): Promise<Map<string, string>> {
+  const { stdout } = await runTmux(server, [listCommand('list-sessions', FORMATS.sessionNames)], opts);
+  return new Map(decodeRows(stdout, [FORMATS.sessionNames])[0].map((r) => [r.session_id, r.session_name]));
+}

@@ -28,6 +28,7 @@ import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../
 import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
 import type { Context } from '../context.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
+import { DepartureRecorder } from './departures.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
 import type { Report } from './report.js';
@@ -155,6 +156,8 @@ class Watcher {
   private restoreEnded = new AbortController();
   /** Numbers the session lists asked for the follower, so an older one that answers late never undoes a newer one. */
   private listSeq = 0;
+  /** Why sessions left (closed, renamed, server ended or crashed), from the notifications. */
+  private readonly departures: DepartureRecorder;
 
   constructor(
     private readonly ctx: Context,
@@ -164,6 +167,7 @@ class Watcher {
     private readonly useCases: DaemonUseCases,
   ) {
     this.retryDelay = settings.retryMs.first;
+    this.departures = new DepartureRecorder(ctx, report);
     this.breaker = new CrashBreaker(settings.breaker);
     const save = createSaveCallback(ctx, report, () => this.follower?.panes ?? null, useCases.save);
     this.scheduler = new SaveScheduler(settings, (causes) => {
@@ -239,6 +243,7 @@ class Watcher {
     const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env);
     // Sessions made between the probe and the attach sent no notification to this client.
     this.refollow();
+    void this.departures.refresh();
     const health = this.settings.healthMs > 0 ? watchHealth(this.ctx, this.settings.healthMs, this.report) : null;
     this.attachment = { pid: found.pid, feed, health, attachedAt };
     this.pruneNonces();
@@ -276,6 +281,7 @@ class Watcher {
     await this.follower?.close();
     this.follower = null;
     const evidence = [describeEnd(end), after.kind === 'up' ? `the server answers (pid ${after.pid}, was ${pid})` : after.message];
+    if (verdict === 'ended' || verdict === 'crashed') void this.departures.serverGone(verdict === 'ended' ? 'server-ended' : 'crashed');
     if (verdict === 'ended') {
       this.report({ kind: 'detected', what: 'server-ended', evidence: [...evidence, 'a normal end (kill-server or the last session closed): nothing restored'] });
       this.problem = 'down';
@@ -350,6 +356,7 @@ class Watcher {
     if (SAVE_TRIGGERS.has(e.type)) this.scheduler.poke(e.type);
     // A session came or went: follow exactly the sessions there are now.
     if (e.type === 'sessions-changed') this.refollow();
+    if (e.type === 'sessions-changed' || e.type === 'session-renamed') void this.departures.refresh();
   }
 
   private refollow(): void {

@@ -62,25 +62,37 @@ export async function pickCheckpoint(
   return { checkpoint: r.value.checkpoint, fellBack: r.value.warnings.length > 0 };
 }
 
-/** A restore's blob reader: a missing or damaged blob restores the pane without contents. */
+/** Pane contents a restore could not bring back: the blob, and why (missing, or corrupt and how). */
+export interface LostContents {
+  readonly blob: string;
+  readonly reason: string;
+}
+
+/**
+ * A restore's blob reader: a missing or damaged blob restores the pane
+ * without contents, and is added to `lost` (once per blob) so the caller
+ * can say so and exit accordingly.
+ */
 export const blobReader =
-  (store: CheckpointStore) =>
+  (store: CheckpointStore, lost?: LostContents[]) =>
   async (sha256: string): Promise<ContentsBlob | null> => {
     const r = await store.getBlob(sha256);
-    return r.ok ? r.value : null;
+    if (r.ok) return r.value;
+    if (lost && !lost.some((l) => l.blob === sha256)) lost.push({ blob: sha256, reason: r.error.kind === 'not-found' ? 'missing' : `${r.error.kind}: ${r.error.reason}` });
+    return null;
   };
 
-/** The server's checkpoints, newest first (those holding `session`, when given); `verify` reads every file again. */
+/** The server's checkpoints, newest first (those holding `session`, when given); `verify` reads every file and blob again. */
 export async function listCheckpoints(ctx: Context, session: string | undefined, verify: boolean): Promise<CheckpointEntry[]> {
   const store = await ctx.store();
   const listed = await store.list();
   if (!listed.ok) throw checkpointFailure(listed.error);
   const entries = listed.value.filter((e) => !session || e.sessions.includes(session));
   if (!verify) return entries;
-  // The index is a cache: verifying reads every file again, fully.
+  // The index is a cache: verifying reads every file again, fully, with every blob it references.
   return Promise.all(
     entries.map(async (e) => {
-      const r = await store.read(e.id);
+      const r = await store.verify(e.id);
       return r.ok ? { ...e, valid: true, error: null } : { ...e, valid: false, error: r.error.reason };
     }),
   );

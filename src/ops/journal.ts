@@ -31,8 +31,9 @@ export const JOURNAL_WHAT = {
     'session-frozen',
     'session-recovered',
     'restore-breaker-open',
+    'session-left',
   ],
-  action: ['save', 'restore', 'unfreeze'],
+  action: ['save', 'restore', 'unfreeze', 'forget'],
   daemon: ['started', 'stopping', 'stopped'],
 } as const;
 

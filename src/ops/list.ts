@@ -1,14 +1,25 @@
-/** List: the live sessions of the server, and those only a checkpoint remembers. */
+/** List: the live sessions of the server, and those only a checkpoint remembers (with why each left). */
 import { paneCount } from '../../checkpoints/counts.js';
+import type { Departure } from '../../checkpoints/departures.js';
 import { TmuxError } from '../../sessions/tmux/errors.js';
 import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
+import { loadDepartures, rememberedSessions } from './departures.js';
 
 /** One row of the list. */
 export interface ListedSession {
   readonly name: string;
-  readonly state: 'live' | 'saved';
+  /**
+   * live: running now. Not running, only a checkpoint remembers it:
+   * crashed (no departure recorded, or the server crashed) or closed (it
+   * left on purpose: closed, renamed, the server ended). unknown: the
+   * server could not be asked (stopped, hung, tmux missing), so a saved
+   * session may well be running.
+   */
+  readonly state: 'live' | 'crashed' | 'closed' | 'unknown';
+  /** Why it left, when recorded (checkpoints/departures.ts). */
+  readonly departed: Departure | null;
   readonly windows: number | null;
   readonly panes: number | null;
   readonly attached: boolean;
@@ -35,8 +46,10 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
     ? await readClients(ctx.server, { env: ctx.env }).catch(() => null)
     : null;
   const store = await ctx.store();
-  const listed = await store.list();
+  const [listed, { departures, problem }] = await Promise.all([store.list(), loadDepartures(ctx)]);
+  if (problem) ctx.warn(problem);
   const entries = listed.ok ? listed.value.filter((e) => e.valid && e.meaningful) : [];
+  const remembered = rememberedSessions(entries, departures);
   const newestFor = (name: string) => {
     const e = entries.find((x) => x.sessions.includes(name));
     return e ? { id: e.id, createdAt: e.createdAt } : null;
@@ -50,15 +63,14 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
       panes: paneCount(s),
       attached: people ? (people.get(s.name) ?? 0) > 0 : s.attached > 0,
       checkpoint: newestFor(s.name),
+      departed: null,
     });
   }
   const seen = new Set(out.map((s) => s.name));
-  for (const e of entries) {
-    for (const name of e.sessions) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      out.push({ name, state: 'saved', windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt } });
-    }
+  for (const [name, { entry: e, departed }] of remembered) {
+    if (seen.has(name)) continue;
+    const state = tmuxProblem ? 'unknown' : departed && departed.why !== 'crashed' ? 'closed' : 'crashed';
+    out.push({ name, state, windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt }, departed });
   }
   return { sessions: out, tmuxProblem };
 }

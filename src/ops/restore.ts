@@ -12,8 +12,9 @@ import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
-import { blobReader, checkpointFailure } from './checkpoints.js';
+import { blobReader, checkpointFailure, type LostContents } from './checkpoints.js';
 import { restoreEntry, type JournalSink } from './journal.js';
+import { loadDepartures, sessionsBack, withoutClosed } from './departures.js';
 
 /**
  * A restore someone asked for: what the transaction takes, less what the
@@ -35,6 +36,8 @@ export interface Journaling {
 export interface RestoreOutcome {
   readonly result: RestoreResult;
   readonly journalProblem: string | null;
+  /** Saved pane contents that could not be read (the panes came back without them): a partial restore. */
+  readonly lostContents: readonly LostContents[];
 }
 
 /** One line for a failure, as the CLI would print it. */
@@ -49,6 +52,7 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
   const t0 = performance.now();
   const body = request.checkpoint;
   let result: RestoreResult;
+  const lostContents: LostContents[] = [];
   try {
     const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
     result = await restoreSessions({
@@ -60,7 +64,7 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
       noCommands: request.noCommands,
       dryRun: request.dryRun,
       rules: [...config.rerun.allowlist, ...(request.approved ?? [])],
-      readBlob: blobReader(store),
+      readBlob: blobReader(store, lostContents),
       env: ctx.env,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     });
@@ -68,20 +72,25 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
     if (!request.dryRun) await journalFailure(how, e, performance.now() - t0);
     throw e;
   }
-  if (request.dryRun) return { result, journalProblem: null };
-  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, warnings)]);
-  return { result, journalProblem };
+  if (request.dryRun) return { result, journalProblem: null, lostContents };
+  // They run again: a departure recorded before says nothing about how they end next.
+  // Not clearing it costs little (a running session shows as running; its next save overrules it).
+  if (result.restored.length) await sessionsBack(ctx, result.restored.map((r) => r.name));
+  const lost = lostContents.map((l) => `contents blob ${l.blob.slice(0, 12)}… ${l.reason}: panes restored without it`);
+  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...warnings, ...lost])]);
+  return { result, journalProblem, lostContents };
 }
 
 /** A restore from the newest good checkpoint, and which one that was. */
-export interface NewestRestore extends RestoreOutcome {
+export interface NewestRestore extends Omit<RestoreOutcome, 'lostContents'> {
   readonly checkpointId: string;
   /** Newer checkpoints that were skipped as unreadable. */
   readonly warnings: readonly string[];
 }
 
 /**
- * Restore every session of the newest good checkpoint that is not running:
+ * Restore every session of the newest good checkpoint that is not running
+ * (and did not leave on purpose since):
  * the watch daemon's automatic restore after a crash and unfreeze's last
  * rung (after it ended a hung server). Journaled, also when no checkpoint
  * is usable; throws a UserError then.
@@ -99,7 +108,10 @@ export async function restoreNewest(ctx: Context, how: Journaling): Promise<Newe
     await journalFailure(how, e, performance.now() - t0);
     throw e;
   }
-  const outcome = await restore(ctx, { checkpoint: picked.checkpoint.body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, picked.warnings);
+  // Sessions closed on purpose since that checkpoint stay closed (said in the journal line).
+  const { body, left } = withoutClosed(picked.checkpoint.body, (await loadDepartures(ctx)).departures);
+  const why = left.map((n) => `left down: ${n} (closed on purpose)`);
+  const outcome = await restore(ctx, { checkpoint: body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, [...picked.warnings, ...why]);
   return { ...outcome, checkpointId: picked.checkpoint.id, warnings: picked.warnings };
 }
 

@@ -13,7 +13,7 @@ import { planRepair, type RepairPlan, type RepairStep } from '../../sessions/rep
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
-import { newestPerSession } from './checkpoints.js';
+import { loadDepartures, rememberedSessions } from './departures.js';
 import { repairEntry, type JournalRecord } from './journal.js';
 import { restoreNewest, type Journaling } from './restore.js';
 
@@ -41,12 +41,14 @@ export async function observe(prober: Prober, signal?: AbortSignal): Promise<Obs
   return obs;
 }
 
-/** Newest valid checkpoint per session name (to know the sessions of a server that does not answer). */
+/** Newest valid checkpoint per session name (to know the sessions of a server that does not answer), with why each left. */
 async function savedSessions(ctx: Context): Promise<Map<string, SavedSession>> {
-  const listed = await (await ctx.store()).list();
+  const [listed, { departures }] = await Promise.all([(await ctx.store()).list(), loadDepartures(ctx)]);
   const out = new Map<string, SavedSession>();
   if (!listed.ok) return out;
-  for (const [name, e] of newestPerSession(listed.value)) out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record: null });
+  for (const [name, { entry: e, departed }] of rememberedSessions(listed.value, departures)) {
+    out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record: null, ...(departed ? { departed } : {}) });
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What each main-screen command does: moves, panels, and the work (restore,
- * save, diff, unfreeze, delete) with its questions and its result line.
+ * save, diff, unfreeze, delete, forget) with its questions and its result line.
  * No React here: the container hands in dispatch, the state, a way to ask,
  * and the services. Work never throws into the interface; every failure ends
  * as a status line.
@@ -30,7 +30,7 @@ export interface ActionDeps {
 }
 
 /** Commands of the main scope. */
-export type MainCommand = Extract<Command, 'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'unfreeze' | 'delete-checkpoint' | 'filter' | 'help' | 'quit' | 'force-quit'>;
+export type MainCommand = Extract<Command, 'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'unfreeze' | 'delete-checkpoint' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'>;
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
@@ -209,6 +209,26 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       });
       if (a !== 'yes') return status('kept the checkpoint');
       const r = await services.removeCheckpoint(cp.id);
+      status(r.message, r.ok ? 'ok' : 'error');
+      deps.refreshNow();
+    },
+
+    forget: async () => {
+      if (refuseWhileBusy()) return;
+      const row = selectedRow();
+      if (!row) return status('no session selected');
+      if (row.verdict.live) return status(`${row.name} is running: only a session that is not running can be forgotten`, 'error');
+      const a = await deps.ask({
+        title: `Forget ${row.name}?`,
+        lines: [
+          `It leaves this list (${row.badge}); checkpoints holding only ${row.name} are deleted, those other sessions need are kept.`,
+          'It cannot be restored from the deleted checkpoints afterwards.',
+        ],
+        answers: { yes: 'forget it', no: 'keep it' },
+        tone: 'danger',
+      });
+      if (a !== 'yes') return status(`kept ${row.name}`);
+      const r = await services.forgetSession(row.name);
       status(r.message, r.ok ? 'ok' : 'error');
       deps.refreshNow();
     },

@@ -93,6 +93,8 @@ export interface TuiServices {
   restore(request: RestoreRequest, approve: boolean, onProgress: (p: RestoreProgress) => void): Promise<ActionResult>;
   save(): Promise<ActionResult>;
   removeCheckpoint(id: string): Promise<ActionResult>;
+  /** Forget a saved session that is not running (src/ops/departures.ts forgetSession). */
+  forgetSession(name: string): Promise<ActionResult>;
   planUnfreeze(verdict: SessionVerdict): RepairPlan;
   unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
   /** Stop background work (the refresh worker) when the interface ends. */

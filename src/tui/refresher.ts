@@ -17,7 +17,7 @@ import type { Snapshot } from './model.js';
 import { currentHolder } from '../../checkpoints/lock.js';
 import { watchLockFile } from '../../checkpoints/paths.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
-import { newestPerSession } from '../ops/checkpoints.js';
+import { loadDepartures, rememberedSessions } from '../ops/departures.js';
 import { readJournalTail } from '../ops/journal.js';
 
 /** Journal entries the interface shows. */
@@ -92,9 +92,10 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     }
   };
 
-  /** Newest valid checkpoint per session; records read when `withRecords` (for "changed" and trees). */
+  /** Newest valid checkpoint per session, with why it left; records read when `withRecords` (for "changed" and trees). */
   const savedSessions = async (entries: readonly CheckpointEntry[], withRecords: boolean): Promise<Map<string, SavedSession>> => {
-    const newest = newestPerSession(entries);
+    const remembered = rememberedSessions(entries, (await loadDepartures(ctx)).departures);
+    const newest = new Map([...remembered].map(([name, r]) => [name, r.entry]));
     const loaded = new Map<string, CheckpointBody>();
     if (withRecords) {
       for (const id of new Set([...newest.values()].map((e) => e.id))) {
@@ -105,7 +106,8 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     const out = new Map<string, SavedSession>();
     for (const [name, e] of newest) {
       const record = loaded.get(e.id)?.sessions.find((s) => s.name === name) ?? null;
-      out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record });
+      const departed = remembered.get(name)?.departed;
+      out.set(name, { checkpointId: e.id, createdAt: e.createdAt, record, ...(departed ? { departed } : {}) });
     }
     return out;
   };

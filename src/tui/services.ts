@@ -45,6 +45,7 @@ const lazy = {
   restore: () => import('../ops/restore.js'),
   diff: () => import('../ops/diff.js'),
   unfreeze: () => import('../ops/unfreeze.js'),
+  departures: () => import('../ops/departures.js'),
 } as const;
 
 /** The journal's cause of everything the interface does. */
@@ -156,7 +157,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const chosen = r.body.sessions.filter((x) => req.sessions.includes(x.name));
         // Approval covers exactly the programs that were listed, for this restore only.
         const approved: RerunRule[] = approve ? [...new Set(unlistedCommands(chosen, config.rerun.allowlist).map((u) => u.program))].map((program) => ({ program, whenAnyArg: null })) : [];
-        const { result, journalProblem } = await restore(
+        const { result, journalProblem, lostContents } = await restore(
           ctx,
           { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
@@ -165,8 +166,10 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
         if (typed) parts.push(`${typed} command(s) typed at the prompt, not run`);
+        // Said first among the notes: the restore came back without something it saved.
+        if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
         if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
-        return { ok: result.restored.length > 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
+        return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
       } catch (e) {
         return { ok: false, message: errorMessage(e) };
       }
@@ -204,6 +207,17 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       const r = await (await store()).remove(id);
       local.forget(id);
       return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
+    },
+
+    async forgetSession(name): Promise<ActionResult> {
+      try {
+        const f = await (await lazy.departures()).forgetSession(ctx, name);
+        for (const id of f.removed) local.forget(id);
+        const kept = f.kept ? `; kept ${f.kept} checkpoint(s) other sessions need` : '';
+        return { ok: true, message: `forgot ${name}: deleted ${f.removed.length} checkpoint(s) holding only it${kept}` };
+      } catch (e) {
+        return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
+      }
     },
 
     planUnfreeze(verdict) {

@@ -5,7 +5,7 @@
 import type { Health } from '../../sessions/health/classify.js';
 import type { Color } from './view/line.js';
 
-/** Badge states: the five verdicts, plus "checking" while a slow server is asked again. */
+/** Badge states: the verdicts, plus "checking" while a slow server is asked again. */
 export type BadgeState = Health | 'checking';
 
 /** One badge per state; the word alone must say it all. */
@@ -15,6 +15,7 @@ export const BADGES = {
   changed: { symbol: '≠', word: 'changed', color: 'yellow' },
   crashed: { symbol: '✗', word: 'crashed', color: 'red' },
   frozen: { symbol: '‖', word: 'frozen', color: 'cyan' },
+  closed: { symbol: '–', word: 'closed', color: 'gray' },
   checking: { symbol: '…', word: 'checking', color: 'gray' },
 } as const satisfies Record<BadgeState, { symbol: string; word: string; color: Color }>;
 

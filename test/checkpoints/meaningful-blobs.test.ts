@@ -13,7 +13,7 @@ describe('assessMeaningful', () => {
     const d = defaultStartupDraft();
     expect(assessMeaningful(d, SAMPLE_HOME)).toEqual({
       meaningful: false,
-      reason: `only tmux's default start-up session "0" (a shell in ${SAMPLE_HOME}) is running`,
+      reason: `only tmux's default start-up session "0" (a bare shell in ~) is running`,
     });
     expect(assessMeaningful(d, `${SAMPLE_HOME}/`).meaningful).toBe(false);
   });
@@ -31,11 +31,6 @@ describe('assessMeaningful', () => {
       (d = defaultStartupDraft()) => ((d.sessions[0] as { name: string }).name = 'work', d),
       (d = defaultStartupDraft()) => {
         const p = d.sessions[0]?.windows[0]?.panes[0];
-        if (p) p.cwd = { path: '/srv/project', source: 'osc7' };
-        return d;
-      },
-      (d = defaultStartupDraft()) => {
-        const p = d.sessions[0]?.windows[0]?.panes[0];
         if (p) p.foreground = { kind: 'job', command: 'vim', argv: ['vim'], cwd: SAMPLE_HOME, source: 'proc' };
         return d;
       },
@@ -44,7 +39,21 @@ describe('assessMeaningful', () => {
     ];
     for (const make of variants) expect(assessMeaningful(make(), SAMPLE_HOME).meaningful).toBe(true);
     const s = sampleDraft().sessions[0];
-    if (s) expect(isDefaultStartupSession(s, SAMPLE_HOME)).toBe(false);
+    if (s) expect(isDefaultStartupSession(s)).toBe(false);
+  });
+
+  // tmux starts its default session in the directory it was started from:
+  // after a crash, that is wherever the person was (issue 11, defect 3).
+  it("says no to tmux's default start-up session started outside $HOME", () => {
+    const d = defaultStartupDraft();
+    const p = d.sessions[0]?.windows[0]?.panes[0];
+    if (p) p.cwd = { path: '/srv/project', source: 'proc' };
+    expect(assessMeaningful(d, SAMPLE_HOME)).toEqual({
+      meaningful: false,
+      reason: `only tmux's default start-up session "0" (a bare shell in /srv/project) is running`,
+    });
+    if (p) p.cwd = { path: `${SAMPLE_HOME}/src/api`, source: 'osc7' };
+    expect(assessMeaningful(d, SAMPLE_HOME)).toMatchObject({ meaningful: false, reason: expect.stringContaining('(a bare shell in ~/src/api)') });
   });
 });
 

@@ -117,7 +117,8 @@ it('a session whose only window is linked comes back linked, also on a server th
   server.tmux('kill-server');
   const conf = join(dir.path, 'renumber.conf');
   writeFileSync(conf, 'set -g base-index 1\nset -g renumber-windows on\n');
-  const r = await runCli(server, ['-f', conf, 'restore'], env);
+  // Named: a bare restore would also bring back the earlier tests' sessions (every saved session comes back).
+  const r = await runCli(server, ['-f', conf, 'restore', 'a', 'mirror'], env);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(dump()).toEqual(before);

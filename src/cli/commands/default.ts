@@ -1,10 +1,9 @@
 /**
  * Bare `tsession`: the interface when both stdin and stdout are terminals;
  * otherwise (a pipe, a file, --json) the session list as `tsession list`
- * prints it, exit 0. The interface's code loads only on a terminal.
+ * prints it, with its exit code. The interface's code loads only on a terminal.
  */
 import type { Context } from '../../context.js';
-import { EXIT } from '../../exit-codes.js';
 import { listSessions } from '../../ops/list.js';
 import { printList } from './list.js';
 
@@ -13,10 +12,5 @@ export async function run(ctx: Context): Promise<number> {
     const { runTui } = await import('../../tui/run.js');
     return runTui(ctx);
   }
-  const list = await listSessions(ctx);
-  if (ctx.opts.json) {
-    process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions: list.sessions })}\n`);
-    return EXIT.ok;
-  }
-  return printList(ctx, list);
+  return printList(ctx, await listSessions(ctx));
 }

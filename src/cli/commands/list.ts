@@ -1,9 +1,16 @@
 /** `tsession list`: live sessions, and those only a checkpoint remembers (src/ops/list.ts), as a table or JSON. */
+import { departureWords } from '../../../checkpoints/departures.js';
 import { age, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { listSessions, type ListedSession, type SessionList } from '../../ops/list.js';
 import { table } from './format-table.js';
+
+/** What each state is called in the table: the interface's badge words. */
+export const STATE_WORDS = { live: 'live', crashed: 'crashed', closed: 'closed', unknown: 'unknown (no answer)' } as const satisfies Record<ListedSession['state'], string>;
+
+/** A row's state in words, with why it left when that is known (the interface's words). */
+const stateText = (s: ListedSession): string => (s.departed && s.state !== 'live' && s.state !== 'unknown' ? `${STATE_WORDS[s.state]}: ${departureWords(s.departed)}` : STATE_WORDS[s.state]);
 
 /** The list as text. */
 export function formatList(sessions: readonly ListedSession[], now = Date.now()): string {
@@ -12,7 +19,7 @@ export function formatList(sessions: readonly ListedSession[], now = Date.now())
     ['SESSION', 'STATE', 'WINDOWS', 'PANES', 'ATTACHED', 'CHECKPOINT'],
     sessions.map((s) => [
       visible(s.name),
-      s.state === 'live' ? 'live' : 'saved only',
+      stateText(s),
       s.windows === null ? '-' : String(s.windows),
       s.panes === null ? '-' : String(s.panes),
       s.attached ? 'yes' : 'no',
@@ -21,12 +28,19 @@ export function formatList(sessions: readonly ListedSession[], now = Date.now())
   );
 }
 
-/** Print the list (a tmux failure other than "no server running" is a warning first). */
+/**
+ * Print the list. A tmux failure other than "no server running" (a stopped
+ * or hung server, tmux missing) is said first and exits EXIT.tmux: the
+ * saved sessions may be running, so the list is not the whole truth.
+ */
 export function printList(ctx: Context, list: SessionList): number {
-  if (list.tmuxProblem) ctx.warn(list.tmuxProblem.message);
-  if (ctx.opts.json) process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions: list.sessions })}\n`);
-  else process.stdout.write(formatList(list.sessions));
-  return EXIT.ok;
+  // One line a person can act on, as a failing command says it (not a warning: the exit code says it failed).
+  if (list.tmuxProblem) process.stderr.write(`tsession: ${list.tmuxProblem.message}\n`);
+  if (ctx.opts.json) {
+    const problem = list.tmuxProblem ? { kind: list.tmuxProblem.kind, message: list.tmuxProblem.message } : null;
+    process.stdout.write(`${JSON.stringify({ server: ctx.server, sessions: list.sessions, tmuxProblem: problem })}\n`);
+  } else process.stdout.write(formatList(list.sessions));
+  return list.tmuxProblem ? EXIT.tmux : EXIT.ok;
 }
 
 export async function run(ctx: Context): Promise<number> {

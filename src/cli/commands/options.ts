@@ -18,6 +18,7 @@ export const COMMAND_OPTIONS = {
   },
   checkpoints: { verify: { type: 'boolean', help: 'read and check every checkpoint fully' } },
   list: {},
+  forget: {},
   diff: { from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' } },
   parse: {
     nonce: { type: 'string', arg: 'HEX', help: "the pane's nonce: command lines carrying it are trusted" },

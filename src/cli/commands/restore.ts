@@ -1,19 +1,54 @@
 /**
  * `tsession restore`: the restore op (src/ops/restore.ts, journaled there)
- * from the checkpoint argv names, with progress on a terminal and a plan
- * for --dry-run.
+ * from the checkpoint argv names — bare, every saved session not running,
+ * each from its newest checkpoint (src/ops/restore-saved.ts) — with
+ * progress on a terminal, a plan for --dry-run, and on stdout what came
+ * back from which checkpoint and what was skipped and why.
  */
 import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { pickCheckpoint } from '../../ops/checkpoints.js';
 import { journalIn } from '../../ops/journal.js';
-import { restore } from '../../ops/restore.js';
+import type { LostContents } from '../../ops/checkpoints.js';
+import { restore, type RestoreOutcome } from '../../ops/restore.js';
+import { restoreSaved } from '../../ops/restore-saved.js';
 import { formatCommand } from './format.js';
 import type { ValuesOf } from './options.js';
 
 /** Restores of more panes than this show progress on a terminal. */
 const PROGRESS_MIN_PANES = 4;
+
+const CAUSE = 'tsession restore (by hand)';
+
+/** One restore's result as text lines: what came back from `checkpointId`, then what was typed and noticed. */
+function outcomeLines(checkpointId: string, { result }: RestoreOutcome): string[] {
+  const out: string[] = [];
+  for (const r of result.restored) out.push(`restored ${r.name} (${r.windows} windows, ${r.panes} panes) from checkpoint ${checkpointId}`);
+  for (const s of result.skipped) out.push(`skipped ${s.name}: ${s.reason}`);
+  for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.target}: ${t.text}`);
+  for (const n of result.notes) out.push(`note: ${n}`);
+  return out;
+}
+
+/** The --dry-run plan of one restore as text lines. */
+function planLines(checkpointId: string, { result }: RestoreOutcome): string[] {
+  const out = [`# plan from checkpoint ${checkpointId}: one tmux call each for build, finalize`];
+  out.push('# build', ...result.plan.build.map(formatCommand));
+  out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));
+  for (const j of result.plan.joins) out.push(`# then ${j.name} joins its session group`, ...j.commands.map(formatCommand));
+  if (result.plan.typing.length) {
+    out.push('# then, once each shell waits at its prompt:');
+    for (const t of result.plan.typing) out.push(`#   ${t.session}:${t.windowIndex} pane ${t.position}: ${t.text}  — ${t.why}`);
+  }
+  for (const n of result.notes) out.push(`# note: ${n}`);
+  for (const s of result.skipped) out.push(`# skipped ${s.name}: ${s.reason}`);
+  return out;
+}
+
+/** Contents that did not come back: said on stdout, and the exit code says the restore was partial. */
+const lostLines = (lost: readonly LostContents[]): string[] =>
+  lost.map((l) => `contents lost: blob ${l.blob.slice(0, 12)}… is ${l.reason}; its pane(s) came back without their saved contents`);
 
 export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[]): Promise<number> {
   const t0 = performance.now();
@@ -21,22 +56,15 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
   const timings: Record<string, number> = { sinceStartMs: t0 };
   const mark = (step: string) => (timings[`${step}AtMs`] ??= performance.now() - t0);
   const dryRun = v['dry-run'] === true;
-  const { checkpoint, fellBack } = await pickCheckpoint(
-    ctx,
-    v.from,
-    names.length ? (b) => names.every((n) => b.sessions.some((s) => s.name === n)) : undefined,
-    names.length ? `holding session ${names.map((n) => JSON.stringify(n)).join(', ')}` : undefined,
-  );
-  const body = checkpoint.body;
-  mark('checkpointRead');
   let showProgress = false;
+  let from = '';
   const progress = (p: RestoreProgress) => {
     mark(p.phase);
     if (p.phase === 'plan') showProgress = !ctx.opts.json && process.stderr.isTTY === true && p.panes > PROGRESS_MIN_PANES;
     if (!showProgress) return;
     const line =
       p.phase === 'plan'
-        ? `restoring ${p.sessions} session(s), ${p.panes} panes from ${body.id}`
+        ? `restoring ${p.sessions} session(s), ${p.panes} panes${from ? ` from ${from}` : ''}`
         : p.phase === 'commands'
           ? `typing ${p.count} saved command(s) once shells are ready`
           : p.phase === 'done'
@@ -44,54 +72,59 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
             : `${p.phase}: ${p.sessions.join(', ')}`;
     process.stderr.write(`tsession: ${line}\n`);
   };
-  const { result, journalProblem } = await restore(
-    ctx,
-    {
-      checkpoint: body,
-      sessions: names,
-      ...(v.as !== undefined ? { as: v.as } : {}),
-      replace: v.replace === true,
-      noCommands: v['no-commands'] === true,
-      dryRun,
-      onProgress: progress,
-    },
-    { cause: 'tsession restore (by hand)', journal: journalIn(ctx.storeDir) },
-  );
+  const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
+  const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress };
+
+  let parts: { checkpointId: string; outcome: RestoreOutcome }[];
+  let skipped: readonly { name: string; reason: string }[] = [];
+  let fellBack: boolean;
+  if (names.length === 0 && v.from === undefined && v.as === undefined) {
+    // Bare: every saved session, each from its own newest checkpoint.
+    const saved = await restoreSaved(ctx, common, how);
+    mark('checkpointRead');
+    for (const w of saved.warnings) ctx.warn(w);
+    parts = saved.parts.map((p) => ({ checkpointId: p.checkpointId, outcome: p }));
+    skipped = saved.skipped;
+    fellBack = saved.warnings.length > 0;
+  } else {
+    const picked = await pickCheckpoint(
+      ctx,
+      v.from,
+      names.length ? (b) => names.every((n) => b.sessions.some((s) => s.name === n)) : undefined,
+      names.length ? `holding session ${names.map((n) => JSON.stringify(n)).join(', ')}` : undefined,
+    );
+    mark('checkpointRead');
+    from = picked.checkpoint.body.id;
+    const outcome = await restore(ctx, { checkpoint: picked.checkpoint.body, sessions: names, ...(v.as !== undefined ? { as: v.as } : {}), ...common }, how);
+    parts = [{ checkpointId: from, outcome }];
+    fellBack = picked.fellBack;
+  }
   mark('end');
-  if (journalProblem) ctx.warn(journalProblem);
+  for (const p of parts) if (p.outcome.journalProblem) ctx.warn(p.outcome.journalProblem);
+  const lost = parts.flatMap((p) => p.outcome.lostContents);
+  const all = (pick: (o: RestoreOutcome['result']) => readonly unknown[]) => parts.flatMap((p) => pick(p.outcome.result).map((x) => ({ ...(x as object), checkpoint: p.checkpointId })));
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
-        checkpoint: body.id,
+        checkpoint: parts[0]?.checkpointId ?? null,
+        checkpoints: parts.map((p) => p.checkpointId),
         timings,
         dryRun,
-        restored: result.restored,
-        skipped: result.skipped,
-        typed: result.typed,
-        notes: result.notes,
-        ...(dryRun ? { plan: result.plan } : {}),
+        restored: all((r) => r.restored),
+        skipped: [...all((r) => r.skipped), ...skipped],
+        typed: all((r) => r.typed),
+        notes: parts.flatMap((p) => p.outcome.result.notes),
+        lostContents: lost,
+        ...(dryRun ? { plan: parts[0]?.outcome.result.plan ?? null, plans: parts.map((p) => ({ checkpoint: p.checkpointId, plan: p.outcome.result.plan })) } : {}),
       })}\n`,
     );
-  } else if (dryRun) {
-    const out = [`# plan from checkpoint ${body.id}: one tmux call each for build, finalize`];
-    out.push('# build', ...result.plan.build.map(formatCommand));
-    out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));
-    for (const j of result.plan.joins) out.push(`# then ${j.name} joins its session group`, ...j.commands.map(formatCommand));
-    if (result.plan.typing.length) {
-      out.push('# then, once each shell waits at its prompt:');
-      for (const t of result.plan.typing) out.push(`#   ${t.session}:${t.windowIndex} pane ${t.position}: ${t.text}  — ${t.why}`);
-    }
-    for (const n of result.notes) out.push(`# note: ${n}`);
-    for (const s of result.skipped) out.push(`# skipped ${s.name}: ${s.reason}`);
-    process.stdout.write(out.join('\n') + '\n');
   } else {
-    const out: string[] = [];
-    for (const r of result.restored) out.push(`restored ${r.name} (${r.windows} windows, ${r.panes} panes)`);
-    for (const s of result.skipped) out.push(`skipped ${s.name}: ${s.reason}`);
-    for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.target}: ${t.text}`);
-    for (const n of result.notes) out.push(`note: ${n}`);
-    if (!result.restored.length && !result.skipped.length) out.push('nothing to restore');
+    const out = parts.flatMap((p) => (dryRun ? planLines(p.checkpointId, p.outcome) : outcomeLines(p.checkpointId, p.outcome)));
+    for (const s of skipped) out.push(`${dryRun ? '# ' : ''}skipped ${s.name}: ${s.reason}`);
+    out.push(...lostLines(lost));
+    if (!dryRun && !parts.some((p) => p.outcome.result.restored.length || p.outcome.result.skipped.length) && !skipped.length) out.push('nothing to restore');
     process.stdout.write(out.join('\n') + '\n');
   }
-  return fellBack ? EXIT.usedFallback : EXIT.ok;
+  // A restore that came from an older checkpoint, or lost saved contents, is done but partial.
+  return fellBack || lost.length ? EXIT.usedFallback : EXIT.ok;
 }

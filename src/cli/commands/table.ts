@@ -60,6 +60,13 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     examples: ['tsession list', 'tsession list --json'],
     load: () => import('./list.js'),
   },
+  forget: {
+    usage: 'forget SESSION',
+    summary: 'forget a saved session that is not running: gone from list, the interface and a bare restore (checkpoints other sessions need are kept)',
+    options: COMMAND_OPTIONS.forget,
+    examples: ['tsession forget old-experiment'],
+    load: () => import('./forget.js'),
+  },
   diff: {
     usage: 'diff [SESSION] [--from ID]',
     summary: 'what differs between the live sessions and a checkpoint',

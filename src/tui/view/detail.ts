@@ -100,6 +100,7 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
     detached: 'Enter attaches',
     healthy: 'Enter attaches · d diffs against the checkpoint',
     checking: 'the server is slow to answer; asking again',
+    closed: 'it left on purpose: r restores it anyway · f forgets it (asks)',
   }[row.badge];
   out.push(fitLine([seg(`   ${hint}`, { dim: true })], width));
 

@@ -109,6 +109,10 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       log('removeCheckpoint', id);
       return { ok: true, message: `deleted checkpoint ${id}` };
     },
+    async forgetSession(name: string): Promise<ActionResult> {
+      log('forgetSession', name);
+      return { ok: true, message: `forgot ${name}` };
+    },
     planUnfreeze(verdict: Parameters<TuiServices['planUnfreeze']>[0]) {
       log('planUnfreeze', verdict.session);
       return planRepair(verdict, { paneCwd: () => '/srv', serverSessions: ['api'] });
