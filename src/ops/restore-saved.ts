@@ -9,7 +9,7 @@
  */
 import { departureWords, leftOnPurpose, standingDepartures } from '../../checkpoints/departures.js';
 import type { CheckpointEntry } from '../../checkpoints/store.js';
-import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
+import { readLayoutOnceExited } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
@@ -98,7 +98,8 @@ export async function restoreSaved(
     if (d.why === 'forgotten') leaving.set(name, null);
     else if (leftOnPurpose(d)) leaving.set(name, `${departureWords(d)}; \`tsession restore ${name}\` brings it back`);
   }
-  const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env });
+  // Right after a kill-server the old server may still be on its way out.
+  const live = await readLayoutOnceExited(ctx.server, { env: ctx.env });
   const running = new Set(live.sessions.map((s) => s.name));
   const warnings: string[] = [];
   const unreadable = new Set<string>();
