@@ -27,6 +27,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
 import type { Context } from '../context.js';
+import { ConfigKeeper } from '../ops/config.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
@@ -99,7 +100,16 @@ export async function watchServer(
   report: Report,
   useCases: DaemonUseCases = USE_CASES,
 ): Promise<void> {
-  await new Watcher(ctx, settings, signal, report, useCases).run();
+  // A bad file refuses the start (thrown); one that goes bad later keeps the
+  // last good settings, and saves and restores go on with them.
+  const keeper = await ConfigKeeper.start({ file: ctx.paths.configFile, homeDir: ctx.paths.home }, (change) =>
+    report(
+      change.kind === 'invalid'
+        ? { kind: 'detected', what: 'config-invalid', detail: change.message, evidence: ['going on with the last good settings until the file validates'] }
+        : { kind: 'detected', what: 'config-reloaded', detail: ctx.paths.configFile },
+    ),
+  );
+  await new Watcher({ ...ctx, config: () => keeper.current() }, settings, signal, report, useCases).run();
 }
 
 type Up = Extract<Probe, { kind: 'up' }>;

@@ -38,6 +38,8 @@ export function createSaveCallback(
   let fingerprint: string | undefined;
   /** The reason of the last skipped save, said once until a save is written. */
   let lastSkip: string | null = null;
+  /** The last save failed: the next outcome is journaled whatever it is, so the journal's newest save says the saves work again. */
+  let failing = false;
   return async (causes) => {
     const cause = causes.join(', ');
     const t0 = performance.now();
@@ -61,10 +63,15 @@ export function createSaveCallback(
       // The save saw every pane there is: trackers of the others can go.
       if (panes && panesSeen.size) panes.keepOnly(panesSeen);
       const durationMs = performance.now() - t0;
-      if (r.kind === 'unchanged') return;
+      const recovered = failing;
+      failing = false;
+      if (r.kind === 'unchanged') {
+        if (recovered) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: 'nothing changed since the last checkpoint', durationMs });
+        return;
+      }
       if (r.kind === 'skipped') {
         // Said once per reason: an idle server with only a start-up shell would say it every interval.
-        if (r.reason !== lastSkip) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: r.reason, durationMs });
+        if (r.reason !== lastSkip || recovered) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: r.reason, durationMs });
         lastSkip = r.reason;
         return;
       }
@@ -72,6 +79,7 @@ export function createSaveCallback(
       lastSkip = null;
       report({ kind: 'action', what: 'save', cause, result: 'ok', detail: `${r.id} (${r.sessions} session(s), ${r.panes} pane(s))`, durationMs });
     } catch (e) {
+      failing = true;
       report({ kind: 'action', what: 'save', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
     }
   };

@@ -31,6 +31,8 @@ export const JOURNAL_WHAT = {
     'session-frozen',
     'session-recovered',
     'restore-breaker-open',
+    'config-invalid',
+    'config-reloaded',
   ],
   action: ['save', 'restore', 'unfreeze'],
   daemon: ['started', 'stopping', 'stopped'],
