@@ -215,8 +215,9 @@ export function runTmuxOnTerminal(
  * that falls behind cannot make tmux buffer without limit), `ignore-size`
  * keeps it from resizing windows. `read-only` stops key bindings, not
  * commands a control client writes on its stdin (tmux 3.3a control.c), so
- * the only line ever written there is event-feed.ts's `refresh-client -A`
- * for a pane id tmux itself sent and that was checked. The caller owns the child: it must read
+ * the only lines ever written there are event-feed.ts's `refresh-client -A`
+ * for a pane id tmux itself sent and that was checked, and its
+ * `refresh-client -B` subscriptions to formats fixed in the code. The caller owns the child: it must read
  * stdout until EOF and end stdin to detach (TMUX-FACTS.md, "Hazard").
  */
 export function spawnControlClient(

@@ -86,6 +86,18 @@ export const SAVE_TRIGGERS: ReadonlySet<string> = new Set([
   'layout-change',
 ]);
 
+/**
+ * What every session's windows look like, re-evaluated by tmux once a
+ * second for the event client: `%layout-change` reaches only clients of the
+ * window's own session, so a split, a closed pane or a resize in any other
+ * session is heard of only through this (TMUX-FACTS.md). Windows coming,
+ * going and renamed in other sessions already arrive as `%unlinked-window-*`.
+ */
+export const LAYOUT_SUBSCRIPTION = {
+  name: 'tsession-layouts',
+  format: '#{S:#{session_id}#{W:#{window_id}#{window_layout}#{window_zoomed_flag}}}',
+} as const;
+
 /** After a feed's end, how often and how far apart the server is asked again while it is still exiting. */
 const END_RECHECKS = 10;
 const END_RECHECK_MS = 300;
@@ -246,7 +258,7 @@ class Watcher {
     if (this.settings.markers && !this.follower) this.follower = new ShellFollower(this.ctx.server, this.ctx.env);
     this.followedPid = found.pid;
     this.follower?.follow(found.sessionIds);
-    const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env);
+    const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env, undefined, [LAYOUT_SUBSCRIPTION]);
     // Sessions made between the probe and the attach sent no notification to this client.
     this.refollow();
     const health = this.settings.healthMs > 0 ? watchHealth(this.ctx, this.settings.healthMs, this.report) : null;
@@ -358,6 +370,11 @@ class Watcher {
 
   private notified(e: FeedEvent): void {
     if (SAVE_TRIGGERS.has(e.type)) this.scheduler.poke(e.type);
+    // tmux already waited up to a second to send it (its subscription tick):
+    // saved at once, so a change anywhere reaches a checkpoint within the quiet time.
+    if (e.type === 'notification' && e.name === 'subscription-changed' && e.args.startsWith(`${LAYOUT_SUBSCRIPTION.name} `)) {
+      void this.scheduler.saveNow('layout-change (any session)');
+    }
     // A session came or went: follow exactly the sessions there are now.
     if (e.type === 'sessions-changed') this.refollow();
   }
