@@ -21,7 +21,10 @@
  * probing and attaches to the server the restore brings up, so a crash of
  * that server is noticed at once even while a pane that stopped reading
  * holds the restore. Saves wait until the restore is over: a checkpoint
- * never records a half-restored server.
+ * never records a half-restored server. A restore that brought sessions
+ * back while the daemon was not attached is checked by the next probe: a
+ * server gone by then crashed where no feed could see it, and is treated as
+ * a crash (journaled, counted by the breaker, restored again).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
@@ -175,6 +178,17 @@ class Watcher {
   private restore: Promise<void> | null = null;
   /** Aborted when a restore ends: a probe backing off tries again at once. */
   private restoreEnded = new AbortController();
+  /**
+   * The machine decided to attach since the running restore began: the
+   * restored server's end, if it comes, is the feed's to see.
+   */
+  private attachedSinceRestore = false;
+  /**
+   * A restore brought sessions back while the daemon was not attached: until
+   * it attaches, a server found gone is that restore's server crashing (a
+   * crash no feed could see), not a server that was simply down.
+   */
+  private awaitingRestored = false;
   /** Numbers the session lists asked for the follower, so an older one that answers late never undoes a newer one. */
   private listSeq = 0;
 
@@ -231,7 +245,19 @@ class Watcher {
 
   /** probing → attached once the server is up with a session; else report (on change), back off, probe again. */
   private async probing(): Promise<State> {
+    // Only a probe begun after the restore ended speaks of the restored server.
+    const awaiting = this.awaitingRestored;
     const found = await probeServer(this.ctx, this.settings.probeTimeoutMs);
+    if (awaiting && this.awaitingRestored && found.kind === 'down') {
+      this.awaitingRestored = false;
+      this.report({
+        kind: 'detected',
+        what: 'server-crashed',
+        evidence: ['the server a restore just brought back is gone before the daemon attached to it', found.message],
+      });
+      this.problem = 'down';
+      return { kind: 'restoring' };
+    }
     if (found.kind !== 'up' || found.sessionIds.length === 0) {
       const kind = found.kind === 'up' ? 'down' : found.kind;
       if (kind !== this.problem) {
@@ -244,6 +270,8 @@ class Watcher {
     }
     if (this.problem !== null) this.report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
     this.problem = null;
+    this.attachedSinceRestore = true;
+    this.awaitingRestored = false;
     return { kind: 'attached', at: await this.attach(found) };
   }
 
@@ -328,6 +356,10 @@ class Watcher {
     const cause = `server crashed (${breakerSays.recent} within the breaker window)`;
     const task: Promise<void> = (this.restore ?? Promise.resolve())
       .then(() => this.restoreNewest(cause))
+      .then((restored) => {
+        // Checked by the machine's next probe (the end of the restore cuts its wait short).
+        if (restored && this.restore === task && !this.attachment && !this.attachedSinceRestore) this.awaitingRestored = true;
+      })
       .finally(() => {
         if (this.restore !== task) return; // another crash queued a restore behind this one
         this.restore = null;
@@ -351,15 +383,17 @@ class Watcher {
     return { kind: 'stopped' };
   }
 
-  /** Restore every session of the newest good checkpoint that is not running, and journal it. */
-  private async restoreNewest(cause: string): Promise<void> {
+  /** Restore every session of the newest good checkpoint that is not running, and journal it; whether any came back. */
+  private async restoreNewest(cause: string): Promise<boolean> {
     // The op journals the restore (or its failure) through the daemon's report,
     // which owns the journal file and says once when it cannot write it.
     const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
       for (const e of entries) this.report(e);
       return null;
     };
-    await this.useCases.restoreNewest(this.ctx, { cause, journal }).catch(() => {}); // already journaled by the op
+    this.attachedSinceRestore = false;
+    const outcome = await this.useCases.restoreNewest(this.ctx, { cause, journal }).catch(() => null); // a failure is journaled by the op
+    return (outcome?.result.restored.length ?? 0) > 0;
   }
 
   /** Saves (interval and notified) run from now on, starting with one at once. */
