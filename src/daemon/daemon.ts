@@ -24,13 +24,17 @@
  * never records a half-restored server. A restore that brought sessions
  * back while the daemon was not attached is checked by the next probe: a
  * server gone by then crashed where no feed could see it, and is treated as
- * a crash (journaled, counted by the breaker, restored again).
+ * a crash (journaled, counted by the breaker, restored again). A restore
+ * that fails for a reason that may pass is tried again after a growing
+ * wait, each try spending the breaker's budget.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
 import type { Context } from '../context.js';
 import { ConfigKeeper } from '../ops/config.js';
+import { toUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
@@ -52,6 +56,8 @@ export interface WatchSettings extends SaveSchedule {
   /** Time between health probe rounds while attached (0: none); frozen and recovered sessions are journaled. */
   readonly healthMs: number;
   readonly breaker: BreakerPolicy;
+  /** Waits before trying a failed automatic restore again: first, then doubled up to max (each try spends the breaker's budget). */
+  readonly restoreRetryMs: { readonly first: number; readonly max: number };
   /** Waits between attempts to reach a missing or unanswering server: first, then doubled up to max. */
   readonly retryMs: { readonly first: number; readonly max: number };
   /** Timeout of the daemon's own probe of the server. */
@@ -66,6 +72,7 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   markers: false,
   healthMs: 10_000,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
+  restoreRetryMs: { first: 1_000, max: 8_000 },
   retryMs: { first: 250, max: 5_000 },
   probeTimeoutMs: 3_000,
 };
@@ -154,6 +161,12 @@ type State =
 
 /** Why the server was last reported as not there (journaled on change only); null: it is up. */
 type Problem = 'down' | 'not-answering' | null;
+
+/** Whether a failed restore may succeed when tried again: not without a checkpoint, nor for a request tsession itself got wrong. */
+function retryable(e: unknown): boolean {
+  const code = toUserError(e)?.exitCode;
+  return code !== EXIT.noCheckpoint && code !== EXIT.usage && code !== EXIT.internal;
+}
 
 /** Pause `ms`, ending early (without throwing) when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -355,7 +368,7 @@ class Watcher {
     }
     const cause = `server crashed (${breakerSays.recent} within the breaker window)`;
     const task: Promise<void> = (this.restore ?? Promise.resolve())
-      .then(() => this.restoreNewest(cause))
+      .then(() => this.restoreNewest(cause, () => this.restore === task))
       .then((restored) => {
         // Checked by the machine's next probe (the end of the restore cuts its wait short).
         if (restored && this.restore === task && !this.attachment && !this.attachedSinceRestore) this.awaitingRestored = true;
@@ -383,17 +396,45 @@ class Watcher {
     return { kind: 'stopped' };
   }
 
-  /** Restore every session of the newest good checkpoint that is not running, and journal it; whether any came back. */
-  private async restoreNewest(cause: string): Promise<boolean> {
+  /**
+   * Restore every session of the newest good checkpoint that is not running
+   * (each try journaled by the op); whether any came back. A try that fails
+   * for a reason that may pass (tmux timing out under load, a rolled-back
+   * build) is tried again after a growing wait, each retry spending the
+   * breaker's budget like a crash; not once the breaker is open, the daemon
+   * stops, or a newer crash queued its own restore (`current` turns false).
+   */
+  private async restoreNewest(cause: string, current: () => boolean): Promise<boolean> {
     // The op journals the restore (or its failure) through the daemon's report,
     // which owns the journal file and says once when it cannot write it.
     const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
       for (const e of entries) this.report(e);
       return null;
     };
-    this.attachedSinceRestore = false;
-    const outcome = await this.useCases.restoreNewest(this.ctx, { cause, journal }).catch(() => null); // a failure is journaled by the op
-    return (outcome?.result.restored.length ?? 0) > 0;
+    let wait = this.settings.restoreRetryMs.first;
+    for (let attempt = 1; ; attempt++) {
+      this.attachedSinceRestore = false;
+      const tryCause = attempt === 1 ? cause : `${cause}; try ${attempt}, ${wait / 1000} s after a failed one`;
+      const failure = await this.useCases.restoreNewest(this.ctx, { cause: tryCause, journal }).then(
+        (outcome) => ({ restored: outcome.result.restored.length > 0 }),
+        (e: unknown) => ({ error: e }), // journaled by the op
+      );
+      if ('restored' in failure) return failure.restored;
+      if (!retryable(failure.error) || this.signal.aborted || !current()) return false;
+      const breakerSays = this.breaker.crashed(Date.now());
+      if (breakerSays.kind === 'open') {
+        this.report({
+          kind: 'detected',
+          what: 'restore-breaker-open',
+          evidence: [`${breakerSays.recent} restores within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${this.settings.breaker.maxRestores}), the last ${attempt} failed`],
+          detail: 'left down; run `tsession restore` by hand',
+        });
+        return false;
+      }
+      if (attempt > 1) wait = Math.min(wait * 2, this.settings.restoreRetryMs.max);
+      await pause(wait, this.signal);
+      if (this.signal.aborted || !current()) return false;
+    }
   }
 
   /** Saves (interval and notified) run from now on, starting with one at once. */
