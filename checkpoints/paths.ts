@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { errorMessage } from './result.js';
 /** Permission bits for everything tsession creates: only the owner may look. */
@@ -147,6 +147,8 @@ export function describeFsError(code: string, dir: string, detail: string): stri
       return `State dir ${dir} is not writable (${code}): fix its permissions or pass --state-dir`;
     case 'EROFS':
       return `State dir ${dir} is on a read-only file system (EROFS): pass --state-dir with a writable directory`;
+    case 'ENOENT':
+      return `State dir ${dir} cannot be created: its parent refuses new directories (ENOENT, e.g. under /proc): pass --state-dir with a writable directory`;
     case 'ENOTDIR':
     case 'EEXIST':
       return `State dir ${dir} cannot be created: part of its path is a file, not a directory (${code}): move that file or pass --state-dir`;
@@ -171,11 +173,12 @@ export function toStateDirError(error: unknown, dir: string, path: string): Stat
 export async function ensurePrivateDir(dir: string, hintDir = dir): Promise<string[]> {
   const warnings: string[] = [];
   try {
-    await mkdir(dir, { recursive: true, mode: PRIVATE_MODES.dir });
+    await makeDirs(dir);
     const st = await stat(dir);
     if (!st.isDirectory()) {
+      // What mkdir says of a file in the way (makeDirs takes EEXIST as "there").
       const err: NodeJS.ErrnoException = new Error(`${dir} is not a directory`);
-      err.code = 'ENOTDIR';
+      err.code = 'EEXIST';
       throw err;
     }
     // Checkpoints hold cwds, command lines and scrollback: private to the owner.
@@ -189,4 +192,38 @@ export async function ensurePrivateDir(dir: string, hintDir = dir): Promise<stri
     throw toStateDirError(error, hintDir, dir);
   }
   return warnings;
+}
+
+/**
+ * `mkdir -p` in at most one upward walk and one downward walk over the path's
+ * components. Not Node's `mkdir({ recursive: true })`: that retries forever
+ * where a parent exists but refuses the child with ENOENT (`/proc/x` under
+ * Node 20 spins at 100 % CPU and never settles).
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = resolve(dir);
+  // Each turn moves one level up, so the walk ends at the root at the latest.
+  for (;;) {
+    try {
+      await mkdir(current, { mode: PRIVATE_MODES.dir });
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') break;
+      const parent = dirname(current);
+      if (code !== 'ENOENT' || parent === current) throw error;
+      missing.push(current);
+      current = parent;
+    }
+  }
+  // Top-down, each once: an ENOENT now means the parent refused, and is final.
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d, { mode: PRIVATE_MODES.dir });
+    } catch (error) {
+      // Another process made it in between: fine; the stat in the caller checks it is a directory.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -83,6 +83,25 @@ export function readStat(pid: number, procRoot = '/proc'): ProcStat | null {
   }
 }
 
+/** Clock ticks per second of /proc's times: USER_HZ, 100 on every Linux architecture tsession runs on. */
+const USER_HZ = 100;
+
+/**
+ * When process `pid` started, in ms since the epoch (to within ~10 ms of
+ * this clock), from its start in ticks after boot and /proc/uptime; null
+ * when it is gone or /proc cannot say.
+ */
+export function processStartedAtMs(pid: number, procRoot = '/proc', now: number = Date.now()): number | null {
+  const st = readStat(pid, procRoot);
+  if (!st || !Number.isFinite(st.startTime)) return null;
+  try {
+    const uptimeS = Number(readProcFile(`${procRoot}/uptime`, 'latin1').split(' ')[0]);
+    return Number.isFinite(uptimeS) ? now - (uptimeS * 1000 - (st.startTime * 1000) / USER_HZ) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** argv from /proc/<pid>/cmdline; null when unreadable or empty (kernel thread, zombie). */
 export function readArgv(pid: number, procRoot = '/proc'): string[] | null {
   try {

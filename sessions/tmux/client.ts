@@ -215,8 +215,9 @@ export function runTmuxOnTerminal(
  * that falls behind cannot make tmux buffer without limit), `ignore-size`
  * keeps it from resizing windows. `read-only` stops key bindings, not
  * commands a control client writes on its stdin (tmux 3.3a control.c), so
- * the only line ever written there is event-feed.ts's `refresh-client -A`
- * for a pane id tmux itself sent and that was checked. The caller owns the child: it must read
+ * the only lines ever written there are event-feed.ts's `refresh-client -A`
+ * for a pane id tmux itself sent and that was checked, and its
+ * `refresh-client -B` subscriptions to formats fixed in the code. The caller owns the child: it must read
  * stdout until EOF and end stdin to detach (TMUX-FACTS.md, "Hazard").
  */
 export function spawnControlClient(
@@ -228,5 +229,31 @@ export function spawnControlClient(
 ): ChildProcessWithoutNullStreams {
   const flags = output ? `ignore-size,read-only,pause-after=${Math.max(1, Math.round(output.pauseAfterS))}` : 'no-output,ignore-size,read-only';
   const argv = [...serverArgv(server), '-C', 'attach-session', '-f', flags, '-t', sessionId];
-  return spawn('tmux', argv, { env: tmuxEnv(env), stdio: 'pipe' });
+  const wrapper = parentDeathWrapper();
+  return wrapper
+    ? spawn(wrapper[0], [...wrapper.slice(1), 'tmux', ...argv], { env: tmuxEnv(env), stdio: 'pipe' })
+    : spawn('tmux', argv, { env: tmuxEnv(env), stdio: 'pipe' });
+}
+
+/** parentDeathWrapper's answer, probed once per process. */
+let wrapperProbe: readonly [string, ...string[]] | null | undefined;
+
+/**
+ * The argv prefix that makes a control client die with this process, or
+ * null where there is none. Seen here: after a SIGKILL of the daemon its
+ * `tmux -C` clients stay attached (tmux's server holds their stdin and
+ * stdout, so our pipes closing ends nothing), and one with pane output
+ * queued for it keeps `kill-server` from ever completing while every new
+ * command fails with "server exited unexpectedly" (TMUX-FACTS.md, "Hazard").
+ * `setpriv --pdeathsig KILL` (util-linux) sets Linux's PR_SET_PDEATHSIG,
+ * which Node cannot reach without native code, then execs tmux: the kernel
+ * kills the client the moment we die, SIGKILL included, and the server
+ * drops it. Probed once: an old setpriv lacks the option.
+ */
+export function parentDeathWrapper(): readonly [string, ...string[]] | null {
+  if (wrapperProbe === undefined) {
+    const r = process.platform === 'linux' ? spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore', timeout: 2_000 }) : null;
+    wrapperProbe = r?.status === 0 ? ['setpriv', '--pdeathsig', 'KILL'] : null;
+  }
+  return wrapperProbe;
 }

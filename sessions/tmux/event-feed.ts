@@ -48,9 +48,34 @@ export interface FeedOutput {
 const PANE_ID = /^%\d+$/;
 
 /**
+ * A format tmux evaluates for this client once a second (tmux 3.2+
+ * `refresh-client -B`), sending `%subscription-changed <name> …` whenever
+ * its value changes. In the client's session's context, but a `#{S:…}` loop
+ * walks every session: how one client hears of changes tmux notifies only
+ * to clients of other sessions (a `split-window -d` there, TMUX-FACTS.md).
+ */
+export interface Subscription {
+  /** Letters, digits, `-` and `_`. */
+  readonly name: string;
+  /** No `'` and no line break: it is sent single-quoted on one line. */
+  readonly format: string;
+}
+
+const SUBSCRIPTION_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** The command line that subscribes to `sub`; throws on a name or format that cannot be sent safely. */
+export function subscribeCommand(sub: Subscription): string {
+  if (!SUBSCRIPTION_NAME.test(sub.name) || /['\n\r]/.test(sub.format)) {
+    throw new Error(`Expected a subscription name of [A-Za-z0-9_-] and a format without quotes or line breaks, got ${JSON.stringify(sub)}`);
+  }
+  return `refresh-client -B '${sub.name}::${sub.format}'\n`;
+}
+
+/**
  * Attach a control client to `sessionId` and call `onEvent` for each
- * notification; with `output`, also hand over the output of the panes in
- * that session's windows. A pane tmux paused for this client (it fell
+ * notification (and each change of a `subscriptions` format); with
+ * `output`, also hand over the output of the panes in that session's
+ * windows. A pane tmux paused for this client (it fell
  * behind; tmux dropped what was waiting) is continued at once: the feed
  * loses some bytes, never the pane's own flow.
  */
@@ -60,7 +85,9 @@ export function openEventFeed(
   onEvent: (e: FeedEvent) => void,
   env?: NodeJS.ProcessEnv,
   output?: FeedOutput,
+  subscriptions: readonly Subscription[] = [],
 ): EventFeed {
+  let subscribe = subscriptions.map(subscribeCommand);
   const child = spawnControlClient(server, sessionId, env, output ? { pauseAfterS: output.pauseAfterS } : undefined);
   const parser = createControlModeParser();
   let exitReason: string | null | undefined;
@@ -71,6 +98,12 @@ export function openEventFeed(
       else if (e.type === 'output') output?.onOutput(e.pane, e.data);
       else if (e.type === 'reply') continue;
       else {
+        // Sent once attached (the client's own %session-changed): one that
+        // reaches tmux before the attach fails with "no current client".
+        if (e.type === 'session-changed' && subscribe.length) {
+          for (const c of subscribe) child.stdin.write(c);
+          subscribe = [];
+        }
         // The id comes from tmux's own line, checked before it goes into a command.
         if (e.type === 'pause' && output && PANE_ID.test(e.pane)) child.stdin.write(`refresh-client -A '${e.pane}:continue'\n`);
         onEvent(e);

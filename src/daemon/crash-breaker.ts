@@ -2,6 +2,8 @@
  * The circuit breaker of automatic restores: a server that crashes more than
  * `maxRestores` times within `windowMs` is left down and reported, so a
  * session whose restore itself brings the server down cannot loop forever.
+ * A retry of a failed restore is counted like a crash: the budget bounds
+ * restores, however they fail.
  */
 
 export interface BreakerPolicy {

@@ -21,12 +21,20 @@
  * probing and attaches to the server the restore brings up, so a crash of
  * that server is noticed at once even while a pane that stopped reading
  * holds the restore. Saves wait until the restore is over: a checkpoint
- * never records a half-restored server.
+ * never records a half-restored server. A restore that brought sessions
+ * back while the daemon was not attached is checked by the next probe: a
+ * server gone by then crashed where no feed could see it, and is treated as
+ * a crash (journaled, counted by the breaker, restored again). A restore
+ * that fails for a reason that may pass is tried again after a growing
+ * wait, each try spending the breaker's budget.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
 import type { Context } from '../context.js';
+import { ConfigKeeper } from '../ops/config.js';
+import { toUserError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { DepartureRecorder } from './departures.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
@@ -49,6 +57,8 @@ export interface WatchSettings extends SaveSchedule {
   /** Time between health probe rounds while attached (0: none); frozen and recovered sessions are journaled. */
   readonly healthMs: number;
   readonly breaker: BreakerPolicy;
+  /** Waits before trying a failed automatic restore again: first, then doubled up to max (each try spends the breaker's budget). */
+  readonly restoreRetryMs: { readonly first: number; readonly max: number };
   /** Waits between attempts to reach a missing or unanswering server: first, then doubled up to max. */
   readonly retryMs: { readonly first: number; readonly max: number };
   /** Timeout of the daemon's own probe of the server. */
@@ -63,6 +73,7 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   markers: false,
   healthMs: 10_000,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
+  restoreRetryMs: { first: 1_000, max: 8_000 },
   retryMs: { first: 250, max: 5_000 },
   probeTimeoutMs: 3_000,
 };
@@ -86,6 +97,18 @@ export const SAVE_TRIGGERS: ReadonlySet<string> = new Set([
   'layout-change',
 ]);
 
+/**
+ * What every session's windows look like, re-evaluated by tmux once a
+ * second for the event client: `%layout-change` reaches only clients of the
+ * window's own session, so a split, a closed pane or a resize in any other
+ * session is heard of only through this (TMUX-FACTS.md). Windows coming,
+ * going and renamed in other sessions already arrive as `%unlinked-window-*`.
+ */
+export const LAYOUT_SUBSCRIPTION = {
+  name: 'tsession-layouts',
+  format: '#{S:#{session_id}#{W:#{window_id}#{window_layout}#{window_zoomed_flag}}}',
+} as const;
+
 /** After a feed's end, how often and how far apart the server is asked again while it is still exiting. */
 const END_RECHECKS = 10;
 const END_RECHECK_MS = 300;
@@ -100,7 +123,16 @@ export async function watchServer(
   report: Report,
   useCases: DaemonUseCases = USE_CASES,
 ): Promise<void> {
-  await new Watcher(ctx, settings, signal, report, useCases).run();
+  // A bad file refuses the start (thrown); one that goes bad later keeps the
+  // last good settings, and saves and restores go on with them.
+  const keeper = await ConfigKeeper.start({ file: ctx.paths.configFile, homeDir: ctx.paths.home }, (change) =>
+    report(
+      change.kind === 'invalid'
+        ? { kind: 'detected', what: 'config-invalid', detail: change.message, evidence: ['going on with the last good settings until the file validates'] }
+        : { kind: 'detected', what: 'config-reloaded', detail: ctx.paths.configFile },
+    ),
+  );
+  await new Watcher({ ...ctx, config: () => keeper.current() }, settings, signal, report, useCases).run();
 }
 
 type Up = Extract<Probe, { kind: 'up' }>;
@@ -131,6 +163,12 @@ type State =
 /** Why the server was last reported as not there (journaled on change only); null: it is up. */
 type Problem = 'down' | 'not-answering' | null;
 
+/** Whether a failed restore may succeed when tried again: not without a checkpoint, nor for a request tsession itself got wrong. */
+function retryable(e: unknown): boolean {
+  const code = toUserError(e)?.exitCode;
+  return code !== EXIT.noCheckpoint && code !== EXIT.usage && code !== EXIT.internal;
+}
+
 /** Pause `ms`, ending early (without throwing) when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).catch((e: unknown) => {
@@ -154,6 +192,17 @@ class Watcher {
   private restore: Promise<void> | null = null;
   /** Aborted when a restore ends: a probe backing off tries again at once. */
   private restoreEnded = new AbortController();
+  /**
+   * The machine decided to attach since the running restore began: the
+   * restored server's end, if it comes, is the feed's to see.
+   */
+  private attachedSinceRestore = false;
+  /**
+   * A restore brought sessions back while the daemon was not attached: until
+   * it attaches, a server found gone is that restore's server crashing (a
+   * crash no feed could see), not a server that was simply down.
+   */
+  private awaitingRestored = false;
   /** Numbers the session lists asked for the follower, so an older one that answers late never undoes a newer one. */
   private listSeq = 0;
   /** Why sessions left (closed, renamed, server ended or crashed), from the notifications. */
@@ -213,7 +262,19 @@ class Watcher {
 
   /** probing → attached once the server is up with a session; else report (on change), back off, probe again. */
   private async probing(): Promise<State> {
+    // Only a probe begun after the restore ended speaks of the restored server.
+    const awaiting = this.awaitingRestored;
     const found = await probeServer(this.ctx, this.settings.probeTimeoutMs);
+    if (awaiting && this.awaitingRestored && found.kind === 'down') {
+      this.awaitingRestored = false;
+      this.report({
+        kind: 'detected',
+        what: 'server-crashed',
+        evidence: ['the server a restore just brought back is gone before the daemon attached to it', found.message],
+      });
+      this.problem = 'down';
+      return { kind: 'restoring' };
+    }
     if (found.kind !== 'up' || found.sessionIds.length === 0) {
       const kind = found.kind === 'up' ? 'down' : found.kind;
       if (kind !== this.problem) {
@@ -226,6 +287,8 @@ class Watcher {
     }
     if (this.problem !== null) this.report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
     this.problem = null;
+    this.attachedSinceRestore = true;
+    this.awaitingRestored = false;
     return { kind: 'attached', at: await this.attach(found) };
   }
 
@@ -240,7 +303,7 @@ class Watcher {
     if (this.settings.markers && !this.follower) this.follower = new ShellFollower(this.ctx.server, this.ctx.env);
     this.followedPid = found.pid;
     this.follower?.follow(found.sessionIds);
-    const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env);
+    const feed = openEventFeed(this.ctx.server, found.sessionIds[0]!, (e) => this.notified(e), this.ctx.env, undefined, [LAYOUT_SUBSCRIPTION]);
     // Sessions made between the probe and the attach sent no notification to this client.
     this.refollow();
     void this.departures.refresh();
@@ -311,7 +374,11 @@ class Watcher {
     }
     const cause = `server crashed (${breakerSays.recent} within the breaker window)`;
     const task: Promise<void> = (this.restore ?? Promise.resolve())
-      .then(() => this.restoreNewest(cause))
+      .then(() => this.restoreNewest(cause, () => this.restore === task))
+      .then((restored) => {
+        // Checked by the machine's next probe (the end of the restore cuts its wait short).
+        if (restored && this.restore === task && !this.attachment && !this.attachedSinceRestore) this.awaitingRestored = true;
+      })
       .finally(() => {
         if (this.restore !== task) return; // another crash queued a restore behind this one
         this.restore = null;
@@ -335,15 +402,45 @@ class Watcher {
     return { kind: 'stopped' };
   }
 
-  /** Restore every session of the newest good checkpoint that is not running, and journal it. */
-  private async restoreNewest(cause: string): Promise<void> {
+  /**
+   * Restore every session of the newest good checkpoint that is not running
+   * (each try journaled by the op); whether any came back. A try that fails
+   * for a reason that may pass (tmux timing out under load, a rolled-back
+   * build) is tried again after a growing wait, each retry spending the
+   * breaker's budget like a crash; not once the breaker is open, the daemon
+   * stops, or a newer crash queued its own restore (`current` turns false).
+   */
+  private async restoreNewest(cause: string, current: () => boolean): Promise<boolean> {
     // The op journals the restore (or its failure) through the daemon's report,
     // which owns the journal file and says once when it cannot write it.
     const journal = async (entries: readonly Omit<JournalEntry, 'at'>[]) => {
       for (const e of entries) this.report(e);
       return null;
     };
-    await this.useCases.restoreNewest(this.ctx, { cause, journal }).catch(() => {}); // already journaled by the op
+    let wait = this.settings.restoreRetryMs.first;
+    for (let attempt = 1; ; attempt++) {
+      this.attachedSinceRestore = false;
+      const tryCause = attempt === 1 ? cause : `${cause}; try ${attempt}, ${wait / 1000} s after a failed one`;
+      const failure = await this.useCases.restoreNewest(this.ctx, { cause: tryCause, journal }).then(
+        (outcome) => ({ restored: outcome.result.restored.length > 0 }),
+        (e: unknown) => ({ error: e }), // journaled by the op
+      );
+      if ('restored' in failure) return failure.restored;
+      if (!retryable(failure.error) || this.signal.aborted || !current()) return false;
+      const breakerSays = this.breaker.crashed(Date.now());
+      if (breakerSays.kind === 'open') {
+        this.report({
+          kind: 'detected',
+          what: 'restore-breaker-open',
+          evidence: [`${breakerSays.recent} restores within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${this.settings.breaker.maxRestores}), the last ${attempt} failed`],
+          detail: 'left down; run `tsession restore` by hand',
+        });
+        return false;
+      }
+      if (attempt > 1) wait = Math.min(wait * 2, this.settings.restoreRetryMs.max);
+      await pause(wait, this.signal);
+      if (this.signal.aborted || !current()) return false;
+    }
   }
 
   /** Saves (interval and notified) run from now on, starting with one at once. */
@@ -354,6 +451,11 @@ class Watcher {
 
   private notified(e: FeedEvent): void {
     if (SAVE_TRIGGERS.has(e.type)) this.scheduler.poke(e.type);
+    // tmux already waited up to a second to send it (its subscription tick):
+    // saved at once, so a change anywhere reaches a checkpoint within the quiet time.
+    if (e.type === 'notification' && e.name === 'subscription-changed' && e.args.startsWith(`${LAYOUT_SUBSCRIPTION.name} `)) {
+      void this.scheduler.saveNow('layout-change (any session)');
+    }
     // A session came or went: follow exactly the sessions there are now.
     if (e.type === 'sessions-changed') this.refollow();
     if (e.type === 'sessions-changed' || e.type === 'session-renamed') void this.departures.refresh();

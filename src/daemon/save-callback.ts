@@ -5,13 +5,25 @@
  * provenance) merged in when panes are followed, and each outcome journaled
  * (a skip once per reason).
  */
-import type { PaneProcFacts } from '../../sessions/proc/facts.js';
+import { processStartedAtMs, type PaneProcFacts } from '../../sessions/proc/facts.js';
 import type { PaneRegistry } from '../../sessions/shell-integration/pane-registry.js';
 import type { ProcFacts } from '../../sessions/shell-integration/pane-tracker.js';
 import type { Context } from '../context.js';
 import { errorLine, type Report } from './report.js';
 import type { SaveRunner } from './save-scheduler.js';
 import type { DaemonUseCases } from './use-cases.js';
+import { carriedFrom, NOTHING_CARRIED, type CarriedCommands } from './carried-commands.js';
+
+/** The last commands of the newest good checkpoint, to carry into the same panes (nothing when it cannot be read). */
+async function loadCarried(ctx: Context): Promise<CarriedCommands> {
+  try {
+    const newest = await (await ctx.store()).newestGood();
+    const body = newest.ok ? newest.value.checkpoint?.body : undefined;
+    return body ? carriedFrom(body, (pid) => processStartedAtMs(pid)) : NOTHING_CARRIED;
+  } catch {
+    return NOTHING_CARRIED;
+  }
+}
 
 /**
  * What /proc (or, without it, tmux) says about a pane, as the tracker's
@@ -38,12 +50,17 @@ export function createSaveCallback(
   let fingerprint: string | undefined;
   /** The reason of the last skipped save, said once until a save is written. */
   let lastSkip: string | null = null;
+  /** Read once, at the first save that follows panes: what this daemon's trackers cannot know yet. */
+  let carried: Promise<CarriedCommands> | undefined;
+  /** The last save failed: the next outcome is journaled whatever it is, so the journal's newest save says the saves work again. */
+  let failing = false;
   return async (causes) => {
     const cause = causes.join(', ');
     const t0 = performance.now();
     let seen: string | undefined;
     try {
       const panes = shells();
+      const carry = panes ? await (carried ??= loadCarried(ctx)) : NOTHING_CARRIED;
       const panesSeen = new Set<string>();
       const r = await save(ctx, {
         ...(fingerprint !== undefined ? { unlessFingerprint: fingerprint } : {}),
@@ -52,7 +69,8 @@ export function createSaveCallback(
           ? {
               lastCommandOf: (pane) => {
                 panesSeen.add(pane.id);
-                return panes.lastCommand(pane);
+                // The markers' own word wins; until they speak, what the checkpoint before knew.
+                return panes.lastCommand(pane) ?? carry(pane);
               },
               cwdOf: (pane, proc) => panes.cwd(pane, procFloor(pane, proc)),
             }
@@ -61,10 +79,15 @@ export function createSaveCallback(
       // The save saw every pane there is: trackers of the others can go.
       if (panes && panesSeen.size) panes.keepOnly(panesSeen);
       const durationMs = performance.now() - t0;
-      if (r.kind === 'unchanged') return;
+      const recovered = failing;
+      failing = false;
+      if (r.kind === 'unchanged') {
+        if (recovered) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: 'nothing changed since the last checkpoint', durationMs });
+        return;
+      }
       if (r.kind === 'skipped') {
         // Said once per reason: an idle server with only a start-up shell would say it every interval.
-        if (r.reason !== lastSkip) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: r.reason, durationMs });
+        if (r.reason !== lastSkip || recovered) report({ kind: 'action', what: 'save', cause, result: 'skipped', detail: r.reason, durationMs });
         lastSkip = r.reason;
         return;
       }
@@ -72,6 +95,7 @@ export function createSaveCallback(
       lastSkip = null;
       report({ kind: 'action', what: 'save', cause, result: 'ok', detail: `${r.id} (${r.sessions} session(s), ${r.panes} pane(s))`, durationMs });
     } catch (e) {
+      failing = true;
       report({ kind: 'action', what: 'save', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });
     }
   };

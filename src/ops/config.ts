@@ -4,7 +4,7 @@
  * a UserError naming the file, the key, what was expected and what was found.
  * Non-goals: deciding paths (checkpoints/paths.ts), applying the allowlist.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../checkpoints/retention.js';
 import { UserError } from '../user-error.js';
 import { errorMessage } from '../../checkpoints/result.js';
@@ -79,7 +79,87 @@ export interface LoadConfigOptions {
   readonly homeDir?: string;
 }
 
-/** Load and validate the config file; a missing file means defaults. Throws UserError. */
+/** A part of the config a use case may need: a bad part it does not need falls back to defaults. */
+export type ConfigSection = 'rerun' | 'contents' | 'retention';
+
+/**
+ * One thing wrong with the config file: the file itself (unreadable, not
+ * JSON: nothing in it is known), an unknown top-level key (no section), or a
+ * bad value in one section.
+ */
+export type ConfigProblem =
+  | { readonly kind: 'file'; readonly message: string }
+  | { readonly kind: 'unknown-key'; readonly message: string }
+  | { readonly kind: 'section'; readonly section: ConfigSection; readonly message: string };
+
+/**
+ * A config file that does not validate. `problems` in file order (the
+ * message is the first one's); `usable` is the file with every bad section
+ * replaced by its defaults, or null when the file could not be read at all.
+ */
+export class ConfigError extends UserError {
+  constructor(
+    readonly problems: readonly [ConfigProblem, ...ConfigProblem[]],
+    readonly usable: Config | null,
+  ) {
+    super(problems[0].message);
+  }
+}
+
+/** What a ConfigKeeper saw change: the file now validates (again), or it no longer does. */
+export type ConfigChange = { readonly kind: 'reloaded' } | { readonly kind: 'invalid'; readonly message: string };
+
+/**
+ * The config as a long-running process (the watch daemon) sees it: read
+ * again whenever the file changes (inode, size, mtime), and when it no
+ * longer validates, the last good settings are kept and the change is told
+ * once — a typo saved mid-edit must not stop the saves.
+ */
+export class ConfigKeeper {
+  private constructor(
+    private readonly options: LoadConfigOptions,
+    private readonly onChange: (change: ConfigChange) => void,
+    private stamp: string,
+    private good: Config,
+    private problem: string | null = null,
+  ) {}
+
+  /** Read the file for the first time; a bad file throws its ConfigError (the daemon refuses to start). */
+  static async start(options: LoadConfigOptions, onChange: (change: ConfigChange) => void): Promise<ConfigKeeper> {
+    // Stamped before the read: a change during the read is read again at the first check.
+    const stamp = stampOf(options.file);
+    return new ConfigKeeper(options, onChange, stamp, await loadConfig(options));
+  }
+
+  /** The settings to use now: the file's, or the last good ones while it does not validate. */
+  async current(): Promise<Config> {
+    const stamp = stampOf(this.options.file);
+    if (stamp === this.stamp) return this.good;
+    this.stamp = stamp;
+    try {
+      this.good = await loadConfig(this.options);
+      this.problem = null;
+      this.onChange({ kind: 'reloaded' });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      if (e.message !== this.problem) this.onChange({ kind: 'invalid', message: e.message });
+      this.problem = e.message;
+    }
+    return this.good;
+  }
+}
+
+/** What identifies one version of the file without reading it. */
+function stampOf(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch (e) {
+    return `error:${(e as NodeJS.ErrnoException).code ?? 'unknown'}`;
+  }
+}
+
+/** Load and validate the config file; a missing file means defaults. Throws ConfigError (a UserError). */
 export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   const { file, homeDir } = options;
   const label = homeDir && file.startsWith(`${homeDir}/`) ? `~${file.slice(homeDir.length)}` : file;
@@ -91,16 +171,39 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return DEFAULT_CONFIG;
-    throw new UserError(`${label}: expected a readable config file, got ${code ?? errorMessage(error)}`);
+    throw new ConfigError([{ kind: 'file', message: `${label}: expected a readable config file, got ${code ?? errorMessage(error)}` }], null);
   }
   let raw: unknown;
   try {
     // An empty file is a fresh `touch`: all defaults.
     raw = text.trim() === '' ? {} : JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${label}: expected valid JSON, got ${errorMessage(error)}`);
+    throw new ConfigError([{ kind: 'file', message: `${label}: expected valid JSON, got ${errorMessage(error)}` }], null);
   }
   return parseConfig(raw, label);
+}
+
+/**
+ * The config for a use case that needs only `needs`: the whole file when it
+ * is valid; else, when every problem lies outside `needs`, the file with
+ * defaults for the bad parts and a one-line warning. A problem in a needed
+ * section (or a file that cannot be read) is thrown as the ConfigError it is:
+ * guessing an allowlist could re-run what the person removed from it.
+ */
+export async function configFor(
+  ctx: { config(): Promise<Config> },
+  needs: readonly ConfigSection[],
+): Promise<{ readonly config: Config; readonly warning: string | null }> {
+  try {
+    return { config: await ctx.config(), warning: null };
+  } catch (e) {
+    if (!(e instanceof ConfigError) || e.usable === null) throw e;
+    const blocking = e.problems.find((p) => p.kind === 'section' && needs.includes(p.section));
+    if (blocking) throw new ConfigError([blocking], null);
+    const defaulted = [...new Set(e.problems.map((p) => (p.kind === 'section' ? p.section : 'unknown keys')))];
+    const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more)` : '';
+    return { config: e.usable, warning: `${e.message}${more}; going on with the defaults for ${defaulted.join(', ')}, which this does not need` };
+  }
 }
 
 // Validation: every message says `<key path>: expected <what>, got <value>`.
@@ -172,37 +275,59 @@ function allowlistEntry(value: unknown, path: string): AllowlistEntry {
   return { program, whenAnyArg: flags as string[] };
 }
 
-function check(raw: unknown): Config {
-  const root = object(raw, '', ['rerun', 'contents', 'retention'], 'a JSON object');
-  let allowlist: AllowlistEntry[] | undefined;
-  if (root.rerun !== undefined) {
-    const rerun = object(root.rerun, 'rerun', ['allowlist']);
-    if (rerun.allowlist !== undefined) {
-      if (!Array.isArray(rerun.allowlist)) {
-        throw new ConfigIssue('rerun.allowlist', 'a list of program names or rules', rerun.allowlist);
-      }
-      allowlist = rerun.allowlist.map((e, i) => allowlistEntry(e, join('rerun.allowlist', i)));
-    }
-  }
-  const contents = root.contents === undefined ? {} : object(root.contents, 'contents', ['lines']);
-  const retention = root.retention === undefined ? {} : object(root.retention, 'retention', ['keepLast', 'dailyForDays']);
+const SECTIONS: readonly ConfigSection[] = ['rerun', 'contents', 'retention'];
+
+/** The rerun section: the allowlist it gives, or the default one. */
+function rerunSection(value: unknown): Config['rerun'] {
+  if (value === undefined) return DEFAULT_CONFIG.rerun;
+  const rerun = object(value, 'rerun', ['allowlist']);
+  if (rerun.allowlist === undefined) return DEFAULT_CONFIG.rerun;
+  if (!Array.isArray(rerun.allowlist)) throw new ConfigIssue('rerun.allowlist', 'a list of program names or rules', rerun.allowlist);
+  return { allowlist: toAllowRules(rerun.allowlist.map((e, i) => allowlistEntry(e, join('rerun.allowlist', i)))) };
+}
+
+function contentsSection(value: unknown): Config['contents'] {
+  const contents = value === undefined ? {} : object(value, 'contents', ['lines']);
+  return { lines: wholeNumber(contents.lines, 'contents.lines', 0) ?? DEFAULT_CONFIG.contents.lines };
+}
+
+function retentionSection(value: unknown): Config['retention'] {
+  const retention = value === undefined ? {} : object(value, 'retention', ['keepLast', 'dailyForDays']);
   return {
-    rerun: { allowlist: allowlist ? toAllowRules(allowlist) : DEFAULT_CONFIG.rerun.allowlist },
-    contents: { lines: wholeNumber(contents.lines, 'contents.lines', 0) ?? DEFAULT_CONFIG.contents.lines },
-    retention: {
-      keepLast: wholeNumber(retention.keepLast, 'retention.keepLast', 1) ?? DEFAULT_CONFIG.retention.keepLast,
-      dailyForDays: wholeNumber(retention.dailyForDays, 'retention.dailyForDays', 0) ?? DEFAULT_CONFIG.retention.dailyForDays,
-    },
+    keepLast: wholeNumber(retention.keepLast, 'retention.keepLast', 1) ?? DEFAULT_CONFIG.retention.keepLast,
+    dailyForDays: wholeNumber(retention.dailyForDays, 'retention.dailyForDays', 0) ?? DEFAULT_CONFIG.retention.dailyForDays,
   };
 }
 
-/** Validate parsed JSON and apply defaults; throws UserError `<label>: <key>: expected …, got …`. */
+const SECTION_CHECKS = { rerun: rerunSection, contents: contentsSection, retention: retentionSection } as const;
+
+const issueMessage = (e: ConfigIssue, label: string): string =>
+  `${label}: ${e.path ? `${e.path}: ` : ''}expected ${e.expected}, got ${e.got === UNKNOWN ? 'an unknown setting' : describe(e.got)}`;
+
+/**
+ * Validate parsed JSON and apply defaults. Each section is checked on its
+ * own, so a ConfigError says which sections are bad and carries the rest.
+ * Throws ConfigError `<label>: <key>: expected …, got …`.
+ */
 export function parseConfig(raw: unknown, label: string): Config {
-  try {
-    return check(raw);
-  } catch (e) {
-    if (!(e instanceof ConfigIssue)) throw e;
-    const got = e.got === UNKNOWN ? 'an unknown setting' : describe(e.got);
-    throw new UserError(`${label}: ${e.path ? `${e.path}: ` : ''}expected ${e.expected}, got ${got}`);
+  if (!isObject(raw)) throw new ConfigError([{ kind: 'file', message: issueMessage(new ConfigIssue('', 'a JSON object', raw), label) }], null);
+  const problems: ConfigProblem[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(SECTIONS as readonly string[]).includes(key)) {
+      problems.push({ kind: 'unknown-key', message: issueMessage(new ConfigIssue(key, `one of ${SECTIONS.join(', ')}`, UNKNOWN), label) });
+    }
   }
+  const section = <K extends ConfigSection>(name: K): Config[K] => {
+    try {
+      return SECTION_CHECKS[name](raw[name]) as Config[K];
+    } catch (e) {
+      if (!(e instanceof ConfigIssue)) throw e;
+      problems.push({ kind: 'section', section: name, message: issueMessage(e, label) });
+      return DEFAULT_CONFIG[name];
+    }
+  };
+  const config: Config = { rerun: section('rerun'), contents: section('contents'), retention: section('retention') };
+  const [first, ...rest] = problems;
+  if (first) throw new ConfigError([first, ...rest], config);
+  return config;
 }

@@ -32,6 +32,8 @@ export const JOURNAL_WHAT = {
     'session-recovered',
     'restore-breaker-open',
     'session-left',
+    'config-invalid',
+    'config-reloaded',
   ],
   action: ['save', 'restore', 'unfreeze', 'forget'],
   daemon: ['started', 'stopping', 'stopped'],

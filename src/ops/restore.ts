@@ -13,6 +13,7 @@ import { toUserError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { blobReader, checkpointFailure, type LostContents } from './checkpoints.js';
+import { configFor } from './config.js';
 import { restoreEntry, type JournalSink } from './journal.js';
 import { loadDepartures, sessionsBack, withoutClosed } from './departures.js';
 
@@ -51,10 +52,17 @@ const failureLine = (e: unknown): string => toUserError(e)?.message ?? errorMess
 export async function restore(ctx: Context, request: RestoreRequest, how: Journaling, warnings: readonly string[] = []): Promise<RestoreOutcome> {
   const t0 = performance.now();
   const body = request.checkpoint;
+  // The journal line's evidence: the caller's warnings and the config's.
+  let evidence = warnings;
   let result: RestoreResult;
   const lostContents: LostContents[] = [];
   try {
-    const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
+    // Only the allowlist matters here: a bad unrelated key must not stop a restore right after a crash.
+    const [{ config, warning }, store] = await Promise.all([configFor(ctx, ['rerun']), ctx.store()]);
+    if (warning) {
+      ctx.warn(warning);
+      evidence = [...warnings, warning];
+    }
     result = await restoreSessions({
       server: ctx.server,
       checkpoint: body,
@@ -77,7 +85,7 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
   // Not clearing it costs little (a running session shows as running; its next save overrules it).
   if (result.restored.length) await sessionsBack(ctx, result.restored.map((r) => r.name));
   const lost = lostContents.map((l) => `contents blob ${l.blob.slice(0, 12)}… ${l.reason}: panes restored without it`);
-  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...warnings, ...lost])]);
+  const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...evidence, ...lost])]);
   return { result, journalProblem, lostContents };
 }
 

@@ -16,6 +16,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { TSESSION_VERSION } from '../version.js';
 import { checkpointFailure } from './checkpoints.js';
+import { configFor } from './config.js';
 import { takeLayoutRead } from './save-early.js';
 
 /** A save below the retention limit still prunes when the store's count is a multiple of this. */
@@ -76,7 +77,9 @@ export async function saveCheckpoint(
   // save-early.ts): the config and the store load while it answers.
   const layout = takeLayoutRead(ctx.server) ?? readLayout(ctx.server, { env: ctx.env });
   layout.catch(() => {}); // awaited by takeSnapshot; this only avoids an early unhandled-rejection report
-  const [config, store] = await Promise.all([ctx.config(), ctx.store().then((s) => (void s.prepare(), s))]);
+  // A bad allowlist (restore's business) must not stop a save: only contents and retention matter here.
+  const [{ config, warning }, store] = await Promise.all([configFor(ctx, ['contents', 'retention']), ctx.store().then((s) => (void s.prepare(), s))]);
+  if (warning) ctx.warn(warning);
   const t1 = performance.now();
   const snap = await takeSnapshot(ctx.server, {
     sessions: names,

@@ -23,6 +23,10 @@ export interface WatchStatus {
   readonly lastRestore: JournalEntry | null;
   /** The journal holds no entry at all. */
   readonly journalEmpty: boolean;
+  /** The journal's newest save, when it failed: the saves are not working (null: they are, or none ran). */
+  readonly lastSaveFailed: JournalEntry | null;
+  /** The config file went bad under a daemon, which goes on with its last good settings (null: it did not). */
+  readonly configInvalid: JournalEntry | null;
 }
 
 /** The newest entry matching `pick`, or null. */
@@ -42,5 +46,27 @@ export async function watchStatus(ctx: Context): Promise<WatchStatus> {
     lastDetection: newest(entries, (e) => e.kind === 'detected'),
     lastRestore: newest(entries, (e) => e.what === 'restore'),
     journalEmpty: entries.length === 0,
+    ...daemonTrouble(entries),
   };
+}
+
+/**
+ * What is wrong with the daemon's work, from the journal (oldest first): its
+ * newest save failed, or the config file went bad and was neither fixed nor
+ * followed by a daemon start (which validates it) since.
+ */
+export function daemonTrouble(entries: readonly JournalEntry[]): Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid'> {
+  const save = newest(entries, (e) => e.what === 'save');
+  const config = newest(entries, (e) => e.what === 'config-invalid' || e.what === 'config-reloaded' || e.what === 'started');
+  return {
+    lastSaveFailed: save?.result === 'failed' ? save : null,
+    configInvalid: config?.what === 'config-invalid' ? config : null,
+  };
+}
+
+/** The daemon's trouble as one short phrase for a header, or null when its saves work. */
+export function troublePhrase(t: Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid'>): string | null {
+  if (t.lastSaveFailed) return `last save failed: ${t.lastSaveFailed.detail ?? 'no reason given'}`;
+  if (t.configInvalid) return `config invalid, last good settings kept: ${t.configInvalid.detail ?? ''}`;
+  return null;
 }

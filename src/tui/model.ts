@@ -34,7 +34,12 @@ export interface Snapshot {
   /** The newest journal entries, newest last (absent until a full refresh has read them). */
   readonly journal?: readonly JournalEntry[];
   /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
-  readonly watcher?: { readonly pid: number; readonly since: string } | null;
+  readonly watcher?: {
+    readonly pid: number;
+    readonly since: string;
+    /** Its saves are not working (the journal's newest save failed, or the config went bad), as a phrase. */
+    readonly trouble?: string;
+  } | null;
 }
 
 /** The outcome of an action, as one line for the status line. */

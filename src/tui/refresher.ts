@@ -18,7 +18,14 @@ import { currentHolder } from '../../checkpoints/lock.js';
 import { watchLockFile } from '../../checkpoints/paths.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { loadDepartures, rememberedSessions } from '../ops/departures.js';
-import { readJournalTail } from '../ops/journal.js';
+import { readJournalTail, type JournalEntry } from '../ops/journal.js';
+import { daemonTrouble, troublePhrase } from '../ops/status.js';
+
+/** The daemon's trouble, when this refresh read the journal. */
+const troubleOf = (journal: readonly JournalEntry[] | null): { trouble?: string } => {
+  const phrase = journal ? troublePhrase(daemonTrouble(journal)) : null;
+  return phrase ? { trouble: phrase } : {};
+};
 
 /** Journal entries the interface shows. */
 const JOURNAL_SHOWN = 100;
@@ -127,7 +134,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       checkpoints: entries,
       panes: obs.panes,
       problem,
-      watcher: holder ? { pid: holder.pid, since: holder.since } : null,
+      watcher: holder ? { pid: holder.pid, since: holder.since, ...troubleOf(journal) } : null,
       ...(journal ? { journal } : {}),
     };
   };

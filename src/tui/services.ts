@@ -23,6 +23,7 @@ import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, U
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
 import { journalIn } from '../ops/journal.js';
+import { configFor } from '../ops/config.js';
 
 /** Named bounds of the services. */
 export const SERVICE_LIMITS = {
@@ -139,7 +140,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       const chosen = r.body.sessions.filter((s) => req.sessions.includes(s.name));
       const missing = req.sessions.filter((n) => !chosen.some((s) => s.name === n));
       if (missing.length) return { ok: false, message: `checkpoint ${req.checkpointId} does not hold ${missing.join(', ')}` };
-      const config = await ctx.config();
+      const { config } = await configFor(ctx, ['rerun']); // its warning comes with the restore's result
       const liveNames = new Set((last?.report.sessions ?? []).filter((v) => v.liveSession).map((v) => v.session));
       return {
         checkpointId: r.body.id,
@@ -152,13 +153,14 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
 
     async restore(req, approve, onProgress): Promise<ActionResult> {
       try {
-        const [config, r, { restore }] = await Promise.all([ctx.config(), checkpoint(req.checkpointId), lazy.restore()]);
+        const [{ config, warning }, r, { restore }] = await Promise.all([configFor(ctx, ['rerun']), checkpoint(req.checkpointId), lazy.restore()]);
         if (!r.ok) return { ok: false, message: r.message };
         const chosen = r.body.sessions.filter((x) => req.sessions.includes(x.name));
         // Approval covers exactly the programs that were listed, for this restore only.
         const approved: RerunRule[] = approve ? [...new Set(unlistedCommands(chosen, config.rerun.allowlist).map((u) => u.program))].map((program) => ({ program, whenAnyArg: null })) : [];
         const { result, journalProblem, lostContents } = await restore(
-          ctx,
+          // The config warning goes in the message below, never on stderr under the interface.
+          { ...ctx, warn: () => {} },
           { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
         );
@@ -169,6 +171,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         // Said first among the notes: the restore came back without something it saved.
         if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
         if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
+        if (warning) parts.push(`warning: ${warning}`);
         return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
       } catch (e) {
         return { ok: false, message: errorMessage(e) };

@@ -15,7 +15,7 @@ import { programName } from '../../sessions/proc/program-name.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 import { createContext } from '../../src/context.js';
-import { journal, journalUntil, startWatch } from '../helpers/watch-daemon.js';
+import { journalOf as journal, journalUntil, startWatch } from '../helpers/watch-daemon.js';
 
 const afterTest = cleanupAfterEach();
 
@@ -48,13 +48,13 @@ describe('repeated crashes under --watch --auto-restore', () => {
     s.tmux('send-keys', '-t', 'work:0.2', 'tail -f app.log', 'Enter');
     await waitFor(() => JSON.stringify(panesOf(s, 'work')) === JSON.stringify(WANT), 10_000, 'bash, vim and tail running');
 
-    startWatch(s, afterTest, '--interval', '0', '--auto-restore');
+    startWatch(s, afterTest, ['--interval', '0', '--auto-restore']);
     await journalUntil(s, (e) => e.what === 'save' && e.result === 'ok', 'the first save');
 
     for (let round = 1; round <= 3; round++) {
       const killedAt = Date.now();
       process.kill(serverPid(s), 'SIGKILL');
-      const restores = await journalUntil(s, (e) => e.what === 'restore', `restore ${round}`, 20_000, round);
+      const restores = await journalUntil(s, (e) => e.what === 'restore', `restore ${round}`, 20_000, {}, round);
       expect(restores.at(-1)!.result, `restore ${round}`).toBe('ok');
       await waitFor(() => s.tmuxTry('has-session', '-t', '=work').status === 0, 10_000, `work back (${round})`);
       // The panes become bash, vim and tail again, each from the checkpoint the previous restore was followed by.
@@ -62,7 +62,7 @@ describe('repeated crashes under --watch --auto-restore', () => {
         throw new Error(`after crash ${round} the panes run ${JSON.stringify(panesOf(s, 'work'))}, want ${JSON.stringify(WANT)}`);
       });
       // The checkpoint made right after the restore exists before the next crash.
-      await journalUntil(s, (e) => e.what === 'save' && e.result === 'ok' && e.cause === 'watch attached', `a save after restore ${round}`, 10_000, round + 1);
+      await journalUntil(s, (e) => e.what === 'save' && e.result === 'ok' && e.cause === 'watch attached', `a save after restore ${round}`, 10_000, {}, round + 1);
       await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4_000 - Date.now())));
     }
     expect((await journal(s)).filter((e) => e.what === 'restore' && e.result !== 'ok')).toEqual([]);

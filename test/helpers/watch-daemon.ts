@@ -1,35 +1,27 @@
 /**
- * Driving `tsession --watch` in tests: start it as a child of the built CLI
- * against an isolated server, read its journal, wait for entries. Every
- * child is stopped in teardown.
+ * A `tsession --watch` child for tests of the daemon through the built CLI,
+ * and its journal read back with `tsession log`: the daemon is started on an
+ * isolated server and stopped (SIGKILL) in teardown.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
+import type { JournalEntry } from '../../src/ops/journal.js';
 import { CLI, runCli } from './cli.js';
-import { waitFor, type TestServer } from './tmux-server.js';
 import { stopChild, type Cleanup } from './teardown.js';
+import { waitFor, type TestServer } from './tmux-server.js';
 
-/** A journal line, as `tsession log --json` prints it. */
-export interface JournalEntry {
-  kind: string;
-  what: string;
-  result?: string;
-  cause?: string;
-  detail?: string;
-  evidence?: string[];
-}
+export type Entry = Omit<JournalEntry, 'at'> & { readonly at: string };
 
-/** A running daemon. */
 export interface Daemon {
   readonly child: ChildProcess;
   stderr(): string;
-  exited: Promise<number | null>;
+  readonly exited: Promise<number | null>;
 }
 
-/** Start `tsession -L <server> -f /dev/null --watch …args`; `afterTest` stops it. */
-export function startWatch(s: TestServer, afterTest: (c: Cleanup) => void, ...args: string[]): Daemon {
+/** Start `tsession -L <server> -f /dev/null --watch …args` as a child; `afterTest` stops it. */
+export function startWatch(s: TestServer, afterTest: (c: Cleanup) => void, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Daemon {
   const child = spawn(process.execPath, [CLI, '-L', s.name, '-f', '/dev/null', '--watch', ...args], {
-    env: s.env,
+    env: { ...s.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -39,18 +31,18 @@ export function startWatch(s: TestServer, afterTest: (c: Cleanup) => void, ...ar
   return { child, stderr: () => err, exited };
 }
 
-/** The whole journal of the server's state dir. */
-export async function journal(s: TestServer): Promise<JournalEntry[]> {
-  const r = await runCli(s, ['log', '-n', '0', '--json']);
+/** The server's whole journal, oldest first. */
+export async function journalOf(s: TestServer, env: NodeJS.ProcessEnv = {}): Promise<Entry[]> {
+  const r = await runCli(s, ['log', '-n', '0', '--json'], env);
   expect(r.code).toBe(0);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalEntry);
+  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
 }
 
 /** The journal entries matching `pick`, once there are at least `atLeast`. */
-export const journalUntil = (s: TestServer, pick: (e: JournalEntry) => boolean, what: string, ms = 15_000, atLeast = 1): Promise<JournalEntry[]> =>
+export const journalUntil = (s: TestServer, pick: (e: Entry) => boolean, what: string, ms = 15_000, env: NodeJS.ProcessEnv = {}, atLeast = 1): Promise<Entry[]> =>
   waitFor(
     async () => {
-      const found = (await journal(s)).filter(pick);
+      const found = (await journalOf(s, env)).filter(pick);
       return found.length >= atLeast ? found : null;
     },
     ms,

@@ -6,6 +6,7 @@
 import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
+import { visible } from '../../../checkpoints/words.js';
 import { formatEntry } from '../../ops/journal.js';
 import { watchStatus } from '../../ops/status.js';
 import type { ValuesOf } from './options.js';
@@ -17,7 +18,7 @@ const startCommand = (ctx: Context): string =>
 
 export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);
-  const { watching, holder, lastSave, lastDetection, lastRestore, journalEmpty } = await watchStatus(ctx);
+  const { watching, holder, lastSave, lastDetection, lastRestore, journalEmpty, lastSaveFailed, configInvalid } = await watchStatus(ctx);
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -27,6 +28,8 @@ export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: str
         lastSave,
         lastDetection,
         lastRestore,
+        lastSaveFailed,
+        configInvalid,
       })}\n`,
     );
     return EXIT.ok;
@@ -37,6 +40,9 @@ export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: str
       ? `watched by tsession pid ${holder!.pid} since ${holder!.since}`
       : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: ${startCommand(ctx)}`,
   ];
+  // Said right under "watched": a daemon that cannot save protects nothing.
+  if (lastSaveFailed) out.push(`SAVES FAILING: the last save failed at ${lastSaveFailed.at}: ${visible(lastSaveFailed.detail ?? 'no reason given')}`);
+  if (configInvalid) out.push(`CONFIG INVALID since ${configInvalid.at}: ${visible(configInvalid.detail ?? '')} (the daemon goes on with its last good settings)`);
   for (const [label, e] of [['last save', lastSave], ['last detection', lastDetection], ['last restore', lastRestore]] as const) {
     if (e) out.push(`${label}: ${formatEntry(e).split('\n')[0]}`);
   }

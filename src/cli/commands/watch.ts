@@ -62,7 +62,11 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
     return EXIT.ok;
   }
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
+  // A config that does not validate would make every save fail while the unit looks healthy: refuse (one line, exit 1).
+  await ctx.config();
   const store = await ctx.store();
+  // A store that cannot be created would make every save fail while the unit looks healthy: exit 4 now.
+  await ensurePrivateDir(ctx.storeDir, ctx.paths.stateDir);
   await ensurePrivateDir(ctx.paths.runtimeDir);
   const lock = await takeLock(watchLockPath(ctx), PROC_IDENTITY);
   if (lock.kind === 'held') {

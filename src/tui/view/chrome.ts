@@ -30,7 +30,9 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
     if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
-    if (snapshot.watcher) counts.push(seg(' · watched', { color: 'green' }));
+    // A daemon that cannot save protects nothing: said in red, with why.
+    if (snapshot.watcher?.trouble) counts.push(seg(` · watched, ${visible(snapshot.watcher.trouble)}`, { color: 'red', bold: true }));
+    else if (snapshot.watcher) counts.push(seg(' · watched', { color: 'green' }));
     else if (snapshot.watcher === null) counts.push(seg(' · not watched', { dim: true }));
   } else {
     counts.push(seg(' · loading…', { dim: true }));
