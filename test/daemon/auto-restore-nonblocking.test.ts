@@ -18,18 +18,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
-
-interface Entry {
-  at: string;
-  kind: string;
-  what: string;
-  result?: string;
-  cause?: string;
-  detail?: string;
-  evidence?: string[];
-}
+import { journalOf as journal } from '../helpers/watch-daemon.js';
 
 /** Panes with saved contents in the crashed server: each one's contents write is held by XOFF. */
 const PANES = 4;
@@ -48,11 +39,6 @@ afterEach(async (c) => {
   s?.kill();
   s = undefined;
 });
-
-async function journal(server: TestServer): Promise<Entry[]> {
-  const r = await runCli(server, ['log', '-n', '0', '--json']);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
-}
 
 /** Whether a write to this terminal is refused at once because its output is held (XOFF). */
 function outputHeld(tty: string): boolean {

@@ -5,30 +5,15 @@
  * one daemon per server, a server that is not up yet is waited for, and
  * SIGTERM leaves a final checkpoint, a released lock and exit 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readStat } from '../../sessions/proc/facts.js';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { createRefresher } from '../../src/tui/refresher.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
-import { cleanupAfterEach, stopChild } from '../helpers/teardown.js';
-
-interface Entry {
-  kind: string;
-  what: string;
-  result?: string;
-  cause?: string;
-  detail?: string;
-  evidence?: string[];
-}
-
-interface Daemon {
-  readonly child: ChildProcess;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
+import { cleanupAfterEach } from '../helpers/teardown.js';
+import { journalOf as journal, journalUntil as until, startWatch, type Daemon } from '../helpers/watch-daemon.js';
 
 // Daemons are registered after their server, so they stop first.
 const afterTest = cleanupAfterEach();
@@ -40,34 +25,7 @@ function server(): TestServer {
 }
 
 /** Start `tsession -L <server> -f /dev/null --watch …args` as a child. */
-function watch(s: TestServer, ...args: string[]): Daemon {
-  const child = spawn(process.execPath, [CLI, '-L', s.name, '-f', '/dev/null', '--watch', ...args], {
-    env: s.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  afterTest(() => stopChild(child));
-  return { child, stderr: () => err, exited };
-}
-
-async function journal(s: TestServer): Promise<Entry[]> {
-  const r = await runCli(s, ['log', '-n', '0', '--json']);
-  expect(r.code).toBe(0);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
-}
-
-/** The journal entries matching `pick`, once there is at least one. */
-const until = (s: TestServer, pick: (e: Entry) => boolean, what: string, ms = 15_000): Promise<Entry[]> =>
-  waitFor(
-    async () => {
-      const found = (await journal(s)).filter(pick);
-      return found.length ? found : null;
-    },
-    ms,
-    what,
-  );
+const watch = (s: TestServer, ...args: string[]): Daemon => startWatch(s, afterTest, args);
 
 const saves = (s: TestServer) => journal(s).then((es) => es.filter((e) => e.what === 'save' && e.result === 'ok'));
 

@@ -6,35 +6,17 @@
  * spending the breaker's budget; a failure no retry can fix (no checkpoint)
  * is not retried.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createContext } from '../../src/context.js';
-import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../src/daemon/daemon.js';
+import { describe, expect, it } from 'vitest';
+import type { WatchSettings } from '../../src/daemon/daemon.js';
 import { USE_CASES, type DaemonUseCases } from '../../src/daemon/use-cases.js';
 import { EXIT } from '../../src/exit-codes.js';
-import type { JournalEntry } from '../../src/ops/journal.js';
 import { UserError } from '../../src/user-error.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { fastSettings, inProcessDaemons, pid } from '../helpers/in-process-daemon.js';
+import { waitFor } from '../helpers/tmux-server.js';
 
-type Entry = Omit<JournalEntry, 'at'>;
+const SETTINGS = fastSettings({ restoreRetryMs: { first: 200, max: 400 } });
 
-const SETTINGS: WatchSettings = {
-  ...DEFAULT_WATCH_SETTINGS,
-  quietMs: 100,
-  maxWaitMs: 500,
-  intervalMs: 0,
-  healthMs: 0,
-  autoRestore: true,
-  restoreRetryMs: { first: 200, max: 400 },
-};
-
-const servers: TestServer[] = [];
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-  for (const s of servers.splice(0)) s.kill();
-});
-
-const pid = (s: TestServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
+const daemons = inProcessDaemons();
 
 /** A restore use case whose first `failing` tries fail (journaled as the op journals them) with `error`. */
 function failingFirst(failing: number, error: () => Error) {
@@ -52,17 +34,9 @@ function failingFirst(failing: number, error: () => Error) {
 const rolledBack = () => new UserError('restore of work failed and was rolled back: tmux timed out after 3000 ms', EXIT.failed);
 
 async function crashWatched(settings: WatchSettings, restoreNewest: DaemonUseCases['restoreNewest']) {
-  const s = createTestServer();
-  servers.push(s);
+  const s = daemons.server();
   s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
-  const ctx = createContext({ socketName: s.name, configFile: '/dev/null', json: false, debug: false }, s.env);
-  const entries: Entry[] = [];
-  const abort = new AbortController();
-  const done = watchServer(ctx, settings, abort.signal, (e) => entries.push(e), { ...USE_CASES, restoreNewest });
-  stops.push(async () => {
-    abort.abort();
-    await done;
-  });
+  const { entries } = daemons.watch(s, settings, { ...USE_CASES, restoreNewest });
   await waitFor(() => entries.some((e) => e.what === 'save' && e.result === 'ok'), 15_000, 'the first save');
   process.kill(pid(s), 'SIGKILL');
   return { s, entries };

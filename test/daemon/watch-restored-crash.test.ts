@@ -6,41 +6,19 @@
  * breaker never counting. It must be a crash, restored again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createContext } from '../../src/context.js';
-import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../src/daemon/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { USE_CASES, type DaemonUseCases } from '../../src/daemon/use-cases.js';
-import type { JournalEntry } from '../../src/ops/journal.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
-
-type Entry = Omit<JournalEntry, 'at'>;
+import { count, fastSettings, inProcessDaemons, pid } from '../helpers/in-process-daemon.js';
+import { waitFor } from '../helpers/tmux-server.js';
 
 // A long first backoff: after the crash the daemon finds no server and waits, so the restore ends before it probes again.
-const SETTINGS: WatchSettings = {
-  ...DEFAULT_WATCH_SETTINGS,
-  quietMs: 100,
-  maxWaitMs: 500,
-  intervalMs: 0,
-  healthMs: 0,
-  autoRestore: true,
-  retryMs: { first: 4_000, max: 4_000 },
-};
+const SETTINGS = fastSettings({ retryMs: { first: 4_000, max: 4_000 } });
 
-const servers: TestServer[] = [];
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-  for (const s of servers.splice(0)) s.kill();
-});
-
-const pid = (s: TestServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
-const count = (entries: readonly Entry[], what: string, result?: string) =>
-  entries.filter((e) => e.what === what && (result === undefined || e.result === result)).length;
+const daemons = inProcessDaemons();
 
 describe('the restored server dies before the daemon is back on it', () => {
   it('is a crash: journaled, counted by the breaker, restored again', async () => {
-    const s = createTestServer();
-    servers.push(s);
+    const s = daemons.server();
     s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
     let calls = 0;
     const restoreNewest: DaemonUseCases['restoreNewest'] = async (ctx, how) => {
@@ -54,14 +32,7 @@ describe('the restored server dies before the daemon is back on it', () => {
       await waitFor(() => s.tmuxTry('has-session').status !== 0, 5_000, 'the restored server gone');
       return r;
     };
-    const ctx = createContext({ socketName: s.name, configFile: '/dev/null', json: false, debug: false }, s.env);
-    const entries: Entry[] = [];
-    const abort = new AbortController();
-    const done = watchServer(ctx, SETTINGS, abort.signal, (e) => entries.push(e), { ...USE_CASES, restoreNewest });
-    stops.push(async () => {
-      abort.abort();
-      await done;
-    });
+    const { entries } = daemons.watch(s, SETTINGS, { ...USE_CASES, restoreNewest });
     await waitFor(() => count(entries, 'save', 'ok') === 1, 15_000, 'the first save');
 
     process.kill(pid(s), 'SIGKILL');

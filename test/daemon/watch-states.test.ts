@@ -7,24 +7,14 @@
  * queues the next restore behind the one under way, and saves as soon as
  * the restores are over. Stopping waits for a restore, then saves.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../src/ops/journal.js';
-import { DEFAULT_WATCH_SETTINGS, watchServer, type WatchSettings } from '../../src/daemon/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { USE_CASES, type DaemonUseCases } from '../../src/daemon/use-cases.js';
-import { createContext } from '../../src/context.js';
-import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
+import { count, fastSettings, inProcessDaemons, pid } from '../helpers/in-process-daemon.js';
+import { waitFor, type TestServer } from '../helpers/tmux-server.js';
 
-type Entry = Omit<JournalEntry, 'at'>;
+const SETTINGS = fastSettings();
 
-const SETTINGS: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, quietMs: 100, maxWaitMs: 500, intervalMs: 0, healthMs: 0, autoRestore: true };
-
-const servers: TestServer[] = [];
-const stops: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-  for (const s of servers.splice(0)) s.kill();
-});
+const daemons = inProcessDaemons();
 
 /** A restore use case that brings a session up (as a restore would) and returns only when released. */
 function heldRestore(s: TestServer) {
@@ -42,32 +32,14 @@ function heldRestore(s: TestServer) {
   return { restoreNewest, calls: () => calls, release: () => gates.shift()?.() };
 }
 
-/** Start the daemon in process; returns its journal and a stop that waits for its end. */
-function watch(s: TestServer, useCases: DaemonUseCases) {
-  const ctx = createContext({ socketName: s.name, configFile: '/dev/null', json: false, debug: false }, s.env);
-  const entries: Entry[] = [];
-  const abort = new AbortController();
-  const done = watchServer(ctx, SETTINGS, abort.signal, (e) => entries.push(e), useCases);
-  const stop = async () => {
-    abort.abort();
-    await done;
-  };
-  stops.push(stop);
-  return { entries, stop };
-}
-
-const pid = (s: TestServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
 const controlClients = (s: TestServer) => s.tmuxTry('list-clients', '-F', '#{client_control_mode}').stdout.split('\n').filter((l) => l === '1').length;
-const count = (entries: readonly Entry[], what: string, result?: string) =>
-  entries.filter((e) => e.what === what && (result === undefined || e.result === result)).length;
 
 describe('the watch state machine around a restore', () => {
   it('holds saves but keeps watching while a restore has not returned; queues the next restore behind it', async () => {
-    const s = createTestServer();
-    servers.push(s);
+    const s = daemons.server();
     s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
     const held = heldRestore(s);
-    const { entries } = watch(s, { ...USE_CASES, restoreNewest: held.restoreNewest });
+    const { entries } = daemons.watch(s, SETTINGS, { ...USE_CASES, restoreNewest: held.restoreNewest });
     await waitFor(() => count(entries, 'save', 'ok') === 1, 15_000, 'the first save');
 
     process.kill(pid(s), 'SIGKILL');
@@ -96,11 +68,10 @@ describe('the watch state machine around a restore', () => {
   });
 
   it('stopping waits for a restore under way, then makes the final save', async () => {
-    const s = createTestServer();
-    servers.push(s);
+    const s = daemons.server();
     s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
     const held = heldRestore(s);
-    const { entries, stop } = watch(s, { ...USE_CASES, restoreNewest: held.restoreNewest });
+    const { entries, stop } = daemons.watch(s, SETTINGS, { ...USE_CASES, restoreNewest: held.restoreNewest });
     await waitFor(() => count(entries, 'save', 'ok') === 1, 15_000, 'the first save');
     process.kill(pid(s), 'SIGKILL');
     await waitFor(() => controlClients(s) === 1, 10_000, 'the daemon attached while the restore runs');
