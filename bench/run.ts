@@ -16,6 +16,7 @@ const SECTIONS: Record<string, string> = {
   save: './save-restore.js',
   tui: './tui.js',
   watch: './watch.js',
+  crash: './crash-restore.js',
 };
 
 async function main(): Promise<void> {
