@@ -18,12 +18,13 @@
  * Every tmux server is isolated (`-L tsession-bench-<pid>-<n> -f /dev/null`,
  * private HOME) and killed at the end, even on error; daemons too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { buildFixture, FIXTURES, type FixtureShape } from './fixture.js';
 import { median, repoRoot, type BenchSection } from './harness.js';
+import { killDaemons, serverPid, startDaemon, waitClient } from './daemon-driver.js';
 import { createBenchServer, disposeAllServers, killAndWait, type BenchServer } from './save-restore-tmux.js';
 
 const CRASH_BENCH = {
@@ -41,71 +42,7 @@ const SIZES: readonly { key: keyof typeof FIXTURES; shape: FixtureShape }[] = [
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 const load1 = (): number => Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[0]);
-const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
-interface Entry {
-  what: string;
-  result?: string;
-  detail?: string;
-  durationMs?: number;
-}
-interface Line {
-  readonly t: number;
-  readonly entry: Entry;
-}
-
-/** Daemons still running: killed when the section ends, even on error. */
-const daemons = new Set<ChildProcess>();
-
-/** A `--watch --auto-restore` daemon on `server`, its stderr JSON lines kept with arrival times. */
-function startDaemon(cli: string, server: BenchServer) {
-  const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--auto-restore', '--interval', '0', '--health', '0'], {
-    env: server.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  daemons.add(child);
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  void closed.then(() => daemons.delete(child));
-  const lines: Line[] = [];
-  const waiters: (() => void)[] = [];
-  createInterface({ input: child.stderr! }).on('line', (text) => {
-    const t = performance.now();
-    try {
-      lines.push({ t, entry: JSON.parse(text) as Entry });
-    } catch {
-      return; // a warning line
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  const next = (from: number, test: (e: Entry) => boolean): Promise<Line> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Expected a daemon line within ${CRASH_BENCH.timeoutMs} ms; last: ${JSON.stringify(lines.at(-1))}`)), CRASH_BENCH.timeoutMs);
-      const check = () => {
-        const hit = lines.slice(from).find((l) => test(l.entry));
-        if (hit) {
-          clearTimeout(timer);
-          resolve(hit);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  const stop = async (): Promise<void> => {
-    child.kill('SIGTERM');
-    await closed;
-  };
-  return { lines, next, stop };
-}
-
-/** Wait until a control client (the daemon's) is attached to `server`. */
-async function waitClient(server: BenchServer): Promise<void> {
-  const deadline = performance.now() + CRASH_BENCH.timeoutMs;
-  while (!server.tmuxTry('list-clients', '-F', '#{client_control_mode}').stdout.includes('1')) {
-    if (performance.now() > deadline) throw new Error(`Expected the daemon to attach to ${server.name} within ${CRASH_BENCH.timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
-const serverPid = (s: BenchServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
 
 /**
  * Poll `list-panes -a` from `t0` on: when every saved pane exists again
@@ -141,9 +78,9 @@ interface Round {
 
 async function round(cli: string, server: BenchServer, shape: FixtureShape, first: boolean): Promise<Round> {
   // Crash under the daemon.
-  const d = startDaemon(cli, server);
+  const d = startDaemon(cli, server, ['--auto-restore'], CRASH_BENCH.timeoutMs);
   if (first) await d.next(0, (e) => e.what === 'save' && e.result === 'ok');
-  await waitClient(server);
+  await waitClient(server, CRASH_BENCH.timeoutMs);
   await sleep(1_000); // the daemon's save after attaching is over
   const from = d.lines.length;
   const pid = serverPid(server);
@@ -153,7 +90,7 @@ async function round(cli: string, server: BenchServer, shape: FixtureShape, firs
   const noticed = await d.next(from, (e) => e.what === 'server-crashed');
   const restored = await d.next(from, (e) => e.what === 'restore');
   if (restored.entry.result !== 'ok') throw new Error(`Expected the daemon's restore to succeed, got ${JSON.stringify(restored.entry)}`);
-  await waitClient(server);
+  await waitClient(server, CRASH_BENCH.timeoutMs);
   await d.stop();
 
   // The peer: a plain `tsession restore` of the same store.
@@ -253,7 +190,7 @@ export async function bench(): Promise<BenchSection> {
       );
     }
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
+    killDaemons();
     disposeAllServers();
   }
   results.sectionMs = Math.round(performance.now() - started);

@@ -21,12 +21,12 @@
  * Servers are isolated (`-L tsession-bench-…`, `-f /dev/null`, private
  * HOME) and killed at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { buildFixture, FIXTURES } from './fixture.js';
 import { median, repoRoot, type BenchSection } from './harness.js';
+import { killDaemons, serverPid, startDaemon, waitClient } from './daemon-driver.js';
 import { createBenchServer, disposeAllServers, timedSpawn, type BenchServer } from './save-restore-tmux.js';
 
 const WATCH_BENCH = {
@@ -39,68 +39,11 @@ const WATCH_BENCH = {
   timeoutMs: 60_000,
 } as const;
 
-interface Line {
-  readonly t: number;
-  readonly entry: { what: string; result?: string; cause?: string; durationMs?: number };
-}
-
-/** Daemons still running: killed when the section ends, even on error (a daemon outlives its parent by design). */
-const daemons = new Set<ChildProcess>();
-
-/** A daemon on `server` whose stderr lines are kept with their arrival times. */
-function startDaemon(cli: string, server: BenchServer, extra: readonly string[] = []) {
-  const child: ChildProcess = spawn(process.execPath, [cli, ...server.tmuxArgs, '--watch', '--interval', '0', '--health', '0', ...extra], {
-    env: server.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  daemons.add(child);
-  child.once('close', () => daemons.delete(child));
-  const lines: Line[] = [];
-  const waiters: (() => void)[] = [];
-  createInterface({ input: child.stderr! }).on('line', (text) => {
-    const t = performance.now();
-    try {
-      lines.push({ t, entry: JSON.parse(text) as Line['entry'] });
-    } catch {
-      return; // a warning line
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  /** The first line from index `from` on that passes `test`. */
-  const next = (from: number, test: (e: Line['entry']) => boolean): Promise<Line> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Expected a daemon line within ${WATCH_BENCH.timeoutMs} ms; last: ${JSON.stringify(lines.at(-1))}`)), WATCH_BENCH.timeoutMs);
-      const check = () => {
-        const hit = lines.slice(from).find((l) => test(l.entry));
-        if (hit) {
-          clearTimeout(timer);
-          resolve(hit);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { lines, next, stop, pid: child.pid! };
-}
-
 /** When a bare control client's output ends after `kill`, in ms after `t0`. */
 function bareClient(server: BenchServer): { ended: Promise<number> } {
   const c = spawn('tmux', [...server.tmuxArgs, '-C', 'attach', '-f', 'no-output,ignore-size,read-only'], { env: server.env, stdio: ['pipe', 'pipe', 'ignore'] });
   c.stdout!.resume();
   return { ended: new Promise((resolve) => c.stdout!.once('end', () => resolve(performance.now()))) };
-}
-
-/** Wait until a control client (the daemon's) is attached to `server`. */
-async function waitClient(server: BenchServer): Promise<void> {
-  const deadline = performance.now() + WATCH_BENCH.timeoutMs;
-  while (!server.tmuxTry('list-clients', '-F', '#{client_control_mode}').stdout.includes('1')) {
-    if (performance.now() > deadline) throw new Error(`Expected the daemon to attach to ${server.name} within ${WATCH_BENCH.timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** CPU time (user + system) of a process so far, in ms. */
@@ -116,7 +59,7 @@ async function outputCost(cli: string, markers: boolean, bytes: number): Promise
   const server = createBenchServer();
   try {
     server.tmux('new-session', '-d', '-s', 'loud', '-x', '160', '-y', '48');
-    const d = startDaemon(cli, server, markers ? ['--markers'] : []);
+    const d = startDaemon(cli, server, markers ? ['--markers'] : [], WATCH_BENCH.timeoutMs);
     await d.next(0, (e) => e.what === 'save');
     await new Promise((r) => setTimeout(r, 500));
     const tmuxPid = serverPid(server);
@@ -138,7 +81,6 @@ async function outputCost(cli: string, markers: boolean, bytes: number): Promise
   }
 }
 
-const serverPid = (s: BenchServer) => Number(s.tmux('display-message', '-p', '#{pid}').trim());
 
 export async function bench(): Promise<BenchSection> {
   const cli = join(repoRoot(), 'dist', 'tsession.cjs');
@@ -148,7 +90,7 @@ export async function bench(): Promise<BenchSection> {
     // 1 + 2: saves on the 400-pane fixture.
     const big = createBenchServer();
     await buildFixture({ tmuxArgs: big.tmuxArgs, env: big.env }, FIXTURES.p400, join(big.home, 'fixture'));
-    const d = startDaemon(cli, big);
+    const d = startDaemon(cli, big, [], WATCH_BENCH.timeoutMs);
     await d.next(0, (e) => e.what === 'save' && e.result === 'ok');
     const inDaemon: number[] = [];
     const latency: number[] = [];
@@ -177,9 +119,9 @@ export async function bench(): Promise<BenchSection> {
     // 3: crash → noticed, on a small server restarted between runs.
     const small = createBenchServer();
     small.tmux('new-session', '-d', '-s', 'crash', '-x', '80', '-y', '24');
-    const w = startDaemon(cli, small);
+    const w = startDaemon(cli, small, [], WATCH_BENCH.timeoutMs);
     await w.next(0, (e) => e.what === 'save' && e.result === 'ok');
-    await waitClient(small);
+    await waitClient(small, WATCH_BENCH.timeoutMs);
     const daemon: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < WATCH_BENCH.crashRuns; i++) {
@@ -193,7 +135,7 @@ export async function bench(): Promise<BenchSection> {
       bare.push((await client.ended) - t0);
       small.tmux('new-session', '-d', '-s', 'crash', '-x', '80', '-y', '24');
       // The daemon is back once its control client is (its save may find nothing changed and write nothing).
-      await waitClient(small);
+      await waitClient(small, WATCH_BENCH.timeoutMs);
     }
     await w.stop();
     small.dispose();
@@ -223,7 +165,7 @@ export async function bench(): Promise<BenchSection> {
       `--markers while a pane prints ${mb} MB: daemon CPU ${med(following, 'daemonMs').toFixed(0)} ms vs the tmux server's ${med(following, 'serverMs').toFixed(0)} ms (×${(med(following, 'daemonMs') / med(following, 'serverMs')).toFixed(2)}); without --markers ${med(plain, 'daemonMs').toFixed(0)} ms; wall ${med(following, 'wallMs').toFixed(0)} vs ${med(plain, 'wallMs').toFixed(0)} ms`,
     );
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
+    killDaemons();
     disposeAllServers();
   }
   return { name: 'watch', results, summary };
