@@ -5,9 +5,9 @@
  * session that does not exist is a usage error.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStat } from '../../../sessions/proc/facts.js';
+import { stopAJob } from '../../helpers/frozen-job.js';
 import { createTestServer, tempDir, waitFor, type TestServer } from '../../helpers/tmux-server.js';
 import { continuePid, killServer } from '../../helpers/teardown.js';
 import { CLI, requireBuild } from '../../tui/helpers/tui-pane.js';
@@ -35,12 +35,6 @@ const unfreeze = (...args: string[]) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-const childrenOf = (ppid: number) =>
-  readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => readStat(pid)?.ppid === ppid);
-
 describe('tsession unfreeze', () => {
   it('says when nothing is frozen (exit 0)', () => {
     const r = unfreeze();
@@ -55,12 +49,7 @@ describe('tsession unfreeze', () => {
   });
 
   it('--dry-run prints evidence and the ladder and changes nothing; then a plain run resumes the job', async () => {
-    ts.tmux('send-keys', '-t', 'work', "sh -c 'echo PID=$$; sleep 1000; true'", 'Enter');
-    const sh = Number(await waitFor(() => /PID=(\d+)/.exec(ts.tmux('capture-pane', '-p', '-t', 'work'))?.[1], 10_000, 'PID line'));
-    const sleep = await waitFor(() => childrenOf(sh).find((p) => readStat(p)?.comm === 'sleep'), 10_000, 'sleep');
-    process.kill(sleep, 'SIGSTOP');
-    stopped.push(sleep);
-    await waitFor(() => readStat(sleep)?.state === 'T', 5_000, 'state T');
+    const { sleep, sh } = await stopAJob(ts, stopped);
 
     const dry = unfreeze('--dry-run');
     expect(dry.code).toBe(0);

@@ -3,7 +3,6 @@
  * rung is checked before the next, destructive rungs wait for a yes, and a
  * server that stays stopped is ended and its sessions restored.
  */
-import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classify } from '../../../sessions/health/classify.js';
 import { createProber } from '../../../sessions/health/probes.js';
@@ -11,6 +10,7 @@ import { readStat } from '../../../sessions/proc/facts.js';
 import { executeRepair, type RepairEvent } from '../../../sessions/repair/execute.js';
 import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
 import { resolveServer, type ServerSpec } from '../../../sessions/tmux/server.js';
+import { stopAJob as stopAFrozenJob } from '../../helpers/frozen-job.js';
 import { createTestServer, waitFor, type TestServer } from '../../helpers/tmux-server.js';
 import { continuePid, killServer } from '../../helpers/teardown.js';
 
@@ -30,22 +30,7 @@ afterEach(async () => {
   await killServer(ts);
 });
 
-const childrenOf = (ppid: number) =>
-  readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => readStat(pid)?.ppid === ppid);
-
-/** Start `sh -c '…; sleep 1000; true'` and stop its sleep: a frozen foreground job. */
-async function stopAJob(): Promise<number> {
-  ts.tmux('send-keys', '-t', 'work', "sh -c 'echo PID=$$; sleep 1000; true'", 'Enter');
-  const sh = Number(await waitFor(() => /PID=(\d+)/.exec(ts.tmux('capture-pane', '-p', '-t', 'work'))?.[1], 10_000, 'PID line'));
-  const sleep = await waitFor(() => childrenOf(sh).find((p) => readStat(p)?.comm === 'sleep'), 10_000, 'sleep');
-  process.kill(sleep, 'SIGSTOP');
-  stopped.push(sleep);
-  await waitFor(() => readStat(sleep)?.state === 'T', 5_000, 'state T');
-  return sleep;
-}
+const stopAJob = async (): Promise<number> => (await stopAFrozenJob(ts, stopped)).sleep;
 
 function repairDeps(confirmWith: (s: RepairStep) => boolean, events: RepairEvent[], restored: string[][] = []) {
   const prober = createProber(spec, { env: ts.env, timeoutMs: 500 });
