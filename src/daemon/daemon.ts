@@ -34,6 +34,7 @@ import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.j
 import type { Context } from '../context.js';
 import { ConfigKeeper } from '../ops/config.js';
 import { toUserError } from '../errors.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import { EXIT } from '../exit-codes.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { DepartureRecorder } from './departures.js';
@@ -57,8 +58,10 @@ export interface WatchSettings extends SaveSchedule {
   /** Time between health probe rounds while attached (0: none); frozen and recovered sessions are journaled. */
   readonly healthMs: number;
   readonly breaker: BreakerPolicy;
-  /** Waits before trying a failed automatic restore again: first, then doubled up to max (each try spends the breaker's budget). */
+  /** Waits before trying a failed automatic restore again: first, then doubled up to max. */
   readonly restoreRetryMs: { readonly first: number; readonly max: number };
+  /** Tries of one crash's restore before the daemon gives up and says so (a failed try is not a crash: the breaker counts crashes). */
+  readonly restoreTries: number;
   /** Waits between attempts to reach a missing or unanswering server: first, then doubled up to max. */
   readonly retryMs: { readonly first: number; readonly max: number };
   /** Timeout of the daemon's own probe of the server. */
@@ -74,6 +77,7 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   healthMs: 10_000,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
   restoreRetryMs: { first: 1_000, max: 8_000 },
+  restoreTries: 4,
   retryMs: { first: 250, max: 5_000 },
   probeTimeoutMs: 3_000,
 };
@@ -406,9 +410,11 @@ class Watcher {
    * Restore every session of the newest good checkpoint that is not running
    * (each try journaled by the op); whether any came back. A try that fails
    * for a reason that may pass (tmux timing out under load, a rolled-back
-   * build) is tried again after a growing wait, each retry spending the
-   * breaker's budget like a crash; not once the breaker is open, the daemon
-   * stops, or a newer crash queued its own restore (`current` turns false).
+   * build) is tried again after a growing wait, up to `restoreTries` tries;
+   * not once the daemon stops or a newer crash queued its own restore
+   * (`current` turns false). A failed try is not a crash: the breaker counts
+   * servers that died, so a slow machine's rolled-back try cannot leave the
+   * next real crash unrestored.
    */
   private async restoreNewest(cause: string, current: () => boolean): Promise<boolean> {
     // The op journals the restore (or its failure) through the daemon's report,
@@ -427,12 +433,11 @@ class Watcher {
       );
       if ('restored' in failure) return failure.restored;
       if (!retryable(failure.error) || this.signal.aborted || !current()) return false;
-      const breakerSays = this.breaker.crashed(Date.now());
-      if (breakerSays.kind === 'open') {
+      if (attempt >= this.settings.restoreTries) {
         this.report({
           kind: 'detected',
-          what: 'restore-breaker-open',
-          evidence: [`${breakerSays.recent} restores within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${this.settings.breaker.maxRestores}), the last ${attempt} failed`],
+          what: 'restore-gave-up',
+          evidence: [`${attempt} tries failed, the last: ${toUserError(failure.error)?.message ?? errorMessage(failure.error)}`],
           detail: 'left down; run `tsession restore` by hand',
         });
         return false;

@@ -31,6 +31,7 @@ export const JOURNAL_WHAT = {
     'session-frozen',
     'session-recovered',
     'restore-breaker-open',
+    'restore-gave-up',
     'session-left',
     'config-invalid',
     'config-reloaded',

@@ -2,9 +2,9 @@
  * Defect 15 of issue 11 on a real server, the daemon in process: an
  * automatic restore that fails (here the use case fails its first tries the
  * way a restore rolled back under load does, then runs the real restore) is
- * tried again after a growing wait, each try journaled and each retry
- * spending the breaker's budget; a failure no retry can fix (no checkpoint)
- * is not retried.
+ * tried again after a growing wait, each try journaled, up to the tries a
+ * crash gets (a failed try is no crash: the breaker's budget is untouched);
+ * a failure no retry can fix (no checkpoint) is not retried.
  */
 import { describe, expect, it } from 'vitest';
 import type { WatchSettings } from '../../src/daemon/daemon.js';
@@ -20,15 +20,23 @@ const daemons = inProcessDaemons();
 
 /** A restore use case whose first `failing` tries fail (journaled as the op journals them) with `error`. */
 function failingFirst(failing: number, error: () => Error) {
-  const calls: { cause: string; at: number }[] = [];
+  const state = { failing, calls: [] as { cause: string; at: number }[] };
   const restoreNewest: DaemonUseCases['restoreNewest'] = async (ctx, how) => {
-    calls.push({ cause: how.cause, at: Date.now() });
-    if (calls.length > failing) return USE_CASES.restoreNewest(ctx, how);
+    state.calls.push({ cause: how.cause, at: Date.now() });
+    if (state.calls.length > state.failing) return USE_CASES.restoreNewest(ctx, how);
     const e = error();
     await how.journal([{ kind: 'action', what: 'restore', cause: how.cause, result: 'failed', detail: e.message, durationMs: 0 }]);
     throw e;
   };
-  return { restoreNewest, calls };
+  return {
+    restoreNewest,
+    get calls() {
+      return state.calls;
+    },
+    set failing(n: number) {
+      state.failing = n;
+    },
+  };
 }
 
 const rolledBack = () => new UserError('restore of work failed and was rolled back: tmux timed out after 3000 ms', EXIT.failed);
@@ -59,14 +67,23 @@ describe('a failed automatic restore', () => {
     expect(entries.some((e) => e.what === 'restore-breaker-open')).toBe(false);
   });
 
-  it("stops when the breaker's budget is spent, and says so", async () => {
+  it('stops after the tries a crash gets, says so, and leaves the breaker for the next crash', async () => {
     const uc = failingFirst(99, rolledBack);
-    const { entries } = await crashWatched(SETTINGS, uc.restoreNewest);
-    const open = await waitFor(() => entries.find((e) => e.what === 'restore-breaker-open'), 15_000, 'the breaker open');
-    expect(open.evidence).toEqual([expect.stringMatching(/^4 restores within \d+ s \(limit 3\), the last 3 failed$/)]);
+    const { s, entries } = await crashWatched(SETTINGS, uc.restoreNewest);
+    const gaveUp = await waitFor(() => entries.find((e) => e.what === 'restore-gave-up'), 15_000, 'the daemon giving up');
+    expect(gaveUp.evidence).toEqual([expect.stringMatching(/^4 tries failed, the last: restore of work failed and was rolled back/)]);
     await new Promise((r) => setTimeout(r, 1_000));
-    // One restore for the crash and two retries: the budget of 3.
-    expect(uc.calls).toHaveLength(3);
+    expect(uc.calls).toHaveLength(4);
+    expect(entries.some((e) => e.what === 'restore-breaker-open')).toBe(false);
+    // Failed tries spent none of the breaker's budget (3): two more crashes are still restored.
+    uc.failing = 0;
+    s.tmux('new-session', '-d', '-s', 'work', '-x', '80', '-y', '24');
+    for (let crash = 2; crash <= 3; crash++) {
+      await waitFor(() => entries.filter((e) => e.what === 'server-up').length >= crash - 1 && entries.at(-1)?.what === 'save', 15_000, `watched again (${crash})`);
+      process.kill(pid(s), 'SIGKILL');
+      await waitFor(() => entries.filter((e) => e.what === 'restore' && e.result === 'ok').length >= crash - 1, 15_000, `restore after crash ${crash}`);
+    }
+    expect(entries.some((e) => e.what === 'restore-breaker-open')).toBe(false);
   });
 
   it('is not tried again when no retry can help (no checkpoint)', async () => {

@@ -38,13 +38,19 @@ export async function journalOf(s: TestServer, env: NodeJS.ProcessEnv = {}): Pro
   return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
 }
 
-/** The journal entries matching `pick`, once there are at least `atLeast`. */
-export const journalUntil = (s: TestServer, pick: (e: Entry) => boolean, what: string, ms = 15_000, env: NodeJS.ProcessEnv = {}, atLeast = 1): Promise<Entry[]> =>
-  waitFor(
-    async () => {
-      const found = (await journalOf(s, env)).filter(pick);
-      return found.length >= atLeast ? found : null;
-    },
-    ms,
-    what,
-  );
+/** Waits until `atLeast` journal entries match; on a timeout the error carries the whole journal, so a CI log says why. */
+export async function journalUntil(s: TestServer, pick: (e: Entry) => boolean, what: string, ms = 15_000, env: NodeJS.ProcessEnv = {}, atLeast = 1): Promise<Entry[]> {
+  try {
+    return await waitFor(
+      async () => {
+        const found = (await journalOf(s, env)).filter(pick);
+        return found.length >= atLeast ? found : null;
+      },
+      ms,
+      what,
+    );
+  } catch (e) {
+    const lines = (await journalOf(s, env).catch(() => [])).map((x) => JSON.stringify(x));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\njournal:\n${lines.join('\n')}`);
+  }
+}
