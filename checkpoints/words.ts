@@ -24,3 +24,12 @@ const CONTROL = /[\x00-\x1f\x7f\x80-\x9f]/g;
 export function visible(s: string): string {
   return s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * How a person names a pane: `session:window.pane` (`api:1.2`), as tmux's
+ * own targets read, with the session name made visible. Every line a person
+ * reads uses this; a tmux id (`%21`) only where tmux needs one.
+ */
+export function paneName(session: string, windowIndex: number, paneIndex: number): string {
+  return `${visible(session)}:${windowIndex}.${paneIndex}`;
+}

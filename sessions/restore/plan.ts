@@ -17,6 +17,7 @@
  * in the first and linked into the others.
  */
 import type { PaneRecord, SessionRecord, WindowRecord } from '../../checkpoints/schema.js';
+import { paneName } from '../../checkpoints/words.js';
 import { programName } from '../proc/program-name.js';
 import { decideRerun, type RerunRule } from './rerun-policy.js';
 import { quoteCommandLine, shellFamily } from './shell-quote.js';
@@ -156,9 +157,8 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
   const { notes, typing, gates } = out;
   const cmds: TmuxCommand[] = [];
   const win = `${t.tmpName}:${w.index}`;
-  const label = (i: number) => `${t.name}:${w.index}.${i}`;
   w.panes.forEach((pane, i) => {
-    const where = label(i);
+    const where = paneName(t.name, w.index, i);
     const cwd = paneCwd(pane, ctx, notes, where);
     const start = paneStart(pane, ctx, notes, where);
     const print = ctx.hasContents(pane) ? gatePrintArgs(gates.push(pane) - 1) : [];
