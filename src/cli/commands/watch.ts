@@ -29,6 +29,15 @@ export function parseSeconds(option: string, value: unknown, fallbackMs: number)
   return Math.round(n * 1000);
 }
 
+/** `--max-restores`: a whole number ≥ 1; undefined: the config's. */
+export function parseMaxRestores(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) {
+    throw new UserError(`--max-restores: expected a whole number ≥ 1, got ${JSON.stringify(value)}`, EXIT.usage);
+  }
+  return Number(value);
+}
+
 /** `--interval` in seconds → milliseconds. */
 export const parseInterval = (value: unknown): number => parseSeconds('--interval', value, DEFAULT_WATCH_SETTINGS.intervalMs);
 
@@ -43,6 +52,9 @@ function unitArgv(ctx: Context, v: ValuesOf<'watch'>): string[] {
   if (v['auto-restore'] === true) argv.push('--auto-restore');
   if (v.markers === true) argv.push('--markers');
   if (typeof v.health === 'string') argv.push('--health', v.health);
+  if (v['auto-unfreeze'] === true) argv.push('--auto-unfreeze');
+  if (typeof v['auto-unfreeze-after'] === 'string') argv.push('--auto-unfreeze-after', v['auto-unfreeze-after']);
+  if (typeof v['max-restores'] === 'string') argv.push('--max-restores', v['max-restores']);
   return argv;
 }
 
@@ -61,9 +73,20 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
     process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;
   }
-  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
+  const maxRestores = parseMaxRestores(v['max-restores']);
+  const unfreezeAfter = v['auto-unfreeze-after'] === undefined ? null : parseSeconds('--auto-unfreeze-after', v['auto-unfreeze-after'], 0);
   // A config that does not validate would make every save fail while the unit looks healthy: refuse (one line, exit 1).
-  await ctx.config();
+  const config = await ctx.config();
+  const settings: WatchSettings = {
+    ...DEFAULT_WATCH_SETTINGS,
+    intervalMs: parseInterval(v.interval),
+    autoRestore: v['auto-restore'] === true,
+    markers: v.markers === true,
+    healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs),
+    autoUnfreeze: v['auto-unfreeze'] === true,
+    autoUnfreezeAfterMs: unfreezeAfter,
+    breaker: { ...DEFAULT_WATCH_SETTINGS.breaker, maxRestores: maxRestores ?? config.watch.maxRestores },
+  };
   const store = await ctx.store();
   // A store that cannot be created would make every save fail while the unit looks healthy: exit 4 now.
   await ensurePrivateDir(ctx.storeDir, ctx.paths.stateDir);
@@ -107,6 +130,9 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
         : 'auto-restore off',
       settings.markers ? 'following shell-integration markers (one tmux client per session)' : 'not following pane output',
       settings.healthMs ? `health probes every ${settings.healthMs / 1000} s` : 'no health probes',
+      settings.autoUnfreeze || config.watch.autoUnfreeze !== false
+        ? `auto-unfreeze (gentle steps only) for ${settings.autoUnfreeze || config.watch.autoUnfreeze === true ? 'every session' : (config.watch.autoUnfreeze as readonly string[]).join(', ')} after ${(settings.autoUnfreezeAfterMs ?? config.watch.autoUnfreezeAfterMs) / 1000} s`
+        : 'auto-unfreeze off',
       ...(lock.replacedStale ? [`took over a stale lock of pid ${lock.replacedStale.pid}`] : []),
     ],
   });
