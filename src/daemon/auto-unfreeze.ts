@@ -65,6 +65,17 @@ export class FreezeTimer {
     return since === undefined ? 0 : now - since;
   }
 
+  /** Time until the first target not yet tried becomes due, ms (null: none waits). */
+  nextDueIn(now: number, afterMs: number): number | null {
+    let first: number | null = null;
+    for (const [t, since] of this.since) {
+      if (this.done.has(t)) continue;
+      const left = Math.max(0, since + afterMs - now);
+      first = first === null ? left : Math.min(first, left);
+    }
+    return first;
+  }
+
   /** The gentle rungs ran (or there were none): not again during this freeze. */
   tried(target: string): void {
     this.done.add(target);

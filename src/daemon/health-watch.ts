@@ -37,6 +37,8 @@ export const AUTO_UNFREEZE_TIMING = {
   probeMs: 1_000,
   /** With no rounds to run, how often the policy is asked again (a config file turning it on). */
   idleMs: 2_000,
+  /** Soonest next round when a freeze becomes due sooner than probeMs. */
+  minGapMs: 50,
 } as const;
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -51,7 +53,10 @@ export function watchHealth(ctx: Context, options: HealthOptions, report: Report
   let round: Promise<void> = Promise.resolve();
   const next = (policy: AutoUnfreezePolicy | null): number => {
     if (!policy) return options.everyMs || AUTO_UNFREEZE_TIMING.idleMs;
-    return options.everyMs ? Math.min(options.everyMs, AUTO_UNFREEZE_TIMING.probeMs) : AUTO_UNFREEZE_TIMING.probeMs;
+    const every = options.everyMs ? Math.min(options.everyMs, AUTO_UNFREEZE_TIMING.probeMs) : AUTO_UNFREEZE_TIMING.probeMs;
+    // A freeze that becomes due sooner is looked at again right then, not up to a period later.
+    const due = timer.nextDueIn(Date.now(), policy.afterMs);
+    return due === null ? every : Math.max(AUTO_UNFREEZE_TIMING.minGapMs, Math.min(every, due));
   };
   const tick = () => {
     let policy: AutoUnfreezePolicy | null = null;
@@ -100,6 +105,8 @@ async function unfreezeDue(
   report: Report,
   stopped: () => boolean,
 ): Promise<void> {
+  // A freeze is dated from the start of the round that saw it (a stopped server costs the round its timeout).
+  const seenAt = obs.at;
   const now = Date.now();
   const live = health.sessions.filter((s) => s.live).map((s) => s.session);
   const covered = frozenTargets(health, undefined, ctx.server.label).filter((v) =>
@@ -108,7 +115,7 @@ async function unfreezeDue(
   const planned = planRepairs({ obs, report: health }, covered);
   timer.seen(
     planned.flatMap((p) => p.plan.steps.map((s) => s.target)),
-    now,
+    seenAt,
     obs.liveIsFresh,
     SERVER_TARGET,
   );
