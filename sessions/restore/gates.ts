@@ -5,6 +5,7 @@
  * there so the gate execs the shell. Non-goals: building panes (the
  * transaction), typing saved commands (typing.ts).
  */
+import { count } from '../../checkpoints/words.js';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaneRecord } from '../../checkpoints/schema.js';
@@ -108,7 +109,7 @@ export function openGates(
   const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
     runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
       (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-      (e: unknown) => void notes.push(`could not start the shells of ${panes} pane(s): ${(e as Error).message}`),
+      (e: unknown) => void notes.push(`could not start the shells of ${count(panes, 'pane')}: ${(e as Error).message}`),
     );
   const show = (pane: PaneRecord, tty: string): Promise<void> => {
     const text = contents.get(pane);
@@ -145,7 +146,7 @@ export function openGates(
         .map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter ; set-option -pu -t ${id} ${PENDING_OPTION}`]);
       if (later.length) pending.push(send(later, later.length));
       await Promise.all(pending);
-      if (seen.size < plan.gates.length) notes.push(`${plan.gates.length - seen.size} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+      if (seen.size < plan.gates.length) notes.push(`${count(plan.gates.length - seen.size, 'pane')} with contents did not report their terminal; their shells wait for Enter`);
     },
     abandon: () => Promise.all([...writes, ...pending]),
   };

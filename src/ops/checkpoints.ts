@@ -42,7 +42,7 @@ export async function pickCheckpoint(
 ): Promise<PickedCheckpoint> {
   const store = await ctx.store();
   if (from) {
-    const r = await store.read(from);
+    const r = await store.read(await resolveCheckpointId(ctx, from));
     if (!r.ok) throw checkpointFailure(r.error);
     return { checkpoint: r.value, fellBack: false };
   }
@@ -60,6 +60,43 @@ export async function pickCheckpoint(
     );
   }
   return { checkpoint: r.value.checkpoint, fellBack: r.value.warnings.length > 0 };
+}
+
+/** How many candidates an ambiguous id prefix names in its error line. */
+const SHOWN_CANDIDATES = 5;
+
+/**
+ * The checkpoint id `given` names: itself when a checkpoint has that id,
+ * else the one id it is a prefix of, like git's abbreviated ids. A prefix
+ * of several ids is a usage error naming them (newest first); one of none
+ * is left to the store, which says it is not found.
+ */
+export async function resolveCheckpointId(ctx: Context, given: string): Promise<string> {
+  const listed = await (await ctx.store()).list();
+  if (!listed.ok) return given;
+  const ids = listed.value.map((e) => e.id);
+  if (ids.includes(given) || given === '') return given;
+  const matches = ids.filter((id) => id.startsWith(given));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    const shown = matches.slice(0, SHOWN_CANDIDATES).join(', ');
+    const more = matches.length > SHOWN_CANDIDATES ? ` and ${matches.length - SHOWN_CANDIDATES} more` : '';
+    throw new UserError(`Checkpoint id ${JSON.stringify(given)} is ambiguous: ${matches.length} checkpoints start with it (${shown}${more}); give more of the id`, EXIT.usage);
+  }
+  return given;
+}
+
+/**
+ * A session the user named is known: running, or held by a checkpoint of
+ * this server. An unknown one is a usage error (exit 2), so a typo reads as
+ * a typo and not as "no checkpoint".
+ */
+export async function assertKnownSession(ctx: Context, name: string, saved: readonly CheckpointEntry[]): Promise<void> {
+  if (saved.some((e) => e.sessions.includes(name))) return;
+  const { readLayoutOrEmpty } = await import('../../sessions/tmux/layout-read.js');
+  const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env });
+  if (live.sessions.some((s) => s.name === name)) return;
+  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints; see tsession list`, EXIT.usage);
 }
 
 /** Pane contents a restore could not bring back: the blob, and why (missing, or corrupt and how). */
@@ -87,6 +124,7 @@ export async function listCheckpoints(ctx: Context, session: string | undefined,
   const store = await ctx.store();
   const listed = await store.list();
   if (!listed.ok) throw checkpointFailure(listed.error);
+  if (session !== undefined) await assertKnownSession(ctx, session, listed.value);
   const entries = listed.value.filter((e) => !session || e.sessions.includes(session));
   if (!verify) return entries;
   // The index is a cache: verifying reads every file again, fully, with every blob it references.

@@ -1,12 +1,22 @@
-/** `tsession checkpoints [SESSION] [--verify]`: list a server's checkpoints. */
+/** `tsession checkpoints [SESSION] [--verify]`: list a server's checkpoints, newest first, by time and age. */
 import { visible, age } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { listCheckpoints } from '../../ops/checkpoints.js';
 import { table } from './format-table.js';
 import type { ValuesOf } from './options.js';
+import { atMost } from './shared.js';
+
+/** A checkpoint's local creation time, to the second: `2026-11-24 09:15:30`. */
+const localTime = (iso: string): string => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '-';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
 
 export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string[]): Promise<number> {
+  atMost('checkpoints', args, 1, 'session name');
   const session = args[0];
   const verify = v.verify === true;
   const entries = await listCheckpoints(ctx, session, verify);
@@ -20,14 +30,15 @@ export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string
     const now = Date.now();
     process.stdout.write(
       table(
-        ['ID', 'AGE', 'SESSIONS', 'PANES', 'SIZE', 'VALID'],
+        ['TIME', 'AGE', 'SESSIONS', 'PANES', 'SIZE', 'VALID', 'ID'],
         entries.map((e) => [
-          e.id,
+          localTime(e.createdAt),
           age(now - Date.parse(e.createdAt)),
           visible(e.sessions.join(',')) || '-',
           String(e.panes),
           `${Math.ceil(e.bytes / 1024)}K`,
-          e.valid ? 'yes' : `NO: ${e.error ?? 'invalid'}`,
+          e.valid ? 'yes' : `NO: ${visible(e.error ?? 'invalid')}`,
+          e.id,
         ]),
       ),
     );

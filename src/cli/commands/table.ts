@@ -43,7 +43,7 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--dry-run]',
     summary: 'rebuild sessions from a checkpoint (default: every saved session not running)',
     options: COMMAND_OPTIONS.restore,
-    examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T091530.123Z-… --dry-run'],
+    examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T0915 --dry-run   # an id, or its start as in git'],
     load: () => import('./restore.js'),
   },
   checkpoints: {
@@ -68,14 +68,14 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     load: () => import('./forget.js'),
   },
   diff: {
-    usage: 'diff [SESSION] [--from ID]',
+    usage: 'diff [SESSION] [--from ID] [--exit-code]',
     summary: 'what differs between the live sessions and a checkpoint',
     options: COMMAND_OPTIONS.diff,
-    examples: ['tsession diff', 'tsession diff api --json'],
+    examples: ['tsession diff', 'tsession diff api --json', 'tsession diff api --exit-code >/dev/null || echo changed'],
     load: () => import('./diff.js'),
   },
   parse: {
-    usage: 'parse [--nonce HEX] [--control] [FILE|-]',
+    usage: 'parse [--nonce NONCE] [--control] [FILE|-]',
     summary: 'print the shell-integration events in a byte stream as JSON lines',
     options: COMMAND_OPTIONS.parse,
     examples: ['tsession parse recording.bin', 'tmux -C attach | tsession parse --control -'],
