@@ -62,6 +62,9 @@ export async function pickCheckpoint(
   return { checkpoint: r.value.checkpoint, fellBack: r.value.warnings.length > 0 };
 }
 
+/** How long a check that a named session runs waits for tmux. */
+const KNOWN_SESSION_TIMEOUT_MS = 2_000;
+
 /** How many candidates an ambiguous id prefix names in its error line. */
 const SHOWN_CANDIDATES = 5;
 
@@ -94,9 +97,15 @@ export async function resolveCheckpointId(ctx: Context, given: string): Promise<
 export async function assertKnownSession(ctx: Context, name: string, saved: readonly CheckpointEntry[]): Promise<void> {
   if (saved.some((e) => e.sessions.includes(name))) return;
   const { readLayoutOrEmpty } = await import('../../sessions/tmux/layout-read.js');
-  const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env });
-  if (live.sessions.some((s) => s.name === name)) return;
-  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints; see tsession list`, EXIT.usage);
+  // Listing checkpoints must not hang on a stopped server: a short ask, and a server that cannot answer is said.
+  let unasked = '';
+  try {
+    const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env, timeoutMs: KNOWN_SESSION_TIMEOUT_MS });
+    if (live.sessions.some((s) => s.name === name)) return;
+  } catch (e) {
+    unasked = ` (the server could not be asked: ${e instanceof Error ? e.message : String(e)})`;
+  }
+  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints${unasked}; see tsession list`, EXIT.usage);
 }
 
 /** Pane contents a restore could not bring back: the blob, and why (missing, or corrupt and how). */
