@@ -200,7 +200,8 @@ describe('--json', () => {
     expect(saved).toMatchObject({ saved: true, panes: 2 });
     expect(saved).not.toHaveProperty('timings');
     expect(JSON.parse((await runCli(server, ['save', '--json', '--timings'], env)).stdout)).toHaveProperty('timings');
-    expect(await json(['checkpoints'])).toHaveLength(2);
+    expect(await json(['checkpoints'])).toEqual([expect.objectContaining({ cause: 'by hand' }), expect.objectContaining({ cause: 'by hand' })]);
+    expect((await runCli(server, ['checkpoints'], env)).stdout).toMatch(/^TIME\s+AGE\s+CAUSE\s+SESSIONS.*\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+s\s+by hand\s+api\s+2\s/);
     expect(await json(['diff'])).toMatchObject({ differs: false, sessions: [{ session: 'api', state: 'same' }] });
     expect(await json(['status'])).toMatchObject({ watching: false });
     expect(await json(['unfreeze', '--dry-run'])).toMatchObject({ frozen: [] });

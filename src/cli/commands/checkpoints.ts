@@ -1,8 +1,8 @@
-/** `tsession checkpoints [SESSION] [--verify]`: list a server's checkpoints, newest first, by time and age. */
+/** `tsession checkpoints [SESSION] [--verify]`: list a server's checkpoints, newest first, by time, age and cause. */
 import { visible, age } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { listCheckpoints } from '../../ops/checkpoints.js';
+import { causesOf, listCheckpoints } from '../../ops/checkpoints.js';
 import { table } from './format-table.js';
 import type { ValuesOf } from './options.js';
 import { atMost } from './shared.js';
@@ -20,9 +20,10 @@ export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string
   const session = args[0];
   const verify = v.verify === true;
   const entries = await listCheckpoints(ctx, session, verify);
+  const causes = await causesOf(ctx, entries);
   if (ctx.opts.json) {
     process.stdout.write(
-      `${JSON.stringify(entries.map((e) => ({ id: e.id, createdAt: e.createdAt, sessions: e.sessions, panes: e.panes, bytes: e.bytes, valid: e.valid, error: e.error, path: e.path })))}\n`,
+      `${JSON.stringify(entries.map((e) => ({ id: e.id, createdAt: e.createdAt, cause: causes.get(e.id) ?? null, sessions: e.sessions, panes: e.panes, bytes: e.bytes, valid: e.valid, error: e.error, path: e.path })))}\n`,
     );
   } else if (entries.length === 0) {
     process.stdout.write(`no checkpoints${session ? ` of ${visible(session)}` : ''} in ${ctx.storeDir}\n`);
@@ -30,10 +31,11 @@ export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string
     const now = Date.now();
     process.stdout.write(
       table(
-        ['TIME', 'AGE', 'SESSIONS', 'PANES', 'SIZE', 'VALID', 'ID'],
+        ['TIME', 'AGE', 'CAUSE', 'SESSIONS', 'PANES', 'SIZE', 'VALID', 'ID'],
         entries.map((e) => [
           localTime(e.createdAt),
           age(now - Date.parse(e.createdAt)),
+          visible(causes.get(e.id) ?? '-'),
           visible(e.sessions.join(',')) || '-',
           String(e.panes),
           `${Math.ceil(e.bytes / 1024)}K`,

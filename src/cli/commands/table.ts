@@ -48,7 +48,7 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
   },
   checkpoints: {
     usage: 'checkpoints [SESSION] [--verify]',
-    summary: 'list checkpoints, newest first: time, age, sessions, panes, size, valid, id',
+    summary: 'list checkpoints, newest first: time, age, cause, sessions, panes, size, valid, id',
     options: COMMAND_OPTIONS.checkpoints,
     examples: ['tsession checkpoints', 'tsession checkpoints api --verify --json'],
     load: () => import('./checkpoints.js'),
