@@ -68,6 +68,8 @@ export async function writeToTty(tty: string, text: string, deadline: AbortSigna
 export interface GateContext {
   readonly server: ServerSpec;
   readonly env: NodeJS.ProcessEnv;
+  /** How a person names a gated pane in a note (`api:1.2`); default: its saved id. */
+  readonly paneName?: (pane: PaneRecord) => string;
 }
 
 /** The gate opener of one restore (see openGates). */
@@ -115,7 +117,7 @@ export function openGates(
     const text = contents.get(pane);
     if (text === undefined) return Promise.resolve();
     return writeToTty(tty, text).catch((e: unknown) => {
-      notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      notes.push(`${ctx.paneName?.(pane) ?? pane.id}: its saved contents were not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     });
   };
   return {

@@ -323,7 +323,8 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const typedRecord = (t: TypedCommand): PaneRecord | undefined =>
     targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
   const typedPanes = new Set(plan.typing.flatMap((t) => typedRecord(t) ?? []));
-  const gates = openGates(plan, contents, typedPanes, opts, notes);
+  const paneNames = new Map(targets.flatMap((t) => t.record.windows.flatMap((w) => w.panes.map((p, i) => [p, paneName(tmuxStoredName(t.name), w.index, i)] as const))));
+  const gates = openGates(plan, contents, typedPanes, { ...opts, paneName: (p) => paneNames.get(p) ?? p.id }, notes);
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
     // Chunk by chunk (each within tmux's message limit, in order), reading
