@@ -37,8 +37,10 @@ export interface FrameDecoderStats {
   readonly frames: number;
   /** Bytes held for the frame in flight (header included). */
   readonly pendingBytes: number;
-  /** Largest `pendingBytes` seen: the memory-bound evidence. */
+  /** Largest `pendingBytes` seen. */
   readonly peakPendingBytes: number;
+  /** Largest payload buffer allocated: the memory-bound evidence (at most twice what came, never above the cap). */
+  readonly peakBufferBytes: number;
   /** Bytes pushed after an oversized frame, ignored. */
   readonly refusedBytes: number;
   /** True after an oversized frame, until reset(). */
@@ -99,6 +101,7 @@ class StreamingFrameDecoder implements FrameDecoder {
   private nFrames = 0;
   private nRefused = 0;
   private peak = 0;
+  private peakBuffer = 0;
 
   constructor(private readonly cap: number) {}
 
@@ -164,6 +167,7 @@ class StreamingFrameDecoder implements FrameDecoder {
     this.nFrames = 0;
     this.nRefused = 0;
     this.peak = 0;
+    this.peakBuffer = 0;
   }
 
   stats(): FrameDecoderStats {
@@ -172,6 +176,7 @@ class StreamingFrameDecoder implements FrameDecoder {
       frames: this.nFrames,
       pendingBytes: this.pending(),
       peakPendingBytes: this.peak,
+      peakBufferBytes: this.peakBuffer,
       refusedBytes: this.nRefused,
       failed: this.state === FAILED,
     };
@@ -202,6 +207,7 @@ class StreamingFrameDecoder implements FrameDecoder {
     const next = new Uint8Array(size);
     if (this.buf !== null) next.set(this.buf.subarray(0, this.got));
     this.buf = next;
+    if (size > this.peakBuffer) this.peakBuffer = size;
   }
 
   private fail(out: FrameEvent[] | null, length: number, rest: number): readonly FrameEvent[] {
