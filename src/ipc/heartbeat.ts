@@ -58,7 +58,7 @@ export class Heartbeat {
     // silence proves nothing about the peer.
     if (gap > 2 * this.options.intervalMs) {
       this.missed = 0;
-      this.heard = true;
+      this.heard = false;
       return { notAnswering: false, stalled: true };
     }
     if (!this.heard) this.missed++;
