@@ -12,7 +12,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { DEFAULT_FRAMED_SOCKET, FramedSocket, type CloseReason, type FramedSocketOptions } from './connection.js';
 import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
-import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { CHECKS_PER_INTERVAL, DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { helloOf, incompatibility, incompatibleOf, IPC_TYPES, parseHello, parseIncompatible, type Hello, type ProtocolInfo } from './hello.js';
 import { checkPathLength, checkRuntimeDir } from './runtime-dir.js';
 
@@ -158,7 +158,7 @@ class Client implements IpcClient {
 
   private receive(framed: FramedSocket, msg: Message): void | Promise<void> {
     if (framed !== this.framed) return;
-    this.heartbeat?.alive();
+    this.heartbeat?.alive(performance.now());
     if (this.state === 'not-answering' && this.peer) this.setState('connected', { peer: this.peer });
     if (!this.peer) return this.greet(framed, msg);
     switch (msg.type) {
@@ -224,12 +224,13 @@ class Client implements IpcClient {
   private startHeartbeat(): void {
     this.heartbeat = new Heartbeat(performance.now(), this.heartbeatOptions);
     this.ping();
+    let checks = 0;
     this.ticker = setInterval(() => {
       if (!this.heartbeat) return;
-      const verdict = this.heartbeat.tick(performance.now());
+      const verdict = this.heartbeat.check(performance.now());
       if (verdict.notAnswering && this.state !== 'not-answering') this.setState('not-answering', {});
-      this.ping();
-    }, this.heartbeatOptions.intervalMs);
+      if (++checks % CHECKS_PER_INTERVAL === 0) this.ping();
+    }, this.heartbeatOptions.intervalMs / CHECKS_PER_INTERVAL);
   }
 
   private ping(): void {
