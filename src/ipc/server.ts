@@ -9,7 +9,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 
 import { PRIVATE_MODES } from '../../checkpoints/paths.js';
-import { err, ok, type Result } from '../../checkpoints/result.js';
+import { err, errorMessage, ok, type Result } from '../../checkpoints/result.js';
 import { DEFAULT_FRAMED_SOCKET, FramedSocket, MIN_MAX_QUEUED_BYTES, type CloseReason } from './connection.js';
 import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
@@ -50,7 +50,7 @@ export type BackpressurePolicy =
 /** One line for the server's log (JSON lines in the journal): an event and its facts. */
 export interface ServerLogLine {
   readonly level: 'info' | 'warn';
-  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'closed';
+  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'accept-failed' | 'closed';
   readonly path: string;
   readonly connection?: number;
   readonly reason?: CloseReason;
@@ -202,7 +202,7 @@ class Listening implements IpcServer {
   ) {
     server.on('connection', (socket) => this.accept(socket));
     // A listening socket's own errors (EMFILE on accept) must not crash the process.
-    server.on('error', (e) => options.log({ level: 'warn', event: 'connection-closed', path, reason: { kind: 'socket-error', message: String(e) } }));
+    server.on('error', (e) => options.log({ level: 'warn', event: 'accept-failed', path, reason: { kind: 'socket-error', message: errorMessage(e) } }));
   }
 
   connections(): readonly Connection[] {
