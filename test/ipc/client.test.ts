@@ -125,6 +125,23 @@ describe('client: not answering', () => {
     await waitFor(() => client.state === 'reconnecting', 10_000, 'reconnecting after the kill');
   });
 
+  it('our own event loop stalled for 4 s (a stopped or suspended client) is not taken for a silent server', async () => {
+    const rt = fresh();
+    await ensureRuntimeDir(rt.dir);
+    await childServer(rt.socket);
+    const { client, states } = watchedClient(rt.socket);
+    expect((await client.ready).ok).toBe(true);
+    // The server (another process) answers every ping; its pongs wait unread
+    // in our socket while this loop is blocked, and timers run before reads.
+    const until = performance.now() + 4_000;
+    while (performance.now() < until) {
+      // blocked on purpose
+    }
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(states()).toEqual(['connected']);
+    expect(client.state).toBe('connected');
+  });
+
   it('a server that accepts but never says a word is reported not answering', async () => {
     const rt = fresh();
     await ensureRuntimeDir(rt.dir);
