@@ -50,7 +50,7 @@ export type BackpressurePolicy =
 /** One line for the server's log (JSON lines in the journal): an event and its facts. */
 export interface ServerLogLine {
   readonly level: 'info' | 'warn';
-  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'accept-failed' | 'closed';
+  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'accept-failed' | 'on-close-threw' | 'closed';
   readonly path: string;
   readonly connection?: number;
   readonly reason?: CloseReason;
@@ -85,7 +85,7 @@ export interface ServerOptions {
   /** A client said a compatible hello. */
   readonly onConnect?: (conn: Connection) => void | Promise<void>;
   /** A greeted client's connection ended (not called for ones that never said hello). */
-  readonly onClose?: (conn: Connection, reason: CloseReason) => void;
+  readonly onClose?: (conn: Connection, reason: CloseReason) => void | Promise<void>;
   /** Default: drop the connection. */
   readonly backpressure?: BackpressurePolicy;
   readonly limits?: Partial<ServerLimits>;
@@ -230,7 +230,7 @@ class Listening implements IpcServer {
       socket.destroy();
       return;
     }
-    const conn = new ServerConnection(socket, this.options, this.limits, (c, reason) => {
+    const conn = new ServerConnection(socket, this.path, this.options, this.limits, (c, reason) => {
       this.open.delete(c);
       this.options.log({ level: reason.kind === 'local' || reason.kind === 'peer-closed' ? 'info' : 'warn', event: 'connection-closed', path: this.path, connection: c.id, reason });
     });
@@ -246,6 +246,7 @@ class ServerConnection implements Connection {
 
   constructor(
     socket: Socket,
+    private readonly path: string,
     private readonly options: ServerOptions,
     limits: ServerLimits,
     private readonly ended: (c: ServerConnection, reason: CloseReason) => void,
@@ -266,7 +267,7 @@ class ServerConnection implements Connection {
         closed: (reason) => {
           clearTimeout(this.helloTimer);
           this.ended(this, reason);
-          if (this.hello) this.options.onClose?.(this, reason);
+          if (this.hello) this.afterClose(reason);
         },
       },
       limits,
@@ -311,7 +312,19 @@ class ServerConnection implements Connection {
     this.framed.finish({ kind: 'local', message: why });
   }
 
-  private receive(msg: Message): void | Promise<void> {
+  /** The onClose hook, guarded: the connection is gone, so a throw there can only be logged. */
+  private afterClose(reason: CloseReason): void {
+    const logThrow = (e: unknown) =>
+      this.options.log({ level: 'warn', event: 'on-close-threw', path: this.path, connection: this.id, reason: { kind: 'handler-threw', message: `The onClose handler threw: ${errorMessage(e)}` } });
+    try {
+      const r = this.options.onClose?.(this, reason) as unknown;
+      if (r instanceof Promise) r.catch(logThrow);
+    } catch (e) {
+      logThrow(e);
+    }
+  }
+
+  private receive(msg: Message): void {
     if (!this.hello) return this.greet(msg);
     switch (msg.type) {
       case IPC_TYPES.ping:
@@ -322,11 +335,23 @@ class ServerConnection implements Connection {
       case IPC_TYPES.incompatible:
         return;
     }
-    const handler = Object.hasOwn(this.options.handlers, msg.type) ? this.options.handlers[msg.type] : this.options.onUnknown;
-    return handler?.(msg, this);
+    const own = Object.hasOwn(this.options.handlers, msg.type);
+    const handler = own ? this.options.handlers[msg.type] : this.options.onUnknown;
+    if (handler) this.run(own ? `"${msg.type.slice(0, 40)}" handler` : 'onUnknown handler', () => handler(msg, this));
   }
 
-  private greet(msg: Message): void | Promise<void> {
+  /** Run a hook of ours; a throw or rejection closes this connection only, naming the hook. */
+  private run(name: string, hook: () => void | Promise<void>): void {
+    const fail = (e: unknown) => this.framed.close({ kind: 'handler-threw', message: `The ${name} threw: ${errorMessage(e)}` });
+    try {
+      const r = hook();
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  private greet(msg: Message): void {
     const hello = parseHello(msg);
     if (!hello) {
       this.framed.close({ kind: 'expected-hello', message: `Expected a hello as the first frame, got a ${JSON.stringify(msg.type.slice(0, 40))} frame` });
@@ -339,6 +364,7 @@ class ServerConnection implements Connection {
     }
     clearTimeout(this.helloTimer);
     this.hello = hello;
-    return this.options.onConnect?.(this);
+    const onConnect = this.options.onConnect;
+    if (onConnect) this.run('onConnect handler', () => onConnect(this));
   }
 }

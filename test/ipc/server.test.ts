@@ -100,8 +100,8 @@ describe('server: a bad client costs only its own connection', () => {
     }
     expect(reasonOf(log)).toEqual(['handler-threw', 'handler-threw']);
     expect(log.map((l) => l.reason?.message).filter(Boolean)).toEqual([
-      'The message handler threw: handler blew up',
-      'The message handler threw: async handler blew up',
+      'The "boom" handler threw: handler blew up',
+      'The "reject" handler threw: async handler blew up',
     ]);
     await served();
   });
@@ -252,6 +252,34 @@ describe('server: 50 clients connecting and vanishing', () => {
       await served();
     }
     await waitFor(() => server.connections().length === 1, 10_000, 'only the good client left');
+    await served();
+  });
+});
+
+describe('server: hooks that throw', () => {
+  it('a throwing onConnect closes that connection; a throwing onClose is logged; the server goes on', async () => {
+    const { socket, log } = await serve({
+      onConnect: (c) => {
+        if (c.peer.capabilities.includes('bad-connect')) throw new Error('connect hook blew up');
+      },
+      onClose: (c) => {
+        if (c.peer.capabilities.includes('bad-close')) throw new Error('close hook blew up');
+      },
+    });
+    const served = await goodClient(socket);
+    const a = await rawPeer(socket);
+    a.hello({ protocol: 3, minCompatible: 2, capabilities: ['bad-connect'] });
+    await waitFor(() => a.closed(), 10_000, 'bad-connect peer closed');
+    const b = await rawPeer(socket);
+    b.hello({ protocol: 3, minCompatible: 2, capabilities: ['bad-close'] });
+    b.send({ type: 'echo', text: 'x' });
+    await waitFor(() => b.messages.length >= 2);
+    b.socket.destroy();
+    await waitFor(() => log.some((l) => l.event === 'on-close-threw'), 10_000, 'the onClose throw logged');
+    expect(log.filter((l) => l.reason?.kind === 'handler-threw').map((l) => l.reason?.message)).toEqual([
+      'The onConnect handler threw: connect hook blew up',
+      'The onClose handler threw: close hook blew up',
+    ]);
     await served();
   });
 });
