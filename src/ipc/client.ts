@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_FRAMED_SOCKET, FramedSocket, type CloseReason, type FramedSocketOptions } from './connection.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
 import { CHECKS_PER_INTERVAL, DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
@@ -156,7 +157,7 @@ class Client implements IpcClient {
     });
   }
 
-  private receive(framed: FramedSocket, msg: Message): void | Promise<void> {
+  private receive(framed: FramedSocket, msg: Message): void {
     if (framed !== this.framed) return;
     this.heartbeat?.alive(performance.now());
     if (this.state === 'not-answering' && this.peer) this.setState('connected', { peer: this.peer });
@@ -171,8 +172,17 @@ class Client implements IpcClient {
       case IPC_TYPES.incompatible:
         return this.refused(msg);
     }
-    const handler = Object.hasOwn(this.options.handlers, msg.type) ? this.options.handlers[msg.type] : this.options.onUnknown;
-    return handler?.(msg, this);
+    const own = Object.hasOwn(this.options.handlers, msg.type);
+    const handler = own ? this.options.handlers[msg.type] : this.options.onUnknown;
+    if (!handler) return;
+    const name = own ? `"${msg.type.slice(0, 40)}" handler` : 'onUnknown handler';
+    const fail = (e: unknown) => framed.close({ kind: 'handler-threw', message: `The ${name} threw: ${errorMessage(e)}` });
+    try {
+      const r = handler(msg, this);
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
   }
 
   private greet(framed: FramedSocket, msg: Message): void {

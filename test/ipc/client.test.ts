@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, ensureRuntimeDir, listen, type ClientState, type StateDetail } from '../../src/ipc/index.js';
+import { backoffDelay, encodeFrame, ensureRuntimeDir, listen, type ClientState, type StateDetail } from '../../src/ipc/index.js';
 import { cleanupAfterEach, continuePid, stopChild } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/tmux-server.js';
 import { ECHO_PROTOCOL, echoClient, echoServer, runtimeDir } from './ipc-helpers.js';
@@ -101,6 +101,55 @@ describe('client: reconnect', () => {
     expect(!ready.ok && ready.error.kind).toBe('incompatible');
     expect(!ready.ok && ready.error.message).toMatch(/Expected protocol 2 or newer, got 1/);
     expect(states()).toEqual(['closed']);
+  });
+});
+
+describe('client: versions and a broken server', () => {
+  it('a future client whose minimum the server meets is served; the server\'s unknown types reach onUnknown', async () => {
+    const rt = fresh();
+    const { server } = await echoServer(rt.socket, { onConnect: (c) => void c.send({ type: 'news-from-the-future' }) });
+    cleanup(() => server.close());
+    const unknown: string[] = [];
+    const { client, echoed } = watchedClient(rt.socket, {
+      protocol: { protocol: 7, minCompatible: 3, capabilities: ['echo', 'warp'] },
+      onUnknown: (msg) => void unknown.push(msg.type),
+    });
+    const ready = await client.ready;
+    expect(ready.ok && ready.value).toEqual({ type: 'hello', protocol: 3, minCompatible: 2, capabilities: ['echo'] });
+    client.send({ type: 'echo', text: 'from 7' });
+    await waitFor(() => echoed.length === 1 && unknown.length === 1);
+    expect(unknown).toEqual(['news-from-the-future']);
+    expect(server.connections()[0]?.peer.capabilities).toEqual(['echo', 'warp']);
+  });
+
+  it('a server that sends garbage, or a throwing handler of ours, costs that connection only: the client reconnects', async () => {
+    const rt = fresh();
+    await ensureRuntimeDir(rt.dir);
+    const sockets: Socket[] = [];
+    let visits = 0;
+    const liar = createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => {});
+      // First visit: a valid hello then a frame announcing 2^32-1 bytes; later: a valid hello, then a 'boom'.
+      const hello = encodeFrame({ type: 'hello', ...ECHO_PROTOCOL });
+      s.write(++visits === 1 ? Buffer.concat([hello, Buffer.from([0xff, 0xff, 0xff, 0xff])]) : Buffer.concat([hello, encodeFrame({ type: 'boom' })]));
+    });
+    await new Promise<void>((resolve) => liar.listen(rt.socket, () => resolve()));
+    cleanup(() => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      liar.close(() => resolve());
+    }));
+    const { seen } = watchedClient(rt.socket, {
+      handlers: {
+        boom: () => {
+          throw new Error('our handler blew up');
+        },
+      },
+    });
+    await waitFor(() => seen.filter((s) => s.state === 'reconnecting').length >= 2, 10_000, 'two reconnects');
+    const reasons = seen.filter((s) => s.state === 'reconnecting').map((s) => s.detail.reason);
+    expect(reasons[0]).toMatchObject({ kind: 'oversized' });
+    expect(reasons[1]).toEqual({ kind: 'handler-threw', message: 'The "boom" handler threw: our handler blew up' });
   });
 });
 

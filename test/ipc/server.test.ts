@@ -283,3 +283,18 @@ describe('server: hooks that throw', () => {
     await served();
   });
 });
+
+describe('server: idle connections', () => {
+  it('closes a greeted connection silent past the idle timeout; a pinging client stays', async () => {
+    const { socket, server, log } = await serve({ limits: { idleTimeoutMs: 1_500 } });
+    const { client } = echoClient(socket);
+    cleanup(() => client.close());
+    expect((await client.ready).ok).toBe(true);
+    const peer = await rawPeer(socket);
+    peer.hello();
+    await waitFor(() => peer.closed(), 10_000, 'the silent peer closed');
+    expect(reasonOf(log)).toEqual(['idle']);
+    expect(client.state).toBe('connected');
+    expect(server.connections()).toHaveLength(1);
+  });
+});
