@@ -126,8 +126,9 @@ class Client implements IpcClient {
       return this.end({ error: dir.error });
     }
     const socket = createConnection(this.path);
-    socket.once('error', (e) => {
-      if (this.framed) return; // after 'connect', the framed socket reports errors
+    let connected = false;
+    socket.on('error', (e) => {
+      if (connected) return; // after 'connect', the framed socket reports errors
       const code = errnoOf(e);
       const error = RETRYABLE.has(code)
         ? ipcError('not-running', this.path, `Nothing listens on ${this.path} (${code})`, code)
@@ -136,6 +137,7 @@ class Client implements IpcClient {
       else this.end({ error });
     });
     socket.once('connect', () => {
+      connected = true;
       if (this.state === 'closed') {
         socket.destroy();
         return;
