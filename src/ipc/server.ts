@@ -106,8 +106,9 @@ export interface IpcServer {
  * Listen on `socketPath`. Its directory is made 0700 if missing and checked
  * (real directory, ours, 0700); a stale socket there is replaced; a live one
  * is 'already-running'; any other file is 'socket-path-taken'. The socket
- * is 0600. Two servers racing for one path must hold a lock around this
- * (a process lock like src/daemon's): the stale check and the bind are two steps.
+ * is 0600. A server must hold a process lock (like the watch daemon's) for
+ * as long as it listens: the stale check and the bind are two steps, and
+ * closing removes whatever socket is at the path.
  */
 export async function listen(socketPath: string, options: ServerOptions): Promise<Result<IpcServer, IpcError>> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
@@ -214,8 +215,10 @@ class Listening implements IpcServer {
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const c of [...this.open]) c.framed.finish({ kind: 'local', message: 'the server is closing' });
       await stopped;
+      // libuv unlinks the path itself on close (by name, whoever's it is now:
+      // hence the lock the doc of listen() asks for); this removes only a
+      // socket of ours it left, never one that replaced it.
       try {
-        // Only our own socket: a newer server may have replaced it.
         if ((await lstat(this.path)).ino === this.inode) await unlink(this.path);
       } catch {
         // already gone
