@@ -127,9 +127,17 @@ describe('listen and connect refuse an unsafe runtime dir, and nothing is listen
 });
 
 describe('the socket path', () => {
-  it('is made 0600, and removed when the server closes', async () => {
+  it('is made 0600 (even under umask 0, which would leave it 0777), and removed when the server closes', async () => {
     const rt = fresh();
-    const { server } = await echoServer(rt.socket);
+    const old = process.umask(0);
+    let listening: Awaited<ReturnType<typeof echoServer>>;
+    try {
+      listening = await echoServer(rt.socket);
+    } finally {
+      process.umask(old);
+    }
+    const { server } = listening;
+    expect(lstatSync(rt.dir).mode & 0o7777).toBe(0o700);
     const st = lstatSync(rt.socket);
     expect(st.isSocket()).toBe(true);
     expect(st.mode & 0o777).toBe(0o600);
