@@ -49,7 +49,10 @@ export interface ClientOptions {
   readonly onUnknown?: ClientHandler;
   /** Every state change, in order. */
   readonly onState?: (state: ClientState, detail: StateDetail) => void;
-  /** Try again after a lost or refused connection (default true). False: the first failure closes. */
+  /**
+   * Try again after a lost or refused connection (default true). False: the
+   * first failure closes, and so does a server silent before its hello.
+   */
   readonly reconnect?: boolean;
   readonly heartbeat?: Partial<HeartbeatOptions>;
   readonly backoff?: Partial<BackoffOptions>;
@@ -240,6 +243,11 @@ class Client implements IpcClient {
     this.ticker = setInterval(() => {
       if (!this.heartbeat) return;
       const verdict = this.heartbeat.check(performance.now());
+      if (verdict.notAnswering && !this.peer && this.options.reconnect === false) {
+        // A one-shot client (a command, not an attached terminal) must not wait forever on a hung server.
+        const silence = this.heartbeatOptions.misses * this.heartbeatOptions.intervalMs;
+        return this.end({ error: ipcError('not-answering', this.path, `${this.path} accepted the connection but sent nothing for ${silence} ms: the server is stopped or hung`) });
+      }
       if (verdict.notAnswering && this.state !== 'not-answering') this.setState('not-answering', {});
       if (++checks % CHECKS_PER_INTERVAL === 0) this.ping();
     }, this.heartbeatOptions.intervalMs / CHECKS_PER_INTERVAL);

@@ -208,4 +208,21 @@ describe('client: not answering', () => {
     expect(seen.map((s) => s.state)).toEqual(['not-answering']);
     expect(client.peer).toBeNull();
   });
+
+  it('a one-shot client (no reconnect) gives up on a server that never says hello: not-answering, not a wait forever', async () => {
+    const rt = fresh();
+    await ensureRuntimeDir(rt.dir);
+    const sockets: Socket[] = [];
+    const mute = createServer((s) => void sockets.push(s));
+    await new Promise<void>((resolve) => mute.listen(rt.socket, () => resolve()));
+    cleanup(() => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      mute.close(() => resolve());
+    }));
+    const { client, states } = watchedClient(rt.socket, { reconnect: false });
+    const r = await client.ready;
+    expect(!r.ok && r.error.kind).toBe('not-answering');
+    expect(!r.ok && r.error.message).toBe(`${rt.socket} accepted the connection but sent nothing for 3000 ms: the server is stopped or hung`);
+    expect(states()).toEqual(['closed']);
+  });
 });
