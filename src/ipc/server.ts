@@ -5,7 +5,7 @@
  * came from. Non-goals: what messages mean (the handlers say).
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { PRIVATE_MODES } from '../../checkpoints/paths.js';
@@ -15,6 +15,7 @@ import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
 import { helloOf, incompatibility, incompatibleOf, IPC_TYPES, parseHello, type Hello, type ProtocolInfo } from './hello.js';
 import { checkPathLength, ensureRuntimeDir } from './runtime-dir.js';
+import { clearSocketPath } from './socket-path.js';
 
 /** One client connection, as handlers see it. */
 export interface Connection {
@@ -119,7 +120,7 @@ export async function listen(socketPath: string, options: ServerOptions): Promis
   if (tooLong) return err(tooLong);
   const dir = await ensureRuntimeDir(dirname(socketPath));
   if (!dir.ok) return dir;
-  const free = await clearSocketPath(socketPath, options.log);
+  const free = await clearSocketPath(socketPath, () => options.log({ level: 'info', event: 'stale-socket-removed', path: socketPath }));
   if (!free.ok) return free;
 
   const server = createServer();
@@ -144,48 +145,6 @@ export async function listen(socketPath: string, options: ServerOptions): Promis
   }
   options.log({ level: 'info', event: 'listening', path: socketPath });
   return ok(new Listening(socketPath, server, inode, options, limits));
-}
-
-/** Make `socketPath` free to bind: nothing there, or a stale socket removed. */
-async function clearSocketPath(socketPath: string, log: ServerOptions['log']): Promise<Result<void, IpcError>> {
-  let isSocket: boolean;
-  try {
-    isSocket = (await lstat(socketPath)).isSocket();
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code === 'ENOENT') return ok(undefined);
-    return err(ipcError('io', socketPath, `Cannot inspect ${socketPath} (${code})`, code));
-  }
-  if (!isSocket) {
-    return err(ipcError('socket-path-taken', socketPath, `Expected ${socketPath} to be free or a socket, got another kind of file: move it away`));
-  }
-  const answer = await probe(socketPath);
-  if (answer === 'live') {
-    return err(ipcError('already-running', socketPath, `A server already listens on ${socketPath}: it is already running`));
-  }
-  if (answer !== 'ECONNREFUSED') {
-    return err(ipcError('io', socketPath, `Cannot tell whether ${socketPath} is in use (${answer})`, answer));
-  }
-  try {
-    await unlink(socketPath);
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code !== 'ENOENT') return err(ipcError('io', socketPath, `Cannot remove stale socket ${socketPath} (${code})`, code));
-  }
-  log({ level: 'info', event: 'stale-socket-removed', path: socketPath });
-  return ok(undefined);
-}
-
-/** Whether something accepts connections on `socketPath`: 'live', or the errno of the refusal. */
-function probe(socketPath: string): Promise<'live' | string> {
-  return new Promise((resolve) => {
-    const s = createConnection(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve('live');
-    });
-    s.once('error', (e) => resolve(errnoOf(e)));
-  });
 }
 
 let nextConnectionId = 1;
