@@ -38,6 +38,11 @@ export const COMMAND_OPTIONS = {
   },
   status: {},
   log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  import: {},
+  'tmux-conf': {},
+  completion: {},
+  doctor: {},
+  __complete: {},
   default: {},
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
