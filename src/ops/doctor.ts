@@ -240,7 +240,5 @@ export async function runDoctor(ctx: Context): Promise<DoctorCheck[]> {
   const [tmux, socket, pty] = await Promise.all([checkTmux(), checkSocket(ctx, uid), checkPty()]);
   const live = tmux.status === 'ok' ? await checkServerAndShells(ctx, socket.status === 'ok') : [];
   const state = await checkStateDir(ctx, uid);
-  const stateUsable = state.every((c) => c.id !== 'state-dir' || c.status === 'ok');
-  const checkpoints = stateUsable ? [await checkCheckpoints(ctx)] : [];
-  return [tmux, socket, ...live, ...state, ...checkpoints, await checkConfig(ctx), ...(await checkDaemon(ctx)), pty];
+  return [tmux, socket, ...live, ...state, await checkCheckpoints(ctx), await checkConfig(ctx), ...(await checkDaemon(ctx)), pty];
 }

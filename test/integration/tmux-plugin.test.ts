@@ -1,0 +1,62 @@
+/**
+ * tsession.tmux in an isolated server: loaded with run-shell, its bindings
+ * pressed through a real attached client (node-pty): prefix C-s writes a
+ * checkpoint, prefix C-r opens the interface in a display-popup; every
+ * command gets the server's socket (-S). `tsession tmux-conf` prints the
+ * line that loads it.
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as pty from 'node-pty';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { cleanupAfterEach } from '../helpers/teardown.js';
+import { createTestServer, tempDir, waitFor } from '../helpers/tmux-server.js';
+
+const PLUGIN = resolve(import.meta.dirname, '..', '..', 'tsession.tmux');
+const register = cleanupAfterEach();
+
+describe('tsession.tmux', () => {
+  it('prefix C-s saves and prefix C-r opens the interface in a popup, both on this server', async () => {
+    const server = createTestServer();
+    const work = tempDir('tsession-plugin-');
+    register(() => server.kill(), () => work.cleanup());
+    const log = join(work.path, 'argv.log');
+    const wrapper = join(work.path, 'tsession wrapper'); // a space: the plugin must quote it
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    server.tmux('new-session', '-d', '-s', 'work', '-x', '120', '-y', '40');
+    server.tmux('set', '-g', '@tsession-bin', wrapper);
+    server.tmux('set', '-g', '@tsession-popup-size', '80%');
+    server.tmux('run-shell', PLUGIN);
+    const socket = server.tmux('display-message', '-p', '#{socket_path}').trim();
+    expect(server.tmux('list-keys', '-T', 'prefix', 'C-s')).toContain(' save ');
+    expect(server.tmux('list-keys', '-T', 'prefix', 'C-r')).toMatch(/display-popup -E -h "80%" -w "80%" ".*tsession\\\\ wrapper -S /);
+
+    const client = pty.spawn('tmux', ['-L', server.name, 'attach', '-t', 'work'], {
+      env: { ...server.env, TERM: 'xterm-256color' } as Record<string, string>,
+      cols: 120,
+      rows: 40,
+    });
+    register(() => client.kill());
+    await waitFor(() => server.tmux('list-clients').trim() !== '', 10_000, 'client to attach');
+
+    client.write('\x02\x13'); // prefix C-s
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes(`-S ${socket} save`), 20_000, 'save to run');
+    await waitFor(async () => {
+      const r = await runCli(server, ['checkpoints', '--json']);
+      return r.code === 0 && (JSON.parse(r.stdout) as unknown[]).length === 1;
+    }, 20_000, 'a checkpoint');
+
+    client.write('\x02\x12'); // prefix C-r
+    await waitFor(() => readFileSync(log, 'utf8').split('\n').includes(`-S ${socket}`), 20_000, 'the interface to start in the popup');
+    client.write('q');
+  }, 90_000);
+
+  it('tsession tmux-conf prints the run-shell line for this package\'s plugin', async () => {
+    const r = await runCli(null, ['tmux-conf']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`run-shell ${PLUGIN}\n`);
+    expect(r.stdout).toMatch(/^# set -g @tsession-save-key 'C-s'/m);
+  });
+});
