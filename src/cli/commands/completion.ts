@@ -1,7 +1,7 @@
 /**
  * Shell completion: what to offer at the cursor, decided from the command
- * table (table.ts: commands, their options and operands; global-options.ts)
- * so completion cannot drift from the parser; and the bash, zsh and fish
+ * table's data (options.ts: commands, their options and operands;
+ * global-options.ts) so completion cannot drift from the parser; and the bash, zsh and fish
  * glue that asks `tsession __complete -- WORD…` for it. Live values
  * (session names, checkpoint ids) are looked up by complete.ts.
  */
@@ -9,8 +9,8 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { UserError } from '../../user-error.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
-import { COMMANDS, type AnyCommandSpec, type Operand } from './table.js';
-import type { ValuesOf } from './options.js';
+// Not table.ts: it loads this module, and its data lives in options.ts.
+import { COMMAND_OPERANDS, COMMAND_OPTIONS, HIDDEN_COMMANDS, type CommandName, type Operand, type ValuesOf } from './options.js';
 
 /** One candidate and the line a shell may show beside it. */
 export interface Candidate {
@@ -42,8 +42,7 @@ function findOption(options: Options, word: string): [string, OptionSpec] | unde
   return Object.entries(options).find(([, o]) => o.short !== undefined && word === `-${o.short}`);
 }
 
-const visibleCommands = (): [string, AnyCommandSpec][] =>
-  (Object.entries(COMMANDS) as [string, AnyCommandSpec][]).filter(([n, c]) => n !== 'default' && c.hidden !== true);
+const isVisibleCommand = (w: string): w is CommandName => Object.hasOwn(COMMAND_OPTIONS, w) && !HIDDEN_COMMANDS.has(w);
 
 /**
  * What to complete, given the words after `tsession` up to the cursor (the
@@ -52,7 +51,7 @@ const visibleCommands = (): [string, AnyCommandSpec][] =>
 export function completeWords(words: readonly string[]): Completion {
   const cur = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
-  let command: AnyCommandSpec | null = null;
+  let command: CommandName | null = null;
   let options: Options = GLOBAL_OPTIONS;
   let operand = 0;
   let valueFor: string | null = null;
@@ -69,20 +68,17 @@ export function completeWords(words: readonly string[]): Completion {
     if (!dashdash && w.startsWith('-') && w !== '-') {
       const found = findOption(options, w);
       if (w === '--watch' && !command) {
-        command = COMMANDS.watch;
-        options = { ...GLOBAL_OPTIONS, ...command.options };
+        command = 'watch';
+        options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS.watch };
       } else if (found && found[1].type === 'string' && !w.includes('=')) {
         valueFor = found[0];
       }
       continue;
     }
-    if (!command) {
-      const spec = Object.hasOwn(COMMANDS, w) ? COMMANDS[w as keyof typeof COMMANDS] : undefined;
-      if (spec && spec.hidden !== true && w !== 'default') {
-        command = spec;
-        options = { ...GLOBAL_OPTIONS, ...spec.options };
-        continue;
-      }
+    if (!command && isVisibleCommand(w)) {
+      command = w;
+      options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[w] };
+      continue;
     }
     operand++;
   }
@@ -99,8 +95,8 @@ export function completeWords(words: readonly string[]): Completion {
       ]),
     );
   }
-  if (!command) return matching(visibleCommands().map(([n, c]) => ({ word: n, description: c.summary })));
-  const operands: readonly Operand[] = command.operands ?? [];
+  if (!command) return matching(Object.keys(COMMAND_OPTIONS).filter(isVisibleCommand).map((n) => ({ word: n, description: '' })));
+  const operands: readonly Operand[] = COMMAND_OPERANDS[command] ?? [];
   const o = operands[Math.min(operand, operands.length - 1)];
   if (!o) return { kind: 'words', candidates: [] };
   if (o.kind === 'words') return matching(o.words.map((w) => ({ word: w, description: '' })));

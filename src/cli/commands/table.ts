@@ -5,7 +5,7 @@
  */
 import type { Context, GlobalOptions } from '../../context.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
-import { COMMAND_OPTIONS, type CommandName, type ValuesOf } from './options.js';
+import { COMMAND_OPTIONS, HIDDEN_COMMANDS, type CommandName, type ValuesOf } from './options.js';
 
 export { GLOBAL_OPTIONS };
 export type { CommandName };
@@ -24,22 +24,7 @@ export interface CommandSpec<C extends CommandName> {
   readonly load: () => Promise<CommandModule<C>>;
   /** Work to start before the context and the command load (see src/ops/save-early.ts). */
   readonly early?: (opts: GlobalOptions) => void;
-  /**
-   * What its positional arguments are, for shell completion: the i-th takes
-   * operands[i] (the last one repeats). Absent: none.
-   */
-  readonly operands?: readonly Operand[];
-  /** Left out of the help and of completion (an internal command). */
-  readonly hidden?: boolean;
 }
-
-/** A positional argument's kind: fixed words, or values looked up when completing. */
-export type Operand =
-  | { readonly kind: 'words'; readonly words: readonly string[] }
-  | { readonly kind: 'session' | 'checkpoint' | 'file' };
-
-const SESSION: readonly Operand[] = [{ kind: 'session' }];
-const SHELLS: readonly Operand[] = [{ kind: 'words', words: ['bash', 'zsh', 'fish'] }];
 
 /** Any command's spec, as main.ts and the help text handle them. */
 export type AnyCommandSpec = { readonly [C in CommandName]: CommandSpec<C> }[CommandName];
@@ -51,7 +36,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'checkpoint sessions (default: all) and print the checkpoint id',
     options: COMMAND_OPTIONS.save,
     examples: ['tsession save', 'tsession -L work save api db'],
-    operands: SESSION,
     load: () => import('./save.js'),
     early: (opts) => void import('../../ops/save-early.js').then((m) => m.startLayoutRead(opts)),
   },
@@ -60,7 +44,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'rebuild sessions from a checkpoint (default: every saved session not running)',
     options: COMMAND_OPTIONS.restore,
     examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T091530.123Z-… --dry-run'],
-    operands: SESSION,
     load: () => import('./restore.js'),
   },
   checkpoints: {
@@ -68,7 +51,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'list checkpoints: id, time, sessions, panes, size, valid',
     options: COMMAND_OPTIONS.checkpoints,
     examples: ['tsession checkpoints', 'tsession checkpoints api --verify --json'],
-    operands: SESSION,
     load: () => import('./checkpoints.js'),
   },
   list: {
@@ -83,7 +65,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'forget a saved session that is not running: gone from list, the interface and a bare restore (checkpoints other sessions need are kept)',
     options: COMMAND_OPTIONS.forget,
     examples: ['tsession forget old-experiment'],
-    operands: SESSION,
     load: () => import('./forget.js'),
   },
   diff: {
@@ -91,7 +72,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'what differs between the live sessions and a checkpoint',
     options: COMMAND_OPTIONS.diff,
     examples: ['tsession diff', 'tsession diff api --json'],
-    operands: SESSION,
     load: () => import('./diff.js'),
   },
   parse: {
@@ -99,7 +79,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'print the shell-integration events in a byte stream as JSON lines',
     options: COMMAND_OPTIONS.parse,
     examples: ['tsession parse recording.bin', 'tmux -C attach | tsession parse --control -'],
-    operands: [{ kind: 'file' }],
     load: () => import('./parse-entry.js'),
   },
   'shell-integration': {
@@ -107,7 +86,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'print the shell-integration script to source from your shell rc file',
     options: COMMAND_OPTIONS['shell-integration'],
     examples: ['eval "$(tsession shell-integration bash)"   # in ~/.bashrc'],
-    operands: SHELLS,
     load: () => import('./shell-integration-entry.js'),
   },
   unfreeze: {
@@ -115,7 +93,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'find frozen sessions, show the evidence and climb the repair ladder',
     options: COMMAND_OPTIONS.unfreeze,
     examples: ['tsession unfreeze --dry-run', 'tsession -L work unfreeze api --yes'],
-    operands: SESSION,
     load: () => import('./unfreeze.js'),
   },
   watch: {
@@ -148,7 +125,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: "turn a tmux-resurrect save (default: its newest, `last`) and its pane contents into a checkpoint",
     options: COMMAND_OPTIONS.import,
     examples: ['tsession import resurrect', 'tsession -L work import resurrect ~/.tmux/resurrect/tmux_resurrect_20240102T030405.txt'],
-    operands: [{ kind: 'words', words: ['resurrect'] }, { kind: 'file' }],
     load: () => import('./import.js'),
   },
   'tmux-conf': {
@@ -163,7 +139,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'print the shell completion script: commands, options, session names, checkpoint ids',
     options: COMMAND_OPTIONS.completion,
     examples: ['tsession completion bash > ~/.local/share/bash-completion/completions/tsession'],
-    operands: SHELLS,
     load: () => import('./completion.js'),
   },
   doctor: {
@@ -178,7 +153,6 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     summary: 'the completion scripts ask this for candidates',
     options: COMMAND_OPTIONS.__complete,
     examples: ['tsession __complete -- restore ""'],
-    hidden: true,
     load: () => import('./complete.js'),
   },
   default: {
@@ -200,7 +174,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 /** `tsession --help`. */
 export function mainHelp(): string {
   const cmds = Object.entries(COMMANDS)
-    .filter(([n, c]) => n !== 'default' && c.hidden !== true)
+    .filter(([n]) => !HIDDEN_COMMANDS.has(n))
     .map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`);
   return [
     'tsession — keeps terminal work alive: checkpoints tmux sessions and restores them.',
