@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
-import { createTestServer, tempDir } from '../helpers/tmux-server.js';
+import { createTestServer, tempDir, waitFor } from '../helpers/tmux-server.js';
+import { shellScriptPath } from '../../src/cli/commands/shell-integration.js';
 
 interface Check {
   id: string;
@@ -39,6 +40,27 @@ describe('tsession doctor', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^ok {3}tmux {14}tmux \d+\.\d+/m);
     expect(text.stdout.trim().split('\n').at(-1)).toMatch(/^no problems \(\d warnings\)$/);
+  }, 60_000);
+
+  it('sees shell integration loaded in a pane, and a systemd unit installed for this server', async () => {
+    const server = createTestServer();
+    register(() => server.kill());
+    server.tmux('new-session', '-d', '-s', 'plain');
+    server.tmux('new-session', '-d', '-s', 'integrated', 'bash', '--rcfile', shellScriptPath('bash'), '-i');
+    const unit = await runCli(server, ['watch', '--print-unit']);
+    expect(unit.code).toBe(0);
+    const units = join(server.home, '.config', 'systemd', 'user');
+    mkdirSync(units, { recursive: true });
+    writeFileSync(join(units, 'tsession-watch-test.service'), unit.stdout);
+    let c: Record<string, Check> = {};
+    await waitFor(async () => {
+      const r = await runCli(server, ['doctor', '--json']);
+      c = byId((JSON.parse(r.stdout) as { checks: Check[] }).checks);
+      return c['shell-integration']?.status === 'ok';
+    }, 20_000, 'the integrated shell to register its nonce');
+    expect(c['shell-integration']?.summary).toBe('shell integration is loaded in 1 of 2 panes');
+    expect(c.watch).toMatchObject({ status: 'warn' });
+    expect(c.watch?.summary).toBe(`no watch daemon runs, though ${join(units, 'tsession-watch-test.service')} is installed`);
   }, 60_000);
 
   it('fails on a broken one, naming each problem with its fix: bad config, state dir 0777, corrupt checkpoint, no tmux', async () => {
