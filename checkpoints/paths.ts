@@ -81,12 +81,19 @@ export function defaultHome(): string {
 }
 
 /**
- * Where tmux-resurrect keeps its saves when `@resurrect-dir` is not set, in
- * the order its scripts/helpers.sh picks them: `~/.tmux/resurrect` (used
- * when it exists), then `$XDG_DATA_HOME/tmux/resurrect`.
+ * Where tmux-resurrect keeps its saves, in the order its scripts/helpers.sh
+ * picks them: the server's `@resurrect-dir` option when set (with `~`,
+ * `$HOME` and `$HOSTNAME` expanded as resurrect does), else
+ * `~/.tmux/resurrect` (used when it exists), then
+ * `$XDG_DATA_HOME/tmux/resurrect`.
  */
-export function resurrectDirs(env: PathEnv, home: string): string[] {
-  return [join(home, '.tmux', 'resurrect'), join(xdg(env.XDG_DATA_HOME) ?? join(home, '.local', 'share'), 'tmux', 'resurrect')];
+export function resurrectDirs(env: PathEnv, home: string, option = '', host = ''): string[] {
+  const configured = option.replaceAll('$HOME', home).replaceAll('$HOSTNAME', host).replaceAll('~', home);
+  return [
+    ...(configured && isAbsolute(configured) ? [configured] : []),
+    join(home, '.tmux', 'resurrect'),
+    join(xdg(env.XDG_DATA_HOME) ?? join(home, '.local', 'share'), 'tmux', 'resurrect'),
+  ];
 }
 
 /** Where systemd looks for a user's own units (`systemctl --user`). */

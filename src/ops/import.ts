@@ -12,6 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { resurrectDirs } from '../../checkpoints/paths.js';
+import { readGlobalOption } from '../../sessions/tmux/queries.js';
 import { readPaneContentsTar, sanitizePaneText } from '../../checkpoints/resurrect-contents.js';
 import { parseResurrectSave } from '../../checkpoints/resurrect-format.js';
 import type { ContentsBlob, ContentsRef, SessionRecord } from '../../checkpoints/schema.js';
@@ -62,7 +63,9 @@ const exists = (p: string) =>
 /** The save file to read: the one named, else resurrect's `last` in its usual directories. */
 async function findSaveFile(ctx: Context, file: string | undefined): Promise<string> {
   if (file !== undefined) return resolve(file);
-  const candidates = resurrectDirs(ctx.env, ctx.paths.home).map((d) => join(d, LAST));
+  // resurrect's own setting, when the server runs with the person's tmux.conf.
+  const option = await readGlobalOption(ctx.server, '@resurrect-dir', { env: ctx.env, timeoutMs: 2000 }).catch(() => '');
+  const candidates = resurrectDirs(ctx.env, ctx.paths.home, option, hostname()).map((d) => join(d, LAST));
   for (const c of candidates) if (await exists(c)) return realpath(c);
   throw new UserError(
     `No tmux-resurrect save found (looked for ${candidates.join(' and ')}); name the save file: tsession import resurrect FILE`,

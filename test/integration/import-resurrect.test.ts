@@ -126,6 +126,19 @@ describe('tsession import resurrect', () => {
     expect(existsSync(join(FIXTURES, '..', '..', 'escape-PWNED'))).toBe(false);
   }, 90_000);
 
+  it("finds the save in the server's @resurrect-dir, expanding ~ like resurrect", async () => {
+    const server = createTestServer();
+    register(() => server.kill());
+    const dir = join(server.home, 'saves', 'resurrect');
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(FIXTURES, 'basic'), dir, { recursive: true, verbatimSymlinks: true });
+    server.tmux('new-session', '-d', '-s', 'running');
+    server.tmux('set', '-g', '@resurrect-dir', '~/saves/resurrect');
+    const imp = await runCli(server, ['import', 'resurrect', '--json']);
+    expect(imp.code).toBe(0);
+    expect((JSON.parse(imp.stdout) as { file: string }).file.startsWith(`${dir}/tmux_resurrect_`)).toBe(true);
+  }, 60_000);
+
   it('says where it looked when there is no save, and refuses a file that is not a save (exit 2, one line)', async () => {
     const server = createTestServer();
     register(() => server.kill());
