@@ -44,8 +44,10 @@ else
 fi
 
 socket=$(tmux display-message -p '#{socket_path}')
-# tmux expands #{…} in a run-shell or popup command: a '#' in the path is doubled.
-server="$cmd -S $(printf '%q' "$socket" | sed 's/#/##/g')"
+# The popup runs its command as given; run-shell first expands #{…} in it
+# (tmux 3.3), so there every '#' is doubled.
+server="$cmd -S $(printf '%q' "$socket")"
+server_run=$(printf '%s' "$server" | sed 's/#/##/g')
 
 save_key=$(option @tsession-save-key C-s)
 restore_key=$(option @tsession-restore-key C-r)
@@ -53,7 +55,7 @@ size=$(option @tsession-popup-size 90%)
 
 if [ "$save_key" != none ]; then
 	tmux bind-key "$save_key" run-shell -b \
-		"$server save >/dev/null 2>&1 && tmux display-message 'tsession: saved' || tmux display-message 'tsession: save failed (see: tsession doctor)'"
+		"$server_run save >/dev/null 2>&1 && tmux display-message 'tsession: saved' || tmux display-message 'tsession: save failed (see: tsession doctor)'"
 fi
 if [ "$restore_key" != none ]; then
 	tmux bind-key "$restore_key" display-popup -E -w "$size" -h "$size" "$server"

@@ -37,7 +37,7 @@ describe('tsession.tmux', () => {
     const work = tempDir('tsession-plugin-');
     register(() => server.kill(), () => work.cleanup());
     const log = join(work.path, 'argv.log');
-    const wrapper = join(work.path, 'tsession wrapper'); // a space: the plugin must quote it
+    const wrapper = join(work.path, 'tsession #{wrapper}'); // a space and a format: quoted, never expanded
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
     chmodSync(wrapper, 0o755);
     server.tmux('new-session', '-d', '-s', 'work', '-x', '120', '-y', '40');
@@ -46,7 +46,7 @@ describe('tsession.tmux', () => {
     server.tmux('run-shell', PLUGIN);
     const socket = server.tmux('display-message', '-p', '#{socket_path}').trim();
     expect(server.tmux('list-keys', '-T', 'prefix', 'C-s')).toContain(' save ');
-    expect(server.tmux('list-keys', '-T', 'prefix', 'C-r')).toMatch(/display-popup -E -h "80%" -w "80%" ".*tsession\\\\ wrapper -S /);
+    expect(server.tmux('list-keys', '-T', 'prefix', 'C-r')).toMatch(/display-popup -E -h "80%" -w "80%" ".*wrapper.* -S /);
 
     const client = pty.spawn('tmux', ['-L', server.name, 'attach', '-t', 'work'], {
       env: { ...server.env, TERM: 'xterm-256color' } as Record<string, string>,
