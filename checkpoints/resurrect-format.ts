@@ -159,8 +159,25 @@ export function layoutPaneSizes(layout: string): { width: number; height: number
   return cell(0) && pos === text.length ? out : null;
 }
 
-function parsePane(f: string[], line: number): PaneLine | string {
+/**
+ * save.sh reads tmux's output with `read` and IFS=tab, which merges two
+ * tabs: an empty pane title shifts every later field one to the left (the
+ * title field holds `:DIR`, the directory field PANE_ACTIVE, and the full
+ * command is that of a process whose pid is the pane's history size). Such
+ * a line is recognised and read with an empty title and no command.
+ */
+function unshiftEmptyTitle(f: string[]): string[] | null {
+  if (flag(f[3]) === null || !f[6]?.startsWith(':') || flag(f[7]) === null || f[8] === undefined) return null;
+  return [...f.slice(0, 6), '', f[6], f[7], f[8], ':'];
+}
+
+function parsePane(f: string[], line: number, notes: string[]): PaneLine | string {
   if (f.length !== 11) return `expected 11 fields, got ${f.length}`;
+  const unshifted = unshiftEmptyTitle(f);
+  if (unshifted) {
+    notes.push(`line ${line} (pane): saved with an empty pane title, which shifts resurrect's fields; read without its command`);
+    f = unshifted;
+  }
   // v4 has WINDOW_ACTIVE (0/1) fourth; older files have :WINDOW_NAME there.
   const v4 = flag(f[3]) !== null;
   const [session, windowIndex, windowActive, flags, paneIndex, title, dir, active, command, fullCommand] = v4
@@ -253,7 +270,7 @@ export function parseResurrectSave(text: string, options: ResurrectParseOptions)
           skip(`more than ${RESURRECT_LIMITS.maxPanes} panes`);
           break;
         }
-        const p = parsePane(f, i + 1);
+        const p = parsePane(f, i + 1, notes);
         if (typeof p === 'string') skip(p);
         else panes.push(p);
         break;

@@ -23,6 +23,16 @@ describe('parseResurrectSave', () => {
     expect(s.state).toEqual({ client: 'red', last: '' });
   });
 
+  it('reads a line an empty pane title shifted (save.sh merges two tabs) without its command', () => {
+    // The shape save.sh (resurrect cff343c, tmux 3.3a) wrote for a pane titled '': title <- :DIR, dir <- PANE_ACTIVE,
+    // active <- COMMAND, command <- PID, full <- ps of the history size (here a forged kthreadd).
+    const text = 'pane\ts\t0\t1\t:*\t0\t:/srv/app\t1\tbash\t4242\t:kthreadd';
+    const s = parseResurrectSave(text, opts);
+    const p = s.sessions[0]!.windows[0]!.panes[0]!;
+    expect([p.title, p.cwd.path, p.active, p.shell.command, p.foreground]).toEqual(['', '/srv/app', true, 'bash', { kind: 'shell' }]);
+    expect(s.notes).toEqual([expect.stringMatching(/^line 1 \(pane\): saved with an empty pane title/), expect.stringMatching(/tiled/)]);
+  });
+
   it('skips a window line whose layout checksum is wrong and tiles the window', () => {
     const text = 'pane\ts\t0\t1\t:*\t0\tt\t:/\t1\tbash\t:\nwindow\ts\t0\t:w\t1\t:*\tffff,80x24,0,0,1\ton';
     const s = parseResurrectSave(text, opts);
