@@ -167,8 +167,9 @@ export function layoutPaneSizes(layout: string): { width: number; height: number
  * a line is recognised and read with an empty title and no command.
  */
 function unshiftEmptyTitle(f: string[]): string[] | null {
-  if (flag(f[3]) === null || !f[6]?.startsWith(':') || flag(f[7]) === null || f[8] === undefined) return null;
-  return [...f.slice(0, 6), '', f[6], f[7], f[8], ':'];
+  const [title, dir, command] = [f[6], f[7], f[8]];
+  if (flag(f[3]) === null || title === undefined || !title.startsWith(':') || flag(dir) === null || command === undefined) return null;
+  return [...f.slice(0, 6), '', title, dir ?? '', command, ':'];
 }
 
 function parsePane(f: string[], line: number, notes: string[]): PaneLine | string {
