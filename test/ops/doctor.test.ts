@@ -6,6 +6,7 @@
 import { chmodSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Journal } from '../../src/ops/journal.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanupAfterEach } from '../helpers/teardown.js';
 import { createTestServer, tempDir, waitFor } from '../helpers/tmux-server.js';
@@ -63,7 +64,7 @@ describe('tsession doctor', () => {
     expect(c.watch?.summary).toBe(`no watch daemon runs, though ${join(units, 'tsession-watch-test.service')} is installed`);
   }, 60_000);
 
-  it('fails on a broken one, naming each problem with its fix: bad config, state dir 0777, corrupt checkpoint, no tmux', async () => {
+  it('fails on a broken one, naming each problem with its fix: bad config, state dir 0777, corrupt checkpoint, a failed daemon save, no tmux', async () => {
     const server = createTestServer();
     const bin = tempDir('tsession-doctor-path-');
     register(() => server.kill(), () => bin.cleanup());
@@ -73,6 +74,7 @@ describe('tsession doctor', () => {
     const serverDir = join(state, 'servers', readdirSync(join(state, 'servers'))[0]!);
     const [cp] = readdirSync(join(serverDir, 'checkpoints'));
     writeFileSync(join(serverDir, 'checkpoints', cp!), '{"format":"tsession-checkpoint","vers');
+    await new Journal(serverDir).append({ kind: 'action', what: 'save', result: 'failed', detail: 'ENOSPC: no space left on device' });
     chmodSync(state, 0o777);
     mkdirSync(join(server.home, '.config', 'tsession'), { recursive: true });
     writeFileSync(join(server.home, '.config', 'tsession', 'config.json'), '{"contents": {"lines": -3}}');
@@ -89,14 +91,15 @@ describe('tsession doctor', () => {
     expect(c.checkpoints?.summary).toMatch(/^1 of 1 checkpoints are damaged: .*truncated/);
     expect(c.config?.status).toBe('fail');
     expect(c.config?.summary).toContain('contents.lines');
+    expect(c['last-save']).toMatchObject({ status: 'fail', summary: "the daemon's last save failed: ENOSPC: no space left on device" });
     expect(c['node-pty']).toMatchObject({ status: 'ok' });
 
     const text = await runCli(server, ['doctor'], { PATH: bin.path });
     expect(text.code).toBe(1);
     const lines = text.stdout.trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('FAIL'))).toHaveLength(4);
+    expect(lines.filter((l) => l.startsWith('FAIL'))).toHaveLength(5);
     for (const l of lines.filter((x) => x.startsWith('FAIL'))) expect(l).toContain(' — fix: ');
-    expect(lines.at(-1)).toBe('4 problems found');
+    expect(lines.at(-1)).toBe('5 problems found');
     chmodSync(state, 0o700);
   }, 60_000);
 });
