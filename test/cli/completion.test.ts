@@ -63,9 +63,12 @@ COMP_WORDS=(tsession -L ${server.name} restore "$1"); COMP_CWORD=4; _tsession; p
     expect(run('bash', ['--norc', '--noprofile', '-c', script, 'bash', ''])).toBe('complete -F _tsession tsession\n[alpha-live]\n[beta-saved]\n');
   }, 30_000);
 
-  it("fish: complete -C lists them with fish's descriptions", () => {
+  it("fish: complete -C lists them, and checkpoint ids after --from, with fish's descriptions", () => {
     const out = run('fish', ['--no-config', '-c', `tsession completion fish | source; complete -C 'tsession -L ${server.name} restore '`]);
     expect(out.split('\n').filter(Boolean).sort()).toEqual(['alpha-live\trunning', 'beta-saved\tsaved']);
+    // --from takes a checkpoint id: the store's one checkpoint, described by its time and sessions.
+    const ids = run('fish', ['--no-config', '-c', `tsession completion fish | source; complete -C 'tsession -L ${server.name} restore --from '`]);
+    expect(ids).toMatch(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-z-]+\t\d{4}-\d\d-\d\dT[\d:.]+Z alpha-live, beta-saved\n$/);
   }, 30_000);
 
   it('zsh: TAB in an interactive zsh completes the saved session name', async () => {
