@@ -54,6 +54,8 @@ describe('tsession.tmux', () => {
       rows: 40,
     });
     register(() => client.kill());
+    let screen = '';
+    client.onData((d) => (screen += d));
     await waitFor(() => server.tmux('list-clients').trim() !== '', 10_000, 'client to attach');
 
     client.write('\x02\x13'); // prefix C-s
@@ -63,8 +65,11 @@ describe('tsession.tmux', () => {
       return r.code === 0 && (JSON.parse(r.stdout) as unknown[]).length === 1;
     }, 20_000, 'a checkpoint');
 
+    screen = '';
     client.write('\x02\x12'); // prefix C-r
     await waitFor(() => readFileSync(log, 'utf8').split('\n').includes(`-S ${socket}`), 20_000, 'the interface to start in the popup');
+    // The interface draws in the popup: its header names the server's watch state.
+    await waitFor(() => screen.includes('not watched'), 30_000, 'the interface to draw');
     client.write('q');
   }, 90_000);
 
