@@ -62,7 +62,8 @@ const exists = (p: string) =>
 
 /** The save file to read: the one named, else resurrect's `last` in its usual directories. */
 async function findSaveFile(ctx: Context, file: string | undefined): Promise<string> {
-  if (file !== undefined) return resolve(file);
+  // A link to a save is followed, so the archive is looked for beside the save itself.
+  if (file !== undefined) return realpath(resolve(file)).catch(() => resolve(file));
   // resurrect's own setting, when the server runs with the person's tmux.conf.
   const option = await readGlobalOption(ctx.server, '@resurrect-dir', { env: ctx.env, timeoutMs: 2000 }).catch(() => '');
   const candidates = resurrectDirs(ctx.env, ctx.paths.home, option, hostname()).map((d) => join(d, LAST));
