@@ -256,20 +256,28 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   // A server this restore starts is started here, by a short command: a tmux
   // server's process title (/proc/<pid>/cmdline, what `ps` shows) stays the
   // argv of the client that started it, and the build's argv holds every
-  // saved name and path. Its stand-in session (`cat`, a temporary name saves
-  // never record) keeps it up until the built sessions are in place.
-  const bootName = !opts.dryRun && live.sessions.length === 0 && targets.length > 0 ? restoreTmpName(suffix, targets.length) : null;
-  const dropBoot = async () => {
-    if (bootName !== null) await runTmux(opts.server, [['kill-session', '-t', `=${bootName}`]], { env: opts.env }).catch(() => undefined);
+  // saved name and path. With no session yet, exit-empty off keeps it up
+  // until the built sessions do; then it gets the config's value back.
+  const starts = !opts.dryRun && live.sessions.length === 0 && targets.length > 0;
+  /** exit-empty as the user's config left it, while this restore holds it off; null when it does not. */
+  let exitEmpty: 'on' | 'off' | null = null;
+  const exitEmptyBack = (): TmuxCommand[] => (exitEmpty === null ? [] : [['set-option', '-s', 'exit-empty', exitEmpty]]);
+  const giveBackExitEmpty = async () => {
+    const back = exitEmptyBack();
+    exitEmpty = null;
+    // Back on, a server left with no session exits, as it would have.
+    if (back.length) await runTmux(opts.server, back, { env: opts.env }).catch(() => undefined);
   };
   if (!opts.dryRun || live.sessions.length > 0) {
-    const start: TmuxCommand = bootName !== null ? ['new-session', '-d', '-s', bootName, '--', 'cat'] : ['start-server'];
+    const hold: TmuxCommand[] = starts ? [['show-options', '-sv', 'exit-empty'], ['set-option', '-s', 'exit-empty', 'off']] : [];
     const { stdout } = await runTmux(
       opts.server,
-      [start, ['show-options', '-gv', 'base-index'], ['show-options', '-gwv', 'pane-base-index']],
+      [['start-server'], ...hold, ['show-options', '-gv', 'base-index'], ['show-options', '-gwv', 'pane-base-index']],
       { env: opts.env },
     );
-    const [b, pb] = stdout.toString('utf8').split('\n');
+    const lines = stdout.toString('utf8').split('\n');
+    if (starts) exitEmpty = lines.shift() === 'off' ? 'off' : 'on';
+    const [b, pb] = lines;
     baseIndex = Number(b) || 0;
     paneBaseIndex = Number(pb) || 0;
   }
@@ -278,7 +286,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   try {
     contents = opts.dryRun ? new Map<PaneRecord, string>() : await readContents(targets, opts.readBlob, notes);
   } catch (e) {
-    await dropBoot();
+    await giveBackExitEmpty();
     throw e;
   }
 
@@ -317,7 +325,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const rollback = async () => {
     // kill-session stops a batch at the first missing session: one by one.
     await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
-    await dropBoot();
+    await giveBackExitEmpty();
   };
   /** The saved pane a typed command belongs to. */
   const typedRecord = (t: TypedCommand): PaneRecord | undefined =>
@@ -345,8 +353,9 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     notes.push(...checked.notes);
     if (checked.fatal.length) throw new RestoreError('verify-failed', `Restore did not match the checkpoint: ${checked.fatal.join('; ')}`);
     opts.onProgress?.({ phase: 'finalize', sessions: names });
-    // The stand-in goes with the renames: the built sessions keep the server up.
-    await runTmuxBatched(opts.server, bootName !== null ? [...plan.finalize, ['kill-session', '-t', `=${bootName}`]] : plan.finalize, { env: opts.env });
+    // exit-empty goes back with the renames: the built sessions keep the server up.
+    await runTmuxBatched(opts.server, [...plan.finalize, ...exitEmptyBack()], { env: opts.env });
+    exitEmpty = null;
   } catch (e) {
     await gates.abandon();
     await rollback();

@@ -14,6 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { TSESSION_VERSION } from '../version.js';
 import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp, type AnyCommandSpec, type CommandName } from './commands/table.js';
+import { HIDDEN_COMMANDS } from './commands/options.js';
 import type { Context } from '../context.js';
 import type { EarlyWork } from './early.js';
 
@@ -37,7 +38,7 @@ async function main(argv: string[], early: EarlyWork): Promise<number> {
   const { name, rest } = splitWatch(argv);
   const command: AnyCommandSpec | undefined = name !== undefined && isCommand(name) ? COMMANDS[name] : undefined;
   if (name !== undefined && !command) {
-    throw new UserError(`Expected a command (${Object.keys(COMMANDS).filter(isCommand).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
+    throw new UserError(`Expected a command (${Object.keys(COMMANDS).filter((n) => !HIDDEN_COMMANDS.has(n)).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
   }
   const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) } as NonNullable<ParseArgsConfig['options']>;
   const parsed = parseCommandArgs(rest, options, name);

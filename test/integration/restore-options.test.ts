@@ -76,7 +76,8 @@ describe('restore', () => {
     const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
     for (const secret of ['secret-session-name', 'secret-window-name', 'private-project-dir']) expect(title).not.toContain(secret);
     expect(title).toMatch(/^tmux /);
-    // The stand-in that started it is gone: only the restored session is left.
+    // Nothing else was left behind: only the restored session, and exit-empty as tmux's default has it.
     expect(server.tmux('ls', '-F', '#{session_name}').trim()).toBe('secret-session-name');
+    expect(server.tmux('show-options', '-sv', 'exit-empty').trim()).toBe('on');
   }, 60_000);
 });

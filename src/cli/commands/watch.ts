@@ -75,7 +75,9 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
   refuseArguments('watch', positionals); // it follows the whole server
   const times = watchTimes(v);
   if (v['print-unit'] === true) {
-    process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
+    // The socket path is said in the description too: with -L the command line does not hold it, and `tsession doctor` finds a server's unit by it.
+    const described = ctx.server.label.startsWith('-S ') ? ctx.server.label : `${ctx.server.label} (${ctx.server.socketPath})`;
+    process.stdout.write(watchUnit(described, unitArgv(ctx, v), unitEnv(ctx)));
     return EXIT.ok;
   }
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, ...times, autoRestore: v['auto-restore'] === true, markers: v.markers === true };
