@@ -29,6 +29,7 @@ describe('systemd unit', () => {
     expect(tmpdir.stdout).toContain('\nEnvironment=TMUX_TMPDIR=/run/tt\n');
     // -S stays -S; bounds are checked before anything is printed.
     expect((await runCli(null, ['-S', '/tmp/x y', '--watch', '--print-unit'], {}, 20_000)).stdout).toMatch(/\nExecStart=\S+ \S+ -S "\/tmp\/x y" --state-dir /);
+    expect(JSON.parse((await runCli(null, ['-L', 'w', '--watch', '--print-unit', '--json'], {}, 20_000)).stdout)).toEqual({ unit: expect.stringContaining('\nExecStart=') });
     expect(await runCli(null, ['-L', 'w', '--watch', '--health', '0.5', '--print-unit'], {}, 20_000)).toMatchObject({ code: 2, stdout: '' });
     expect(r.stdout).toMatch(/\nDescription=tsession watch of tmux server -L we ird%% \(\/\S+\/we ird%%\)\n/);
     expect(r.stdout).toMatch(/\nRestart=on-failure\n[\s\S]*\nRestartPreventExitStatus=2 6\n[\s\S]*\nWantedBy=default.target\n$/);

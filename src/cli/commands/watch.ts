@@ -77,7 +77,8 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
   if (v['print-unit'] === true) {
     // The socket path is said in the description too: with -L the command line does not hold it, and `tsession doctor` finds a server's unit by it.
     const described = ctx.server.label.startsWith('-S ') ? ctx.server.label : `${ctx.server.label} (${ctx.server.socketPath})`;
-    process.stdout.write(watchUnit(described, unitArgv(ctx, v), unitEnv(ctx)));
+    const unit = watchUnit(described, unitArgv(ctx, v), unitEnv(ctx));
+    process.stdout.write(ctx.opts.json ? `${JSON.stringify({ unit })}\n` : unit);
     return EXIT.ok;
   }
   const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, ...times, autoRestore: v['auto-restore'] === true, markers: v.markers === true };
