@@ -206,6 +206,10 @@ describe('--json', () => {
     expect(await json(['status'])).toMatchObject({ watching: false });
     expect(await json(['unfreeze', '--dry-run'])).toMatchObject({ frozen: [] });
     expect(await json(['shell-integration', 'bash'])).toMatchObject({ shell: 'bash', script: expect.stringContaining('633') });
+    expect(await json(['tmux-conf'])).toHaveProperty('snippet');
+    // doctor's exit code says whether something is wrong on this machine; its stdout is one document either way.
+    const doctor = await runCli(server, ['doctor', '--json'], env);
+    expect(() => JSON.parse(doctor.stdout) as unknown).not.toThrow();
     const dry = (await json(['restore', 'api', '--as', 'copy', '--dry-run'])) as Record<string, unknown>;
     expect(dry).toMatchObject({ dryRun: true });
     expect(dry).not.toHaveProperty('timings');
