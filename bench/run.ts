@@ -19,6 +19,7 @@ const SECTIONS: Record<string, string> = {
   crash: './crash-restore.js',
   unfreeze: './unfreeze.js',
   rc: './restore-rc.js',
+  startup: './startup.js',
 };
 
 async function main(): Promise<void> {

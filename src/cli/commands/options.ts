@@ -7,21 +7,28 @@ import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
 
 /** The options of every command, by command name. `default` runs for a bare `tsession`. */
 export const COMMAND_OPTIONS = {
-  save: { force: { type: 'boolean', help: 'write even when only a default start-up session exists' } },
+  save: {
+    force: { type: 'boolean', help: 'write even when only a default start-up session exists' },
+    timings: { type: 'boolean', help: "with --json: add the save's internal timings (for benchmarks)" },
+  },
   restore: {
     all: { type: 'boolean', help: 'every session of the checkpoint that is not running' },
-    from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' },
+    from: { type: 'string', arg: 'ID', help: 'checkpoint id or a unique start of one (default: newest good)' },
     as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
     replace: { type: 'boolean', help: 'replace a running session of the same name' },
     'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
     'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
+    timings: { type: 'boolean', help: "with --json: add the restore's internal timings (for benchmarks)" },
   },
   checkpoints: { verify: { type: 'boolean', help: 'read and check every checkpoint fully' } },
   list: {},
   forget: {},
-  diff: { from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' } },
+  diff: {
+    from: { type: 'string', arg: 'ID', help: 'checkpoint id or a unique start of one (default: newest good)' },
+    'exit-code': { type: 'boolean', help: 'exit 1 when something differs, 0 when nothing does (as git diff --exit-code)' },
+  },
   parse: {
-    nonce: { type: 'string', arg: 'HEX', help: "the pane's nonce: command lines carrying it are trusted" },
+    nonce: { type: 'string', arg: 'NONCE', help: "the pane's nonce (16-128 letters and digits): command lines carrying it are trusted" },
     control: { type: 'boolean', help: 'input is a tmux control-mode (tmux -C) stream' },
   },
   'shell-integration': {},
@@ -41,11 +48,41 @@ export const COMMAND_OPTIONS = {
   },
   status: {},
   log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  import: {},
+  'tmux-conf': {},
+  completion: {},
+  doctor: {},
+  __complete: {},
   default: {},
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 /** A command's name. */
 export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/** Commands left out of the help and of completion: a bare `tsession`, and the completion scripts' question. */
+export const HIDDEN_COMMANDS: ReadonlySet<string> = new Set(['default', '__complete']);
+
+/** A positional argument's kind, for shell completion: fixed words, or values looked up when completing. */
+export type Operand =
+  | { readonly kind: 'words'; readonly words: readonly string[] }
+  | { readonly kind: 'session' | 'checkpoint' | 'file' };
+
+const SESSION: readonly Operand[] = [{ kind: 'session' }];
+const SHELLS: readonly Operand[] = [{ kind: 'words', words: ['bash', 'zsh', 'fish'] }];
+
+/** What each command's positional arguments are: the i-th takes operands[i] (the last one repeats); absent: none. */
+export const COMMAND_OPERANDS: { readonly [C in CommandName]?: readonly Operand[] } = {
+  save: SESSION,
+  restore: SESSION,
+  checkpoints: SESSION,
+  forget: SESSION,
+  diff: SESSION,
+  unfreeze: SESSION,
+  parse: [{ kind: 'file' }],
+  'shell-integration': SHELLS,
+  import: [{ kind: 'words', words: ['resurrect'] }, { kind: 'file' }],
+  completion: SHELLS,
+};
 
 /** What node:util parseArgs yields for one option spec. */
 type ValueOf<O extends OptionSpec> = O['type'] extends 'string' ? (O extends { readonly multiple: true } ? string[] : string) : boolean;

@@ -5,7 +5,7 @@
  */
 import type { Context, GlobalOptions } from '../../context.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
-import { COMMAND_OPTIONS, type CommandName, type ValuesOf } from './options.js';
+import { COMMAND_OPTIONS, HIDDEN_COMMANDS, type CommandName, type ValuesOf } from './options.js';
 
 export { GLOBAL_OPTIONS };
 export type { CommandName };
@@ -43,12 +43,12 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--dry-run]',
     summary: 'rebuild sessions from a checkpoint (default: every saved session not running)',
     options: COMMAND_OPTIONS.restore,
-    examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T091530.123Z-… --dry-run'],
+    examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T0915 --dry-run   # an id, or its start as in git'],
     load: () => import('./restore.js'),
   },
   checkpoints: {
     usage: 'checkpoints [SESSION] [--verify]',
-    summary: 'list checkpoints: id, time, sessions, panes, size, valid',
+    summary: 'list checkpoints, newest first: time, age, cause, sessions, panes, size, valid, id',
     options: COMMAND_OPTIONS.checkpoints,
     examples: ['tsession checkpoints', 'tsession checkpoints api --verify --json'],
     load: () => import('./checkpoints.js'),
@@ -68,14 +68,14 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     load: () => import('./forget.js'),
   },
   diff: {
-    usage: 'diff [SESSION] [--from ID]',
+    usage: 'diff [SESSION] [--from ID] [--exit-code]',
     summary: 'what differs between the live sessions and a checkpoint',
     options: COMMAND_OPTIONS.diff,
-    examples: ['tsession diff', 'tsession diff api --json'],
+    examples: ['tsession diff', 'tsession diff api --json', 'tsession diff api --exit-code >/dev/null || echo changed'],
     load: () => import('./diff.js'),
   },
   parse: {
-    usage: 'parse [--nonce HEX] [--control] [FILE|-]',
+    usage: 'parse [--nonce NONCE] [--control] [FILE|-]',
     summary: 'print the shell-integration events in a byte stream as JSON lines',
     options: COMMAND_OPTIONS.parse,
     examples: ['tsession parse recording.bin', 'tmux -C attach | tsession parse --control -'],
@@ -120,6 +120,41 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     examples: ['tsession log', 'tsession log -n 0 --json'],
     load: () => import('./log.js'),
   },
+  import: {
+    usage: 'import resurrect [FILE]',
+    summary: "turn a tmux-resurrect save (default: its newest, `last`) and its pane contents into a checkpoint",
+    options: COMMAND_OPTIONS.import,
+    examples: ['tsession import resurrect', 'tsession -L work import resurrect ~/.tmux/resurrect/tmux_resurrect_20240102T030405.txt'],
+    load: () => import('./import.js'),
+  },
+  'tmux-conf': {
+    usage: 'tmux-conf',
+    summary: 'print the tmux.conf lines that load tsession.tmux: prefix C-s saves, prefix C-r opens the interface in a popup',
+    options: COMMAND_OPTIONS['tmux-conf'],
+    examples: ['tsession tmux-conf >> ~/.tmux.conf'],
+    load: () => import('./tmux-conf.js'),
+  },
+  completion: {
+    usage: 'completion bash|zsh|fish',
+    summary: 'print the shell completion script: commands, options, session names, checkpoint ids',
+    options: COMMAND_OPTIONS.completion,
+    examples: ['tsession completion bash > ~/.local/share/bash-completion/completions/tsession'],
+    load: () => import('./completion.js'),
+  },
+  doctor: {
+    usage: 'doctor',
+    summary: 'check tmux, the state dir, the config, shell integration, the watch daemon and node-pty; one line per check with a fix',
+    options: COMMAND_OPTIONS.doctor,
+    examples: ['tsession doctor', 'tsession -L work doctor --json'],
+    load: () => import('./doctor.js'),
+  },
+  __complete: {
+    usage: '__complete -- WORD…',
+    summary: 'the completion scripts ask this for candidates',
+    options: COMMAND_OPTIONS.__complete,
+    examples: ['tsession __complete -- restore ""'],
+    load: () => import('./complete.js'),
+  },
   default: {
     usage: '',
     summary: 'open the interface (on a terminal) or print the session list',
@@ -139,7 +174,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 /** `tsession --help`. */
 export function mainHelp(): string {
   const cmds = Object.entries(COMMANDS)
-    .filter(([n]) => n !== 'default')
+    .filter(([n]) => !HIDDEN_COMMANDS.has(n))
     .map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`);
   return [
     'tsession — keeps terminal work alive: checkpoints tmux sessions and restores them.',
