@@ -67,11 +67,17 @@ async function restored(w: ChaosWorld, since: number): Promise<void> {
   for (const bad of ['restore-breaker-open', 'restore-gave-up']) expect(entries.filter((e) => e.what === bad), bad).toEqual([]);
 }
 
-/** A user's change: a new window, a split, a cd, `tail -f`, or (past MAX_PANES) closing a pane. Resolves once it shows in the server. */
+/** A user's change: a new window, a split, a cd, `tail -f` started or stopped, or closing a pane. Resolves once it shows in the server. */
 async function change(w: ChaosWorld, rng: Rng): Promise<string> {
   const all = panes(w.model);
   const shells = all.filter((p) => p.model.program === 'bash');
-  const kinds = all.length >= MAX_PANES ? ['kill-pane', 'cd'] : ['new-window', 'split', 'cd', 'tail', ...(all.length > 5 ? ['kill-pane'] : [])];
+  const tails = all.filter((p) => p.model.program === 'tail');
+  const kinds = [
+    ...(all.length < MAX_PANES ? ['new-window', 'split'] : []),
+    ...(shells.length ? ['cd', 'tail'] : []),
+    ...(tails.length ? ['stop-tail'] : []),
+    ...(all.length > 5 && all.some((p) => p.windowPanes > 1) ? ['kill-pane'] : []),
+  ];
   const kind = rng.pick(kinds);
   const ref = (p: PaneRef): PaneRef => ({ session: p.session, window: p.window, pane: p.pane });
   switch (kind) {
@@ -91,6 +97,12 @@ async function change(w: ChaosWorld, rng: Rng): Promise<string> {
       const p = ref(rng.pick(shells));
       await w.atPrompt(p);
       await w.runTail(p);
+      break;
+    }
+    case 'stop-tail': {
+      const p = ref(rng.pick(tails));
+      w.s.tmux('send-keys', '-t', `${p.session}:${p.window}.${p.pane}`, 'C-c');
+      tails.find((x) => x.session === p.session && x.window === p.window && x.pane === p.pane)!.model.program = 'bash';
       break;
     }
     case 'kill-pane': {
