@@ -190,17 +190,26 @@ export async function runRound(w: ChaosWorld, kind: RoundKind, rng: Rng): Promis
         const pid = Number(r.stdout.trim());
         return r.status === 0 && pid !== first ? pid : null;
       }, 30_000, 'the restored server');
+      const killedAt = new Date().toISOString();
       process.kill(second, 'SIGKILL');
       // Journaled as a crash, or — when it died while the restore was still
       // building it, before the daemon was back on it — as that restore try
       // failing (rolled back), which the daemon tries again.
-      await w.journalSince(
-        since,
-        (e) => e.what === 'server-crashed' || (e.what === 'restore' && e.result === 'failed'),
-        'the second crash journaled (as a crash or a failed restore try)',
-        15_000,
-        2,
-      );
+      await w
+        .journalSince(
+          since,
+          (e) => e.what === 'server-crashed' || (e.what === 'restore' && e.result === 'failed'),
+          'the second crash journaled (as a crash or a failed restore try)',
+          15_000,
+          2,
+        )
+        .catch((e: Error) => {
+          const now = w.s.tmuxTry('display-message', '-p', '#{pid}');
+          throw new Error(
+            `${e.message}\nkilled server pid ${second} at ${killedAt} (first was ${first}); a server answers now: ${now.status === 0 ? `pid ${now.stdout.trim()}` : now.stderr.trim()}; control clients: ${w.controlClients()}\ndaemon stderr ends:\n${w.daemon.stderr().slice(-2500)}`,
+            { cause: e },
+          );
+        });
       await restored(w, since);
       return 'two crashes in quick succession';
     }
