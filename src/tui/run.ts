@@ -13,9 +13,9 @@
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { attachMode, attachSession } from './attach.js';
-import type { Snapshot } from './model.js';
+import { createController, type Controller } from './controller.js';
+import { createKeyReader } from './keys.js';
 import { createServices } from './services.js';
-import { initialState } from './state.js';
 import { clearOnResize, createTerminalGuard, TERMINAL_CODES } from './terminal.js';
 import { colorEnabled } from './theme.js';
 import { toAnsi } from './view/line.js';
@@ -57,6 +57,81 @@ async function loadInk() {
   }
 }
 
+/** OSC 52: put `text` on the terminal's clipboard (terminals and tmux with set-clipboard on honour it). */
+export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
+
+/** How long an ESC at the end of a read waits for the rest of a sequence before it counts as Esc. */
+const ESC_WAIT_MS = 30;
+
+/**
+ * Keys for the controller, from the first frame to the end: read from the
+ * terminal here (not through Ink), split one by one, escape sequences
+ * whole. One reader for the whole run, so no key is lost when Ink arrives.
+ */
+function readKeys(controller: Controller, stdin: NodeJS.ReadStream): { stop(): void } {
+  const reader = createKeyReader();
+  let escTimer: NodeJS.Timeout | undefined;
+  const onData = (chunk: string | Buffer) => {
+    clearTimeout(escTimer);
+    for (const k of reader.push(chunk.toString())) controller.press(k);
+    if (reader.pending) escTimer = setTimeout(() => reader.flush().forEach((k) => controller.press(k)), ESC_WAIT_MS);
+  };
+  stdin.setEncoding('utf8');
+  stdin.on('data', onData);
+  stdin.resume();
+  return {
+    stop() {
+      clearTimeout(escTimer);
+      stdin.off('data', onData);
+      stdin.pause();
+    },
+  };
+}
+
+/**
+ * Until Ink has loaded, each change of the controller is painted here
+ * (only the rows that differ), with the same view functions Ink renders.
+ */
+function paintUntilInk(controller: Controller, stdout: NodeJS.WriteStream, color: boolean): { stop(): void } {
+  let shown: string[] = [];
+  let scheduled = false;
+  let stopped = false;
+  const paint = () => {
+    scheduled = false;
+    if (stopped) return;
+    const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+    const lines = screenLines(buildScreen(controller.getState(), controller.services.info, size, controller.now(), controller.refreshedAt)).map((l) => toAnsi(l, color));
+    let out = '';
+    lines.forEach((l, i) => {
+      if (shown[i] !== l) out += `\x1b[${i + 1};1H${l}\x1b[K`;
+    });
+    if (lines.length < shown.length) out += `\x1b[${lines.length + 1};1H${TERMINAL_CODES.clearBelow}`;
+    shown = lines;
+    // Synchronized output: the terminal shows the frame whole.
+    if (out) stdout.write(`\x1b[?2026h${out}\x1b[?2026l`);
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(paint);
+    }
+  };
+  const onResize = () => {
+    shown = [];
+    schedule();
+  };
+  const unsubscribe = controller.subscribe(schedule);
+  stdout.on('resize', onResize);
+  paint();
+  return {
+    stop() {
+      stopped = true;
+      unsubscribe();
+      stdout.off('resize', onResize);
+    },
+  };
+}
+
 /** Run the interface until the person quits; returns the exit code. */
 export async function runTui(ctx: Context): Promise<number> {
   const stdin = process.stdin;
@@ -90,33 +165,27 @@ export async function runTui(ctx: Context): Promise<number> {
   // Ink loads after the first paint: its ~530 modules would otherwise
   // compete with the quick look for this one thread.
   let loading: ReturnType<typeof loadInk> | null = null;
-  let painted = false;
-  const paint = (snapshot: Snapshot | null, selected: string | null) => {
-    const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-    const lines = screenLines(buildScreen(initialState(snapshot, selected), services.info, size, Date.now()));
-    stdout.write(TERMINAL_CODES.home + lines.map((l) => toAnsi(l, color)).join('\r\n') + TERMINAL_CODES.clearBelow);
-    painted = true;
-  };
 
   let selected: string | null = null;
   let status: string | null = null;
   try {
     for (;;) {
       const snapshot = await services.quick().catch(() => null);
-      paint(snapshot, selected);
-      loading ??= loadInk();
-      const { createElement, ink, App, ThemeContext } = await loading;
-      // Ink starts drawing where the cursor is: at the top, over the painted frame.
-      if (painted) stdout.write(TERMINAL_CODES.home);
       const next = await new Promise<{ attach: string } | 'quit'>((resolve) => {
         let done = false;
+        let instance: { unmount(): void } | null = null;
+        let direct: { stop(): void } | null = null;
+        let keys: { stop(): void } | null = null;
         const finish = (v: { attach: string } | 'quit') => {
           if (done) return;
           done = true;
-          instance.unmount();
+          direct?.stop();
+          keys?.stop();
+          controller.stop();
+          instance?.unmount();
           resolve(v);
         };
-        const app = createElement(App, {
+        const controller = createController({
           services,
           initial: snapshot,
           initialSelected: selected,
@@ -132,17 +201,32 @@ export async function runTui(ctx: Context): Promise<number> {
             return undefined;
           },
           onQuit: () => finish('quit'),
+          onCopy: (text) => void stdout.write(osc52(text)),
         });
-        const instance = ink.render(createElement(ThemeContext.Provider, { value: { color } }, app), {
-          stdin,
-          stdout,
-          exitOnCtrlC: false,
-          patchConsole: false,
-          // A key's frame waits at most one frame interval behind a refresh's.
-          maxFps: 120,
-          // Not incremental: Ink 6.8 draws incremental frames one row low when they end in a newline.
-          incrementalRendering: false,
-        });
+        // Keys are answered from the first frame on, before Ink is there.
+        keys = readKeys(controller, stdin);
+        direct = paintUntilInk(controller, stdout, color);
+        controller.start();
+        loading ??= loadInk();
+        loading.then(({ createElement, ink, App, ThemeContext }) => {
+          if (done) return;
+          direct?.stop();
+          direct = null;
+          // Ink starts drawing where the cursor is: at the top, over the painted frame.
+          stdout.write(TERMINAL_CODES.home);
+          // Keys keep coming through readKeys: Ink does not read the terminal.
+          const app = createElement(App, { controller, ownInput: true, services, initial: snapshot, onAttach: () => undefined, onQuit: () => undefined });
+          instance = ink.render(createElement(ThemeContext.Provider, { value: { color } }, app), {
+            stdin,
+            stdout,
+            exitOnCtrlC: false,
+            patchConsole: false,
+            // A key's frame waits at most one frame interval behind a refresh's.
+            maxFps: 120,
+            // Not incremental: Ink 6.8 draws incremental frames one row low when they end in a newline.
+            incrementalRendering: false,
+          });
+        }, onCrash);
       });
       if (next === 'quit') break;
       selected = next.attach;

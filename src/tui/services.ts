@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { paneCount } from '../../checkpoints/counts.js';
+import { paneName } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
@@ -22,7 +23,13 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalIn } from '../ops/journal.js';
+import { journalIn, JOURNAL_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
+import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
+import { attachMode } from './attach.js';
+import { localTime } from './view/panels.js';
+import { visible } from '../../checkpoints/words.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { configFor } from '../ops/config.js';
 
 /** Named bounds of the services. */
@@ -67,12 +74,15 @@ export function unlistedCommands(sessions: readonly SessionRecord[], rules: read
       w.panes.forEach((p, i) => {
         if (p.foreground.kind !== 'job' || !p.foreground.argv) return;
         if (decideRerun(p.foreground.argv, rules).action === 'run') return;
-        out.push({ where: `${s.name}:${w.index}.${i}`, command: p.foreground.argv.join(' '), program: programName(p.foreground.argv[0] ?? '') });
+        out.push({ where: paneName(s.name, w.index, p.index ?? i), command: p.foreground.argv.join(' '), program: programName(p.foreground.argv[0] ?? '') });
       });
     }
   }
   return out;
 }
+
+/** The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads. */
+const cliPath = () => fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
 
 /** Global options of this run, to pass to a child `tsession`. */
 function globalArgs(ctx: Context): string[] {
@@ -97,12 +107,27 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   const checkpoint = local.checkpoint;
   const store = () => ctx.store();
   let last: Snapshot | null = null;
+  // The whole journal, read again only when its file changed: it says why each checkpoint was taken.
+  let journalRead: { stamp: string; entries: JournalEntry[] } | null = null;
+  const journal = async (): Promise<JournalEntry[]> => {
+    const file = join(ctx.storeDir, JOURNAL_FILE);
+    const st = await stat(file).catch(() => null);
+    const stamp = st ? `${st.size} ${st.mtimeMs}` : 'none';
+    if (journalRead?.stamp !== stamp) journalRead = { stamp, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
+    return journalRead.entries;
+  };
   const remember = (s: Snapshot): Snapshot => (last = s);
   // Started by the first refresh, after the first frame: its own module
   // loading would otherwise compete with the frame for the CPU.
   let worker: ReturnType<typeof startWorker> | undefined;
   return {
-    info: { serverLabel: ctx.server.label, socketPath: ctx.server.socketPath, stateDir: ctx.paths.stateDir },
+    info: {
+      serverLabel: ctx.server.label,
+      socketPath: ctx.server.socketPath,
+      stateDir: ctx.paths.stateDir,
+      ownPane: attachMode(ctx.server, ctx.env) === 'switch-client' ? (ctx.env.TMUX_PANE ?? null) : null,
+      home: ctx.env.HOME ?? null,
+    },
 
     async quick() {
       return remember(await local.quick());
@@ -147,7 +172,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         createdAt: r.body.createdAt,
         sessions: chosen.map((s) => ({ name: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })), panes: paneCount(s) })),
         unlisted: unlistedCommands(chosen, config.rerun.allowlist),
-        running: req.sessions.filter((n) => liveNames.has(n)),
+        // A copy replaces nothing.
+        running: req.as !== undefined ? [] : req.sessions.filter((n) => liveNames.has(n)),
+        ...(req.as !== undefined ? { as: req.as } : {}),
       };
     },
 
@@ -161,28 +188,53 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const { result, journalProblem, lostContents } = await restore(
           // The config warning goes in the message below, never on stderr under the interface.
           { ...ctx, warn: () => {} },
-          { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress },
+          { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress, ...(req.as !== undefined ? { as: req.as } : {}) },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
         );
-        const parts = result.restored.map((x) => `restored ${x.name} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
+        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
-        if (typed) parts.push(`${typed} command(s) typed at the prompt, not run`);
+        if (typed) parts.push(`${typed} command${typed === 1 ? '' : 's'} typed at the prompt, not run`);
         // Said first among the notes: the restore came back without something it saved.
         if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
         if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
         if (warning) parts.push(`warning: ${warning}`);
-        return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
+        return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from the checkpoint of ${localTime(r.body.createdAt)}`, journalProblem) };
       } catch (e) {
         return { ok: false, message: errorMessage(e) };
       }
     },
 
+    restoreDetached(req) {
+      const args = [cliPath(), ...globalArgs(ctx), 'restore', ...req.sessions, '--from', req.checkpointId, ...(req.replace ? ['--replace'] : []), ...(req.as !== undefined ? ['--as', req.as] : [])];
+      return new Promise<ActionResult>((resolve) => {
+        // Its own session and process group: the tmux server's SIGHUP to this
+        // interface's pane does not reach it; the op journals its result.
+        const child = spawn(process.execPath, args, { env: ctx.env, stdio: 'ignore', detached: true });
+        child.once('error', (e) => resolve({ ok: false, message: `could not start the restore: ${e.message}` }));
+        child.once('spawn', () => {
+          child.unref();
+          resolve({ ok: true, message: `restoring ${req.sessions.map(visible).join(', ')} in process ${child.pid}; this interface ends with its session (tsession log shows the result)` });
+        });
+      });
+    },
+
+    async timeline(session, entries) {
+      const known = savesByCause(await journal());
+      const inputs = await Promise.all(
+        entries.map(async (e) => {
+          const r = e.valid ? await checkpoint(e.id) : null;
+          const record = r?.ok ? (r.body.sessions.find((x) => x.name === session) ?? null) : null;
+          return { id: e.id, createdAt: e.createdAt, cause: causeOf(e.id, e.createdAt, known), record };
+        }),
+      );
+      return buildTimeline(inputs, ctx.env.HOME ?? null);
+    },
+
     save() {
       // The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads.
-      const cli = fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
       return new Promise<ActionResult>((resolve) => {
-        const child = spawn(process.execPath, [cli, ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [cliPath(), ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), SERVICE_LIMITS.saveTimeoutMs);
@@ -195,7 +247,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
             const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { saved: boolean; id?: string; reason?: string; sessions?: number; panes?: number };
             resolve(
               r.saved
-                ? { ok: true, message: `saved checkpoint ${r.id} (${r.sessions} session(s), ${r.panes} pane(s))` }
+                ? { ok: true, message: `saved a checkpoint: ${r.sessions} session${r.sessions === 1 ? '' : 's'}, ${r.panes} pane${r.panes === 1 ? '' : 's'} (y copies its id)` }
                 : { ok: true, message: `nothing saved: ${r.reason}` },
             );
           } catch {
@@ -209,7 +261,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     async removeCheckpoint(id): Promise<ActionResult> {
       const r = await (await store()).remove(id);
       local.forget(id);
-      return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
+      return r.ok ? { ok: true, message: `deleted the checkpoint ${id}` } : { ok: false, message: r.error.message };
     },
 
     async forgetSession(name): Promise<ActionResult> {
