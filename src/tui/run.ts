@@ -1,25 +1,24 @@
 /**
  * Runs the interface on a terminal: takes the terminal (alternate screen,
- * raw input), paints a first frame from the quick look while Ink and React
- * are still loading, mounts the Ink app, hands the terminal to tmux for an
+ * raw input), starts the controller on the quick look, reads keys and
+ * paints frames itself (terminal-io.ts), hands the terminal to tmux for an
  * attach and takes it back, and restores the terminal on every way out
  * (quit, Ctrl-C, an exception, SIGTERM, SIGHUP).
  *
- * Why a first frame without Ink: importing Ink + React costs 350–600 ms on
- * this machine (about 530 ES modules, 415 of them es-toolkit's), over the
- * 300 ms first-frame budget. The frame is built by the same view functions
- * the Ink components render, so the two look alike.
+ * Why not Ink by default: importing Ink + React costs 350–600 ms here
+ * (about 530 ES modules, 415 of them es-toolkit's) and ~60 MB of memory
+ * (peak 134 MB against 75 MB without), only to write lines the view
+ * functions already build. `TSESSION_TUI_RENDERER=ink` renders with Ink
+ * once it has loaded (App.tsx over the same controller).
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { attachMode, attachSession } from './attach.js';
-import { createController, type Controller } from './controller.js';
-import { createKeyReader } from './keys.js';
+import { createController } from './controller.js';
+import { paintScreen, readKeys } from './terminal-io.js';
 import { createServices } from './services.js';
 import { clearOnResize, createTerminalGuard, TERMINAL_CODES } from './terminal.js';
 import { colorEnabled } from './theme.js';
-import { toAnsi } from './view/line.js';
-import { buildScreen, screenLines } from './view/screen.js';
 
 /**
  * Tunables read from the environment (tests and the benchmark shorten
@@ -29,6 +28,8 @@ export const TUI_ENV = {
   refreshMs: 'TSESSION_TUI_REFRESH_MS',
   probeTimeoutMs: 'TSESSION_PROBE_TIMEOUT_MS',
   notReadingMs: 'TSESSION_NOT_READING_MS',
+  /** `ink`: render with Ink once it has loaded (the own painter draws until then); default: the own painter throughout. */
+  renderer: 'TSESSION_TUI_RENDERER',
 } as const;
 
 const envNumber = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
@@ -59,78 +60,6 @@ async function loadInk() {
 
 /** OSC 52: put `text` on the terminal's clipboard (terminals and tmux with set-clipboard on honour it). */
 export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
-
-/** How long an ESC at the end of a read waits for the rest of a sequence before it counts as Esc. */
-const ESC_WAIT_MS = 30;
-
-/**
- * Keys for the controller, from the first frame to the end: read from the
- * terminal here (not through Ink), split one by one, escape sequences
- * whole. One reader for the whole run, so no key is lost when Ink arrives.
- */
-function readKeys(controller: Controller, stdin: NodeJS.ReadStream): { stop(): void } {
-  const reader = createKeyReader();
-  let escTimer: NodeJS.Timeout | undefined;
-  const onData = (chunk: string | Buffer) => {
-    clearTimeout(escTimer);
-    for (const k of reader.push(chunk.toString())) controller.press(k);
-    if (reader.pending) escTimer = setTimeout(() => reader.flush().forEach((k) => controller.press(k)), ESC_WAIT_MS);
-  };
-  stdin.setEncoding('utf8');
-  stdin.on('data', onData);
-  stdin.resume();
-  return {
-    stop() {
-      clearTimeout(escTimer);
-      stdin.off('data', onData);
-      stdin.pause();
-    },
-  };
-}
-
-/**
- * Until Ink has loaded, each change of the controller is painted here
- * (only the rows that differ), with the same view functions Ink renders.
- */
-function paintUntilInk(controller: Controller, stdout: NodeJS.WriteStream, color: boolean): { stop(): void } {
-  let shown: string[] = [];
-  let scheduled = false;
-  let stopped = false;
-  const paint = () => {
-    scheduled = false;
-    if (stopped) return;
-    const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-    const lines = screenLines(buildScreen(controller.getState(), controller.services.info, size, controller.now(), controller.refreshedAt)).map((l) => toAnsi(l, color));
-    let out = '';
-    lines.forEach((l, i) => {
-      if (shown[i] !== l) out += `\x1b[${i + 1};1H${l}\x1b[K`;
-    });
-    if (lines.length < shown.length) out += `\x1b[${lines.length + 1};1H${TERMINAL_CODES.clearBelow}`;
-    shown = lines;
-    // Synchronized output: the terminal shows the frame whole.
-    if (out) stdout.write(`\x1b[?2026h${out}\x1b[?2026l`);
-  };
-  const schedule = () => {
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(paint);
-    }
-  };
-  const onResize = () => {
-    shown = [];
-    schedule();
-  };
-  const unsubscribe = controller.subscribe(schedule);
-  stdout.on('resize', onResize);
-  paint();
-  return {
-    stop() {
-      stopped = true;
-      unsubscribe();
-      stdout.off('resize', onResize);
-    },
-  };
-}
 
 /** Run the interface until the person quits; returns the exit code. */
 export async function runTui(ctx: Context): Promise<number> {
@@ -205,8 +134,9 @@ export async function runTui(ctx: Context): Promise<number> {
         });
         // Keys are answered from the first frame on, before Ink is there.
         keys = readKeys(controller, stdin);
-        direct = paintUntilInk(controller, stdout, color);
+        direct = paintScreen(controller, stdout, color);
         controller.start();
+        if (ctx.env[TUI_ENV.renderer] !== 'ink') return;
         loading ??= loadInk();
         loading.then(({ createElement, ink, App, ThemeContext }) => {
           if (done) return;

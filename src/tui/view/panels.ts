@@ -185,7 +185,7 @@ export function journalLines(entries: readonly JournalEntry[] | null, cursor: nu
     if (mark) focusLine = out.length;
     const tone = e.result === 'failed' ? { color: 'red' as const, bold: true } : e.kind === 'detected' ? { color: 'yellow' as const } : {};
     const [head = '', ...evidence] = formatEntry({ ...e, at: localTime(e.at) }).split('\n');
-    wrap(head, Math.max(10, width - 4)).forEach((part, j) => {
+    wrap(head, Math.max(10, width - 6)).forEach((part, j) => {
       const lead = j === 0 ? (mark ? ' ▶ ' : '   ') : '     ';
       out.push(fitLine([seg(lead, { bold: true }), seg(part, { ...tone, ...(mark && focused ? { inverse: true } : {}) })], width));
     });

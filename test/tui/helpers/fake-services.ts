@@ -89,10 +89,11 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       log('previewRestore', req);
       return {
         checkpointId: req.checkpointId,
-        createdAt: '2026-11-24T09:55:00Z',
+        createdAt: svc.current.checkpoints.find((e) => e.id === req.checkpointId)?.createdAt ?? '2026-11-24T09:55:00Z',
         sessions: req.sessions.map((name) => ({ name, windows: [{ index: 0, name: 'psql' }, { index: 1, name: 'dump' }], panes: 2 })),
         unlisted: [],
-        running: req.sessions.filter((n) => snapshot.report.sessions.some((v) => v.session === n && v.live)),
+        running: req.as !== undefined ? [] : req.sessions.filter((n) => snapshot.report.sessions.some((v) => v.session === n && v.live)),
+        ...(req.as !== undefined ? { as: req.as } : {}),
       };
     },
     async restore(req: RestoreRequest, approve: boolean, onProgress: Parameters<TuiServices['restore']>[2]): Promise<ActionResult> {
