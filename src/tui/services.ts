@@ -300,12 +300,20 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   };
 }
 
+/**
+ * The refresh worker's heap: a small young generation. A refresh allocates
+ * briefly (a layout, /proc reads, a snapshot) and keeps little; V8's default
+ * semi-spaces let a worker refreshing back to back hold tens of MB it never
+ * needs.
+ */
+export const WORKER_HEAP = { maxYoungGenerationSizeMb: 4 } as const;
+
 /** The refresh worker, or null when it cannot start (then refreshes run here). */
 function startWorker(ctx: Context, refresher: RefreshWorkerData['refresher']): { refresh(): Promise<Snapshot>; close(): Promise<void> } | null {
   const file = fileURLToPath(new URL('./refresh-worker.js', import.meta.url));
   let w: Worker;
   try {
-    w = new Worker(file, { workerData: { opts: ctx.opts, env: { ...ctx.env }, refresher } satisfies RefreshWorkerData });
+    w = new Worker(file, { workerData: { opts: ctx.opts, env: { ...ctx.env }, refresher } satisfies RefreshWorkerData, resourceLimits: WORKER_HEAP });
   } catch {
     return null;
   }

@@ -254,8 +254,8 @@ describe('unfreeze', () => {
     await app.press('u');
     const f = await app.waitFrame(/worker: healthy again/);
     expect(f).toMatch(/Unfreeze worker/);
-    expect(f).toMatch(/✓ Resume the stopped job in %\d+ \(SIGCONT to process group 700\)/);
-    expect(f).toMatch(/· Interrupt the foreground job of %\d+ \(SIGINT to process group 700\) \[asks\]/);
+    expect(f).toMatch(/✓ Resume the stopped job in worker:0\.0 \(SIGCONT to process group 700\)/);
+    expect(f).toMatch(/· Interrupt the foreground job of worker:0\.0 \(SIGINT to process group 700\) \[asks\]/);
   });
 
   it('a destructive step waits for y, and n stops the ladder', async () => {
@@ -267,7 +267,7 @@ describe('unfreeze', () => {
     });
     const app = renderApp({ initialSelected: 'worker' }, services);
     await app.press('u');
-    await app.waitFrame(/Interrupt the foreground job of %\d+[\s\S]*\[y\] do it\s+\[n\/Esc\] stop here/);
+    await app.waitFrame(/Interrupt the foreground job of worker:0\.0[\s\S]*\[y\] do it\s+\[n\/Esc\] stop here/);
     await app.press('n');
     await app.waitFrame(/worker: still frozen/);
   });
