@@ -25,7 +25,7 @@ export const CAUSE_WORDS: Record<SaveCause, string> = {
   'after-restore': 'after a restore',
   'watch-started': 'watch started',
   'watch-stopping': 'watch stopping',
-  unknown: 'cause not journaled',
+  unknown: 'not journaled',
 };
 
 /** A save that follows a restore this closely records what the restore made. */

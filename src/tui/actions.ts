@@ -270,7 +270,7 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
       });
       if (a !== 'yes') return status('kept the checkpoint');
       const r = await services.removeCheckpoint(cp.id);
-      status(r.message, r.ok ? 'ok' : 'error');
+      status(r.ok ? `deleted the checkpoint of ${localTime(cp.createdAt)}` : r.message, r.ok ? 'ok' : 'error');
       deps.refreshNow();
     },
 

@@ -268,8 +268,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       try {
         const f = await (await lazy.departures()).forgetSession(ctx, name);
         for (const id of f.removed) local.forget(id);
-        const kept = f.kept ? `; kept ${f.kept} checkpoint(s) other sessions need` : '';
-        return { ok: true, message: `forgot ${name}: deleted ${f.removed.length} checkpoint(s) holding only it${kept}` };
+        const n = (k: number) => `${k} checkpoint${k === 1 ? '' : 's'}`;
+        const kept = f.kept ? `; kept ${n(f.kept)} other sessions need` : '';
+        return { ok: true, message: `forgot ${visible(name)}: deleted ${n(f.removed.length)} holding only it${kept}` };
       } catch (e) {
         return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
       }

@@ -28,7 +28,7 @@ describe('sessions list and health badges', () => {
   it.each([
     ['api', /✓ healthy[\s\S]*server: answers; 3 pane\(s\) checked[\s\S]*Windows \(live\)/],
     ['web', /✓ healthy · 1 window, 1 pane · not attached[\s\S]*Enter attaches/],
-    ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint cp-new/],
+    ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint of 2026-11-24 \d\d:55:00 \(5m ago\)/],
     ['worker', /‖ frozen[\s\S]*job: pane %\d+ \(worker:0\.0\): pid 701 \(sleep\) of the foreground job \(process group 700\) is\s+stopped: state T \(stopped\), wchan do_signal_stop[\s\S]*u unfreezes it/],
     ['gone', /✗ crashed[\s\S]*server: not running on tmux server -L test[\s\S]*r restores it[\s\S]*Windows \(from the checkpoint of 2026-11-24 \d\d:55:00\)/],
   ])('the detail of %s shows its badge and evidence', async (name, want) => {
@@ -244,7 +244,7 @@ describe('confirmations', () => {
     await app.press('x');
     await app.waitFrame(/Delete the checkpoint of/);
     await app.press('y');
-    await app.waitFrame(/deleted checkpoint cp-old/);
+    await app.waitFrame(/deleted the checkpoint of 2026-11-24 \d\d:00:00/);
   });
 });
 

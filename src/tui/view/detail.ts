@@ -92,7 +92,8 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
   out.push(fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(badgeText(row.badge), { color: b.color, bold: true }), seg(`${counts}${where}${saved}`)], width));
   // Attachment is said above and in its own column; a change not yet saved is evidence.
   const evidence = [
-    ...v.evidence.filter((e) => e.probe !== 'clients'),
+    // The checkpoint by its time, not its id (y copies the id).
+    ...v.evidence.filter((e) => e.probe !== 'clients').map((e) => (e.probe === 'checkpoint' && v.saved ? { ...e, saw: `newest checkpoint of ${localTime(v.saved.createdAt)} (${age(now - Date.parse(v.saved.createdAt))} ago)` } : e)),
     ...(row.changes.length ? [{ probe: 'since the checkpoint', saw: row.changes.map((c) => c.text).join(', ') }] : []),
   ];
   // Evidence is what a person acts on: wrapped, never cut.
