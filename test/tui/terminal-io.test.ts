@@ -9,7 +9,7 @@ import { createController } from '../../src/tui/controller.js';
 import { createKeyReader, splitKeys } from '../../src/tui/keys.js';
 import { paintScreen, readKeys } from '../../src/tui/terminal-io.js';
 import { fakeServices, NOW } from './helpers/fake-services.js';
-import { xtermScreen } from './helpers/xterm-screen.js';
+import { PALETTE, xtermScreen } from './helpers/xterm-screen.js';
 
 describe('keys from bytes', () => {
   it('splits a read into keys: letters, Enter, Backspace, Tab, Ctrl, arrows, Page Down, Shift-Tab', () => {
@@ -98,5 +98,37 @@ describe('the own painter', () => {
     screen.resize(90, 24);
     await screen.waitFor(/▶ api[\s\S]*socket/);
     expect(screen.text()).not.toMatch(/needs a terminal/);
+  });
+});
+
+describe('the timeline, painted', () => {
+  it('shows each checkpoint by time, age and cause; one that looks wrong is marked in red', async () => {
+    const screen = xtermScreen(120, 30);
+    const services = fakeServices({
+      async timeline(_session, entries) {
+        return entries.map((e, i) => ({
+          id: e.id,
+          createdAt: e.createdAt,
+          cause: i === 0 ? ('after-restore' as const) : ('interval' as const),
+          windows: e.valid ? 2 : null,
+          panes: e.valid ? (i === 0 ? 1 : 3) : null,
+          programs: i === 0 ? [] : ['vim'],
+          changes: i === 0 ? [{ kind: 'program' as const, text: 'vim → shell', loss: true }] : null,
+          suspect: i === 0 ? 'fewer panes (1) than the checkpoint before it' : null,
+        }));
+      },
+    });
+    const controller = createController({ services, initial: services.current, initialSelected: 'api', refreshMs: 60_000, now: () => NOW, onAttach: () => {}, onQuit: () => {} });
+    const painter = paintScreen(controller, screen.stdout as unknown as NodeJS.WriteStream, true);
+    const keys = readKeys(controller, screen.stdin as unknown as NodeJS.ReadStream);
+    stops.push(() => painter.stop(), () => keys.stop(), () => controller.stop());
+    screen.stdin.type('t');
+    const text = await screen.waitFor(/after a restore/);
+    expect(text).toMatch(/▶ 2026-11-24 \d\d:55:00\s+5m ago\s+after a restore\s+1 pane\s+shells\s+vim → shell\s*\n\s+⚠ fewer panes \(1\) than the checkpoint before it/);
+    expect(text).toMatch(/2026-11-24 \d\d:00:00\s+1h ago\s+interval\s+3 panes\s+vim\s+\(oldest\)/);
+    const warn = screen.find('⚠ fewer panes')!;
+    expect(screen.colorAt(warn.x, warn.y)).toBe(PALETTE.red);
+    const loss = screen.find('vim → shell')!;
+    expect(screen.colorAt(loss.x, loss.y)).toBe(PALETTE.yellow);
   });
 });

@@ -69,9 +69,9 @@ export function timelineLines(
       const shape = seg(` ${fitRight(plural(t.panes ?? 0, 'pane'), 8)}  `);
       const programs = seg(fit(t.programs.length ? t.programs.map(visible).join(', ') : 'shells', 16), t.programs.length ? {} : { dim: true });
       const changes = t.changes === null ? seg('  (oldest)', { dim: true }) : seg(`  ${visible(changeSummary(t.changes))}`, t.changes.some((c) => c.loss) ? { color: 'yellow' } : t.changes.length ? {} : { dim: true });
-      const warn = t.suspect ? [seg(`  ⚠ ${visible(t.suspect)}`, { color: 'red', bold: true })] : [];
-      // A checkpoint that looks wrong says so first, before any cut.
-      out.push(fitLine([...head, cause, shape, ...warn, programs, changes], width));
+      out.push(fitLine([...head, cause, shape, programs, changes], width));
+      // A checkpoint that looks wrong says so on a line of its own, never cut off.
+      if (t.suspect) out.push(fitLine([seg(`      ⚠ ${visible(t.suspect)}`, { color: 'red', bold: true })], width));
     }
     if (mark) {
       const facts = [`id ${e.id}`, size(e.bytes), e.meaningful ? null : 'only tmux\'s start-up session', e.sessions.length > 1 ? `with ${e.sessions.filter((n) => n !== session).map(visible).join(', ')}` : null].filter(Boolean).join(' · ');

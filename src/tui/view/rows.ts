@@ -17,6 +17,8 @@ import { fit, fitRight, textWidth, wrap } from './text.js';
 
 /** One list row. */
 export interface SessionRow {
+  /** Which kind of session: a tmux session today; tsession's own PTY sessions (`tsession new`) are meant to join as 'pty'. */
+  readonly kind: 'tmux';
   readonly name: string;
   readonly badge: BadgeState;
   readonly verdict: SessionVerdict;
@@ -108,6 +110,7 @@ export function sessionRows(snapshot: Snapshot | null, filter = '', home: string
       // checkpoint does not hold yet (a window added, a cwd) is "changed".
       const health: BadgeState = changes.length ? 'changed' : v.health === 'detached' ? 'healthy' : v.health;
       return {
+        kind: 'tmux' as const,
         name: v.session,
         // A server that is slow to answer has not said a session is gone.
         badge: slow && v.health === 'crashed' ? 'checking' : health,

@@ -67,8 +67,8 @@ function panelContent(state: TuiState, info: TuiInfo, row: SessionRow | null, wi
 export function panelSlice(content: PanelLines, state: TuiState, height: number, width: number): Line[] {
   const { lines, focusLine } = content;
   let first = Math.min(state.scroll, Math.max(0, lines.length - height));
-  // The chosen entry and the line after it (its detail) stay in view.
-  if (focusLine !== null && !state.dialog && !state.prompt) first = Math.max(0, Math.min(focusLine + 2 - height, lines.length - height));
+  // The chosen entry and the two lines after it (its warning, its detail) stay in view.
+  if (focusLine !== null && !state.dialog && !state.prompt) first = Math.max(0, Math.min(focusLine + 3 - height, lines.length - height));
   const out = lines.slice(first, first + height);
   while (out.length < height) out.push(fitLine([], width));
   return out;
