@@ -123,11 +123,12 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
   /** The row and checkpoint a restore of the selection starts from, or null (said on the status line). */
   const restorable = (): { row: SessionRow; id: string } | null => {
     const row = selectedRow();
-    if (!row) return status('no session selected'), null;
-    const cp = chosenCheckpoint(row);
-    if (!cp) return status(`no valid checkpoint holds ${visible(row.name)}; s saves one while it runs`, 'error', row.name), null;
-    if (!cp.valid) return status(`the checkpoint of ${localTime(cp.createdAt)} is invalid (${cp.error ?? 'unreadable'}); choose another in the timeline (t)`, 'error'), null;
-    return { row, id: cp.id };
+    const cp = row ? chosenCheckpoint(row) : null;
+    if (!row) status('no session selected');
+    else if (!cp) status(`no valid checkpoint holds ${visible(row.name)}; s saves one while it runs`, 'error', row.name);
+    else if (!cp.valid) status(`the checkpoint of ${localTime(cp.createdAt)} is invalid (${cp.error ?? 'unreadable'}); choose another in the timeline (t)`, 'error');
+    else return { row, id: cp.id };
+    return null;
   };
 
   const move = (by: number) => {
