@@ -18,6 +18,7 @@ export interface PathEnv {
   readonly XDG_STATE_HOME?: string | undefined;
   readonly XDG_CONFIG_HOME?: string | undefined;
   readonly XDG_RUNTIME_DIR?: string | undefined;
+  readonly XDG_DATA_HOME?: string | undefined;
   readonly HOME?: string | undefined;
 }
 
@@ -79,6 +80,27 @@ export function defaultHome(): string {
   return homedir();
 }
 
+/**
+ * Where tmux-resurrect keeps its saves, in the order its scripts/helpers.sh
+ * picks them: the server's `@resurrect-dir` option when set (with `~`,
+ * `$HOME` and `$HOSTNAME` expanded as resurrect does), else
+ * `~/.tmux/resurrect` (used when it exists), then
+ * `$XDG_DATA_HOME/tmux/resurrect`.
+ */
+export function resurrectDirs(env: PathEnv, home: string, option = '', host = ''): string[] {
+  const configured = option.replaceAll('$HOME', home).replaceAll('$HOSTNAME', host).replaceAll('~', home);
+  return [
+    ...(configured && isAbsolute(configured) ? [configured] : []),
+    join(home, '.tmux', 'resurrect'),
+    join(xdg(env.XDG_DATA_HOME) ?? join(home, '.local', 'share'), 'tmux', 'resurrect'),
+  ];
+}
+
+/** Where systemd looks for a user's own units (`systemctl --user`). */
+export function systemdUserDir(env: PathEnv, home: string): string {
+  return join(xdg(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'systemd', 'user');
+}
+
 /** A directory where a shell's nonce file may be, and the /tmp root above it that must be private too. */
 export interface NonceDir {
   readonly dir: string;
@@ -118,6 +140,26 @@ export function serverDir(stateDir: string, socketPath: string): string {
 /** The lock file of a server's watch daemon, under tsession's runtime dir. */
 export function watchLockFile(runtimeDir: string, socketPath: string): string {
   return join(runtimeDir, `watch-${serverSlug(socketPath)}.lock`);
+}
+
+/**
+ * Longest Unix socket path in bytes: sun_path holds 108 with the closing NUL.
+ * A longer $XDG_RUNTIME_DIR cannot hold our sockets; src/ipc says so.
+ */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * The socket of the PTY host, in the runtime dir: $XDG_RUNTIME_DIR/tsession/,
+ * or /tmp/tsession-<uid>/ when that variable is unset (src/ipc checks either
+ * is a 0700 directory of ours before listening or connecting).
+ */
+export function ptyHostSocketFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-host.sock');
+}
+
+/** The control socket of a tmux server's watch daemon, beside its lock in the runtime dir. */
+export function watchSocketFile(runtimeDir: string, socketPath: string): string {
+  return join(runtimeDir, `watch-${serverSlug(socketPath)}.sock`);
 }
 
 /** A filesystem failure with the path it happened at and a hint a person can act on. */
