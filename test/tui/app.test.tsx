@@ -76,14 +76,14 @@ describe('keys', () => {
     let f = await app.waitFrame(/after a change/);
     expect(f).toMatch(/Checkpoints of api, newest first/);
     // The chosen one: time, age, cause, panes, programs, what changed since the one before; its id on the line under it.
-    expect(f).toMatch(/▶ 2026-11-24 \d\d:55:00\s+5m ago\s+after a change\s+3 panes\s+shells\s+\+window logs/);
+    expect(f).toMatch(/▶ (?:\d\d-\d\d )?\d\d:55:00\s+5m ago\s+after a change\s+3 panes\s+shells\s+\+window logs/);
     expect(f).toMatch(/^\s+id cp-new · 2 KB · with db, gone$/m);
-    expect(f).toMatch(/2026-11-24 \d\d:00:00\s+1h ago\s+interval\s+2 panes\s+shells\s+\(oldest\)/);
+    expect(f).toMatch(/(?:\d\d-\d\d )?\d\d:00:00\s+1h ago\s+interval\s+2 panes\s+shells\s+\(oldest\)/);
     // No bare id on the entry lines.
     expect(f).not.toMatch(/cp-old/);
     await app.press('j');
     f = await app.waitFrame(/id cp-old/);
-    expect(f).toMatch(/▶ 2026-11-24 \d\d:00:00/);
+    expect(f).toMatch(/▶ (?:\d\d-\d\d )?\d\d:00:00/);
     const gone = renderApp({ initialSelected: 'gone' });
     await gone.press('t');
     f = await gone.waitFrame(/INVALID: truncated/);

@@ -219,3 +219,29 @@ describe('the server, named', () => {
     expect(f).not.toMatch(/\$TMUX/);
   });
 });
+
+describe('HEALTH: changed as the diff shows it', () => {
+  /** api live in /home/ann (its /proc cwd), saved with `cwd` from `source`. */
+  function savedCwd(cwd: string, source: 'proc' | 'osc7'): Snapshot {
+    const api = liveSession('api', { main: 1, logs: 1 });
+    const rec = recordOf(liveSession('api', { main: 1 }));
+    rec.windows[0]!.panes[0]!.cwd = { path: cwd, source };
+    const obs = observation(liveServer([api]));
+    const savedMap = new Map<string, SavedSession>([['api', saved(rec, 'cp-a', '2026-11-24T09:55:00Z')]]);
+    return { at: obs.at, report: classify(obs, savedMap), checkpoints: [entry('cp-a', '2026-11-24T09:55:00Z', ['api'])], panes: obs.panes, problem: null };
+  }
+
+  it('a window added and a cwd changed since the checkpoint make a session changed, with what changed as evidence', async () => {
+    const app = renderApp({ initialSelected: 'api' }, fakeServices({}, savedCwd('/srv', 'proc')));
+    const f = await app.waitFrame(/≠ changed/);
+    expect(f).toMatch(/since the checkpoint: cwd \/srv → ~, \+window logs/);
+    expect(f).toMatch(/1 session, 1 changed/);
+  });
+
+  it('a cwd the shell reported (a logical path) is not a change against /proc', async () => {
+    const app = renderApp({ initialSelected: 'api' }, fakeServices({}, savedCwd('/home/ann/link', 'osc7')));
+    const f = await app.waitFrame(/since the checkpoint/);
+    expect(f).toMatch(/since the checkpoint: \+window logs/);
+    expect(f).not.toMatch(/cwd /);
+  });
+});

@@ -23,6 +23,12 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
+/** "09:41:03" for a time of today (local), else "11-24 09:41": the timeline's column. */
+export function shortTime(iso: string, now: number): string {
+  const full = localTime(iso);
+  return full.slice(0, 10) === localTime(new Date(now).toISOString()).slice(0, 10) ? full.slice(11) : full.slice(5, 16);
+}
+
 /** Lines of a panel, and which line the cursor is on (kept in view), if any. */
 export interface PanelLines {
   readonly lines: Line[];
@@ -58,7 +64,7 @@ export function timelineLines(
     const mark = i === chosen;
     if (mark) focusLine = out.length;
     const t = described?.get(e.id);
-    const when = seg(`${localTime(e.createdAt)} ${fitRight(`${age(now - Date.parse(e.createdAt))} ago`, 8)}`, mark && focused ? { inverse: true } : {});
+    const when = seg(`${shortTime(e.createdAt, now)} ${fitRight(`${age(now - Date.parse(e.createdAt))} ago`, 8)}`, mark && focused ? { inverse: true } : {});
     const head = [seg(mark ? ' ▶ ' : '   ', { bold: true }), when, seg('  ')];
     if (!e.valid) {
       out.push(fitLine([...head, seg(`INVALID: ${e.error ?? 'unreadable'}`, { color: 'red', bold: true })], width));
@@ -67,7 +73,7 @@ export function timelineLines(
     } else {
       const cause = seg(fit(CAUSE_WORDS[t.cause], 16), { color: t.cause === 'by-hand' ? 'magenta' : t.cause === 'after-restore' ? 'cyan' : t.cause === 'unknown' ? 'gray' : 'blue' });
       const shape = seg(` ${fitRight(plural(t.panes ?? 0, 'pane'), 8)}  `);
-      const programs = seg(fit(t.programs.length ? t.programs.map(visible).join(', ') : 'shells', 16), t.programs.length ? {} : { dim: true });
+      const programs = seg(fit(t.programs.length ? t.programs.map(visible).join(', ') : 'shells', width < 100 ? 10 : 16), t.programs.length ? {} : { dim: true });
       const changes = t.changes === null ? seg('  (oldest)', { dim: true }) : seg(`  ${visible(changeSummary(t.changes))}`, t.changes.some((c) => c.loss) ? { color: 'yellow' } : t.changes.length ? {} : { dim: true });
       out.push(fitLine([...head, cause, shape, programs, changes], width));
       // A checkpoint that looks wrong says so on a line of its own, never cut off.

@@ -71,6 +71,25 @@ export function liveRecord(live: LiveSession, facts: readonly PaneFacts[]): Sess
   };
 }
 
+/**
+ * The saved record with each cwd a shell reported (OSC 7, 633…) replaced by
+ * the live pane's /proc cwd: a shell's logical path (`~/link`) and /proc's
+ * resolved one differ without anything having changed.
+ */
+function sameCwdRung(saved: SessionRecord, live: SessionRecord): SessionRecord {
+  const liveWindow = new Map(live.windows.map((w) => [w.index, w]));
+  return {
+    ...saved,
+    windows: saved.windows.map((w) => ({
+      ...w,
+      panes: w.panes.map((p, i) => {
+        const lp = liveWindow.get(w.index)?.panes[i];
+        return lp && p.cwd.source !== 'proc' && p.cwd.source !== 'tmux' ? { ...p, cwd: lp.cwd } : p;
+      }),
+    })),
+  };
+}
+
 // Rows are built several times per frame: the comparison once per snapshot and session.
 const compared = new WeakMap<Snapshot, Map<string, readonly Change[]>>();
 
@@ -85,7 +104,8 @@ function changesOf(snapshot: Snapshot, v: SessionVerdict, home: string | null): 
   const facts = snapshot.panes.filter((p) => p.session === v.session);
   // Before the first full refresh there are no /proc facts: compare windows and panes only.
   const withFacts = facts.length > 0;
-  const changes = changesBetween(record, liveRecord(v.liveSession, facts), home, { cwds: withFacts, commands: withFacts });
+  const live = liveRecord(v.liveSession, facts);
+  const changes = changesBetween(sameCwdRung(record, live), live, home, { cwds: withFacts, commands: withFacts });
   per.set(v.session, changes);
   return changes;
 }
