@@ -37,10 +37,11 @@ export const AFTER_RESTORE_MS = 30_000;
  * `cause` lists the notifications, `interval`, `watch attached`, `watch
  * stopping`). A save right after a restore is "after a restore". A
  * checkpoint the journal does not name was saved by hand (`tsession save`,
- * the interface's `s`) — unless it is older than the journal's first line,
- * then its cause is simply not known.
+ * the interface's `s`) — unless the journal may have lost lines
+ * (`complete` false: it has been rotated) and the checkpoint is older than
+ * its first line; then its cause is simply not known.
  */
-export function savesByCause(journal: readonly JournalEntry[]): { causes: ReadonlyMap<string, SaveCause>; since: string | null } {
+export function savesByCause(journal: readonly JournalEntry[], complete = true): { causes: ReadonlyMap<string, SaveCause>; since: string | null } {
   const causes = new Map<string, SaveCause>();
   let lastRestore = -Infinity;
   for (const e of journal) {
@@ -50,7 +51,7 @@ export function savesByCause(journal: readonly JournalEntry[]): { causes: Readon
     const id = e.detail.split(' ')[0]!;
     causes.set(id, at - lastRestore <= AFTER_RESTORE_MS ? 'after-restore' : daemonCause(e.cause ?? ''));
   }
-  return { causes, since: journal[0]?.at ?? null };
+  return { causes, since: complete ? null : (journal[0]?.at ?? null) };
 }
 
 /** The daemon's cause string (comma-separated causes of one save) as a cause. */

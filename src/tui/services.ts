@@ -23,7 +23,7 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalIn, JOURNAL_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
+import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
 import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
 import { attachMode } from './attach.js';
 import { localTime } from './view/panels.js';
@@ -38,6 +38,8 @@ export const SERVICE_LIMITS = {
   diffTimeoutMs: 5_000,
   /** `tsession save` as a child. */
   saveTimeoutMs: 60_000,
+  /** Session records kept for timelines (one per checkpoint and session). */
+  timelineRecords: 500,
 } as const;
 
 /** Tunables of the services (tests and the benchmark lower them). */
@@ -107,14 +109,16 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   const checkpoint = local.checkpoint;
   const store = () => ctx.store();
   let last: Snapshot | null = null;
+  const timelineRecords = new Map<string, SessionRecord | null>();
   // The whole journal, read again only when its file changed: it says why each checkpoint was taken.
-  let journalRead: { stamp: string; entries: JournalEntry[] } | null = null;
-  const journal = async (): Promise<JournalEntry[]> => {
-    const file = join(ctx.storeDir, JOURNAL_FILE);
-    const st = await stat(file).catch(() => null);
-    const stamp = st ? `${st.size} ${st.mtimeMs}` : 'none';
-    if (journalRead?.stamp !== stamp) journalRead = { stamp, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
-    return journalRead.entries;
+  let journalRead: { stamp: string; entries: JournalEntry[]; complete: boolean } | null = null;
+  const journal = async (): Promise<{ entries: JournalEntry[]; complete: boolean }> => {
+    const st = await stat(join(ctx.storeDir, JOURNAL_FILE)).catch(() => null);
+    // A rotated journal (journal.1.jsonl) may have lost its oldest lines to an earlier rotation.
+    const rotated = await stat(join(ctx.storeDir, JOURNAL_ROTATED_FILE)).then(() => true, () => false);
+    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : 'none';
+    if (journalRead?.stamp !== stamp) journalRead = { stamp, complete: !rotated, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
+    return journalRead;
   };
   const remember = (s: Snapshot): Snapshot => (last = s);
   // Started by the first refresh, after the first frame: its own module
@@ -220,14 +224,25 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async timeline(session, entries) {
-      const known = savesByCause(await journal());
-      const inputs = await Promise.all(
-        entries.map(async (e) => {
-          const r = e.valid ? await checkpoint(e.id) : null;
-          const record = r?.ok ? (r.body.sessions.find((x) => x.name === session) ?? null) : null;
-          return { id: e.id, createdAt: e.createdAt, cause: causeOf(e.id, e.createdAt, known), record };
-        }),
-      );
+      const j = await journal();
+      const known = savesByCause(j.entries, j.complete);
+      const inputs = [];
+      // One file at a time, keeping only this session's record: keys are
+      // answered between files, and fifty 400-pane bodies are not held.
+      for (const e of entries) {
+        const key = `${e.id}\n${session}`;
+        let record = timelineRecords.get(key);
+        if (record === undefined) {
+          const r = e.valid ? await (await store()).read(e.id) : null;
+          record = r?.ok ? (r.value.body.sessions.find((x) => x.name === session) ?? null) : null;
+          // Checkpoints never change: a record read is kept (within a bound); a failed read is tried again.
+          if (r === null || r.ok) {
+            if (timelineRecords.size >= SERVICE_LIMITS.timelineRecords) timelineRecords.clear();
+            timelineRecords.set(key, record);
+          }
+        }
+        inputs.push({ id: e.id, createdAt: e.createdAt, cause: causeOf(e.id, e.createdAt, known), record });
+      }
       return buildTimeline(inputs, ctx.env.HOME ?? null);
     },
 

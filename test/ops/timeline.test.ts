@@ -46,7 +46,12 @@ describe('causes', () => {
     const known = savesByCause(journal);
     expect(['cp1', 'cp2', 'cp3', 'cp4'].map((id) => known.causes.get(id))).toEqual(['watch-started', 'interval', 'after-restore', 'change']);
     expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', known)).toBe('by-hand');
-    expect(causeOf('cp-ancient', '2026-11-20T09:15:00Z', known)).toBe('unknown');
+    // Older than a whole journal: saved by hand before any daemon ran.
+    expect(causeOf('cp-early', '2026-11-20T09:15:00Z', known)).toBe('by-hand');
+    // Older than a rotated journal's first line: its line may be gone.
+    const rotated = savesByCause(journal, false);
+    expect(causeOf('cp-ancient', '2026-11-20T09:15:00Z', rotated)).toBe('unknown');
+    expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', rotated)).toBe('by-hand');
     expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', savesByCause([]))).toBe('by-hand');
   });
 });
