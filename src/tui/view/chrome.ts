@@ -130,7 +130,9 @@ export function helpLines(width: number): Line[] {
       for (const more of rest) out.push(fitLine([seg(' '.repeat(indent) + more)], width));
     }
   }
-  out.push(fitLine([seg(' Badges: ', { bold: true }), ...Object.values(BADGES).flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')])], width));
+  // Attachment has its own column; no row shows "detached".
+  const shown = Object.values(BADGES).filter((b) => b.word !== 'detached');
+  out.push(fitLine([seg(' Badges: ', { bold: true }), ...shown.flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')]), seg('· ATTACHED: yes/no', { dim: true })], width));
   return out;
 }
 
