@@ -24,7 +24,9 @@ const journal = (s: TestServer): { what: string; result?: string; detail?: strin
   if (!out) return [];
   try {
     const doc = JSON.parse(out) as unknown;
-    return Array.isArray(doc) ? doc : [doc as never];
+    if (Array.isArray(doc)) return doc;
+    const inner = (doc as { entries?: unknown }).entries;
+    return Array.isArray(inner) ? inner : [doc as never];
   } catch {
     return out.split('\n').map((l) => JSON.parse(l) as never);
   }
