@@ -114,6 +114,12 @@ export interface TuiServices {
   restoreDetached(request: RestoreRequest): Promise<ActionResult>;
   /** The timeline of `session`: each of its checkpoints (newest first) with cause, change summary, programs and panes; or why not. */
   timeline(session: string, checkpoints: readonly CheckpointEntry[]): Promise<readonly TimelineEntry[] | string>;
+  /**
+   * Inside tmux, put `text` in a paste buffer of the server this interface
+   * runs in, and (`set-buffer -w`) on the outer terminal's clipboard as tmux
+   * does for its own copies; outside tmux, nothing. Never throws.
+   */
+  copyToTmux?(text: string): Promise<void>;
   save(): Promise<ActionResult>;
   removeCheckpoint(id: string): Promise<ActionResult>;
   /** Forget a saved session that is not running (src/ops/departures.ts forgetSession). */

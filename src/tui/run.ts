@@ -130,7 +130,10 @@ export async function runTui(ctx: Context): Promise<number> {
             return undefined;
           },
           onQuit: () => finish('quit'),
-          onCopy: (text) => void stdout.write(osc52(text)),
+          onCopy: (text) => {
+            stdout.write(osc52(text));
+            void services.copyToTmux?.(text);
+          },
         });
         // Keys are answered from the first frame on, before Ink is there.
         keys = readKeys(controller, stdin);

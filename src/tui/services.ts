@@ -26,6 +26,7 @@ import { createRefresher } from './refresher.js';
 import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
 import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
 import { attachMode } from './attach.js';
+import { runTmux } from '../../sessions/tmux/client.js';
 import { localTime } from './view/panels.js';
 import { visible } from '../../checkpoints/words.js';
 import { stat } from 'node:fs/promises';
@@ -244,6 +245,13 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         inputs.push({ id: e.id, createdAt: e.createdAt, cause: causeOf(e.id, e.createdAt, known), record });
       }
       return buildTimeline(inputs, ctx.env.HOME ?? null);
+    },
+
+    async copyToTmux(text) {
+      const inside = ctx.env.TMUX ? ctx.env.TMUX.split(',').slice(0, -2).join(',') : '';
+      if (!inside) return;
+      // An application's OSC 52 reaches the clipboard only with set-clipboard on; tmux's own buffer always works.
+      await runTmux({ socketPath: inside, label: '$TMUX' }, [['set-buffer', '-w', '--', text]], { env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }).catch(() => undefined);
     },
 
     save() {

@@ -2,9 +2,10 @@
  * End to end in a real terminal (tsession in a pane of a second isolated
  * tmux server, driven with send-keys): R asks once for sessions from two
  * checkpoints and Esc cancels all of it; `a` restores a copy under a typed
- * name; replacing the very session the interface runs in (issue 11, defect
- * 7) finishes without the interface — journaled, every pane at its real
- * shell, none left at the restore's gate.
+ * name; `y` inside tmux fills a paste buffer; replacing the very session
+ * the interface runs in (issue 11, defect 7) finishes without the
+ * interface — journaled, every pane at its real shell, none left at the
+ * restore's gate.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,10 @@ describe('flows in a real terminal', () => {
     const before = journal(a).length;
     await tui.start(a, { TSESSION_STATE_DIR: state.path, TSESSION_TUI_REFRESH_MS: '500' });
     await tui.select('cockpit');
+    // Inside tmux, y also puts the id in a paste buffer of the server the interface runs in.
+    tui.press('y');
+    const copied = /copied: (\S+) \(/.exec(await tui.waitScreen(/copied: \S+ \(/))![1]!;
+    await waitFor(() => a.tmuxTry('show-buffer').stdout === copied, 10_000, 'the id in the tmux buffer');
     tui.press('r');
     await tui.waitScreen(/Replace cockpit\?[\s\S]*This interface runs in cockpit: it closes with it/);
     tui.press('y');
