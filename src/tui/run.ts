@@ -6,9 +6,9 @@
  * (quit, Ctrl-C, an exception, SIGTERM, SIGHUP).
  *
  * Why not Ink by default: importing Ink + React costs 350–600 ms here
- * (about 530 ES modules, 415 of them es-toolkit's) and ~60 MB of memory
- * (peak 134 MB against 75 MB without), only to write lines the view
- * functions already build. `TSESSION_TUI_RENDERER=ink` renders with Ink
+ * (about 530 ES modules, 415 of them es-toolkit's) and ~50–60 MB of
+ * memory (measured in `npm run bench tui`, see the README), only to write
+ * lines the view functions already build. `TSESSION_TUI_RENDERER=ink` renders with Ink
  * once it has loaded (App.tsx over the same controller).
  */
 import type { Context } from '../context.js';
@@ -91,8 +91,8 @@ export async function runTui(ctx: Context): Promise<number> {
 
   terminal.enter();
   const stopClearing = clearOnResize(stdout);
-  // Ink loads after the first paint: its ~530 modules would otherwise
-  // compete with the quick look for this one thread.
+  // With TSESSION_TUI_RENDERER=ink, Ink loads after the first paint: its
+  // ~530 modules would otherwise compete with the quick look for this thread.
   let loading: ReturnType<typeof loadInk> | null = null;
 
   let selected: string | null = null;
