@@ -17,6 +17,7 @@ const SECTIONS: Record<string, string> = {
   tui: './tui.js',
   watch: './watch.js',
   crash: './crash-restore.js',
+  startup: './startup.js',
 };
 
 async function main(): Promise<void> {
