@@ -72,10 +72,10 @@ describe('flows in a real terminal', () => {
     tui.press('R');
     await tui.waitScreen(/Restore (one, two|two, one)\?/);
     tui.press('y');
-    await waitFor(() => sessions(a).length === 3, 20_000, 'one and two back');
-    expect(sessions(a).sort()).toEqual(['keep', 'one', 'two']);
-    // Asked once: no second question came up on the way.
-    await tui.waitScreen(/restored (one|two)[^\n]*\n socket/);
+    // Under their own names: a session is built under a temporary one, then renamed.
+    await waitFor(() => sessions(a).sort().join(' ') === 'keep one two', 20_000, 'one and two back under their names');
+    // The batch is over (the header no longer says it is restoring), and it asked once: no second question came up.
+    await waitFor(() => /restored (one|two)[^\n]*\n socket/.test(tui.screen()) && !/restoring…/.test(tui.screen().split('\n')[0]!), 20_000, 'the batch to end');
     expect(tui.screen()).not.toMatch(/\[y\] restore/);
     tui.press('q');
     await tui.waitScreen(/TSESSION-EXIT=0/);
@@ -94,6 +94,8 @@ describe('flows in a real terminal', () => {
     await waitFor(() => sessions(a).includes('two-old'), 20_000, 'the copy two-old');
     expect(sessions(a)).toContain('two');
     expect(a.tmux('list-windows', '-t', '=two-old', '-F', '#{window_name}').trim()).toBe('logs');
+    // q waits for the restore to end (the result line), or it is refused.
+    await tui.waitScreen(/restored two-old \(1 window, 1 pane\)/);
     tui.press('q');
     await tui.waitScreen(/TSESSION-EXIT=0/);
   });
