@@ -135,7 +135,8 @@ async function unfreezeDue(
       const ran = outcome?.events.filter((e) => e.step.target === target) ?? [];
       if (ran.some((e) => e.phase === 'healed')) continue;
       const left = withheld.get(target) ?? [];
-      const name = target === SERVER_TARGET ? 'the server' : `pane ${target}`;
+      const where = plan.steps.find((s) => s.target === target)?.where ?? target;
+      const name = target === SERVER_TARGET ? 'the server' : `pane ${where}`;
       report({
         kind: 'detected',
         what: 'unfreeze-needs-person',

@@ -42,7 +42,7 @@ describe('--watch --auto-unfreeze', () => {
     await ready(s);
     const { sleep } = await stopAJob(s, stopped);
     const [step] = await journalUntil(s, (e) => e.what === 'unfreeze', 'the unfreeze step', 20_000);
-    expect(step).toMatchObject({ kind: 'action', result: 'ok', detail: expect.stringMatching(/^work: Resume the stopped job in %\d+ \(SIGCONT/) });
+    expect(step).toMatchObject({ kind: 'action', result: 'ok', detail: expect.stringMatching(/^work: Resume the stopped job in work:0\.0 \(SIGCONT/) });
     // It waited the configured second: the cause says how long the freeze had lasted.
     expect(Number(/frozen for ([\d.]+) s/.exec(step!.cause ?? '')?.[1])).toBeGreaterThanOrEqual(1);
     expect(readStat(sleep)?.state).not.toBe('T');
@@ -59,7 +59,7 @@ describe('--watch --auto-unfreeze', () => {
     await waitFor(() => s.tmux('capture-pane', '-p', '-t', 'work').includes('tick'), 10_000, 'ticks');
     s.tmux('send-keys', '-t', 'work', 'C-s');
     const [step] = await journalUntil(s, (e) => e.what === 'unfreeze', 'the unfreeze step', 20_000);
-    expect(step).toMatchObject({ result: 'ok', detail: expect.stringMatching(/Release flow control in %\d+ \(XON/) });
+    expect(step).toMatchObject({ result: 'ok', detail: expect.stringMatching(/Release flow control in work:0\.0 \(XON/) });
     // Ticking again: the newest tick number keeps growing.
     const tick = () => Math.max(0, ...[...s.tmux('capture-pane', '-p', '-t', 'work').matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
     const before = tick();
@@ -124,7 +124,7 @@ describe('auto-unfreeze never takes a destructive step', () => {
     s.tmux('send-keys', '-t', 'work', 'Enter');
     const { entries } = daemons.watch(s, fastSettings({ autoRestore: false, autoUnfreeze: true, autoUnfreezeAfterMs: 500, notReadingAfterMs: 0 }));
     const left = await waitFor(() => entries.find((e) => e.what === 'unfreeze-needs-person'), 20_000, 'left to a person');
-    expect(left.detail).toMatch(/^work: pane %\d+ is still frozen; .*a person's call/);
+    expect(left.detail).toMatch(/^work: pane work:0\.0 is still frozen; .*a person's call/);
     expect(left.evidence).toEqual(expect.arrayContaining(['no gentle step applies', expect.stringMatching(/^left to a person: Interrupt the foreground job/)]));
     expect(count(entries, 'session-frozen')).toBe(1);
     // Once per freeze: later rounds neither act nor say it again.
