@@ -117,8 +117,9 @@ describe('CLI errors', () => {
     const { server, env } = setup();
     await startSession(server, 'dry');
     expect((await runCli(server, ['save'], env)).code).toBe(0);
-    server.tmux('kill-session', '-t', '=dry');
+    // 'other' first: killing the only session makes the server exit, and a new-session racing that exit fails.
     server.tmux('new-session', '-d', '-s', 'other');
+    server.tmux('kill-session', '-t', '=dry');
     const before = server.tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}');
     const r = await runCli(server, ['restore', '--dry-run'], env);
     expect(r.code).toBe(0);
