@@ -32,6 +32,20 @@ export const CAUSE_WORDS: Record<SaveCause, string> = {
 export const AFTER_RESTORE_MS = 30_000;
 
 /**
+ * What the journal says about saves: the cause of each checkpoint it names,
+ * and from when on it names every daemon save (a checkpoint from then on
+ * that it does not name was saved by hand).
+ */
+export interface JournaledCauses {
+  readonly causes: ReadonlyMap<string, SaveCause>;
+  /** Unix ms: -Infinity for a journal never rotated, its first line's time for a rotated one, +Infinity for none readable. */
+  readonly coversFrom: number;
+}
+
+/** A journal that could not be read: no checkpoint's cause is known. */
+export const UNREAD_JOURNAL: JournaledCauses = { causes: new Map(), coversFrom: Infinity };
+
+/**
  * The cause of each checkpoint the journal knows, by checkpoint id: the
  * watch daemon journals every save it writes (`detail` starts with the id;
  * `cause` lists the notifications, `interval`, `watch attached`, `watch
@@ -41,7 +55,7 @@ export const AFTER_RESTORE_MS = 30_000;
  * (`complete` false: it has been rotated) and the checkpoint is older than
  * its first line; then its cause is simply not known.
  */
-export function savesByCause(journal: readonly JournalEntry[], complete = true): { causes: ReadonlyMap<string, SaveCause>; since: string | null } {
+export function savesByCause(journal: readonly JournalEntry[], complete = true): JournaledCauses {
   const causes = new Map<string, SaveCause>();
   let lastRestore = -Infinity;
   for (const e of journal) {
@@ -51,7 +65,8 @@ export function savesByCause(journal: readonly JournalEntry[], complete = true):
     const id = e.detail.split(' ')[0]!;
     causes.set(id, at - lastRestore <= AFTER_RESTORE_MS ? 'after-restore' : daemonCause(e.cause ?? ''));
   }
-  return { causes, since: complete ? null : (journal[0]?.at ?? null) };
+  const coversFrom = complete ? -Infinity : journal.length ? Date.parse(journal[0]!.at) : Infinity;
+  return { causes, coversFrom };
 }
 
 /** The daemon's cause string (comma-separated causes of one save) as a cause. */
@@ -63,12 +78,12 @@ export function daemonCause(cause: string): SaveCause {
   return parts.length ? 'change' : 'unknown';
 }
 
-/** The cause of one checkpoint, given what the journal says. */
-export function causeOf(id: string, createdAt: string, known: ReturnType<typeof savesByCause>): SaveCause {
+/** The cause of one checkpoint, given what the journal says. The one rule: the CLI's CAUSE column and the timeline both ask it. */
+export function causeOf(id: string, createdAt: string, known: JournaledCauses): SaveCause {
   const c = known.causes.get(id);
   if (c) return c;
-  if (known.since !== null && Date.parse(createdAt) < Date.parse(known.since)) return 'unknown';
-  return 'by-hand';
+  // A time that does not parse (NaN) compares false: not known.
+  return Date.parse(createdAt) >= known.coversFrom ? 'by-hand' : 'unknown';
 }
 
 /** One change between two states of a session, worded; `loss` marks what a person would not want to lose. */

@@ -23,8 +23,8 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
-import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
+import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal } from '../ops/journal.js';
+import { buildTimeline, causeOf, savesByCause, UNREAD_JOURNAL, type JournaledCauses } from '../ops/timeline.js';
 import { attachMode } from './attach.js';
 import { runTmux } from '../../sessions/tmux/client.js';
 import { localTime } from './view/panels.js';
@@ -112,14 +112,16 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   let last: Snapshot | null = null;
   const timelineRecords = new Map<string, SessionRecord | null>();
   // The whole journal, read again only when its file changed: it says why each checkpoint was taken.
-  let journalRead: { stamp: string; entries: JournalEntry[]; complete: boolean } | null = null;
-  const journal = async (): Promise<{ entries: JournalEntry[]; complete: boolean }> => {
+  let journalRead: { stamp: string; known: JournaledCauses } | null = null;
+  const journalCauses = async (): Promise<JournaledCauses> => {
     const st = await stat(join(ctx.storeDir, JOURNAL_FILE)).catch(() => null);
-    // A rotated journal (journal.1.jsonl) may have lost its oldest lines to an earlier rotation.
     const rotated = await stat(join(ctx.storeDir, JOURNAL_ROTATED_FILE)).then(() => true, () => false);
-    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : 'none';
-    if (journalRead?.stamp !== stamp) journalRead = { stamp, complete: !rotated, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
-    return journalRead;
+    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : `none ${rotated}`;
+    if (journalRead?.stamp !== stamp) {
+      const j = await readJournal(ctx.storeDir).catch(() => null);
+      journalRead = { stamp, known: j ? savesByCause(j.entries, j.complete) : UNREAD_JOURNAL };
+    }
+    return journalRead.known;
   };
   const remember = (s: Snapshot): Snapshot => (last = s);
   // Started by the first refresh, after the first frame: its own module
@@ -225,8 +227,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async timeline(session, entries) {
-      const j = await journal();
-      const known = savesByCause(j.entries, j.complete);
+      const known = await journalCauses();
       const inputs = [];
       // One file at a time, keeping only this session's record: keys are
       // answered between files, and fifty 400-pane bodies are not held.
