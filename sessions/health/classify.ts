@@ -8,7 +8,7 @@
  * server is frozen only when /proc shows it stopped, or it missed the
  * timeout in several probes in a row.
  */
-import { age } from '../../checkpoints/words.js';
+import { age, count } from '../../checkpoints/words.js';
 import { departureWords, leftOnPurpose, type Departure } from '../../checkpoints/departures.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../live/compare.js';
@@ -198,7 +198,7 @@ export function classifyServer(s: ServerFacts): ServerVerdict {
     case 'timeout': {
       const missed: Evidence = {
         probe: 'server',
-        saw: `no answer within ${s.timeoutMs} ms (${s.timeoutsInARow} probe${s.timeoutsInARow === 1 ? '' : 's'} in a row)`,
+        saw: `no answer within ${s.timeoutMs} ms (${count(s.timeoutsInARow, 'probe')} in a row)`,
       };
       if (proc?.state === 'T') {
         return { state: 'frozen', evidence: [missed, ...procEvidence], cause: { kind: 'server-stopped', pid: proc.pid } };
@@ -263,7 +263,7 @@ export function paneCauses(p: PaneFacts): { causes: FrozenCause[]; evidence: Evi
     causes.push({ kind: 'not-reading', paneId: p.paneId, tty: p.tty, pgid: p.fgPgid });
     evidence.push({
       probe: 'input',
-      saw: `${where}: ${n.queuedBytes} byte(s) of input waiting unread, no output for ${age(n.idleMs)}, not sleeping on a read (${n.states})`,
+      saw: `${where}: ${count(n.queuedBytes, 'byte')} of input waiting unread, no output for ${age(n.idleMs)}, not sleeping on a read (${n.states})`,
     });
   }
   return { causes, evidence };
@@ -333,14 +333,14 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       continue;
     }
     const checked = panes.length
-      ? `answers; ${panes.length} pane(s) checked, none stopped or held`
+      ? `answers; ${count(panes.length, 'pane')} checked, none stopped or held`
       : 'answers; panes not checked yet';
     sessions.push({
       ...base,
       health: 'healthy',
       evidence: [
         { probe: 'server', saw: checked },
-        { probe: 'clients', saw: `${clients} client(s) attached` },
+        { probe: 'clients', saw: `${count(clients, 'client')} attached` },
         ...caveat,
       ],
       causes: [],

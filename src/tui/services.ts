@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { paneCount } from '../../checkpoints/counts.js';
-import { paneName } from '../../checkpoints/words.js';
+import { count, paneName, visible } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
@@ -28,7 +28,6 @@ import { buildTimeline, causeOf, savesByCause, UNREAD_JOURNAL, type JournaledCau
 import { attachMode } from './attach.js';
 import { runTmux } from '../../sessions/tmux/client.js';
 import { localTime } from './view/panels.js';
-import { visible } from '../../checkpoints/words.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configFor } from '../ops/config.js';
@@ -198,13 +197,13 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
           { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress, ...(req.as !== undefined ? { as: req.as } : {}) },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
         );
-        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
+        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${count(x.windows, 'window')}, ${count(x.panes, 'pane')})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
-        if (typed) parts.push(`${typed} command${typed === 1 ? '' : 's'} typed at the prompt, not run`);
+        if (typed) parts.push(`${count(typed, 'command')} typed at the prompt, not run`);
         // Said first among the notes: the restore came back without something it saved.
-        if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
-        if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
+        if (lostContents.length) parts.push(`saved contents lost (${count(lostContents.length, 'blob')} ${lostContents[0]!.reason})`);
+        if (result.notes.length) parts.push(`${count(result.notes.length, 'note')}: ${result.notes[0]}`);
         if (warning) parts.push(`warning: ${warning}`);
         return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from the checkpoint of ${localTime(r.body.createdAt)}`, journalProblem) };
       } catch (e) {
@@ -271,7 +270,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
             const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { saved: boolean; id?: string; reason?: string; sessions?: number; panes?: number };
             resolve(
               r.saved
-                ? { ok: true, message: `saved a checkpoint: ${r.sessions} session${r.sessions === 1 ? '' : 's'}, ${r.panes} pane${r.panes === 1 ? '' : 's'} (y copies its id)` }
+                ? { ok: true, message: `saved a checkpoint: ${count(r.sessions ?? 0, 'session')}, ${count(r.panes ?? 0, 'pane')} (y copies its id)` }
                 : { ok: true, message: `nothing saved: ${r.reason}` },
             );
           } catch {
@@ -292,9 +291,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       try {
         const f = await (await lazy.departures()).forgetSession(ctx, name);
         for (const id of f.removed) local.forget(id);
-        const n = (k: number) => `${k} checkpoint${k === 1 ? '' : 's'}`;
-        const kept = f.kept ? `; kept ${n(f.kept)} other sessions need` : '';
-        return { ok: true, message: `forgot ${visible(name)}: deleted ${n(f.removed.length)} holding only it${kept}` };
+        const kept = f.kept ? `; kept ${count(f.kept, 'checkpoint')} other sessions need` : '';
+        return { ok: true, message: `forgot ${visible(name)}: deleted ${count(f.removed.length, 'checkpoint')} holding only it${kept}` };
       } catch (e) {
         return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
       }

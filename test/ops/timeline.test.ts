@@ -23,7 +23,7 @@ function session(windows: Record<string, { programs?: (string | null)[]; cwds?: 
   return rec;
 }
 
-const save = (at: string, id: string, cause: string): JournalEntry => ({ at, kind: 'action', what: 'save', result: 'ok', cause, detail: `${id} (1 session(s), 2 pane(s))` });
+const save = (at: string, id: string, cause: string): JournalEntry => ({ at, kind: 'action', what: 'save', result: 'ok', cause, detail: `${id} (1 session, 2 panes)` });
 
 describe('causes', () => {
   it('maps the daemon cause strings to words', () => {

@@ -42,7 +42,7 @@ describe('the timeline from real checkpoints and the journal', () => {
     s.tmux('new-window', '-t', '=api', '-n', 'logs', '-c', s.home);
     const second = await saved();
     // As the watch daemon journals its saves: the second one, after a window-add.
-    await new Journal(ctx.storeDir).append({ kind: 'action', what: 'save', result: 'ok', cause: 'window-add', detail: `${second} (1 session(s), 2 pane(s))`, durationMs: 12 });
+    await new Journal(ctx.storeDir).append({ kind: 'action', what: 'save', result: 'ok', cause: 'window-add', detail: `${second} (1 session, 2 panes)`, durationMs: 12 });
     const services = createServices(ctx, { worker: false });
     try {
       const snap = await services.quick();

@@ -121,7 +121,7 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
     },
     async save(): Promise<ActionResult> {
       log('save');
-      return { ok: true, message: 'saved checkpoint cp-newest (4 session(s), 6 pane(s))' };
+      return { ok: true, message: 'saved checkpoint cp-newest (4 sessions, 6 panes)' };
     },
     async removeCheckpoint(id: string): Promise<ActionResult> {
       log('removeCheckpoint', id);
