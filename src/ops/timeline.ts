@@ -9,7 +9,10 @@
  * checkpoints and the journal. Non-goals: reading files, printing.
  */
 import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
+import type { PaneFacts } from '../../sessions/health/classify.js';
 import { compareSessions } from '../../sessions/live/compare.js';
+import { sessionToRecord } from '../../sessions/live/record.js';
+import type { LiveSession } from '../../sessions/live/types.js';
 import type { JournalEntry } from './journal.js';
 
 /** Why a checkpoint was taken. */
@@ -144,6 +147,54 @@ export function changesBetween(before: SessionRecord, after: SessionRecord, home
     }
   }
   return out;
+}
+
+/**
+ * The live session as a record to compare with its checkpoint: names and
+ * panes from tmux, cwd and foreground program from one probe round's /proc
+ * facts (tmux's cwd where there are none).
+ */
+export function liveRecord(live: LiveSession, facts: readonly PaneFacts[]): SessionRecord {
+  const byId = new Map(facts.map((f) => [f.paneId, f]));
+  return sessionToRecord(live, (p) => {
+    const f = byId.get(p.id);
+    const job = f?.fgCommand ? { pgid: f.fgPgid ?? 0, argv: [f.fgCommand], cwd: null, leaderAlive: true } : null;
+    return {
+      cwd: { path: f?.shellCwd ?? (p.currentPath || '/'), source: 'proc' },
+      ...(f ? { proc: { shellArgv: null, shellCwd: f.shellCwd, job } } : {}),
+    };
+  });
+}
+
+/**
+ * The saved record with each cwd a shell reported (OSC 7, 633…) replaced by
+ * the live pane's /proc cwd: a shell's logical path (`~/link`) and /proc's
+ * resolved one differ without anything having changed.
+ */
+function sameCwdRung(saved: SessionRecord, live: SessionRecord): SessionRecord {
+  const liveWindow = new Map(live.windows.map((w) => [w.index, w]));
+  return {
+    ...saved,
+    windows: saved.windows.map((w) => ({
+      ...w,
+      panes: w.panes.map((p, i) => {
+        const lp = liveWindow.get(w.index)?.panes[i];
+        return lp && p.cwd.source !== 'proc' && p.cwd.source !== 'tmux' ? { ...p, cwd: lp.cwd } : p;
+      }),
+    })),
+  };
+}
+
+/**
+ * What changed in a running session since its checkpoint `saved`, as the
+ * diff shows it: the one rule behind "changed" in the interface and in
+ * `tsession list`. Without /proc facts (`facts` empty: none read yet) only
+ * windows and panes are compared.
+ */
+export function liveChanges(saved: SessionRecord, live: LiveSession, facts: readonly PaneFacts[], home: string | null = null): Change[] {
+  const withFacts = facts.length > 0;
+  const now = liveRecord(live, facts);
+  return changesBetween(sameCwdRung(saved, now), now, home, { cwds: withFacts, commands: withFacts });
 }
 
 /** Changes as one line, at most `max` of them and "+N more". */

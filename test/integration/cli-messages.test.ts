@@ -207,6 +207,7 @@ describe('--json', () => {
     expect(await json(['unfreeze', '--dry-run'])).toMatchObject({ frozen: [] });
     expect(await json(['shell-integration', 'bash'])).toMatchObject({ shell: 'bash', script: expect.stringContaining('633') });
     expect(await json(['tmux-conf'])).toHaveProperty('snippet');
+    expect(await json(['completion', 'bash'])).toMatchObject({ shell: 'bash', script: expect.stringContaining('__complete') });
     // doctor's exit code says whether something is wrong on this machine; its stdout is one document either way.
     const doctor = await runCli(server, ['doctor', '--json'], env);
     expect(() => JSON.parse(doctor.stdout) as unknown).not.toThrow();
