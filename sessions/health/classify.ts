@@ -1,8 +1,9 @@
 /**
  * The health model: a pure classifier from what the probes saw (and what the
  * checkpoints remember) to one verdict per session — healthy, crashed,
- * frozen, changed or detached — each with the evidence behind it, worded for
- * a person (and closed, for a session that left on purpose). Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
+ * frozen or changed — each with the evidence behind it, worded for a person
+ * (and closed, for a session that left on purpose). Whether a person is
+ * attached is not health: it is the verdict's own field (attachedClients). Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
  *
  * A slow reply alone is never a freeze (TMUX-FACTS.md, "Under load"): the
  * server is frozen only when /proc shows it stopped, or it missed the
@@ -20,7 +21,7 @@ import { sessionToRecord } from '../live/record.js';
  * running because it left on purpose (closed, renamed, server ended) —
  * remembered by a checkpoint, but neither a crash nor anything to fix.
  */
-export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy', 'closed'] as const;
+export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'healthy', 'closed'] as const;
 /** One session's health. */
 export type Health = (typeof HEALTH_STATES)[number];
 
@@ -328,10 +329,6 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       sessions.push({ ...base, health: 'changed', evidence: [...gone, savedEvidence(s!, obs.at), ...caveat], causes: [] });
       continue;
     }
-    if (clients === 0) {
-      sessions.push({ ...base, health: 'detached', evidence: [{ probe: 'clients', saw: 'no client attached' }, ...caveat], causes: [] });
-      continue;
-    }
     const checked = panes.length
       ? `answers; ${count(panes.length, 'pane')} checked, none stopped or held`
       : 'answers; panes not checked yet';
@@ -340,7 +337,7 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       health: 'healthy',
       evidence: [
         { probe: 'server', saw: checked },
-        { probe: 'clients', saw: `${count(clients, 'client')} attached` },
+        { probe: 'clients', saw: clients === 0 ? 'no client attached' : `${count(clients, 'client')} attached` },
         ...caveat,
       ],
       causes: [],

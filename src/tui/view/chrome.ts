@@ -130,8 +130,8 @@ export function helpLines(width: number): Line[] {
       for (const more of rest) out.push(fitLine([seg(' '.repeat(indent) + more)], width));
     }
   }
-  // Attachment has its own column; no row shows "detached".
-  const shown = Object.values(BADGES).filter((b) => b.word !== 'detached');
+  // Attachment has its own column (ATTACHED), not a badge.
+  const shown = Object.values(BADGES);
   out.push(fitLine([seg(' Badges: ', { bold: true }), ...shown.flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')]), seg('· ATTACHED: yes/no', { dim: true })], width));
   return out;
 }

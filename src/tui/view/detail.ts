@@ -106,7 +106,6 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
     crashed: 'r restores it (t picks another checkpoint)',
     frozen: 'u unfreezes it: resume, release, then (asking first) interrupt, respawn, restart',
     changed: 'd shows every difference · s saves the live session · r restores the checkpoint (asks to replace the live one)',
-    detached: 'Enter attaches',
     healthy: 'Enter attaches · d diffs against the checkpoint',
     checking: 'the server is slow to answer; asking again',
     closed: 'it left on purpose: r restores it anyway · f forgets it (asks)',

@@ -60,10 +60,10 @@ export function sessionRows(snapshot: Snapshot | null, filter = '', home: string
       const live = v.liveSession;
       const record = v.saved?.record ?? null;
       const win = live?.windows ?? record?.windows ?? null;
-      const changes = v.health === 'healthy' || v.health === 'detached' ? changesOf(snapshot, v, home) : [];
+      const changes = v.health === 'healthy' ? changesOf(snapshot, v, home) : [];
       // Attachment has its own column: HEALTH says health. A change the
       // checkpoint does not hold yet (a window added, a cwd) is "changed".
-      const health: BadgeState = changes.length ? 'changed' : v.health === 'detached' ? 'healthy' : v.health;
+      const health: BadgeState = changes.length ? 'changed' : v.health;
       return {
         kind: 'tmux' as const,
         name: v.session,
@@ -113,7 +113,7 @@ export function rowLine(row: SessionRow, selected: boolean, focused: boolean, wi
       seg(selected ? '▶ ' : '  ', { bold: true }),
       seg(fit(visible(row.name), c.name), { ...hl, bold: selected }),
       seg(' '),
-      seg(fit(badgeText(row.badge), c.badge), { color: b.color, bold: row.badge !== 'healthy' && row.badge !== 'detached' }),
+      seg(fit(badgeText(row.badge), c.badge), { color: b.color, bold: row.badge !== 'healthy' }),
       seg(` ${count(row.windows, c.windows)} ${count(row.panes, c.panes)} ${fitRight(attached, c.attached)} ${fitRight(checkpoint, c.checkpoint)}`),
     ],
     width,

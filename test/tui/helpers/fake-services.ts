@@ -1,6 +1,6 @@
 /**
  * Fake TuiServices for component tests: a scripted snapshot per state
- * (healthy, detached, changed, crashed, frozen), and a log of every call,
+ * (healthy, changed, crashed, frozen), and a log of every call,
  * so tests see what the interface asked for without tmux or a store.
  */
 import type { CheckpointBody } from '../../../checkpoints/schema.js';
