@@ -143,9 +143,13 @@ describe('sessions, servers and checkpoints a person names', () => {
     expect((await runCli(server, ['save'], env)).code).toBe(0);
     expect((await runCli(server, ['diff', 'api', '--exit-code'], env)).code).toBe(0);
     server.tmux('new-window', '-d', '-t', '=api:', '-n', 'logs');
+    server.tmux('select-window', '-t', '=api:1');
     const changed = await runCli(server, ['diff', 'api', '--exit-code'], env);
     expect(changed.code).toBe(1);
-    expect(changed.stdout).toMatch(/window-extra api:1/);
+    // In words, not the comparer's kinds (window-extra, flag): the same line as the interface's diff panel.
+    expect(changed.stdout).toMatch(/window api:1 "\S+" is not in the checkpoint/);
+    expect(changed.stdout).toMatch(/\n {4}active api:0: saved yes \| live no\n/);
+    expect(changed.stdout).not.toMatch(/window-extra|flag |true|false/);
     // Without it a difference is still a success, as git diff.
     expect((await runCli(server, ['diff', 'api'], env)).code).toBe(0);
   }, 60_000);

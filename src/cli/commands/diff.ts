@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { assertKnownSession, checkpointFailure, pickCheckpoint } from '../../ops/checkpoints.js';
 import { diffCheckpoint } from '../../ops/diff.js';
+import { differenceText } from '../../ops/diff-words.js';
 import { checkpointWords } from './format.js';
 import type { ValuesOf } from './options.js';
 import { atMost } from './shared.js';
@@ -31,7 +32,7 @@ export async function run(ctx: Context, v: ValuesOf<'diff'>, args: string[]): Pr
       else if (s.state === 'not-saved') lines.push(`+ ${label}: running, not in this checkpoint`);
       else {
         lines.push(`~ ${label}:`);
-        for (const d of s.differences) lines.push(`    ${d.kind} ${visible(d.where)}: saved ${visible(d.saved)} | live ${visible(d.live)}`);
+        for (const d of s.differences) lines.push(`    ${differenceText(d)}`);
       }
     }
     process.stdout.write(lines.join('\n') + '\n');

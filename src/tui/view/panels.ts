@@ -6,6 +6,7 @@
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
 import type { ProgressState, RepairState, TimelineState } from '../state.js';
+import { differenceText } from '../../ops/diff-words.js';
 import { CAUSE_WORDS, changeSummary } from '../../ops/timeline.js';
 import { formatEntry, type JournalEntry } from '../../ops/journal.js';
 import { fitLine, seg, type Line } from './line.js';
@@ -106,13 +107,7 @@ export function diffLines(session: string | null, diff: DiffResult | null, width
       for (const d of diff.differences) {
         const sign = d.kind === 'window-missing' ? '+' : d.kind === 'window-extra' ? '-' : '~';
         const color = sign === '+' ? 'green' : sign === '-' ? 'red' : 'yellow';
-        const what =
-          d.kind === 'window-missing'
-            ? `window ${visible(d.where)} "${visible(d.saved)}" is gone: restoring brings it back`
-            : d.kind === 'window-extra'
-              ? `window ${visible(d.where)} "${visible(d.live)}" is not in the checkpoint`
-              : `${d.kind} ${visible(d.where)}: live ${visible(d.live)} → saved ${visible(d.saved)}`;
-        out.push(fitLine([seg(`   ${sign} `, { color, bold: true }), seg(what)], width));
+        out.push(fitLine([seg(`   ${sign} `, { color, bold: true }), seg(differenceText(d))], width));
       }
       return out;
     }
