@@ -58,7 +58,12 @@ describe('usage errors', () => {
       expectUsage(await at([cmd, 'a', 'b']), new RegExp(`^tsession: Expected at most 1 session name for tsession ${cmd}, got "b" too`));
     }
     expectUsage(await at(['parse', 'a', 'b']), /^tsession: Expected at most 1 file for tsession parse, got "b" too/);
-    expectUsage(await at(['shell-integration']), /^tsession: Expected one shell \(bash, zsh or fish\), got none/);
+    // Both commands that take a shell say a wrong one the same way.
+    for (const cmd of ['shell-integration', 'completion']) {
+      expectUsage(await at([cmd]), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got nothing; see tsession ${cmd} --help$`));
+      expectUsage(await at([cmd, 'tcsh']), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got "tcsh"; see tsession ${cmd} --help$`));
+      expectUsage(await at([cmd, 'bash', 'x']), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got "bash" "x"; see tsession ${cmd} --help$`));
+    }
     // The command a bare `tsession` runs is not a word to type, nor listed.
     const internal = await at(['default']);
     expectUsage(internal, /^tsession: Expected a command \(save, restore, .*\), got "default"/);
@@ -94,6 +99,10 @@ describe('sessions, servers and checkpoints a person names', () => {
     const listed = await runCli(server, ['checkpoints', 'nosuch'], env);
     expect(listed.code).toBe(2);
     expect(listed.stderr).toMatch(/^tsession: Unknown session "nosuch"/);
+    // forget says an unknown session the same way.
+    const forgot = await runCli(server, ['forget', 'nosuch'], env);
+    expect(forgot.code).toBe(2);
+    expect(forgot.stderr).toMatch(/^tsession: Unknown session "nosuch": in none of the checkpoints of tmux server -L \S+; see tsession list\n$/);
     // A known one still lists; a running one never saved is not unknown.
     expect((await runCli(server, ['checkpoints', 'api'], env)).code).toBe(0);
     await startSession(server, 'fresh');
