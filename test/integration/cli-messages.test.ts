@@ -107,6 +107,10 @@ describe('sessions, servers and checkpoints a person names', () => {
     expect((await runCli(server, ['checkpoints', 'api'], env)).code).toBe(0);
     await startSession(server, 'fresh');
     expect((await runCli(server, ['checkpoints', 'fresh'], env))).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no checkpoints of fresh in /) });
+    // Running, never saved: no checkpoint of it (exit 5), said as such, with the save to run.
+    const unsaved = await runCli(server, ['diff', 'fresh'], env);
+    expect(unsaved.code).toBe(5);
+    expect(unsaved.stderr).toMatch(/^tsession: No checkpoint holds session "fresh" yet \(it runs, never saved\); save it first: tsession -L \S+ save fresh\n$/);
     server.tmux('kill-server');
     await waitFor(() => server.tmuxTry('ls').status !== 0, 5_000, 'server gone');
     const unfreeze = await runCli(server, ['unfreeze'], env);
