@@ -1,14 +1,15 @@
 /**
  * The health model: a pure classifier from what the probes saw (and what the
  * checkpoints remember) to one verdict per session — healthy, crashed,
- * frozen, changed or detached — each with the evidence behind it, worded for
- * a person (and closed, for a session that left on purpose). Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
+ * frozen or changed — each with the evidence behind it, worded for a person
+ * (and closed, for a session that left on purpose). Whether a person is
+ * attached is not health: it is the verdict's own field (attachedClients). Non-goals: probing (probes.ts) and repairing (repair/plan.ts).
  *
  * A slow reply alone is never a freeze (TMUX-FACTS.md, "Under load"): the
  * server is frozen only when /proc shows it stopped, or it missed the
  * timeout in several probes in a row.
  */
-import { age } from '../../checkpoints/words.js';
+import { age, count } from '../../checkpoints/words.js';
 import { departureWords, leftOnPurpose, type Departure } from '../../checkpoints/departures.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions } from '../live/compare.js';
@@ -20,7 +21,7 @@ import { sessionToRecord } from '../live/record.js';
  * running because it left on purpose (closed, renamed, server ended) —
  * remembered by a checkpoint, but neither a crash nor anything to fix.
  */
-export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'detached', 'healthy', 'closed'] as const;
+export const HEALTH_STATES = ['frozen', 'crashed', 'changed', 'healthy', 'closed'] as const;
 /** One session's health. */
 export type Health = (typeof HEALTH_STATES)[number];
 
@@ -198,7 +199,7 @@ export function classifyServer(s: ServerFacts): ServerVerdict {
     case 'timeout': {
       const missed: Evidence = {
         probe: 'server',
-        saw: `no answer within ${s.timeoutMs} ms (${s.timeoutsInARow} probe${s.timeoutsInARow === 1 ? '' : 's'} in a row)`,
+        saw: `no answer within ${s.timeoutMs} ms (${count(s.timeoutsInARow, 'probe')} in a row)`,
       };
       if (proc?.state === 'T') {
         return { state: 'frozen', evidence: [missed, ...procEvidence], cause: { kind: 'server-stopped', pid: proc.pid } };
@@ -263,7 +264,7 @@ export function paneCauses(p: PaneFacts): { causes: FrozenCause[]; evidence: Evi
     causes.push({ kind: 'not-reading', paneId: p.paneId, tty: p.tty, pgid: p.fgPgid });
     evidence.push({
       probe: 'input',
-      saw: `${where}: ${n.queuedBytes} byte(s) of input waiting unread, no output for ${age(n.idleMs)}, not sleeping on a read (${n.states})`,
+      saw: `${where}: ${count(n.queuedBytes, 'byte')} of input waiting unread, no output for ${age(n.idleMs)}, not sleeping on a read (${n.states})`,
     });
   }
   return { causes, evidence };
@@ -328,19 +329,15 @@ export function classify(obs: Observation, saved: ReadonlyMap<string, SavedSessi
       sessions.push({ ...base, health: 'changed', evidence: [...gone, savedEvidence(s!, obs.at), ...caveat], causes: [] });
       continue;
     }
-    if (clients === 0) {
-      sessions.push({ ...base, health: 'detached', evidence: [{ probe: 'clients', saw: 'no client attached' }, ...caveat], causes: [] });
-      continue;
-    }
     const checked = panes.length
-      ? `answers; ${panes.length} pane(s) checked, none stopped or held`
+      ? `answers; ${count(panes.length, 'pane')} checked, none stopped or held`
       : 'answers; panes not checked yet';
     sessions.push({
       ...base,
       health: 'healthy',
       evidence: [
         { probe: 'server', saw: checked },
-        { probe: 'clients', saw: `${clients} client(s) attached` },
+        { probe: 'clients', saw: clients === 0 ? 'no client attached' : `${count(clients, 'client')} attached` },
         ...caveat,
       ],
       causes: [],

@@ -8,7 +8,7 @@ import type { CheckpointError } from '../../checkpoints/result.js';
 import type { CheckpointBody, ContentsBlob } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore, StoredCheckpoint } from '../../checkpoints/store.js';
 import type { Context } from '../context.js';
-import type { JournalEntry } from './journal.js';
+import type { SaveCause } from './timeline.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 
@@ -146,36 +146,17 @@ export async function listCheckpoints(ctx: Context, session: string | undefined,
   );
 }
 
-/** A daemon save's cause (the journal's: notifications, 'interval', …) as a person says it. */
-function causeWords(cause: string): string {
-  if (cause === 'interval') return 'interval';
-  if (cause === 'watch attached') return 'watch started';
-  if (cause === 'watch stopping') return 'watch stopping';
-  return `after a change (${cause})`;
-}
-
 /**
- * Why each checkpoint was made, from the journal (oldest first): a watch
- * daemon journals every save with its cause; `tsession save` (and the
- * interface's `s`, which runs it) journals none, so a checkpoint the
- * journal covers but does not name was made by hand. One older than the
- * journal's first entry (rotated away) is `unknown`. Pure.
+ * Why each of `checkpoints` was taken, from this server's journal, by the
+ * timeline's rules (src/ops/timeline.ts `causeOf`): a journal that cannot
+ * be read knows no cause.
  */
-export function checkpointCauses(checkpoints: readonly Pick<CheckpointEntry, 'id' | 'createdAt'>[], journal: readonly JournalEntry[]): Map<string, string> {
-  const byId = new Map<string, string>();
-  for (const e of journal) {
-    if (e.what !== 'save' || e.result !== 'ok' || !e.detail) continue;
-    byId.set(e.detail.split(' ')[0]!, causeWords(e.cause ?? ''));
-  }
-  const since = journal.length ? Date.parse(journal[0]!.at) : -Infinity;
-  return new Map(checkpoints.map((c) => [c.id, byId.get(c.id) ?? (Date.parse(c.createdAt) >= since ? 'by hand' : 'unknown')]));
-}
-
-/** The causes of `checkpoints` from this server's journal; none (an empty map) when the journal cannot be read. */
-export async function causesOf(ctx: Context, checkpoints: readonly Pick<CheckpointEntry, 'id' | 'createdAt'>[]): Promise<Map<string, string>> {
-  const { readJournal } = await import('./journal.js');
+export async function causesOf(ctx: Context, checkpoints: readonly Pick<CheckpointEntry, 'id' | 'createdAt'>[]): Promise<Map<string, SaveCause>> {
+  // Loaded here, not above: `tsession save` loads this module and needs neither.
+  const [{ readJournal }, { causeOf, savesByCause, UNREAD_JOURNAL }] = await Promise.all([import('./journal.js'), import('./timeline.js')]);
   const journal = await readJournal(ctx.storeDir).catch(() => null);
-  return journal ? checkpointCauses(checkpoints, journal.entries) : new Map();
+  const known = journal ? savesByCause(journal.entries, journal.complete) : UNREAD_JOURNAL;
+  return new Map(checkpoints.map((c) => [c.id, causeOf(c.id, c.createdAt, known)]));
 }
 
 /** The newest valid, meaningful checkpoint of each session name, from the index (newest first). */

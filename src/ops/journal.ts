@@ -126,10 +126,15 @@ export class JournalReadError extends Error {
   readonly exitCode = EXIT.state;
 }
 
-/** The journal's entries, oldest first (rotated file, then current), and how many lines were unreadable. */
-export async function readJournal(dir: string): Promise<{ entries: JournalEntry[]; skipped: number }> {
+/**
+ * The journal's entries, oldest first (rotated file, then current), how many
+ * lines were unreadable, and whether it holds every line ever written
+ * (`complete` false: it was rotated, so its oldest lines may be gone).
+ */
+export async function readJournal(dir: string): Promise<{ entries: JournalEntry[]; skipped: number; complete: boolean }> {
   const entries: JournalEntry[] = [];
   let skipped = 0;
+  let complete = true;
   for (const file of [ROTATED_FILE, JOURNAL_FILE]) {
     let text: string;
     try {
@@ -139,6 +144,7 @@ export async function readJournal(dir: string): Promise<{ entries: JournalEntry[
       if (err.code === 'ENOENT') continue;
       throw new JournalReadError(`Cannot read the journal ${join(dir, file)}: ${err.code ?? err.message}`);
     }
+    if (file === ROTATED_FILE) complete = false;
     for (const line of text.split('\n')) {
       if (!line) continue;
       const entry = parseEntry(line);
@@ -146,7 +152,7 @@ export async function readJournal(dir: string): Promise<{ entries: JournalEntry[
       else skipped++;
     }
   }
-  return { entries, skipped };
+  return { entries, skipped, complete };
 }
 
 /** Bytes read from the journal's end for its newest entries (~300 lines). */

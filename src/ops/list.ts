@@ -1,7 +1,13 @@
-/** List: the live sessions of the server, and those only a checkpoint remembers (with why each left). */
+/**
+ * List: the live sessions of the server, and those only a checkpoint
+ * remembers (with why each left), each with its health by the interface's
+ * rules (one probe round: frozen, changed since its checkpoint, healthy);
+ * whether a person is attached is its own field.
+ */
 import { paneCount } from '../../checkpoints/counts.js';
 import type { Departure } from '../../checkpoints/departures.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
+import type { Health, SavedSession } from '../../sessions/health/classify.js';
 import { TmuxError } from '../../sessions/tmux/errors.js';
 import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
@@ -19,6 +25,13 @@ export interface ListedSession {
    * session may well be running.
    */
   readonly state: 'live' | 'crashed' | 'closed' | 'unknown';
+  /**
+   * Its health, as the interface's HEALTH column says it: a running one is
+   * frozen, changed (differs from its newest checkpoint as the diff shows
+   * it) or healthy; one not running is crashed or closed; unknown when the
+   * server could not be asked.
+   */
+  readonly health: ListedHealth;
   /** Why it left, when recorded (checkpoints/departures.ts). */
   readonly departed: Departure | null;
   readonly windows: number | null;
@@ -33,6 +46,9 @@ export interface ListedSession {
    */
   readonly saved: readonly SavedWindow[] | null;
 }
+
+/** A listed session's health: the verdicts of sessions/health/classify.ts, and unknown. */
+export type ListedHealth = Health | 'unknown';
 
 /** A saved window, as a person recognises it. */
 export interface SavedWindow {
@@ -84,11 +100,30 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
     const e = entries.find((x) => x.sessions.includes(name));
     return e ? { id: e.id, createdAt: e.createdAt } : null;
   };
+  const seenLive = new Set(live?.sessions.map((s) => s.name));
+  const down = [...remembered].filter(([name]) => !seenLive.has(name));
+  // Each checkpoint read once, however many of its sessions it holds: down ones show their windows, live ones are compared with it.
+  const wanted = [...down.map(([, r]) => r.entry.id), ...(live?.sessions ?? []).flatMap((s) => newestFor(s.name)?.id ?? [])];
+  const bodies = new Map(
+    await Promise.all(
+      [...new Set(wanted)].map(async (id) => {
+        const r = await store.read(id);
+        return [id, r.ok ? r.value.body : null] as const;
+      }),
+    ),
+  );
+  const recordOf = (id: string | undefined, name: string) => (id === undefined ? undefined : bodies.get(id)?.sessions.find((x) => x.name === name));
+  const health = live?.sessions.length ? await liveHealth(ctx, (name) => {
+    const c = newestFor(name);
+    return c ? { checkpointId: c.id, createdAt: c.createdAt, record: recordOf(c.id, name) ?? null } : null;
+  }) : new Map<string, Health>();
   const out: ListedSession[] = [];
   for (const s of live?.sessions ?? []) {
     out.push({
       name: s.name,
       state: 'live',
+      // A session that appeared after the probe's round: nothing says otherwise.
+      health: health.get(s.name) ?? 'healthy',
       windows: s.windows.length,
       panes: paneCount(s),
       attached: people ? (people.get(s.name) ?? 0) > 0 : s.attached > 0,
@@ -97,23 +132,13 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
       saved: null,
     });
   }
-  const seen = new Set(out.map((s) => s.name));
-  const down = [...remembered].filter(([name]) => !seen.has(name));
-  // Each checkpoint read once, however many of its sessions are down.
-  const bodies = new Map(
-    await Promise.all(
-      [...new Set(down.map(([, r]) => r.entry.id))].map(async (id) => {
-        const r = await store.read(id);
-        return [id, r.ok ? r.value.body : null] as const;
-      }),
-    ),
-  );
   for (const [name, { entry: e, departed }] of down) {
     const state = tmuxProblem ? 'unknown' : departed && departed.why !== 'crashed' ? 'closed' : 'crashed';
-    const record = bodies.get(e.id)?.sessions.find((x) => x.name === name);
+    const record = recordOf(e.id, name);
     out.push({
       name,
       state,
+      health: state,
       windows: record ? record.windows.length : null,
       panes: record ? paneCount(record) : null,
       attached: false,
@@ -123,4 +148,30 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
     });
   }
   return { sessions: out, tmuxProblem };
+}
+
+/**
+ * The health of each running session by the interface's rules: one probe
+ * round classified (frozen, changed when panes vanished), and changed too
+ * when it differs from its newest checkpoint as the diff shows it
+ * (ops/timeline.ts liveChanges). `saved` gives a session's newest checkpoint.
+ */
+async function liveHealth(ctx: Context, saved: (name: string) => SavedSession | null): Promise<Map<string, Health>> {
+  const { classify } = await import('../../sessions/health/classify.js');
+  const { createProber } = await import('../../sessions/health/probes.js');
+  const { liveChanges } = await import('./timeline.js');
+  const obs = await createProber(ctx.server, { env: ctx.env }).round();
+  const names = obs.live?.sessions.map((s) => s.name) ?? [];
+  const savedByName = new Map(names.flatMap((n) => {
+    const s = saved(n);
+    return s ? [[n, s] as const] : [];
+  }));
+  const out = new Map<string, Health>();
+  for (const v of classify(obs, savedByName).sessions) {
+    if (!v.live) continue;
+    const record = v.saved?.record;
+    const changed = v.health === 'healthy' && record && v.liveSession && liveChanges(record, v.liveSession, obs.panes.filter((p) => p.session === v.session), ctx.env.HOME ?? null).length > 0;
+    out.set(v.session, changed ? 'changed' : v.health);
+  }
+  return out;
 }

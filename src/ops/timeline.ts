@@ -9,7 +9,10 @@
  * checkpoints and the journal. Non-goals: reading files, printing.
  */
 import type { PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
+import type { PaneFacts } from '../../sessions/health/classify.js';
 import { compareSessions } from '../../sessions/live/compare.js';
+import { sessionToRecord } from '../../sessions/live/record.js';
+import type { LiveSession } from '../../sessions/live/types.js';
 import type { JournalEntry } from './journal.js';
 
 /** Why a checkpoint was taken. */
@@ -32,6 +35,20 @@ export const CAUSE_WORDS: Record<SaveCause, string> = {
 export const AFTER_RESTORE_MS = 30_000;
 
 /**
+ * What the journal says about saves: the cause of each checkpoint it names,
+ * and from when on it names every daemon save (a checkpoint from then on
+ * that it does not name was saved by hand).
+ */
+export interface JournaledCauses {
+  readonly causes: ReadonlyMap<string, SaveCause>;
+  /** Unix ms: -Infinity for a journal never rotated, its first line's time for a rotated one, +Infinity for none readable. */
+  readonly coversFrom: number;
+}
+
+/** A journal that could not be read: no checkpoint's cause is known. */
+export const UNREAD_JOURNAL: JournaledCauses = { causes: new Map(), coversFrom: Infinity };
+
+/**
  * The cause of each checkpoint the journal knows, by checkpoint id: the
  * watch daemon journals every save it writes (`detail` starts with the id;
  * `cause` lists the notifications, `interval`, `watch attached`, `watch
@@ -41,7 +58,7 @@ export const AFTER_RESTORE_MS = 30_000;
  * (`complete` false: it has been rotated) and the checkpoint is older than
  * its first line; then its cause is simply not known.
  */
-export function savesByCause(journal: readonly JournalEntry[], complete = true): { causes: ReadonlyMap<string, SaveCause>; since: string | null } {
+export function savesByCause(journal: readonly JournalEntry[], complete = true): JournaledCauses {
   const causes = new Map<string, SaveCause>();
   let lastRestore = -Infinity;
   for (const e of journal) {
@@ -51,7 +68,8 @@ export function savesByCause(journal: readonly JournalEntry[], complete = true):
     const id = e.detail.split(' ')[0]!;
     causes.set(id, at - lastRestore <= AFTER_RESTORE_MS ? 'after-restore' : daemonCause(e.cause ?? ''));
   }
-  return { causes, since: complete ? null : (journal[0]?.at ?? null) };
+  const coversFrom = complete ? -Infinity : journal.length ? Date.parse(journal[0]!.at) : Infinity;
+  return { causes, coversFrom };
 }
 
 /** The daemon's cause string (comma-separated causes of one save) as a cause. */
@@ -63,12 +81,12 @@ export function daemonCause(cause: string): SaveCause {
   return parts.length ? 'change' : 'unknown';
 }
 
-/** The cause of one checkpoint, given what the journal says. */
-export function causeOf(id: string, createdAt: string, known: ReturnType<typeof savesByCause>): SaveCause {
+/** The cause of one checkpoint, given what the journal says. The one rule: the CLI's CAUSE column and the timeline both ask it. */
+export function causeOf(id: string, createdAt: string, known: JournaledCauses): SaveCause {
   const c = known.causes.get(id);
   if (c) return c;
-  if (known.since !== null && Date.parse(createdAt) < Date.parse(known.since)) return 'unknown';
-  return 'by-hand';
+  // A time that does not parse (NaN) compares false: not known.
+  return Date.parse(createdAt) >= known.coversFrom ? 'by-hand' : 'unknown';
 }
 
 /** One change between two states of a session, worded; `loss` marks what a person would not want to lose. */
@@ -129,6 +147,54 @@ export function changesBetween(before: SessionRecord, after: SessionRecord, home
     }
   }
   return out;
+}
+
+/**
+ * The live session as a record to compare with its checkpoint: names and
+ * panes from tmux, cwd and foreground program from one probe round's /proc
+ * facts (tmux's cwd where there are none).
+ */
+export function liveRecord(live: LiveSession, facts: readonly PaneFacts[]): SessionRecord {
+  const byId = new Map(facts.map((f) => [f.paneId, f]));
+  return sessionToRecord(live, (p) => {
+    const f = byId.get(p.id);
+    const job = f?.fgCommand ? { pgid: f.fgPgid ?? 0, argv: [f.fgCommand], cwd: null, leaderAlive: true } : null;
+    return {
+      cwd: { path: f?.shellCwd ?? (p.currentPath || '/'), source: 'proc' },
+      ...(f ? { proc: { shellArgv: null, shellCwd: f.shellCwd, job } } : {}),
+    };
+  });
+}
+
+/**
+ * The saved record with each cwd a shell reported (OSC 7, 633…) replaced by
+ * the live pane's /proc cwd: a shell's logical path (`~/link`) and /proc's
+ * resolved one differ without anything having changed.
+ */
+function sameCwdRung(saved: SessionRecord, live: SessionRecord): SessionRecord {
+  const liveWindow = new Map(live.windows.map((w) => [w.index, w]));
+  return {
+    ...saved,
+    windows: saved.windows.map((w) => ({
+      ...w,
+      panes: w.panes.map((p, i) => {
+        const lp = liveWindow.get(w.index)?.panes[i];
+        return lp && p.cwd.source !== 'proc' && p.cwd.source !== 'tmux' ? { ...p, cwd: lp.cwd } : p;
+      }),
+    })),
+  };
+}
+
+/**
+ * What changed in a running session since its checkpoint `saved`, as the
+ * diff shows it: the one rule behind "changed" in the interface and in
+ * `tsession list`. Without /proc facts (`facts` empty: none read yet) only
+ * windows and panes are compared.
+ */
+export function liveChanges(saved: SessionRecord, live: LiveSession, facts: readonly PaneFacts[], home: string | null = null): Change[] {
+  const withFacts = facts.length > 0;
+  const now = liveRecord(live, facts);
+  return changesBetween(sameCwdRung(saved, now), now, home, { cwds: withFacts, commands: withFacts });
 }
 
 /** Changes as one line, at most `max` of them and "+N more". */

@@ -11,7 +11,7 @@ import type { RestorePreview, TuiServices } from './model.js';
 import { visibleNames, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
 import { localTime } from './view/panels.js';
 import { checkpointsOf, sessionRows, type SessionRow } from './view/rows.js';
-import { age, visible } from '../../checkpoints/words.js';
+import { age, count, visible } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 
 /** An answer to a question. */
@@ -40,7 +40,6 @@ export type MainCommand = Extract<
   'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-as' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'copy-id' | 'unfreeze' | 'delete-checkpoint' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'
 >;
 
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 /** One restore of a batch: a checkpoint, the sessions from it, and where they go. */
 interface Planned {
@@ -265,7 +264,7 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
       if (!cp) return status('no checkpoint chosen');
       const a = await deps.ask({
         title: `Delete the checkpoint of ${localTime(cp.createdAt)} (${age(deps.now() - Date.parse(cp.createdAt))} ago)?`,
-        lines: [`Holds ${cp.sessions.map(visible).join(', ') || 'no sessions'}; ${plural(cp.panes, 'pane')}. Id ${cp.id}.`, 'It cannot be restored from afterwards.'],
+        lines: [`Holds ${cp.sessions.map(visible).join(', ') || 'no sessions'}; ${count(cp.panes, 'pane')}. Id ${cp.id}.`, 'It cannot be restored from afterwards.'],
         answers: { yes: 'delete it', no: 'keep it' },
         tone: 'danger',
       });
@@ -314,7 +313,7 @@ export function restoreQuestion(previews: readonly RestorePreview[], now: number
     for (const s of p.sessions) {
       const target = p.as !== undefined ? `${visible(s.name)} as ${visible(p.as)}` : visible(s.name);
       names.push(target);
-      lines.push(`  ${target}: ${plural(s.windows.length, 'window')}, ${plural(s.panes, 'pane')}${p.running.includes(s.name) ? ' — replaces the running session' : ''}`);
+      lines.push(`  ${target}: ${count(s.windows.length, 'window')}, ${count(s.panes, 'pane')}${p.running.includes(s.name) ? ' — replaces the running session' : ''}`);
     }
     running.push(...p.running);
     unlisted.push(...p.unlisted);
@@ -328,13 +327,13 @@ export function restoreQuestion(previews: readonly RestorePreview[], now: number
   const yes = running.length ? 'replace' : 'restore';
   // A detached restore cannot be asked about commands: it only types them.
   if (unlisted.length === 0 || ownSession !== null) {
-    if (unlisted.length) lines.push(`${plural(unlisted.length, 'saved command')} not on the allowlist will be typed, not run.`);
+    if (unlisted.length) lines.push(`${count(unlisted.length, 'saved command')} not on the allowlist will be typed, not run.`);
     return { title, lines, answers: { yes, no: previews.length > 1 ? 'cancel all' : 'cancel' }, tone };
   }
   lines.push('These saved commands are not on the allowlist. Approve to re-run them, or skip to only type them:');
   for (const u of unlisted) lines.push(`  ${u.where}  ${u.command}`);
   return {
-    title: `${title} ${plural(unlisted.length, 'command')} need approval`,
+    title: `${title} ${count(unlisted.length, 'command')} need approval`,
     lines,
     answers: { yes: `${yes} and run them`, skip: `${yes}, only type them`, no: previews.length > 1 ? 'cancel all' : 'cancel' },
     tone,

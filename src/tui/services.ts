@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { paneCount } from '../../checkpoints/counts.js';
-import { paneName } from '../../checkpoints/words.js';
+import { count, paneName, visible } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
@@ -23,12 +23,11 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
-import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
+import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal } from '../ops/journal.js';
+import { buildTimeline, causeOf, savesByCause, UNREAD_JOURNAL, type JournaledCauses } from '../ops/timeline.js';
 import { attachMode } from './attach.js';
 import { runTmux } from '../../sessions/tmux/client.js';
 import { localTime } from './view/panels.js';
-import { visible } from '../../checkpoints/words.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configFor } from '../ops/config.js';
@@ -112,14 +111,16 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   let last: Snapshot | null = null;
   const timelineRecords = new Map<string, SessionRecord | null>();
   // The whole journal, read again only when its file changed: it says why each checkpoint was taken.
-  let journalRead: { stamp: string; entries: JournalEntry[]; complete: boolean } | null = null;
-  const journal = async (): Promise<{ entries: JournalEntry[]; complete: boolean }> => {
+  let journalRead: { stamp: string; known: JournaledCauses } | null = null;
+  const journalCauses = async (): Promise<JournaledCauses> => {
     const st = await stat(join(ctx.storeDir, JOURNAL_FILE)).catch(() => null);
-    // A rotated journal (journal.1.jsonl) may have lost its oldest lines to an earlier rotation.
     const rotated = await stat(join(ctx.storeDir, JOURNAL_ROTATED_FILE)).then(() => true, () => false);
-    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : 'none';
-    if (journalRead?.stamp !== stamp) journalRead = { stamp, complete: !rotated, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
-    return journalRead;
+    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : `none ${rotated}`;
+    if (journalRead?.stamp !== stamp) {
+      const j = await readJournal(ctx.storeDir).catch(() => null);
+      journalRead = { stamp, known: j ? savesByCause(j.entries, j.complete) : UNREAD_JOURNAL };
+    }
+    return journalRead.known;
   };
   const remember = (s: Snapshot): Snapshot => (last = s);
   // Started by the first refresh, after the first frame: its own module
@@ -196,13 +197,13 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
           { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress, ...(req.as !== undefined ? { as: req.as } : {}) },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
         );
-        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
+        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${count(x.windows, 'window')}, ${count(x.panes, 'pane')})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
-        if (typed) parts.push(`${typed} command${typed === 1 ? '' : 's'} typed at the prompt, not run`);
+        if (typed) parts.push(`${count(typed, 'command')} typed at the prompt, not run`);
         // Said first among the notes: the restore came back without something it saved.
-        if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
-        if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
+        if (lostContents.length) parts.push(`saved contents lost (${count(lostContents.length, 'blob')} ${lostContents[0]!.reason})`);
+        if (result.notes.length) parts.push(`${count(result.notes.length, 'note')}: ${result.notes[0]}`);
         if (warning) parts.push(`warning: ${warning}`);
         return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from the checkpoint of ${localTime(r.body.createdAt)}`, journalProblem) };
       } catch (e) {
@@ -225,8 +226,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async timeline(session, entries) {
-      const j = await journal();
-      const known = savesByCause(j.entries, j.complete);
+      const known = await journalCauses();
       const inputs = [];
       // One file at a time, keeping only this session's record: keys are
       // answered between files, and fifty 400-pane bodies are not held.
@@ -270,7 +270,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
             const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { saved: boolean; id?: string; reason?: string; sessions?: number; panes?: number };
             resolve(
               r.saved
-                ? { ok: true, message: `saved a checkpoint: ${r.sessions} session${r.sessions === 1 ? '' : 's'}, ${r.panes} pane${r.panes === 1 ? '' : 's'} (y copies its id)` }
+                ? { ok: true, message: `saved a checkpoint: ${count(r.sessions ?? 0, 'session')}, ${count(r.panes ?? 0, 'pane')} (y copies its id)` }
                 : { ok: true, message: `nothing saved: ${r.reason}` },
             );
           } catch {
@@ -291,9 +291,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       try {
         const f = await (await lazy.departures()).forgetSession(ctx, name);
         for (const id of f.removed) local.forget(id);
-        const n = (k: number) => `${k} checkpoint${k === 1 ? '' : 's'}`;
-        const kept = f.kept ? `; kept ${n(f.kept)} other sessions need` : '';
-        return { ok: true, message: `forgot ${visible(name)}: deleted ${n(f.removed.length)} holding only it${kept}` };
+        const kept = f.kept ? `; kept ${count(f.kept, 'checkpoint')} other sessions need` : '';
+        return { ok: true, message: `forgot ${visible(name)}: deleted ${count(f.removed.length, 'checkpoint')} holding only it${kept}` };
       } catch (e) {
         return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
       }

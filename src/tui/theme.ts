@@ -11,7 +11,6 @@ export type BadgeState = Health | 'checking';
 /** One badge per state; the word alone must say it all. */
 export const BADGES = {
   healthy: { symbol: '✓', word: 'healthy', color: 'green' },
-  detached: { symbol: '○', word: 'detached', color: 'blue' },
   changed: { symbol: '≠', word: 'changed', color: 'yellow' },
   crashed: { symbol: '✗', word: 'crashed', color: 'red' },
   frozen: { symbol: '‖', word: 'frozen', color: 'cyan' },
@@ -19,7 +18,7 @@ export const BADGES = {
   checking: { symbol: '…', word: 'checking', color: 'gray' },
 } as const satisfies Record<BadgeState, { symbol: string; word: string; color: Color }>;
 
-/** Width of the widest badge ("‖ detached"). */
+/** Width of the widest badge ("… checking"). */
 export const BADGE_WIDTH = Math.max(...Object.values(BADGES).map((b) => b.word.length)) + 2;
 
 /** Badge text, e.g. "✗ crashed". */

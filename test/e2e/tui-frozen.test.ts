@@ -34,7 +34,6 @@ beforeAll(async () => {
   state = tempDir('tsession-e2e-frozen-');
   for (const s of ['job', 'xoff']) a.tmux('new-session', '-d', '-s', s, '-x', '100', '-y', '20');
   await waitFor(() => a.tmux('list-panes', '-a', '-F', '#{cursor_x}').split('\n').filter((l) => l && l !== '0').length >= 2, 20_000, 'two shells');
-  // A person's client on each session, so a healed session is "healthy", not "detached".
   for (const s of ['job', 'xoff']) b.tmux('new-session', '-d', '-s', `client-${s}`, '-x', '100', '-y', '20', `env -u TMUX tmux -L ${a.name} attach -t ${sh(s)}`);
   await waitFor(() => a.tmux('list-clients', '-F', '#{client_session}').trim().split('\n').length === 2, 10_000, 'two clients');
   tui = tuiPane(b);

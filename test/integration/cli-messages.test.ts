@@ -58,7 +58,12 @@ describe('usage errors', () => {
       expectUsage(await at([cmd, 'a', 'b']), new RegExp(`^tsession: Expected at most 1 session name for tsession ${cmd}, got "b" too`));
     }
     expectUsage(await at(['parse', 'a', 'b']), /^tsession: Expected at most 1 file for tsession parse, got "b" too/);
-    expectUsage(await at(['shell-integration']), /^tsession: Expected one shell \(bash, zsh or fish\), got none/);
+    // Both commands that take a shell say a wrong one the same way.
+    for (const cmd of ['shell-integration', 'completion']) {
+      expectUsage(await at([cmd]), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got nothing; see tsession ${cmd} --help$`));
+      expectUsage(await at([cmd, 'tcsh']), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got "tcsh"; see tsession ${cmd} --help$`));
+      expectUsage(await at([cmd, 'bash', 'x']), new RegExp(`^tsession: Expected a shell of bash, zsh or fish, got "bash" "x"; see tsession ${cmd} --help$`));
+    }
     // The command a bare `tsession` runs is not a word to type, nor listed.
     const internal = await at(['default']);
     expectUsage(internal, /^tsession: Expected a command \(save, restore, .*\), got "default"/);
@@ -94,10 +99,18 @@ describe('sessions, servers and checkpoints a person names', () => {
     const listed = await runCli(server, ['checkpoints', 'nosuch'], env);
     expect(listed.code).toBe(2);
     expect(listed.stderr).toMatch(/^tsession: Unknown session "nosuch"/);
+    // forget says an unknown session the same way.
+    const forgot = await runCli(server, ['forget', 'nosuch'], env);
+    expect(forgot.code).toBe(2);
+    expect(forgot.stderr).toMatch(/^tsession: Unknown session "nosuch": in none of the checkpoints of tmux server -L \S+; see tsession list\n$/);
     // A known one still lists; a running one never saved is not unknown.
     expect((await runCli(server, ['checkpoints', 'api'], env)).code).toBe(0);
     await startSession(server, 'fresh');
     expect((await runCli(server, ['checkpoints', 'fresh'], env))).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no checkpoints of fresh in /) });
+    // Running, never saved: no checkpoint of it (exit 5), said as such, with the save to run.
+    const unsaved = await runCli(server, ['diff', 'fresh'], env);
+    expect(unsaved.code).toBe(5);
+    expect(unsaved.stderr).toMatch(/^tsession: No checkpoint holds session "fresh" yet \(it runs, never saved\); save it first: tsession -L \S+ save fresh\n$/);
     server.tmux('kill-server');
     await waitFor(() => server.tmuxTry('ls').status !== 0, 5_000, 'server gone');
     const unfreeze = await runCli(server, ['unfreeze'], env);
@@ -143,9 +156,13 @@ describe('sessions, servers and checkpoints a person names', () => {
     expect((await runCli(server, ['save'], env)).code).toBe(0);
     expect((await runCli(server, ['diff', 'api', '--exit-code'], env)).code).toBe(0);
     server.tmux('new-window', '-d', '-t', '=api:', '-n', 'logs');
+    server.tmux('select-window', '-t', '=api:1');
     const changed = await runCli(server, ['diff', 'api', '--exit-code'], env);
     expect(changed.code).toBe(1);
-    expect(changed.stdout).toMatch(/window-extra api:1/);
+    // In words, not the comparer's kinds (window-extra, flag): the same line as the interface's diff panel.
+    expect(changed.stdout).toMatch(/window api:1 "\S+" is not in the checkpoint/);
+    expect(changed.stdout).toMatch(/\n {4}active api:0: saved yes \| live no\n/);
+    expect(changed.stdout).not.toMatch(/window-extra|flag |true|false/);
     // Without it a difference is still a success, as git diff.
     expect((await runCli(server, ['diff', 'api'], env)).code).toBe(0);
   }, 60_000);
@@ -207,6 +224,7 @@ describe('--json', () => {
     expect(await json(['unfreeze', '--dry-run'])).toMatchObject({ frozen: [] });
     expect(await json(['shell-integration', 'bash'])).toMatchObject({ shell: 'bash', script: expect.stringContaining('633') });
     expect(await json(['tmux-conf'])).toHaveProperty('snippet');
+    expect(await json(['completion', 'bash'])).toMatchObject({ shell: 'bash', script: expect.stringContaining('__complete') });
     // doctor's exit code says whether something is wrong on this machine; its stdout is one document either way.
     const doctor = await runCli(server, ['doctor', '--json'], env);
     expect(() => JSON.parse(doctor.stdout) as unknown).not.toThrow();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import type { JournalEntry } from '../../src/ops/journal.js';
-import { buildTimeline, causeOf, changesBetween, changeSummary, daemonCause, savesByCause, shortPath } from '../../src/ops/timeline.js';
+import { buildTimeline, causeOf, changesBetween, changeSummary, daemonCause, savesByCause, shortPath, UNREAD_JOURNAL } from '../../src/ops/timeline.js';
 import { liveSession, recordOf } from '../tui/helpers/fixtures.js';
 
 /** A record of `name` with windows of the given panes; pane i of each window runs programs[i] (null: the shell) in cwds[i]. */
@@ -23,7 +23,7 @@ function session(windows: Record<string, { programs?: (string | null)[]; cwds?: 
   return rec;
 }
 
-const save = (at: string, id: string, cause: string): JournalEntry => ({ at, kind: 'action', what: 'save', result: 'ok', cause, detail: `${id} (1 session(s), 2 pane(s))` });
+const save = (at: string, id: string, cause: string): JournalEntry => ({ at, kind: 'action', what: 'save', result: 'ok', cause, detail: `${id} (1 session, 2 panes)` });
 
 describe('causes', () => {
   it('maps the daemon cause strings to words', () => {
@@ -53,6 +53,9 @@ describe('causes', () => {
     expect(causeOf('cp-ancient', '2026-11-20T09:15:00Z', rotated)).toBe('unknown');
     expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', rotated)).toBe('by-hand');
     expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', savesByCause([]))).toBe('by-hand');
+    // Rotated with nothing readable left, or not readable at all: no cause is known.
+    expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', savesByCause([], false))).toBe('unknown');
+    expect(causeOf('cp-hand', '2026-11-24T09:15:00Z', UNREAD_JOURNAL)).toBe('unknown');
   });
 });
 

@@ -26,7 +26,7 @@ describe('sessions list and health badges', () => {
   });
 
   it.each([
-    ['api', /✓ healthy[\s\S]*server: answers; 3 pane\(s\) checked[\s\S]*Windows \(live\)/],
+    ['api', /✓ healthy[\s\S]*server: answers; 3 panes checked[\s\S]*Windows \(live\)/],
     ['web', /✓ healthy · 1 window, 1 pane · not attached[\s\S]*Enter attaches/],
     ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint of 2026-11-24 \d\d:55:00 \(5m ago\)/],
     ['worker', /‖ frozen[\s\S]*job: pane %\d+ \(worker:0\.0\): pid 701 \(sleep\) of the foreground job \(process group 700\) is\s+stopped: state T \(stopped\), wchan do_signal_stop[\s\S]*u unfreezes it/],

@@ -83,7 +83,7 @@ describe('frames in a terminal', () => {
   it('J shows the journal newest first: detections in yellow, failures in red, evidence under each', async () => {
     const s = xtermScreen(120, 34);
     const journal = [
-      { at: '2026-11-24T09:58:00.000Z', kind: 'action', what: 'save', result: 'ok', cause: 'window-add', detail: 'cp-new (3 session(s), 5 pane(s))' },
+      { at: '2026-11-24T09:58:00.000Z', kind: 'action', what: 'save', result: 'ok', cause: 'window-add', detail: 'cp-new (3 sessions, 5 panes)' },
       { at: '2026-11-24T09:59:00.000Z', kind: 'detected', what: 'server-crashed', evidence: ['control client: %exit server exited unexpectedly'] },
       { at: '2026-11-24T09:59:01.000Z', kind: 'action', what: 'restore', result: 'failed', detail: 'no good checkpoint' },
     ] as const;

@@ -3,6 +3,7 @@ import { visible, age } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { causesOf, listCheckpoints } from '../../ops/checkpoints.js';
+import { CAUSE_WORDS } from '../../ops/timeline.js';
 import { table } from './format-table.js';
 import type { ValuesOf } from './options.js';
 import { atMost } from './shared.js';
@@ -20,10 +21,11 @@ export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string
   const session = args[0];
   const verify = v.verify === true;
   const entries = await listCheckpoints(ctx, session, verify);
-  const causes = await causesOf(ctx, entries);
+  // The interface's timeline words, by the same rule (src/ops/timeline.ts causeOf).
+  const causeWords = await causesOf(ctx, entries).then((m) => new Map([...m].map(([id, c]) => [id, CAUSE_WORDS[c]])));
   if (ctx.opts.json) {
     process.stdout.write(
-      `${JSON.stringify(entries.map((e) => ({ id: e.id, createdAt: e.createdAt, cause: causes.get(e.id) ?? null, sessions: e.sessions, panes: e.panes, bytes: e.bytes, valid: e.valid, error: e.error, path: e.path })))}\n`,
+      `${JSON.stringify(entries.map((e) => ({ id: e.id, createdAt: e.createdAt, cause: causeWords.get(e.id) ?? null, sessions: e.sessions, panes: e.panes, bytes: e.bytes, valid: e.valid, error: e.error, path: e.path })))}\n`,
     );
   } else if (entries.length === 0) {
     process.stdout.write(`no checkpoints${session ? ` of ${visible(session)}` : ''} in ${ctx.storeDir}\n`);
@@ -35,7 +37,7 @@ export async function run(ctx: Context, v: ValuesOf<'checkpoints'>, args: string
         entries.map((e) => [
           localTime(e.createdAt),
           age(now - Date.parse(e.createdAt)),
-          visible(causes.get(e.id) ?? '-'),
+          causeWords.get(e.id) ?? '-',
           visible(e.sessions.join(',')) || '-',
           String(e.panes),
           `${Math.ceil(e.bytes / 1024)}K`,

@@ -7,7 +7,7 @@
  */
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { UserError } from '../../user-error.js';
+import { oneShell } from './shared.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
 // Not table.ts: it loads this module, and its data lives in options.ts.
 import { COMMAND_OPERANDS, COMMAND_OPTIONS, HIDDEN_COMMANDS, type CommandName, type Operand, type ValuesOf } from './options.js';
@@ -159,12 +159,10 @@ complete -c tsession -f -a '(__tsession_complete)'
 `,
 } as const;
 
-export async function run(_ctx: Context, _v: ValuesOf<'completion'>, positionals: string[]): Promise<number> {
-  const [shell, ...rest] = positionals;
-  if (shell === undefined || !Object.hasOwn(COMPLETION_SCRIPTS, shell) || rest.length) {
-    const got = shell === undefined ? 'nothing' : JSON.stringify(rest.length ? positionals.join(' ') : shell);
-    throw new UserError(`Expected a shell of bash, zsh or fish, got ${got}; see tsession completion --help`, EXIT.usage);
-  }
-  process.stdout.write(COMPLETION_SCRIPTS[shell as keyof typeof COMPLETION_SCRIPTS]);
+export async function run(ctx: Context, _v: ValuesOf<'completion'>, positionals: string[]): Promise<number> {
+  const shell = oneShell('completion', positionals);
+  const script = COMPLETION_SCRIPTS[shell];
+  // --json is one document, as shell-integration gives its script.
+  process.stdout.write(ctx.opts.json ? `${JSON.stringify({ shell, script })}\n` : script);
   return EXIT.ok;
 }

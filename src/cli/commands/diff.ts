@@ -2,9 +2,12 @@
 import { visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
+import { UserError } from '../../user-error.js';
+import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
 import { assertKnownSession, checkpointFailure, pickCheckpoint } from '../../ops/checkpoints.js';
 import { diffCheckpoint } from '../../ops/diff.js';
-import { checkpointWords } from './format.js';
+import { differenceText } from '../../ops/diff-words.js';
+import { checkpointWords, tsessionServerFlags } from './format.js';
 import type { ValuesOf } from './options.js';
 import { atMost } from './shared.js';
 
@@ -16,6 +19,12 @@ export async function run(ctx: Context, v: ValuesOf<'diff'>, args: string[]): Pr
     const listed = await (await ctx.store()).list();
     if (!listed.ok) throw checkpointFailure(listed.error);
     await assertKnownSession(ctx, name, listed.value);
+    // Running but never saved: say so, not "no checkpoint for the server" beside the checkpoints it has.
+    if (v.from === undefined && !listed.value.some((e) => e.valid && e.sessions.includes(name))) {
+      const argv = [...tsessionServerFlags(ctx), 'save', name];
+      const again = `tsession ${quoteCommandLine(argv, 'posix-ansi') ?? argv.join(' ')}`;
+      throw new UserError(`No checkpoint holds session ${JSON.stringify(name)} yet (it runs, never saved); save it first: ${again}`, EXIT.noCheckpoint);
+    }
   }
   const { checkpoint, fellBack } = await pickCheckpoint(ctx, v.from, name !== undefined ? (b) => b.sessions.some((s) => s.name === name) : undefined);
   const out = await diffCheckpoint(ctx, checkpoint.body, name);
@@ -31,7 +40,7 @@ export async function run(ctx: Context, v: ValuesOf<'diff'>, args: string[]): Pr
       else if (s.state === 'not-saved') lines.push(`+ ${label}: running, not in this checkpoint`);
       else {
         lines.push(`~ ${label}:`);
-        for (const d of s.differences) lines.push(`    ${d.kind} ${visible(d.where)}: saved ${visible(d.saved)} | live ${visible(d.live)}`);
+        for (const d of s.differences) lines.push(`    ${differenceText(d)}`);
       }
     }
     process.stdout.write(lines.join('\n') + '\n');

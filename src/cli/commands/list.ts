@@ -3,24 +3,31 @@ import { departureWords } from '../../../checkpoints/departures.js';
 import { age, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { listSessions, type ListedSession, type SessionList } from '../../ops/list.js';
+import { listSessions, type ListedHealth, type ListedSession, type SessionList } from '../../ops/list.js';
 import { table } from './format-table.js';
 import { refuseArguments } from './shared.js';
 
-/** What each state is called in the table: the interface's badge words. */
-export const STATE_WORDS = { live: 'live', crashed: 'crashed', closed: 'closed', unknown: 'unknown (no answer)' } as const satisfies Record<ListedSession['state'], string>;
+/** What each health is called in the table: the interface's badge words (attachment is its own column). */
+export const HEALTH_WORDS = {
+  healthy: 'healthy',
+  changed: 'changed',
+  frozen: 'frozen',
+  crashed: 'crashed',
+  closed: 'closed',
+  unknown: 'unknown (no answer)',
+} as const satisfies Record<ListedHealth, string>;
 
-/** A row's state in words, with why it left when that is known (the interface's words). */
-const stateText = (s: ListedSession): string => (s.departed && s.state !== 'live' && s.state !== 'unknown' ? `${STATE_WORDS[s.state]}: ${departureWords(s.departed)}` : STATE_WORDS[s.state]);
+/** A row's health in words, with why it left when that is known (the interface's words). */
+const healthText = (s: ListedSession): string => (s.departed && (s.health === 'crashed' || s.health === 'closed') ? `${HEALTH_WORDS[s.health]}: ${departureWords(s.departed)}` : HEALTH_WORDS[s.health]);
 
 /** The list as text. */
 export function formatList(sessions: readonly ListedSession[], now = Date.now()): string {
   if (sessions.length === 0) return 'no sessions, live or saved\n';
   return table(
-    ['SESSION', 'STATE', 'WINDOWS', 'PANES', 'ATTACHED', 'CHECKPOINT'],
+    ['SESSION', 'HEALTH', 'WINDOWS', 'PANES', 'ATTACHED', 'CHECKPOINT'],
     sessions.map((s) => [
       visible(s.name),
-      stateText(s),
+      healthText(s),
       s.windows === null ? '-' : String(s.windows),
       s.panes === null ? '-' : String(s.panes),
       s.attached ? 'yes' : 'no',

@@ -18,3 +18,14 @@ export function atMost(command: string, positionals: readonly string[], max: num
     throw new UserError(`Expected at most ${count(max, what)} for tsession ${command}, got ${extra} too; see tsession ${command} --help`, EXIT.usage);
   }
 }
+
+/** The shells tsession writes scripts for (completion, shell integration). */
+export const SCRIPT_SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/** The one shell argument of `command`, or a usage error worded the same for every command that takes one. */
+export function oneShell(command: string, positionals: readonly string[]): (typeof SCRIPT_SHELLS)[number] {
+  const [shell, ...rest] = positionals;
+  if (shell !== undefined && !rest.length && (SCRIPT_SHELLS as readonly string[]).includes(shell)) return shell as (typeof SCRIPT_SHELLS)[number];
+  const got = shell === undefined ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ');
+  throw new UserError(`Expected a shell of bash, zsh or fish, got ${got}; see tsession ${command} --help`, EXIT.usage);
+}

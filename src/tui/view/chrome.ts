@@ -10,7 +10,7 @@ import type { Dialog, Panel, Prompt } from '../state.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, visible } from '../../../checkpoints/words.js';
+import { age, count, visible } from '../../../checkpoints/words.js';
 import { fit, wrap } from './text.js';
 
 /** Smallest usable terminal. */
@@ -41,7 +41,7 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     const by = new Map<string, number>();
     for (const r of rows) by.set(r.badge, (by.get(r.badge) ?? 0) + 1);
     const n = total ?? rows.length;
-    counts.push(seg(` · ${total === null ? '' : `${rows.length} of `}${n} session${n === 1 ? '' : 's'}`));
+    counts.push(seg(` · ${total === null ? '' : `${rows.length} of `}${count(n, 'session')}`));
     for (const state of ['frozen', 'crashed', 'changed'] as const) {
       const k = by.get(state);
       if (k) counts.push(seg(`, ${k} ${state}`, { color: BADGES[state].color, bold: true }));
@@ -130,8 +130,8 @@ export function helpLines(width: number): Line[] {
       for (const more of rest) out.push(fitLine([seg(' '.repeat(indent) + more)], width));
     }
   }
-  // Attachment has its own column; no row shows "detached".
-  const shown = Object.values(BADGES).filter((b) => b.word !== 'detached');
+  // Attachment has its own column (ATTACHED), not a badge.
+  const shown = Object.values(BADGES);
   out.push(fitLine([seg(' Badges: ', { bold: true }), ...shown.flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')]), seg('· ATTACHED: yes/no', { dim: true })], width));
   return out;
 }

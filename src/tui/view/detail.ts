@@ -10,7 +10,7 @@ import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, paneName, visible } from '../../../checkpoints/words.js';
+import { age, count, paneName, visible } from '../../../checkpoints/words.js';
 import { shortPath } from '../../ops/timeline.js';
 import { localTime } from './panels.js';
 import { fit, textWidth, wrap } from './text.js';
@@ -86,7 +86,7 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
   const v = row.verdict;
   const b = BADGES[row.badge];
   const out: Line[] = [];
-  const counts = row.windows === null ? '' : ` · ${row.windows} window${row.windows === 1 ? '' : 's'}, ${row.panes} pane${row.panes === 1 ? '' : 's'}`;
+  const counts = row.windows === null ? '' : ` · ${count(row.windows, 'window')}, ${count(row.panes ?? 0, 'pane')}`;
   const where = v.liveSession ? (row.attached ? ' · attached' : ' · not attached') : v.live ? '' : ' · not running';
   const saved = row.newest ? ` · checkpoint ${age(now - Date.parse(row.newest.createdAt))} ago` : ' · no checkpoint';
   out.push(fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(badgeText(row.badge), { color: b.color, bold: true }), seg(`${counts}${where}${saved}`)], width));
@@ -106,7 +106,6 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
     crashed: 'r restores it (t picks another checkpoint)',
     frozen: 'u unfreezes it: resume, release, then (asking first) interrupt, respawn, restart',
     changed: 'd shows every difference · s saves the live session · r restores the checkpoint (asks to replace the live one)',
-    detached: 'Enter attaches',
     healthy: 'Enter attaches · d diffs against the checkpoint',
     checking: 'the server is slow to answer; asking again',
     closed: 'it left on purpose: r restores it anyway · f forgets it (asks)',
@@ -124,7 +123,7 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
   const nameWidth = tree.reduce((n, w) => Math.max(n, ...w.panes.map((p) => textWidth(p.name))), 0) + 1;
   tree.forEach((w, wi) => {
     const lastW = wi === tree.length - 1;
-    out.push(fitLine([seg(` ${lastW ? '└─' : '├─'} `), seg(`${w.index}: ${visible(w.name)}`, { bold: true }), seg(` (${w.panes.length} pane${w.panes.length === 1 ? '' : 's'})`, { dim: true })], width));
+    out.push(fitLine([seg(` ${lastW ? '└─' : '├─'} `), seg(`${w.index}: ${visible(w.name)}`, { bold: true }), seg(` (${count(w.panes.length, 'pane')})`, { dim: true })], width));
     w.panes.forEach((p, pi) => {
       const branch = `${lastW ? '   ' : ' │ '} ${pi === w.panes.length - 1 ? '└─' : '├─'} `;
       const cwd = fit(visible(shortPath(p.cwd, home)), cwdWidth);

@@ -6,13 +6,13 @@
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
 import type { ProgressState, RepairState, TimelineState } from '../state.js';
+import { differenceText } from '../../ops/diff-words.js';
 import { CAUSE_WORDS, changeSummary } from '../../ops/timeline.js';
 import { formatEntry, type JournalEntry } from '../../ops/journal.js';
 import { fitLine, seg, type Line } from './line.js';
-import { age, visible } from '../../../checkpoints/words.js';
+import { age, count, visible } from '../../../checkpoints/words.js';
 import { fit, fitRight, size, wrap } from './text.js';
 
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -72,7 +72,7 @@ export function timelineLines(
       out.push(fitLine([...head, seg(described ? '' : 'reading…', { dim: true }), seg(`${e.panes} panes in all sessions`, { dim: true })], width));
     } else {
       const cause = seg(fit(CAUSE_WORDS[t.cause], 16), { color: t.cause === 'by-hand' ? 'magenta' : t.cause === 'after-restore' ? 'cyan' : t.cause === 'unknown' ? 'gray' : 'blue' });
-      const shape = seg(` ${fitRight(plural(t.panes ?? 0, 'pane'), 8)}  `);
+      const shape = seg(` ${fitRight(count(t.panes ?? 0, 'pane'), 8)}  `);
       const programs = seg(fit(t.programs.length ? t.programs.map(visible).join(', ') : 'shells', width < 100 ? 10 : 16), t.programs.length ? {} : { dim: true });
       const changes = t.changes === null ? seg('  (oldest)', { dim: true }) : seg(`  ${visible(changeSummary(t.changes))}`, t.changes.some((c) => c.loss) ? { color: 'yellow' } : t.changes.length ? {} : { dim: true });
       out.push(fitLine([...head, cause, shape, programs, changes], width));
@@ -99,7 +99,7 @@ export function diffLines(session: string | null, diff: DiffResult | null, width
     case 'not-running':
       return [
         title,
-        fitLine([seg('   not running: restoring creates '), seg(`${plural(diff.windows, 'window')}, ${plural(diff.panes, 'pane')}`, { color: 'green' })], width),
+        fitLine([seg('   not running: restoring creates '), seg(`${count(diff.windows, 'window')}, ${count(diff.panes, 'pane')}`, { color: 'green' })], width),
       ];
     case 'differences': {
       const out = [title];
@@ -107,13 +107,7 @@ export function diffLines(session: string | null, diff: DiffResult | null, width
       for (const d of diff.differences) {
         const sign = d.kind === 'window-missing' ? '+' : d.kind === 'window-extra' ? '-' : '~';
         const color = sign === '+' ? 'green' : sign === '-' ? 'red' : 'yellow';
-        const what =
-          d.kind === 'window-missing'
-            ? `window ${visible(d.where)} "${visible(d.saved)}" is gone: restoring brings it back`
-            : d.kind === 'window-extra'
-              ? `window ${visible(d.where)} "${visible(d.live)}" is not in the checkpoint`
-              : `${d.kind} ${visible(d.where)}: live ${visible(d.live)} → saved ${visible(d.saved)}`;
-        out.push(fitLine([seg(`   ${sign} `, { color, bold: true }), seg(what)], width));
+        out.push(fitLine([seg(`   ${sign} `, { color, bold: true }), seg(differenceText(d))], width));
       }
       return out;
     }

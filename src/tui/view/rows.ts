@@ -4,10 +4,8 @@
  * person is attached, and the age of its newest checkpoint.
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
-import type { SessionRecord } from '../../../checkpoints/schema.js';
-import type { PaneFacts, SessionVerdict } from '../../../sessions/health/classify.js';
-import type { LiveSession } from '../../../sessions/live/types.js';
-import { changesBetween, type Change } from '../../ops/timeline.js';
+import type { SessionVerdict } from '../../../sessions/health/classify.js';
+import { liveChanges, type Change } from '../../ops/timeline.js';
 import type { Snapshot } from '../model.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';
@@ -31,65 +29,6 @@ export interface SessionRow {
   readonly changes: readonly Change[];
 }
 
-/**
- * The live session as a record for comparing with its checkpoint: names and
- * panes from tmux, cwd and foreground program from this round's /proc facts.
- */
-export function liveRecord(live: LiveSession, facts: readonly PaneFacts[]): SessionRecord {
-  const byId = new Map(facts.map((f) => [f.paneId, f]));
-  return {
-    id: live.id,
-    name: live.name,
-    baseIndex: live.baseIndex,
-    createdAt: live.created,
-    windows: live.windows.map((w) => ({
-      id: w.id,
-      index: w.index,
-      name: w.name,
-      automaticRename: w.automaticRename,
-      layout: w.layout,
-      active: w.active,
-      last: w.last,
-      zoomed: w.zoomed,
-      panes: w.panes.map((p) => {
-        const f = byId.get(p.id);
-        const fg = f?.fgCommand;
-        return {
-          id: p.id,
-          index: p.index,
-          title: p.title,
-          active: p.active,
-          width: Math.max(1, p.width),
-          height: Math.max(1, p.height),
-          shell: { command: '', argv: null },
-          cwd: { path: f?.shellCwd ?? (p.currentPath || '/'), source: 'proc' as const },
-          foreground: fg ? { kind: 'job' as const, command: fg.split(' ')[0] ?? fg, argv: [fg], cwd: null, source: 'proc' as const } : { kind: 'shell' as const },
-          contents: null,
-        };
-      }),
-    })),
-  };
-}
-
-/**
- * The saved record with each cwd a shell reported (OSC 7, 633…) replaced by
- * the live pane's /proc cwd: a shell's logical path (`~/link`) and /proc's
- * resolved one differ without anything having changed.
- */
-function sameCwdRung(saved: SessionRecord, live: SessionRecord): SessionRecord {
-  const liveWindow = new Map(live.windows.map((w) => [w.index, w]));
-  return {
-    ...saved,
-    windows: saved.windows.map((w) => ({
-      ...w,
-      panes: w.panes.map((p, i) => {
-        const lp = liveWindow.get(w.index)?.panes[i];
-        return lp && p.cwd.source !== 'proc' && p.cwd.source !== 'tmux' ? { ...p, cwd: lp.cwd } : p;
-      }),
-    })),
-  };
-}
-
 // Rows are built several times per frame: the comparison once per snapshot and session.
 const compared = new WeakMap<Snapshot, Map<string, readonly Change[]>>();
 
@@ -101,11 +40,7 @@ function changesOf(snapshot: Snapshot, v: SessionVerdict, home: string | null): 
   if (!per) compared.set(snapshot, (per = new Map()));
   const known = per.get(v.session);
   if (known) return known;
-  const facts = snapshot.panes.filter((p) => p.session === v.session);
-  // Before the first full refresh there are no /proc facts: compare windows and panes only.
-  const withFacts = facts.length > 0;
-  const live = liveRecord(v.liveSession, facts);
-  const changes = changesBetween(sameCwdRung(record, live), live, home, { cwds: withFacts, commands: withFacts });
+  const changes = liveChanges(record, v.liveSession, snapshot.panes.filter((p) => p.session === v.session), home);
   per.set(v.session, changes);
   return changes;
 }
@@ -125,10 +60,10 @@ export function sessionRows(snapshot: Snapshot | null, filter = '', home: string
       const live = v.liveSession;
       const record = v.saved?.record ?? null;
       const win = live?.windows ?? record?.windows ?? null;
-      const changes = v.health === 'healthy' || v.health === 'detached' ? changesOf(snapshot, v, home) : [];
+      const changes = v.health === 'healthy' ? changesOf(snapshot, v, home) : [];
       // Attachment has its own column: HEALTH says health. A change the
       // checkpoint does not hold yet (a window added, a cwd) is "changed".
-      const health: BadgeState = changes.length ? 'changed' : v.health === 'detached' ? 'healthy' : v.health;
+      const health: BadgeState = changes.length ? 'changed' : v.health;
       return {
         kind: 'tmux' as const,
         name: v.session,
@@ -178,7 +113,7 @@ export function rowLine(row: SessionRow, selected: boolean, focused: boolean, wi
       seg(selected ? '▶ ' : '  ', { bold: true }),
       seg(fit(visible(row.name), c.name), { ...hl, bold: selected }),
       seg(' '),
-      seg(fit(badgeText(row.badge), c.badge), { color: b.color, bold: row.badge !== 'healthy' && row.badge !== 'detached' }),
+      seg(fit(badgeText(row.badge), c.badge), { color: b.color, bold: row.badge !== 'healthy' }),
       seg(` ${count(row.windows, c.windows)} ${count(row.panes, c.panes)} ${fitRight(attached, c.attached)} ${fitRight(checkpoint, c.checkpoint)}`),
     ],
     width,

@@ -54,7 +54,7 @@ describe('probes on a real server', () => {
     expect(obs.panes).toHaveLength(1);
     const report = classify(obs, new Map());
     expect(report.server.state).toBe('answering');
-    expect(report.sessions[0]).toMatchObject({ session: 'work', health: 'detached' });
+    expect(report.sessions[0]).toMatchObject({ session: 'work', health: 'healthy', attachedClients: 0 });
   });
 
   it('a SIGSTOPped foreground job is frozen with the stopped pid as evidence', async () => {
@@ -122,7 +122,7 @@ describe('probes on a real server', () => {
     const v = classify(await p.round(), new Map()).sessions[0]!;
     expect(v.health).toBe('frozen');
     expect(v.causes[0]).toMatchObject({ kind: 'not-reading' });
-    expect(v.evidence[0]!.saw).toMatch(/6 byte\(s\) of input waiting unread/);
+    expect(v.evidence[0]!.saw).toMatch(/6 bytes of input waiting unread/);
     ts.tmux('send-keys', '-t', 'work', 'C-c');
   });
 

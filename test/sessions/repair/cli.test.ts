@@ -39,7 +39,7 @@ describe('tsession unfreeze', () => {
   it('says when nothing is frozen (exit 0)', () => {
     const r = unfreeze();
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^nothing is frozen on tmux server -L tsession-\S+ \(work: detached\)/);
+    expect(r.out).toMatch(/^nothing is frozen on tmux server -L tsession-\S+ \(work: healthy\)/);
   });
 
   it('a session that does not exist is a usage error (exit 2)', () => {

@@ -1,6 +1,6 @@
 /**
  * Fake TuiServices for component tests: a scripted snapshot per state
- * (healthy, detached, changed, crashed, frozen), and a log of every call,
+ * (healthy, changed, crashed, frozen), and a log of every call,
  * so tests see what the interface asked for without tmux or a store.
  */
 import type { CheckpointBody } from '../../../checkpoints/schema.js';
@@ -121,7 +121,7 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
     },
     async save(): Promise<ActionResult> {
       log('save');
-      return { ok: true, message: 'saved checkpoint cp-newest (4 session(s), 6 pane(s))' };
+      return { ok: true, message: 'saved checkpoint cp-newest (4 sessions, 6 panes)' };
     },
     async removeCheckpoint(id: string): Promise<ActionResult> {
       log('removeCheckpoint', id);
