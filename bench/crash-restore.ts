@@ -79,7 +79,7 @@ async function watchBack(server: BenchServer, shape: FixtureShape, t0: number): 
       if (!Number.isNaN(backMs) && up === rows.length) return { backMs, shellsMs: now - t0 };
       last = `${sessions} sessions, ${rows.length} panes, ${up} shells up`;
     }
-    if (now > deadline) throw new Error(`Expected ${shape.sessions} sessions / ${panes} panes with shells up within ${CRASH_BENCH.timeoutMs} ms, last saw ${last || 'no server'}`);
+    if (now > deadline) throw new Error(`Expected ${shape.sessions} sessions / ${want.size} panes in their saved sessions and directories, shells up, within ${CRASH_BENCH.timeoutMs} ms, last saw ${last || 'no server'}`);
     await sleep(CRASH_BENCH.pollMs);
   }
 }
