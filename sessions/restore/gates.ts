@@ -74,9 +74,15 @@ export interface GateContext {
 
 /** The gate opener of one restore (see openGates). */
 export interface Gates {
-  /** Show the contents of the panes a build chunk reports; press Enter in the early ones once theirs are shown. */
+  /** Show the contents of the panes a build chunk reports; the early ones get their Enter once theirs are shown (see enters). */
   reported(buildOutput: Buffer): void;
-  /** Wait until the contents and Enters started so far are done. */
+  /**
+   * The Enters of the early panes reported so far, once their contents are
+   * shown, for the caller to put in front of its next build call: tmux runs
+   * them first, and no tmux process is spent on them alone.
+   */
+  enters(): Promise<TmuxCommand[]>;
+  /** Press Enter in the early panes still waiting (one tmux call), and wait until the contents and Enters started so far are done. */
   settled(): Promise<unknown>;
   /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
   finish(): Promise<void>;
@@ -89,7 +95,8 @@ export interface Gates {
  * to its terminal as soon as the build reports the pane (the gate holds the
  * shell, so they come before its prompt); then Enter is pressed there and
  * the gate execs the shell. Panes that will get a typed command get their
- * Enter at once, so those shells are up when the build ends; the others get
+ * Enter early, with the next build call (or right after the last one), so
+ * those shells are up when the build ends; the others get
  * theirs last, from tmux itself a moment after the restore returns: a
  * hundred shells starting at once take the CPU for a second or more on 2
  * cores, and would slow tmux while it builds or this process while it exits
@@ -99,7 +106,7 @@ export interface Gates {
 export function openGates(
   plan: RestorePlan,
   contents: ReadonlyMap<PaneRecord, string>,
-  early: ReadonlySet<PaneRecord>,
+  earlyPanes: ReadonlySet<PaneRecord>,
   ctx: GateContext,
   notes: string[],
 ): Gates {
@@ -107,6 +114,8 @@ export function openGates(
   /** Contents writes under way: the deferred Enters wait for them. */
   const writes: Promise<void>[] = [];
   const deferred: string[] = [];
+  /** Early panes reported, whose Enter is not sent yet, with their contents write. */
+  let early: { paneId: string; write: Promise<void> }[] = [];
   const seen = new Set<number>();
   const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
     runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
@@ -120,25 +129,31 @@ export function openGates(
       notes.push(`${ctx.paneName?.(pane) ?? pane.id}: its saved contents were not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     });
   };
+  const enters = async (): Promise<TmuxCommand[]> => {
+    const taken = early;
+    early = [];
+    // A write that failed is a note already: its pane still gets its Enter.
+    await Promise.all(taken.map((e) => e.write));
+    return taken.map((e): TmuxCommand => ['send-keys', '-t', e.paneId, 'Enter']);
+  };
   return {
     reported(buildOutput) {
-      const now: TmuxCommand[] = [];
-      const shown: Promise<void>[] = [];
       for (const { n, paneId, tty } of decodeGateLines(buildOutput)) {
         const pane = plan.gates[n];
         if (!pane || seen.has(n)) continue;
         seen.add(n);
         const write = show(pane, tty);
         writes.push(write);
-        if (early.has(pane)) {
-          shown.push(write);
-          now.push(['send-keys', '-t', paneId, 'Enter']);
-        } else deferred.push(paneId);
+        if (earlyPanes.has(pane)) early.push({ paneId, write });
+        else deferred.push(paneId);
       }
-      // The chunk's Enters in one tmux call, once their panes' contents are shown.
-      if (now.length) pending.push(Promise.all(shown).then(() => send(now, now.length)));
     },
-    settled: () => Promise.all(pending),
+    enters,
+    async settled() {
+      const now = await enters();
+      if (now.length) pending.push(send(now, now.length));
+      return Promise.all(pending);
+    },
     async finish() {
       await Promise.all(writes);
       const delay = String(GATE_TIMING.deferredEnterDelayMs / 1000);
