@@ -74,15 +74,11 @@ export interface GateContext {
 
 /** The gate opener of one restore (see openGates). */
 export interface Gates {
-  /** Show the contents of the panes a build chunk reports; the early ones get their Enter once theirs are shown (see enters). */
+  /** Show the contents of the panes a build chunk reports. */
   reported(buildOutput: Buffer): void;
-  /**
-   * The Enters of the early panes reported so far, once their contents are
-   * shown, for the caller to put in front of its next build call: tmux runs
-   * them first, and no tmux process is spent on them alone.
-   */
-  enters(): Promise<TmuxCommand[]>;
-  /** Press Enter in the early panes still waiting (one tmux call), and wait until the contents and Enters started so far are done. */
+  /** Press Enter in the early panes (one tmux call) once their contents are shown; settled waits for it. */
+  openEarly(): void;
+  /** Wait until the contents and Enters started so far are done. */
   settled(): Promise<unknown>;
   /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
   finish(): Promise<void>;
@@ -95,13 +91,14 @@ export interface Gates {
  * to its terminal as soon as the build reports the pane (the gate holds the
  * shell, so they come before its prompt); then Enter is pressed there and
  * the gate execs the shell. Panes that will get a typed command get their
- * Enter early, with the next build call (or right after the last one), so
- * those shells are up when the build ends; the others get
- * theirs last, from tmux itself a moment after the restore returns: a
+ * Enter early, as soon as the sessions are in place (openEarly); the others
+ * get theirs last, from tmux itself a moment after the restore returns: a
  * hundred shells starting at once take the CPU for a second or more on 2
  * cores, and would slow tmux while it builds or this process while it exits
- * (tmux's own `source-file` also returns with shells still starting). A pane
- * whose terminal cannot be written still gets its Enter.
+ * (tmux's own `source-file` also returns with shells still starting). Even
+ * the early ones wait for the build: sixty shells started during a
+ * 400-pane build competed with tmux for the CPU. A pane whose terminal
+ * cannot be written still gets its Enter.
  */
 export function openGates(
   plan: RestorePlan,
@@ -115,7 +112,7 @@ export function openGates(
   const writes: Promise<void>[] = [];
   const deferred: string[] = [];
   /** Early panes reported, whose Enter is not sent yet, with their contents write. */
-  let early: { paneId: string; write: Promise<void> }[] = [];
+  const early: { paneId: string; write: Promise<void> }[] = [];
   const seen = new Set<number>();
   const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
     runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
@@ -129,13 +126,6 @@ export function openGates(
       notes.push(`${ctx.paneName?.(pane) ?? pane.id}: its saved contents were not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     });
   };
-  const enters = async (): Promise<TmuxCommand[]> => {
-    const taken = early;
-    early = [];
-    // A write that failed is a note already: its pane still gets its Enter.
-    await Promise.all(taken.map((e) => e.write));
-    return taken.map((e): TmuxCommand => ['send-keys', '-t', e.paneId, 'Enter']);
-  };
   return {
     reported(buildOutput) {
       for (const { n, paneId, tty } of decodeGateLines(buildOutput)) {
@@ -148,12 +138,14 @@ export function openGates(
         else deferred.push(paneId);
       }
     },
-    enters,
-    async settled() {
-      const now = await enters();
-      if (now.length) pending.push(send(now, now.length));
-      return Promise.all(pending);
+    openEarly() {
+      const taken = early.splice(0);
+      if (!taken.length) return;
+      // A write that failed is a note already: its pane still gets its Enter.
+      const now = taken.map((e): TmuxCommand => ['send-keys', '-t', e.paneId, 'Enter']);
+      pending.push(Promise.all(taken.map((e) => e.write)).then(() => send(now, now.length)));
     },
+    settled: () => Promise.all(pending),
     async finish() {
       await Promise.all(writes);
       const delay = String(GATE_TIMING.deferredEnterDelayMs / 1000);

@@ -353,17 +353,12 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // costs a fork of this process and a connection, the bulk of the build
     // after tmux's own work (bench `crash`, 400 panes).
     for (const chunk of chunkCommands(plan.build, RESTORE_DEFAULTS.buildChunkBytes)) {
-      // Rarely (most panes early) the Enters overflow the message: then two calls.
-      for (const part of chunkCommands([...(await gates.enters()), ...chunk])) {
-        const { stdout } = await runTmux(opts.server, part, {
-          env: opts.env,
-          timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
-        });
-        gates.reported(stdout);
-      }
+      const { stdout } = await runTmux(opts.server, chunk, {
+        env: opts.env,
+        timeoutMs: RESTORE_DEFAULTS.buildBaseMs + RESTORE_DEFAULTS.buildPerPaneMs * paneCount,
+      });
+      gates.reported(stdout);
     }
-    // The last chunk's early gates: their shells start while the build is verified.
-    void gates.settled();
     opts.onProgress?.({ phase: 'verify', sessions: names });
     live = await readLayout(opts.server, { env: opts.env });
     const checked = verify(
@@ -376,6 +371,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // exit-empty goes back with the renames: the built sessions keep the server up.
     await runTmuxBatched(opts.server, [...plan.finalize, ...exitEmptyBack()], { env: opts.env });
     exitEmpty = null;
+    // The sessions are back. Only now do the shells that get a typed command
+    // start (one tmux call): started during the build, they took the CPU
+    // from tmux building the rest (bench \`crash\`).
+    gates.openEarly();
   } catch (e) {
     await gates.abandon();
     await rollback();

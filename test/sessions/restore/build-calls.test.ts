@@ -1,10 +1,12 @@
 /**
- * How many tmux processes a restore spends: each costs a fork of the
- * restoring process (the watch daemon, after a crash) and a connection, so
- * the Enters that open the early gates (panes that get a typed command)
- * ride with the next build call instead of a tmux call of their own.
- * Real tmux, real shells; a wrapper `tmux` first on PATH only logs each
- * invocation's argv, one line per call.
+ * How and when a restore spends tmux processes: each costs a fork of the
+ * restoring process (the watch daemon, after a crash) and a connection.
+ * The build goes in as few calls as tmux's message limit allows, and the
+ * shells that get a typed command start only once the sessions are in
+ * place (renamed), in one call: started during the build, they competed
+ * with tmux for the CPU. Real tmux, real shells; a wrapper `tmux` first on
+ * PATH only logs each invocation's argv (and a script's lines), one line
+ * per call.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +20,16 @@ import { createTestServer, tempDir, waitFor } from '../../helpers/tmux-server.js
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-/** A `tmux` that appends its argv (NULs as spaces) to `log`, then runs the real one. */
+/** A `tmux` that appends its argv (and a `source-file -` script, lines joined by `|`) to `log`, then runs the real one. */
 function loggingTmux(dir: string, log: string): string {
   const script = `#!/bin/sh
+case "$*" in
+  *"source-file -")
+    script=$(cat)
+    printf '%s <<< %s\\n' "$*" "$(printf '%s' "$script" | tr '\\n' '|')" >> '${log}'
+    printf '%s\\n' "$script" | /usr/bin/tmux "$@"
+    exit $? ;;
+esac
 printf '%s\\n' "$*" >> '${log}'
 exec /usr/bin/tmux "$@"
 `;
@@ -30,7 +39,7 @@ exec /usr/bin/tmux "$@"
 }
 
 describe('restore build calls', () => {
-  it("sends the early gates' Enters with the build, not in tmux calls of their own", async () => {
+  it('builds in few calls and starts the shells that get a typed command once the sessions are in place', async () => {
     const server = createTestServer();
     cleanups.push(() => server.kill());
     const bin = tempDir();
@@ -38,8 +47,7 @@ describe('restore build calls', () => {
     const dirs = tempDir();
     cleanups.push(() => dirs.cleanup());
     const log = join(bin.path, 'calls.log');
-    // Six sessions of eight panes: a build longer than one tmux message, so
-    // early panes of the first chunk get their Enter with a later one.
+    // Six sessions of eight panes: a build longer than one tmux message.
     const draft = sampleDraft({ sessions: ['a', 'b', 'c', 'd', 'e', 'f'], panesPerWindow: 8 });
     const blob = 'b'.repeat(64);
     // An eight-pane layout tmux itself made.
@@ -73,15 +81,19 @@ describe('restore build calls', () => {
     });
 
     expect(result.restored.map((r) => r.name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    expect(result.typed.map((t) => t.text)).toEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `echo typed-${n}`));
+    expect(result.typed.map((t) => t.text).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `echo typed-${n}`));
     const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     const builds = calls.filter((c) => c.includes('tsession-gate:'));
     expect(builds.length).toBeGreaterThan(1);
-    // Some early gate opened from inside a later build call…
-    expect(builds.slice(1).some((c) => / send-keys -t %\d+ Enter ; /.test(c))).toBe(true);
-    // …and no more tmux calls than the build's plus a fixed few (read, start,
-    // version, the last chunk's Enters, verify, finalize, typing, marks, gates, options).
+    // No more tmux calls than the build's plus a fixed few (read, version,
+    // start, verify, finalize, early Enters, typing, marks, gates, options).
     expect(calls.length).toBeLessThanOrEqual(builds.length + 10);
+    // The early gates open in one call, after the renames; no build call opens one.
+    const early = calls.flatMap((c, i) => (/'send-keys' '-t' '%\d+' 'Enter'/.test(c) ? [i] : []));
+    expect(early).toHaveLength(1);
+    expect(calls[early[0]!]!.match(/'Enter'/g)).toHaveLength(6);
+    expect(early[0]).toBeGreaterThan(calls.findIndex((c) => c.includes('rename-session')));
+    expect(builds.some((c) => c.includes('send-keys'))).toBe(false);
     // Every typed command reached its shell, at its prompt, behind the saved screen.
     for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) {
       await waitFor(
