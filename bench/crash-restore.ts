@@ -44,28 +44,42 @@ const ms = (n: number): string => `${Math.round(n)} ms`;
 const load1 = (): number => Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[0]);
 
 
+/** Every pane of the fixture as `session<TAB>cwd` (fixture.ts: one directory per pane). */
+function fixturePanes(server: BenchServer, shape: FixtureShape): Set<string> {
+  const want = new Set<string>();
+  for (let s = 0; s < shape.sessions; s++) {
+    for (let w = 0; w < shape.windows; w++) for (let p = 0; p < shape.panes; p++) want.add(`fx${s}\t${join(server.home, 'fixture', `s${s}`, `w${w}`, `p${p}`)}`);
+  }
+  return want;
+}
+
 /**
  * Poll `list-panes -a` from `t0` on: when every saved pane exists again
- * (`backMs`), and when every pane's shell is up (`shellsMs`: no restore gate
- * `sh` left, each pane runs bash or its re-run tail). Both in ms after `t0`.
+ * (`backMs`: every pane of the fixture, in its saved session under its
+ * saved name — not a restore's temporary one — in its saved directory),
+ * and when every pane's shell is up (`shellsMs`: no restore gate `sh`
+ * left, each pane runs bash or its re-run tail). Both in ms after `t0`.
+ * Contents are written before a pane's gate opens (restore/gates.ts);
+ * the restore's own verify checks the layout.
  */
 async function watchBack(server: BenchServer, shape: FixtureShape, t0: number): Promise<{ backMs: number; shellsMs: number }> {
-  const panes = shape.sessions * shape.windows * shape.panes;
+  const want = fixturePanes(server, shape);
   const deadline = t0 + CRASH_BENCH.timeoutMs;
   let backMs = NaN;
   let last = '';
   for (;;) {
-    const r = server.tmuxTry('list-panes', '-a', '-F', '#{session_name} #{pane_current_command}');
+    const r = server.tmuxTry('list-panes', '-a', '-F', '#{session_name}\t#{pane_current_command}\t#{pane_current_path}');
     const now = performance.now();
     if (r.status === 0) {
-      const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' '));
+      const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
       const sessions = new Set(rows.map((x) => x[0])).size;
-      if (Number.isNaN(backMs) && rows.length >= panes && sessions >= shape.sessions) backMs = now - t0;
+      const have = new Set(rows.map((x) => `${x[0]}\t${x[2]}`));
+      if (Number.isNaN(backMs) && [...want].every((k) => have.has(k))) backMs = now - t0;
       const up = rows.filter((x) => x[1] === 'bash' || x[1] === 'tail').length;
       if (!Number.isNaN(backMs) && up === rows.length) return { backMs, shellsMs: now - t0 };
       last = `${sessions} sessions, ${rows.length} panes, ${up} shells up`;
     }
-    if (now > deadline) throw new Error(`Expected ${shape.sessions} sessions / ${panes} panes with shells up within ${CRASH_BENCH.timeoutMs} ms, last saw ${last || 'no server'}`);
+    if (now > deadline) throw new Error(`Expected ${shape.sessions} sessions / ${want.size} panes in their saved sessions and directories, shells up, within ${CRASH_BENCH.timeoutMs} ms, last saw ${last || 'no server'}`);
     await sleep(CRASH_BENCH.pollMs);
   }
 }
@@ -173,7 +187,7 @@ export async function bench(): Promise<BenchSection> {
     pollMs: CRASH_BENCH.pollMs,
     notes: [
       'crash: `tsession --watch --auto-restore --interval 0 --health 0` (fresh daemon per round: its breaker allows 3 restores per 10 min); t0 = SIGKILL of the tmux server',
-      'backMs: first poll (`tmux list-panes -a`, every pollMs) that shows every session and pane of the fixture again; shellsMs: first poll where, in addition, no pane waits at the restore gate (`sh`) and every pane runs bash or its re-run tail',
+      'backMs: first poll (`tmux list-panes -a`, every pollMs) that shows every pane of the fixture again, in its saved session (saved name, not a temporary one) and its saved directory; shellsMs: first poll where, in addition, no pane waits at the restore gate (`sh`) and every pane runs bash or its re-run tail',
       'peer: `tsession restore --json` of the same store onto the server stopped with kill-server (pane processes waited for), same poll from the spawn; processMs: until the restore process exited',
     ],
   };

@@ -74,8 +74,10 @@ export interface GateContext {
 
 /** The gate opener of one restore (see openGates). */
 export interface Gates {
-  /** Show the contents of the panes a build chunk reports; press Enter in the early ones once theirs are shown. */
+  /** Show the contents of the panes a build chunk reports. */
   reported(buildOutput: Buffer): void;
+  /** Press Enter in the early panes (one tmux call) once their contents are shown; settled waits for it. */
+  openEarly(): void;
   /** Wait until the contents and Enters started so far are done. */
   settled(): Promise<unknown>;
   /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
@@ -89,17 +91,19 @@ export interface Gates {
  * to its terminal as soon as the build reports the pane (the gate holds the
  * shell, so they come before its prompt); then Enter is pressed there and
  * the gate execs the shell. Panes that will get a typed command get their
- * Enter at once, so those shells are up when the build ends; the others get
- * theirs last, from tmux itself a moment after the restore returns: a
+ * Enter early, as soon as the sessions are in place (openEarly); the others
+ * get theirs last, from tmux itself a moment after the restore returns: a
  * hundred shells starting at once take the CPU for a second or more on 2
  * cores, and would slow tmux while it builds or this process while it exits
- * (tmux's own `source-file` also returns with shells still starting). A pane
- * whose terminal cannot be written still gets its Enter.
+ * (tmux's own `source-file` also returns with shells still starting). Even
+ * the early ones wait for the build: sixty shells started during a
+ * 400-pane build competed with tmux for the CPU. A pane whose terminal
+ * cannot be written still gets its Enter.
  */
 export function openGates(
   plan: RestorePlan,
   contents: ReadonlyMap<PaneRecord, string>,
-  early: ReadonlySet<PaneRecord>,
+  earlyPanes: ReadonlySet<PaneRecord>,
   ctx: GateContext,
   notes: string[],
 ): Gates {
@@ -107,6 +111,8 @@ export function openGates(
   /** Contents writes under way: the deferred Enters wait for them. */
   const writes: Promise<void>[] = [];
   const deferred: string[] = [];
+  /** Early panes reported, whose Enter is not sent yet, with their contents write. */
+  const early: { paneId: string; write: Promise<void> }[] = [];
   const seen = new Set<number>();
   const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
     runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
@@ -122,21 +128,22 @@ export function openGates(
   };
   return {
     reported(buildOutput) {
-      const now: TmuxCommand[] = [];
-      const shown: Promise<void>[] = [];
       for (const { n, paneId, tty } of decodeGateLines(buildOutput)) {
         const pane = plan.gates[n];
         if (!pane || seen.has(n)) continue;
         seen.add(n);
         const write = show(pane, tty);
         writes.push(write);
-        if (early.has(pane)) {
-          shown.push(write);
-          now.push(['send-keys', '-t', paneId, 'Enter']);
-        } else deferred.push(paneId);
+        if (earlyPanes.has(pane)) early.push({ paneId, write });
+        else deferred.push(paneId);
       }
-      // The chunk's Enters in one tmux call, once their panes' contents are shown.
-      if (now.length) pending.push(Promise.all(shown).then(() => send(now, now.length)));
+    },
+    openEarly() {
+      const taken = early.splice(0);
+      if (!taken.length) return;
+      // A write that failed is a note already: its pane still gets its Enter.
+      const now = taken.map((e): TmuxCommand => ['send-keys', '-t', e.paneId, 'Enter']);
+      pending.push(Promise.all(taken.map((e) => e.write)).then(() => send(now, now.length)));
     },
     settled: () => Promise.all(pending),
     async finish() {

@@ -21,6 +21,20 @@ export function findExecutable(name: string, pathVar: string | undefined): strin
   return null;
 }
 
+/**
+ * findExecutable remembering its answers, for one restore: each pane asks
+ * for its shell, and 400 panes walking PATH with sync fs calls cost the
+ * build tens of ms (bench `crash`) for what is one answer per shell.
+ */
+export function memoizedFind(): typeof findExecutable {
+  const known = new Map<string, string | null>();
+  return (name, pathVar) => {
+    const key = `${name}\0${pathVar ?? ''}`;
+    if (!known.has(key)) known.set(key, findExecutable(name, pathVar));
+    return known.get(key) ?? null;
+  };
+}
+
 /** Nearest existing directory at or above `path` ("/" at worst). */
 export function nearestExistingDir(path: string): string {
   let p = path.startsWith('/') ? path : '/';
@@ -44,6 +58,7 @@ export const KNOWN_SHELLS = new Set(['bash', 'zsh', 'fish', 'sh', 'dash', 'ksh',
 export function resolvePaneShell(
   pane: PaneRecord,
   env: Readonly<Record<string, string | undefined>>,
+  find: typeof findExecutable = findExecutable,
 ): { argv: string[]; note?: string } {
   const saved = pane.shell.argv?.[0] ?? pane.shell.command;
   // A login shell shows as "-bash": start it with -l instead.
@@ -58,7 +73,7 @@ export function resolvePaneShell(
   ];
   for (const step of ladder) {
     if (!step.name) continue;
-    const found = findExecutable(step.name, env.PATH);
+    const found = find(step.name, env.PATH);
     if (!found) continue;
     const argv = login && programName(found) !== 'sh' ? [found, '-l'] : [found];
     return step.why ? { argv, note: `shell ${JSON.stringify(want)} not available; started ${step.why} (${found})` } : { argv };

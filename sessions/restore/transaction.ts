@@ -18,7 +18,7 @@ import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
 import { planRestore, tmuxStoredName, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
-import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
+import { memoizedFind, nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
 import { chunkCommands, type TmuxCommand } from '../tmux/argv.js';
 import { assertSupportedVersion, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion } from '../tmux/client.js';
 import { failureLine } from './failure-line.js';
@@ -78,10 +78,15 @@ export const RESTORE_DEFAULTS = {
   buildBaseMs: 5_000,
   buildPerPaneMs: 25,
   /**
-   * Bytes of argv per build chunk (below tmux's 16 KB message): smaller
-   * chunks open their panes' gates sooner, each costs one tmux process.
+   * Bytes of argv per build chunk, below tmux's 16 KB message with room for
+   * the early gates' Enters that lead each chunk. Each chunk costs one tmux
+   * process (a fork of this one, ~5-8 ms of CPU at 400 panes); smaller
+   * chunks would open the early gates sooner, but 8 KB chunks cost 400
+   * panes ~30 tmux clients and the build ~1.6x the CPU of source-file.
    */
-  buildChunkBytes: 8_000,
+  buildChunkBytes: 12_000,
+  /** Saved contents blobs read at the same time. */
+  blobReadsAtOnce: 32,
   /** Added to a pending mark's deadline beyond the restore's own waits. */
   pendingMarginMs: 10_000,
   /**
@@ -151,20 +156,26 @@ async function readContents(
   notes: string[],
 ): Promise<Map<PaneRecord, string>> {
   const out = new Map<PaneRecord, string>();
-  for (const t of targets) {
-    for (const w of t.record.windows) {
-      for (const [i, p] of w.panes.entries()) {
-        if (!p.contents) continue;
-        const blob = await readBlob(p.contents.blob);
-        if (!blob) {
-          notes.push(`${paneName(t.name, w.index, i)}: its saved contents could not be read (blob ${p.contents.blob.slice(0, 12)}, missing or corrupt); restored without them`);
-          continue;
-        }
-        // No final line end: the echo of the Enter that opens the gate ends the last line.
-        if (blob.normal) out.set(p, `${blob.normal.replace(/\n/g, '\r\n')}\x1b[0m`);
-      }
+  const wanted = targets.flatMap((t) =>
+    t.record.windows.flatMap((w) => w.panes.flatMap((p, i) => (p.contents ? [{ p, blob: p.contents.blob, where: paneName(t.name, w.index, i) }] : []))),
+  );
+  // Several at a time: one after the other, 400 blob reads took up to a
+  // tenth of a 400-pane restore; a bound keeps descriptors in check.
+  const blobs: (ContentsBlob | null)[] = new Array<ContentsBlob | null>(wanted.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < wanted.length; k = next++) blobs[k] = await readBlob(wanted[k]!.blob);
+  };
+  await Promise.all(Array.from({ length: Math.min(RESTORE_DEFAULTS.blobReadsAtOnce, wanted.length) }, worker));
+  wanted.forEach(({ p, blob: sha, where }, k) => {
+    const blob = blobs[k];
+    if (!blob) {
+      notes.push(`${where}: its saved contents could not be read (blob ${sha.slice(0, 12)}, missing or corrupt); restored without them`);
+      return;
     }
-  }
+    // No final line end: the echo of the Enter that opens the gate ends the last line.
+    if (blob.normal) out.set(p, `${blob.normal.replace(/\n/g, '\r\n')}\x1b[0m`);
+  });
   return out;
 }
 
@@ -282,6 +293,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     paneBaseIndex = Number(pb) || 0;
   }
 
+  const find = memoizedFind();
   let contents: Map<PaneRecord, string>;
   try {
     contents = opts.dryRun ? new Map<PaneRecord, string>() : await readContents(targets, opts.readBlob, notes);
@@ -294,7 +306,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     baseIndex,
     paneBaseIndex,
     nearestDir: nearestExistingDir,
-    resolveShell: (p) => resolvePaneShell(p, opts.env),
+    resolveShell: (p) => resolvePaneShell(p, opts.env, find),
     defaultTitle: hostname(),
     hasContents: (p) => (opts.dryRun ? p.contents !== null : contents.has(p)),
     rules: opts.rules,
@@ -336,7 +348,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
     // Chunk by chunk (each within tmux's message limit, in order), reading
-    // each new pane's terminal from the chunk's output.
+    // each new pane's terminal from the chunk's output. The Enters of the
+    // early gates reported by one chunk lead the next: every tmux client
+    // costs a fork of this process and a connection, the bulk of the build
+    // after tmux's own work (bench `crash`, 400 panes).
     for (const chunk of chunkCommands(plan.build, RESTORE_DEFAULTS.buildChunkBytes)) {
       const { stdout } = await runTmux(opts.server, chunk, {
         env: opts.env,
@@ -356,6 +371,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // exit-empty goes back with the renames: the built sessions keep the server up.
     await runTmuxBatched(opts.server, [...plan.finalize, ...exitEmptyBack()], { env: opts.env });
     exitEmpty = null;
+    // The sessions are back. Only now do the shells that get a typed command
+    // start (one tmux call): started during the build, they took the CPU
+    // from tmux building the rest (bench \`crash\`).
+    gates.openEarly();
   } catch (e) {
     await gates.abandon();
     await rollback();
@@ -387,7 +406,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
         const s = live.sessions.find((x) => x.name === t.session);
         const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
         const record = typedRecord(t);
-        const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
+        const shell = record ? resolvePaneShell(record, opts.env, find).argv[0] ?? '' : '';
         const name = targets.find((x) => x.tmpName === t.session)?.name ?? t.session;
         return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1), where: paneName(tmuxStoredName(name), t.windowIndex, t.position) }] : [];
       });
