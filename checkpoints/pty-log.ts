@@ -42,9 +42,17 @@ export class PtyOutputLog {
     this.fd = fd;
   }
 
-  /** Open (create or append to) the log of `incarnation` at `generation` in `dir`. Throws StateDirError. */
-  static async open(dir: string, incarnation: string, generation: number): Promise<PtyOutputLog> {
+  /** Make the log directory (0700); once, before the first open. Throws StateDirError. */
+  static async prepare(dir: string): Promise<void> {
     await ensurePrivateDir(dir);
+  }
+
+  /**
+   * Open (create or append to) the log of `incarnation` at `generation` in
+   * `dir` (made by prepare). Synchronous, so a generation switch leaves no
+   * instant in which output has no log to go to.
+   */
+  static open(dir: string, incarnation: string, generation: number): PtyOutputLog {
     const path = join(dir, ptyLogName(incarnation, generation));
     const fd = openSync(path, 'a', PRIVATE_MODES.file);
     return new PtyOutputLog(path, generation, fd);

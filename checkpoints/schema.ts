@@ -154,6 +154,8 @@ export const ptySessionSchema = z.object({
   outputOffset: z.number().int().nonnegative(),
   /** Generation of the output log that continues this checkpoint (checkpoints/pty-log.ts). */
   logGeneration: z.number().int().nonnegative(),
+  /** When this session was revived lately (epoch ms): the crash-loop breaker counts them. */
+  revives: z.array(z.number().int().nonnegative()).max(64),
 });
 
 /** The checksummed part of a checkpoint. */

@@ -131,3 +131,11 @@ function typedLine(record: PtySessionRecord, rules: readonly RerunRule[], shell:
   }
   return { text: last, enter: false };
 }
+
+/** The crash-loop breaker of revives: a session revived this often this recently is left down. */
+export const REVIVE_BREAKER = { maxRevives: 3, windowMs: 10 * 60_000 } as const;
+
+/** Whether a session revived at `revives` (epoch ms) may be revived again at `now`. */
+export function reviveAllowed(revives: readonly number[], now: number, policy: { maxRevives: number; windowMs: number } = REVIVE_BREAKER): boolean {
+  return revives.filter((t) => t > now - policy.windowMs).length < policy.maxRevives;
+}
