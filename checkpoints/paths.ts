@@ -120,6 +120,26 @@ export function watchLockFile(runtimeDir: string, socketPath: string): string {
   return join(runtimeDir, `watch-${serverSlug(socketPath)}.lock`);
 }
 
+/**
+ * Longest Unix socket path in bytes: sun_path holds 108 with the closing NUL.
+ * A longer $XDG_RUNTIME_DIR cannot hold our sockets; src/ipc says so.
+ */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * The socket of the PTY host, in the runtime dir: $XDG_RUNTIME_DIR/tsession/,
+ * or /tmp/tsession-<uid>/ when that variable is unset (src/ipc checks either
+ * is a 0700 directory of ours before listening or connecting).
+ */
+export function ptyHostSocketFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-host.sock');
+}
+
+/** The control socket of a tmux server's watch daemon, beside its lock in the runtime dir. */
+export function watchSocketFile(runtimeDir: string, socketPath: string): string {
+  return join(runtimeDir, `watch-${serverSlug(socketPath)}.sock`);
+}
+
 /** A filesystem failure with the path it happened at and a hint a person can act on. */
 export class StateDirError extends Error {
   override readonly name = 'StateDirError';
