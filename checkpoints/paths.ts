@@ -268,3 +268,13 @@ export function ptyLogDir(stateDir: string): string {
 export function ptyKeeperSocketFile(runtimeDir: string): string {
   return join(runtimeDir, 'pty-keeper.sock');
 }
+
+/** The lock the keeper holds while it runs (one keeper per user). */
+export function ptyKeeperLockFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-keeper.lock');
+}
+
+/** The lock the PTY host holds while it runs (one host per user). */
+export function ptyHostLockFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-host.lock');
+}

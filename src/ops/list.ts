@@ -6,6 +6,8 @@ import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { loadDepartures, rememberedSessions } from './departures.js';
+import { ptyAccessOf } from './pty-client.js';
+import { listPtySessions, type PtyListing } from './pty-sessions.js';
 
 /** One row of the list. */
 export interface ListedSession {
@@ -31,10 +33,14 @@ export interface ListedSession {
 export interface SessionList {
   readonly sessions: ListedSession[];
   readonly tmuxProblem: TmuxError | null;
+  /** tsession's own PTY sessions (src/ops/pty-sessions.ts); null when they could not be read. */
+  readonly pty: { readonly hostRunning: boolean; readonly sessions: readonly PtyListing[] } | null;
 }
 
 /** Build the list from the live server and the checkpoint index. */
 export async function listSessions(ctx: Context): Promise<SessionList> {
+  // PTY sessions need no tmux: asked beside it, never after it.
+  const ptyList = listPtySessions(ptyAccessOf(ctx)).catch(() => null);
   let tmuxProblem: TmuxError | null = null;
   const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env }).catch((e: unknown) => {
     if (!(e instanceof TmuxError)) throw e;
@@ -72,5 +78,5 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
     const state = tmuxProblem ? 'unknown' : departed && departed.why !== 'crashed' ? 'closed' : 'crashed';
     out.push({ name, state, windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt }, departed });
   }
-  return { sessions: out, tmuxProblem };
+  return { sessions: out, tmuxProblem, pty: await ptyList };
 }

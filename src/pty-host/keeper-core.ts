@@ -79,6 +79,18 @@ export class KeeperCore {
     return this.sessions.size;
   }
 
+  /** Sessions whose process still runs. */
+  get running(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (!s.exit) n++;
+    return n;
+  }
+
+  /** Whether a host follows the sessions now. */
+  get hosted(): boolean {
+    return this.host !== null;
+  }
+
   /** Handle one message from the host (unknown types are ignored). */
   async handle(link: HostLink, m: HostToKeeper): Promise<void> {
     if (link !== this.host) return;
@@ -165,6 +177,7 @@ export class KeeperCore {
       // The last bytes first, so the host's screen is complete before it hears of the exit.
       this.flush(s);
       if (this.host && s.sent !== null) this.host.send({ type: 'exit', id: s.id, ...s.exit });
+      this.checkIdle();
     });
     link.send({ type: 'spawned', id: m.id, pid: proc.pid });
   }
@@ -189,7 +202,7 @@ export class KeeperCore {
   }
 
   private checkIdle(): void {
-    if (!this.host && [...this.sessions.values()].every((s) => s.exit)) this.onIdle();
+    if (!this.host && this.running === 0) this.onIdle();
   }
 }
 
