@@ -12,7 +12,7 @@ import type { CheckpointStore } from '../../checkpoints/store.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import type { IntegrationScripts } from '../../sessions/pty/shell-launch.js';
 import type { RerunRule } from '../../sessions/restore/rerun-policy.js';
-import { connect, listen, type Connection, type IpcClient, type Message } from '../ipc/index.js';
+import { connect, ensureRuntimeDir, listen, type Connection, type IpcClient, type Message } from '../ipc/index.js';
 import { PtyCheckpointer, PTY_CHECKPOINT_TIMING } from './checkpointer.js';
 import type { ClientToHost, HostToClient } from './client-protocol.js';
 import type { ClientLink } from './host-session.js';
@@ -53,6 +53,9 @@ export const KEEPER_START_TIMEOUT_MS = 5_000;
 
 /** Start the host; resolves once it listens for clients. */
 export async function startHost(o: HostProcessOptions): Promise<HostStart> {
+  // The lock lives beside the sockets: the directory is checked (ours, 0700, no symlink) first.
+  const dir = await ensureRuntimeDir(o.runtimeDir);
+  if (!dir.ok) return { kind: 'failed', message: dir.error.message };
   const lock = await takeLock(ptyHostLockFile(o.runtimeDir), PROC_IDENTITY);
   if (lock.kind === 'held') return { kind: 'already-running', pid: lock.holder.pid };
   const fail = async (message: string): Promise<HostStart> => {

@@ -8,7 +8,7 @@
 import { ptyKeeperLockFile, ptyKeeperSocketFile } from '../../checkpoints/paths.js';
 import { takeLock } from '../../checkpoints/lock.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
-import { listen, type Connection, type IpcServer, type Message } from '../ipc/index.js';
+import { ensureRuntimeDir, listen, type Connection, type IpcServer, type Message } from '../ipc/index.js';
 import { KeeperCore, type HostLink } from './keeper-core.js';
 import type { HostToKeeper } from './keeper-protocol.js';
 import { HOST_TO_KEEPER_TYPES, KEEPER_PROTOCOL } from './protocols.js';
@@ -21,6 +21,9 @@ export type KeeperStart = { readonly kind: 'running'; readonly server: IpcServer
 
 /** Start the keeper on its socket in `runtimeDir`; `log` gets one JSON-able line per event. */
 export async function startKeeper(runtimeDir: string, log: (line: Record<string, unknown>) => void, onExit: () => void): Promise<KeeperStart> {
+  // The lock lives beside the sockets: the directory is checked (ours, 0700, no symlink) first.
+  const dir = await ensureRuntimeDir(runtimeDir);
+  if (!dir.ok) return { kind: 'failed', message: dir.error.message };
   const lock = await takeLock(ptyKeeperLockFile(runtimeDir), PROC_IDENTITY);
   if (lock.kind === 'held') return { kind: 'already-running', pid: lock.holder.pid };
   const core = new KeeperCore();

@@ -66,6 +66,7 @@ describe('a valid file', () => {
           rerun: { allowlist: ['vim', { program: 'tail', whenAnyArg: ['-f'] }] },
           contents: { lines: 0 },
           retention: { keepLast: 3 },
+          pty: { detachKey: 'ctrl-a', shellIntegration: false },
         }),
       ),
     );
@@ -73,6 +74,7 @@ describe('a valid file', () => {
       rerun: { allowlist: [{ program: 'vim', whenAnyArg: null }, { program: 'tail', whenAnyArg: ['-f'] }] },
       contents: { lines: 0 },
       retention: { keepLast: 3, dailyForDays: 7 },
+      pty: { detachKey: 'ctrl-a', shellIntegration: false, scrollback: 5_000 },
     });
   });
 
@@ -116,7 +118,8 @@ describe('bad values name the file, the key, what was expected and what was foun
     ],
     [{ contents: { lines: 2 ** 60 } }, `contents.lines: expected a whole number ≥ 0, got ${2 ** 60}`],
     [{ retention: { keeplast: 5 } }, 'retention.keeplast: expected one of keepLast, dailyForDays, got an unknown setting'],
-    [{ colour: true }, 'colour: expected one of rerun, contents, retention, got an unknown setting'],
+    [{ colour: true }, 'colour: expected one of rerun, contents, retention, pty, got an unknown setting'],
+    [{ pty: { detachKey: 'x' } }, 'pty.detachKey: expected a control key like "ctrl-\\\\" or "ctrl-a", got "x"'],
     [[1, 2], 'expected a JSON object, got [1,2]'],
   ])('%j', async (value, message) => {
     expect(await errorOf(value)).toBe(`${LABEL}: ${message}`);

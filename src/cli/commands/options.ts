@@ -38,6 +38,14 @@ export const COMMAND_OPTIONS = {
   },
   status: {},
   log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  new: {
+    cwd: { type: 'string', arg: 'DIR', help: 'start in DIR (default: here)' },
+    detach: { type: 'boolean', short: 'd', help: 'create it and do not attach' },
+  },
+  attach: { 'read-only': { type: 'boolean', help: 'watch without typing or resizing' } },
+  peek: { ansi: { type: 'boolean', help: 'print the screen with its colours and modes (escape sequences)' } },
+  kill: { yes: { type: 'boolean', help: 'do not ask (needed when not on a terminal)' } },
+  'pty-host': { 'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs the PTY host, and exit' } },
   default: {},
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
