@@ -111,7 +111,8 @@ export async function newPtySession(access: PtyHostAccess, req: NewPtyRequest): 
 
 /** The session's screen as text (or escape sequences with `ansi`). */
 export async function peekPtySession(access: PtyHostAccess, name: string, ansi: boolean): Promise<string> {
-  const conn = await HostConnection.open(access, { start: false });
+  // A host that is down is started: it adopts the keeper's shells (or revives them) and has the screen.
+  const conn = await HostConnection.open(access, { start: true });
   try {
     return (await conn.request({ type: 'peek', name, ansi }, ['peeked'])).text;
   } finally {
@@ -127,7 +128,7 @@ export async function previewPtySession(access: PtyHostAccess, name: string): Pr
 
 /** End a session (hang up its process, forget it). */
 export async function killPtySession(access: PtyHostAccess, name: string): Promise<void> {
-  const conn = await HostConnection.open(access, { start: false });
+  const conn = await HostConnection.open(access, { start: true });
   try {
     await conn.request({ type: 'kill', name }, ['killed']);
   } finally {
