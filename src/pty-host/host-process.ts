@@ -127,6 +127,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     probes: o.probes,
     journal: o.journal,
     onOutput: (s, data) => checkpointer.append(s.spec.id, data, host.meta.get(s.spec.id)?.generation ?? 0),
+    onSessionsChanged: (why) => void save(why),
   });
 
   const saved = await checkpointer.load();
@@ -169,13 +170,14 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     return fail(server.error.message);
   }
 
-  const save = async (why: string) => {
+  // Declared before the host can call it; the host's first sessions come from adopt() below.
+  async function save(why: string): Promise<void> {
     try {
       await checkpointer.write(host);
     } catch (e) {
       o.journal({ event: 'save-failed', cause: why, reason: e instanceof Error ? e.message : String(e) });
     }
-  };
+  }
   await save('start');
   const syncTimer = setInterval(() => checkpointer.syncLogs(), 1_000);
   const saveTimer = setInterval(() => {

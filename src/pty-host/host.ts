@@ -58,6 +58,8 @@ export interface HostOptions {
   readonly journal: (e: HostEvent) => void;
   /** Output of each session as it arrives (the output log). */
   readonly onOutput?: (s: HostSession, data: Uint8Array) => void;
+  /** A session was created, revived or killed: worth a checkpoint now. */
+  readonly onSessionsChanged?: (why: string) => void;
   readonly now?: () => number;
 }
 
@@ -223,8 +225,11 @@ export class PtyHost {
     if (saved.screen) await s.replay(saved.screen);
     if (saved.log) await s.replay(saved.log);
     const stamp = new Date(now).toISOString().replace('T', ' ').slice(0, 19);
-    const notes = plan.notes.map((n) => `\r\n\x1b[2m  ${n}\x1b[0m`).join('');
-    await s.replay(`\x1b[?1049l\x1b[!p\x1b[0m\r\n\x1b[7m restored ${stamp} \x1b[0m${notes}\r\n`);
+    const notes = plan.notes.map((n) => `\r\n\x1b[2m  ${n}\x1b[0m\x1b[K`).join('');
+    // Back to the main screen only from the alternate one (1049l also restores a saved cursor, which would jump);
+    // each line erased to its end, so no old text shows beside the new.
+    const leaveAlternate = s.mirror.facts().alternateScreen ? '\x1b[?1049l' : '';
+    await s.replay(`${leaveAlternate}\x1b[0m\x1b[?25h\r\n\x1b[7m restored ${stamp} \x1b[0m\x1b[K${notes}\r\n\x1b[K`);
     this.options.journal({ event: 'revive', session: r.name, shell: plan.file, cwd: plan.cwd, notes: plan.notes, ladder: plan.ladder });
     try {
       await this.spawn(s, plan.file, plan.args, plan.cwd, {}, true);
@@ -327,6 +332,7 @@ export class PtyHost {
     this.options.keeper.send({ type: 'release', id: s.spec.id });
     this.options.journal({ event: 'kill', session: s.spec.name });
     this.removeSession(s);
+    this.options.onSessionsChanged?.('kill');
   }
 
   private async create(link: ClientLink, m: Extract<ClientToHost, { type: 'new' }>, fail: (k: HostErrorKind, msg: string) => void): Promise<void> {
@@ -345,6 +351,7 @@ export class PtyHost {
       const pid = await this.spawn(s, file, args, m.cwd, m.env, isShell);
       this.options.journal({ event: 'new', session: m.name, argv: spec.argv, cwd: m.cwd, pid });
       link.send({ type: 'created', name: m.name, id: spec.id, pid });
+      this.options.onSessionsChanged?.('new');
     } catch (message) {
       this.removeSession(s);
       fail('spawn-failed', String(message));
