@@ -18,6 +18,7 @@ export interface PathEnv {
   readonly XDG_STATE_HOME?: string | undefined;
   readonly XDG_CONFIG_HOME?: string | undefined;
   readonly XDG_RUNTIME_DIR?: string | undefined;
+  readonly XDG_DATA_HOME?: string | undefined;
   readonly HOME?: string | undefined;
 }
 
@@ -77,6 +78,27 @@ export function resolvePaths(inputs: PathInputs): TsessionPaths {
 /** The user's home as the OS reports it, for callers that have no resolved paths (a store opened by a test). */
 export function defaultHome(): string {
   return homedir();
+}
+
+/**
+ * Where tmux-resurrect keeps its saves, in the order its scripts/helpers.sh
+ * picks them: the server's `@resurrect-dir` option when set (with `~`,
+ * `$HOME` and `$HOSTNAME` expanded as resurrect does), else
+ * `~/.tmux/resurrect` (used when it exists), then
+ * `$XDG_DATA_HOME/tmux/resurrect`.
+ */
+export function resurrectDirs(env: PathEnv, home: string, option = '', host = ''): string[] {
+  const configured = option.replaceAll('$HOME', home).replaceAll('$HOSTNAME', host).replaceAll('~', home);
+  return [
+    ...(configured && isAbsolute(configured) ? [configured] : []),
+    join(home, '.tmux', 'resurrect'),
+    join(xdg(env.XDG_DATA_HOME) ?? join(home, '.local', 'share'), 'tmux', 'resurrect'),
+  ];
+}
+
+/** Where systemd looks for a user's own units (`systemctl --user`). */
+export function systemdUserDir(env: PathEnv, home: string): string {
+  return join(xdg(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'systemd', 'user');
 }
 
 /** A directory where a shell's nonce file may be, and the /tmp root above it that must be private too. */

@@ -80,7 +80,10 @@ export function frameHeader(length: number): Uint8Array {
 }
 
 // First allocation for a payload that spans chunks; it doubles from here.
-const INITIAL_PAYLOAD_BYTES = 64 * 1024;
+// Big enough that a frame of one 64 KiB terminal read (plus its fields) is
+// allocated once; small enough that a peer announcing 8 MiB and sending one
+// byte costs little.
+const INITIAL_PAYLOAD_BYTES = 256 * 1024;
 
 const NO_EVENTS: readonly FrameEvent[] = Object.freeze([]);
 
@@ -200,7 +203,7 @@ class StreamingFrameDecoder implements FrameDecoder {
 
   /**
    * Room for `need` bytes: doubling, never beyond the announced length. A peer
-   * that announces 8 MiB and sends one byte costs a few KiB, not 8 MiB.
+   * that announces 8 MiB and sends one byte costs 256 KiB, not 8 MiB.
    */
   private grow(need: number): void {
     const size = Math.min(this.length, Math.max(need, INITIAL_PAYLOAD_BYTES, (this.buf?.length ?? 0) * 2));

@@ -54,6 +54,10 @@ const WALLS: readonly { readonly rule: string; readonly breaks: (e: Edge) => boo
     breaks: (e) => !under(e.from, 'src/cli/') && ours(e) && under(e.to, 'src/cli/'),
   },
   {
+    rule: 'src/ipc/ imports nothing of src/ outside it (a transport: no use case, CLI, TUI, daemon or PTY host)',
+    breaks: (e) => under(e.from, 'src/ipc/') && ours(e) && under(e.to, 'src/') && !under(e.to, 'src/ipc/'),
+  },
+  {
     rule: 'node-pty is imported only in sessions/pty/ (the narrow adapter)',
     breaks: (e) => e.external && e.to === 'node-pty' && !under(e.from, 'sessions/pty/'),
   },
@@ -297,7 +301,9 @@ describe('the walls catch what they are for (a made-up tree)', () => {
       'src/daemon/d.ts': "import { save } from '../cli/commands/save.js';",
       'src/cli/commands/save.ts': "import { readFileSync } from 'node:fs';",
       'src/tui/run.ts': "import pty from 'node-pty';",
+      'src/ipc/server.ts': "import type { Ctx } from '../context.js';\nimport { frameHeader } from '../../parsers/frame-decoder.js';",
       'src/context.ts': '',
+      'parsers/frame-decoder.ts': '',
     });
     expect(wallBreaks(g)).toEqual([
       'parsers/p.ts:2 imports src/cli/commands/save.ts — parsers/ imports nothing of ours outside parsers/ and no package or built-in (pure, no I/O)',
@@ -306,6 +312,7 @@ describe('the walls catch what they are for (a made-up tree)', () => {
       'src/ops/o.ts:1 imports src/tui/run.ts (dynamic) — src/ops/ never imports src/cli/ or src/tui/',
       'parsers/p.ts:2 imports src/cli/commands/save.ts — nothing outside src/cli/ imports src/cli/ (no use case lives in a CLI command)',
       'src/daemon/d.ts:1 imports src/cli/commands/save.ts — nothing outside src/cli/ imports src/cli/ (no use case lives in a CLI command)',
+      'src/ipc/server.ts:1 imports src/context.ts (type only) — src/ipc/ imports nothing of src/ outside it (a transport: no use case, CLI, TUI, daemon or PTY host)',
       'src/tui/run.ts:1 imports node-pty — node-pty is imported only in sessions/pty/ (the narrow adapter)',
     ]);
   });

@@ -140,7 +140,9 @@ function typedFor(
     notes.push(`${where}: the command line holds control characters ${shell} cannot take; not typed`);
     return null;
   }
-  const decision = decideRerun(argv, ctx.rules);
+  // Only a command line read from /proc is proven; one read from a file (an import) is typed at most.
+  const decision: ReturnType<typeof decideRerun> =
+    pane.foreground.source === 'proc' ? decideRerun(argv, ctx.rules) : { action: 'type', reason: 'not read from /proc: unproven' };
   return decision.action === 'run'
     ? { session, windowIndex, position, text, enter: true, why: `re-run (allowlisted: ${decision.rule})` }
     : { session, windowIndex, position, text, enter: false, why: `typed, not run (${decision.reason})` };

@@ -79,3 +79,9 @@ export async function readSessionNames(server: ServerSpec, opts: RunOptions = {}
   const { stdout } = await runTmux(server, [listCommand('list-sessions', FORMATS.sessionNames)], opts);
   return new Map(decodeRows(stdout, [FORMATS.sessionNames])[0].map((r) => [r.session_id, r.session_name]));
 }
+
+/** A global option's value (`show-options -gqv NAME`), '' when unset. Throws TmuxError (no server included). */
+export async function readGlobalOption(server: ServerSpec, name: string, opts: RunOptions = {}): Promise<string> {
+  const { stdout } = await runTmux(server, [['show-options', '-gqv', name]], opts);
+  return stdout.toString('utf8').replace(/\n$/, '');
+}

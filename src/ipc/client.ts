@@ -10,9 +10,10 @@ import { performance } from 'node:perf_hooks';
 
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_FRAMED_SOCKET, FramedSocket, type CloseReason, type FramedSocketOptions } from './connection.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
-import { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { CHECKS_PER_INTERVAL, DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { helloOf, incompatibility, incompatibleOf, IPC_TYPES, parseHello, parseIncompatible, type Hello, type ProtocolInfo } from './hello.js';
 import { checkPathLength, checkRuntimeDir } from './runtime-dir.js';
 
@@ -48,7 +49,10 @@ export interface ClientOptions {
   readonly onUnknown?: ClientHandler;
   /** Every state change, in order. */
   readonly onState?: (state: ClientState, detail: StateDetail) => void;
-  /** Try again after a lost or refused connection (default true). False: the first failure closes. */
+  /**
+   * Try again after a lost or refused connection (default true). False: the
+   * first failure closes, and so does a server silent before its hello.
+   */
   readonly reconnect?: boolean;
   readonly heartbeat?: Partial<HeartbeatOptions>;
   readonly backoff?: Partial<BackoffOptions>;
@@ -125,8 +129,9 @@ class Client implements IpcClient {
       return this.end({ error: dir.error });
     }
     const socket = createConnection(this.path);
-    socket.once('error', (e) => {
-      if (this.framed) return; // after 'connect', the framed socket reports errors
+    let connected = false;
+    socket.on('error', (e) => {
+      if (connected) return; // after 'connect', the framed socket reports errors
       const code = errnoOf(e);
       const error = RETRYABLE.has(code)
         ? ipcError('not-running', this.path, `Nothing listens on ${this.path} (${code})`, code)
@@ -135,6 +140,7 @@ class Client implements IpcClient {
       else this.end({ error });
     });
     socket.once('connect', () => {
+      connected = true;
       if (this.state === 'closed') {
         socket.destroy();
         return;
@@ -156,9 +162,9 @@ class Client implements IpcClient {
     });
   }
 
-  private receive(framed: FramedSocket, msg: Message): void | Promise<void> {
+  private receive(framed: FramedSocket, msg: Message): void {
     if (framed !== this.framed) return;
-    this.heartbeat?.alive();
+    this.heartbeat?.alive(performance.now());
     if (this.state === 'not-answering' && this.peer) this.setState('connected', { peer: this.peer });
     if (!this.peer) return this.greet(framed, msg);
     switch (msg.type) {
@@ -171,8 +177,17 @@ class Client implements IpcClient {
       case IPC_TYPES.incompatible:
         return this.refused(msg);
     }
-    const handler = Object.hasOwn(this.options.handlers, msg.type) ? this.options.handlers[msg.type] : this.options.onUnknown;
-    return handler?.(msg, this);
+    const own = Object.hasOwn(this.options.handlers, msg.type);
+    const handler = own ? this.options.handlers[msg.type] : this.options.onUnknown;
+    if (!handler) return;
+    const name = own ? `"${msg.type.slice(0, 40)}" handler` : 'onUnknown handler';
+    const fail = (e: unknown) => framed.close({ kind: 'handler-threw', message: `The ${name} threw: ${errorMessage(e)}` });
+    try {
+      const r = handler(msg, this);
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
   }
 
   private greet(framed: FramedSocket, msg: Message): void {
@@ -224,12 +239,18 @@ class Client implements IpcClient {
   private startHeartbeat(): void {
     this.heartbeat = new Heartbeat(performance.now(), this.heartbeatOptions);
     this.ping();
+    let checks = 0;
     this.ticker = setInterval(() => {
       if (!this.heartbeat) return;
-      const verdict = this.heartbeat.tick(performance.now());
+      const verdict = this.heartbeat.check(performance.now());
+      if (verdict.notAnswering && !this.peer && this.options.reconnect === false) {
+        // A one-shot client (a command, not an attached terminal) must not wait forever on a hung server.
+        const silence = this.heartbeatOptions.misses * this.heartbeatOptions.intervalMs;
+        return this.end({ error: ipcError('not-answering', this.path, `${this.path} accepted the connection but sent nothing for ${silence} ms: the server is stopped or hung`) });
+      }
       if (verdict.notAnswering && this.state !== 'not-answering') this.setState('not-answering', {});
-      this.ping();
-    }, this.heartbeatOptions.intervalMs);
+      if (++checks % CHECKS_PER_INTERVAL === 0) this.ping();
+    }, this.heartbeatOptions.intervalMs / CHECKS_PER_INTERVAL);
   }
 
   private ping(): void {

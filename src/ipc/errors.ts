@@ -26,6 +26,8 @@ export type IpcErrorKind =
   | 'not-running'
   /** The socket path is longer than a Unix socket address allows. */
   | 'path-too-long'
+  /** The server accepted the connection but said nothing (not even its hello) for the heartbeat's misses. */
+  | 'not-answering'
   /** The peer speaks a protocol version we cannot talk to (or we are too old for it). */
   | 'incompatible'
   /** The file system or the socket refused (EACCES, ENOSPC, …); `code` says which. */

@@ -34,7 +34,9 @@ export type Decoded = { readonly ok: true; readonly message: Message } | { reado
 
 // One packer for both ways. Records and structure sharing off: each frame
 // must decode without state from earlier frames (or from another version).
-const packr = new Packr({ useRecords: false, structuredClone: false, mapsAsObjects: true, moreTypes: false });
+// Bytes fields are copied out: a view would keep the whole socket chunk
+// alive for as long as a handler keeps a few of its bytes.
+const packr = new Packr({ useRecords: false, structuredClone: false, mapsAsObjects: true, moreTypes: false, copyBuffers: true });
 
 /**
  * Deepest nesting a message may have, and most values in one message.

@@ -44,7 +44,7 @@ export {
 } from './connection.js';
 export { ipcError, type IpcError, type IpcErrorKind, type RuntimeDirErrorKind } from './errors.js';
 export { decodeMessage, encodeFrame, MESSAGE_LIMITS, type Decoded, type Malformed, type Message, type Outgoing } from './frames.js';
-export { DEFAULT_HEARTBEAT, Heartbeat, type HeartbeatOptions, type TickVerdict } from './heartbeat.js';
+export { CHECKS_PER_INTERVAL, DEFAULT_HEARTBEAT, Heartbeat, type CheckVerdict, type HeartbeatOptions } from './heartbeat.js';
 export {
   helloOf,
   incompatibility,

@@ -5,16 +5,17 @@
  * came from. Non-goals: what messages mean (the handlers say).
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { PRIVATE_MODES } from '../../checkpoints/paths.js';
-import { err, ok, type Result } from '../../checkpoints/result.js';
+import { err, errorMessage, ok, type Result } from '../../checkpoints/result.js';
 import { DEFAULT_FRAMED_SOCKET, FramedSocket, MIN_MAX_QUEUED_BYTES, type CloseReason } from './connection.js';
 import { errnoOf, ipcError, type IpcError } from './errors.js';
 import type { Message, Outgoing } from './frames.js';
 import { helloOf, incompatibility, incompatibleOf, IPC_TYPES, parseHello, type Hello, type ProtocolInfo } from './hello.js';
 import { checkPathLength, ensureRuntimeDir } from './runtime-dir.js';
+import { clearSocketPath } from './socket-path.js';
 
 /** One client connection, as handlers see it. */
 export interface Connection {
@@ -50,7 +51,7 @@ export type BackpressurePolicy =
 /** One line for the server's log (JSON lines in the journal): an event and its facts. */
 export interface ServerLogLine {
   readonly level: 'info' | 'warn';
-  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'closed';
+  readonly event: 'listening' | 'stale-socket-removed' | 'connection-closed' | 'accept-failed' | 'on-close-threw' | 'closed';
   readonly path: string;
   readonly connection?: number;
   readonly reason?: CloseReason;
@@ -85,7 +86,7 @@ export interface ServerOptions {
   /** A client said a compatible hello. */
   readonly onConnect?: (conn: Connection) => void | Promise<void>;
   /** A greeted client's connection ended (not called for ones that never said hello). */
-  readonly onClose?: (conn: Connection, reason: CloseReason) => void;
+  readonly onClose?: (conn: Connection, reason: CloseReason) => void | Promise<void>;
   /** Default: drop the connection. */
   readonly backpressure?: BackpressurePolicy;
   readonly limits?: Partial<ServerLimits>;
@@ -106,8 +107,9 @@ export interface IpcServer {
  * Listen on `socketPath`. Its directory is made 0700 if missing and checked
  * (real directory, ours, 0700); a stale socket there is replaced; a live one
  * is 'already-running'; any other file is 'socket-path-taken'. The socket
- * is 0600. Two servers racing for one path must hold a lock around this
- * (a process lock like src/daemon's): the stale check and the bind are two steps.
+ * is 0600. A server must hold a process lock (like the watch daemon's) for
+ * as long as it listens: the stale check and the bind are two steps, and
+ * closing removes whatever socket is at the path.
  */
 export async function listen(socketPath: string, options: ServerOptions): Promise<Result<IpcServer, IpcError>> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
@@ -118,7 +120,7 @@ export async function listen(socketPath: string, options: ServerOptions): Promis
   if (tooLong) return err(tooLong);
   const dir = await ensureRuntimeDir(dirname(socketPath));
   if (!dir.ok) return dir;
-  const free = await clearSocketPath(socketPath, options.log);
+  const free = await clearSocketPath(socketPath, () => options.log({ level: 'info', event: 'stale-socket-removed', path: socketPath }));
   if (!free.ok) return free;
 
   const server = createServer();
@@ -145,48 +147,6 @@ export async function listen(socketPath: string, options: ServerOptions): Promis
   return ok(new Listening(socketPath, server, inode, options, limits));
 }
 
-/** Make `socketPath` free to bind: nothing there, or a stale socket removed. */
-async function clearSocketPath(socketPath: string, log: ServerOptions['log']): Promise<Result<void, IpcError>> {
-  let isSocket: boolean;
-  try {
-    isSocket = (await lstat(socketPath)).isSocket();
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code === 'ENOENT') return ok(undefined);
-    return err(ipcError('io', socketPath, `Cannot inspect ${socketPath} (${code})`, code));
-  }
-  if (!isSocket) {
-    return err(ipcError('socket-path-taken', socketPath, `Expected ${socketPath} to be free or a socket, got another kind of file: move it away`));
-  }
-  const answer = await probe(socketPath);
-  if (answer === 'live') {
-    return err(ipcError('already-running', socketPath, `A server already listens on ${socketPath}: it is already running`));
-  }
-  if (answer !== 'ECONNREFUSED') {
-    return err(ipcError('io', socketPath, `Cannot tell whether ${socketPath} is in use (${answer})`, answer));
-  }
-  try {
-    await unlink(socketPath);
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code !== 'ENOENT') return err(ipcError('io', socketPath, `Cannot remove stale socket ${socketPath} (${code})`, code));
-  }
-  log({ level: 'info', event: 'stale-socket-removed', path: socketPath });
-  return ok(undefined);
-}
-
-/** Whether something accepts connections on `socketPath`: 'live', or the errno of the refusal. */
-function probe(socketPath: string): Promise<'live' | string> {
-  return new Promise((resolve) => {
-    const s = createConnection(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve('live');
-    });
-    s.once('error', (e) => resolve(errnoOf(e)));
-  });
-}
-
 let nextConnectionId = 1;
 
 class Listening implements IpcServer {
@@ -202,7 +162,7 @@ class Listening implements IpcServer {
   ) {
     server.on('connection', (socket) => this.accept(socket));
     // A listening socket's own errors (EMFILE on accept) must not crash the process.
-    server.on('error', (e) => options.log({ level: 'warn', event: 'connection-closed', path, reason: { kind: 'socket-error', message: String(e) } }));
+    server.on('error', (e) => options.log({ level: 'warn', event: 'accept-failed', path, reason: { kind: 'socket-error', message: errorMessage(e) } }));
   }
 
   connections(): readonly Connection[] {
@@ -214,8 +174,10 @@ class Listening implements IpcServer {
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const c of [...this.open]) c.framed.finish({ kind: 'local', message: 'the server is closing' });
       await stopped;
+      // libuv unlinks the path itself on close (by name, whoever's it is now:
+      // hence the lock the doc of listen() asks for); this removes only a
+      // socket of ours it left, never one that replaced it.
       try {
-        // Only our own socket: a newer server may have replaced it.
         if ((await lstat(this.path)).ino === this.inode) await unlink(this.path);
       } catch {
         // already gone
@@ -230,7 +192,7 @@ class Listening implements IpcServer {
       socket.destroy();
       return;
     }
-    const conn = new ServerConnection(socket, this.options, this.limits, (c, reason) => {
+    const conn = new ServerConnection(socket, this.path, this.options, this.limits, (c, reason) => {
       this.open.delete(c);
       this.options.log({ level: reason.kind === 'local' || reason.kind === 'peer-closed' ? 'info' : 'warn', event: 'connection-closed', path: this.path, connection: c.id, reason });
     });
@@ -246,6 +208,7 @@ class ServerConnection implements Connection {
 
   constructor(
     socket: Socket,
+    private readonly path: string,
     private readonly options: ServerOptions,
     limits: ServerLimits,
     private readonly ended: (c: ServerConnection, reason: CloseReason) => void,
@@ -266,7 +229,7 @@ class ServerConnection implements Connection {
         closed: (reason) => {
           clearTimeout(this.helloTimer);
           this.ended(this, reason);
-          if (this.hello) this.options.onClose?.(this, reason);
+          if (this.hello) this.afterClose(reason);
         },
       },
       limits,
@@ -311,7 +274,19 @@ class ServerConnection implements Connection {
     this.framed.finish({ kind: 'local', message: why });
   }
 
-  private receive(msg: Message): void | Promise<void> {
+  /** The onClose hook, guarded: the connection is gone, so a throw there can only be logged. */
+  private afterClose(reason: CloseReason): void {
+    const logThrow = (e: unknown) =>
+      this.options.log({ level: 'warn', event: 'on-close-threw', path: this.path, connection: this.id, reason: { kind: 'handler-threw', message: `The onClose handler threw: ${errorMessage(e)}` } });
+    try {
+      const r = this.options.onClose?.(this, reason) as unknown;
+      if (r instanceof Promise) r.catch(logThrow);
+    } catch (e) {
+      logThrow(e);
+    }
+  }
+
+  private receive(msg: Message): void {
     if (!this.hello) return this.greet(msg);
     switch (msg.type) {
       case IPC_TYPES.ping:
@@ -322,11 +297,23 @@ class ServerConnection implements Connection {
       case IPC_TYPES.incompatible:
         return;
     }
-    const handler = Object.hasOwn(this.options.handlers, msg.type) ? this.options.handlers[msg.type] : this.options.onUnknown;
-    return handler?.(msg, this);
+    const own = Object.hasOwn(this.options.handlers, msg.type);
+    const handler = own ? this.options.handlers[msg.type] : this.options.onUnknown;
+    if (handler) this.run(own ? `"${msg.type.slice(0, 40)}" handler` : 'onUnknown handler', () => handler(msg, this));
   }
 
-  private greet(msg: Message): void | Promise<void> {
+  /** Run a hook of ours; a throw or rejection closes this connection only, naming the hook. */
+  private run(name: string, hook: () => void | Promise<void>): void {
+    const fail = (e: unknown) => this.framed.close({ kind: 'handler-threw', message: `The ${name} threw: ${errorMessage(e)}` });
+    try {
+      const r = hook();
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  private greet(msg: Message): void {
     const hello = parseHello(msg);
     if (!hello) {
       this.framed.close({ kind: 'expected-hello', message: `Expected a hello as the first frame, got a ${JSON.stringify(msg.type.slice(0, 40))} frame` });
@@ -339,6 +326,7 @@ class ServerConnection implements Connection {
     }
     clearTimeout(this.helloTimer);
     this.hello = hello;
-    return this.options.onConnect?.(this);
+    const onConnect = this.options.onConnect;
+    if (onConnect) this.run('onConnect handler', () => onConnect(this));
   }
 }

@@ -51,6 +51,6 @@ export async function journalUntil(s: TestServer, pick: (e: Entry) => boolean, w
     );
   } catch (e) {
     const lines = (await journalOf(s, env).catch(() => [])).map((x) => JSON.stringify(x));
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\njournal:\n${lines.join('\n')}`);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\njournal:\n${lines.join('\n')}`, { cause: e });
   }
 }

@@ -84,3 +84,13 @@ describe('encodeFrame / decodeMessage', () => {
     }
   });
 });
+
+describe('decoded bytes', () => {
+  it('are copies, not views that keep the whole frame alive', () => {
+    const frame = encodeFrame({ type: 'input', data: Buffer.from('keys') });
+    const r = decodeMessage(payloadOf(frame));
+    const data = r.ok ? (r.message.data as Uint8Array) : null;
+    expect(Buffer.from(data!).toString()).toBe('keys');
+    expect(data!.buffer).not.toBe(frame.buffer);
+  });
+});

@@ -7,7 +7,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, listen, type ClientOptions, type ClientState, type IpcClient, type IpcServer, type ProtocolInfo, type ServerLogLine, type ServerOptions } from '../../src/ipc/index.js';
+import { createFrameDecoder } from '../../parsers/frame-decoder.js';
+import { connect, decodeMessage, encodeFrame, helloOf, listen, type Message, type ClientOptions, type ClientState, type IpcClient, type IpcServer, type ProtocolInfo, type ServerLogLine, type ServerOptions } from '../../src/ipc/index.js';
 
 /** The protocol the echo server and its clients speak. */
 export const ECHO_PROTOCOL: ProtocolInfo = { protocol: 3, minCompatible: 2, capabilities: ['echo'] };
@@ -70,4 +71,38 @@ export function closedBy(s: Socket): Promise<void> {
     if (s.destroyed) resolve();
     s.once('close', () => resolve());
   });
+}
+
+/** A hand-driven peer: a raw socket that sends frames or bytes and keeps every message it decodes. */
+export interface RawPeer {
+  readonly socket: Socket;
+  readonly messages: Message[];
+  /** Set once the other side closed the connection. */
+  readonly closed: () => boolean;
+  send(msg: { readonly type: string; readonly [k: string]: unknown }): void;
+  hello(protocol?: { protocol: number; minCompatible: number; capabilities: string[] }): void;
+}
+
+/** Connect a raw peer to `path`. */
+export async function rawPeer(path: string): Promise<RawPeer> {
+  const socket = await rawSocket(path);
+  const decoder = createFrameDecoder();
+  const messages: Message[] = [];
+  let closed = false;
+  socket.on('data', (chunk) => {
+    for (const e of decoder.push(chunk)) {
+      if (e.type !== 'frame') continue;
+      const d = decodeMessage(e.payload);
+      if (d.ok) messages.push(d.message);
+    }
+  });
+  socket.on('error', () => {});
+  socket.on('close', () => (closed = true));
+  return {
+    socket,
+    messages,
+    closed: () => closed,
+    send: (msg) => void socket.write(encodeFrame(msg)),
+    hello: (p = { ...ECHO_PROTOCOL, capabilities: [...ECHO_PROTOCOL.capabilities] }) => void socket.write(encodeFrame(helloOf(p))),
+  };
 }

@@ -56,7 +56,7 @@ describe('frame decoder fuzz', () => {
         whole = run([stream]);
         chunked = run(randomChunks(stream, rand, 12));
       } catch (e) {
-        throw new Error(`Expected no throw, got ${String(e)} (${where})`);
+        throw new Error(`Expected no throw, got ${String(e)} (${where})`, { cause: e });
       }
       if (JSON.stringify(whole.events) !== JSON.stringify(chunked.events)) expect(chunked.events, where).toEqual(whole.events);
       if (whole.peak > CAP || chunked.peak > CAP) expect(Math.max(whole.peak, chunked.peak), where).toBeLessThanOrEqual(CAP);

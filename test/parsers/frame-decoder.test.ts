@@ -88,7 +88,7 @@ describe('createFrameDecoder', () => {
     const d = createFrameDecoder();
     d.push(frameHeader(MAX_FRAME_BYTES));
     d.push(bytes(1));
-    expect(d.stats().peakBufferBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(d.stats().peakBufferBytes).toBeLessThanOrEqual(256 * 1024);
     expect(d.stats().pendingBytes).toBe(5);
   });
 

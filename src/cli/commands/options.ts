@@ -46,11 +46,41 @@ export const COMMAND_OPTIONS = {
   peek: { ansi: { type: 'boolean', help: 'print the screen with its colours and modes (escape sequences)' } },
   kill: { yes: { type: 'boolean', help: 'do not ask (needed when not on a terminal)' } },
   'pty-host': { 'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs the PTY host, and exit' } },
+  import: {},
+  'tmux-conf': {},
+  completion: {},
+  doctor: {},
+  __complete: {},
   default: {},
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 /** A command's name. */
 export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/** Commands left out of the help and of completion: a bare `tsession`, and the completion scripts' question. */
+export const HIDDEN_COMMANDS: ReadonlySet<string> = new Set(['default', '__complete']);
+
+/** A positional argument's kind, for shell completion: fixed words, or values looked up when completing. */
+export type Operand =
+  | { readonly kind: 'words'; readonly words: readonly string[] }
+  | { readonly kind: 'session' | 'checkpoint' | 'file' };
+
+const SESSION: readonly Operand[] = [{ kind: 'session' }];
+const SHELLS: readonly Operand[] = [{ kind: 'words', words: ['bash', 'zsh', 'fish'] }];
+
+/** What each command's positional arguments are: the i-th takes operands[i] (the last one repeats); absent: none. */
+export const COMMAND_OPERANDS: { readonly [C in CommandName]?: readonly Operand[] } = {
+  save: SESSION,
+  restore: SESSION,
+  checkpoints: SESSION,
+  forget: SESSION,
+  diff: SESSION,
+  unfreeze: SESSION,
+  parse: [{ kind: 'file' }],
+  'shell-integration': SHELLS,
+  import: [{ kind: 'words', words: ['resurrect'] }, { kind: 'file' }],
+  completion: SHELLS,
+};
 
 /** What node:util parseArgs yields for one option spec. */
 type ValueOf<O extends OptionSpec> = O['type'] extends 'string' ? (O extends { readonly multiple: true } ? string[] : string) : boolean;

@@ -5,7 +5,7 @@
  */
 import type { Context, GlobalOptions } from '../../context.js';
 import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
-import { COMMAND_OPTIONS, type CommandName, type ValuesOf } from './options.js';
+import { COMMAND_OPTIONS, HIDDEN_COMMANDS, type CommandName, type ValuesOf } from './options.js';
 
 export { GLOBAL_OPTIONS };
 export type { CommandName };
@@ -155,6 +155,41 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     examples: ['tsession pty-host --print-unit > ~/.config/systemd/user/tsession-pty.service'],
     load: () => import('./pty-host.js'),
   },
+  import: {
+    usage: 'import resurrect [FILE]',
+    summary: "turn a tmux-resurrect save (default: its newest, `last`) and its pane contents into a checkpoint",
+    options: COMMAND_OPTIONS.import,
+    examples: ['tsession import resurrect', 'tsession -L work import resurrect ~/.tmux/resurrect/tmux_resurrect_20240102T030405.txt'],
+    load: () => import('./import.js'),
+  },
+  'tmux-conf': {
+    usage: 'tmux-conf',
+    summary: 'print the tmux.conf lines that load tsession.tmux: prefix C-s saves, prefix C-r opens the interface in a popup',
+    options: COMMAND_OPTIONS['tmux-conf'],
+    examples: ['tsession tmux-conf >> ~/.tmux.conf'],
+    load: () => import('./tmux-conf.js'),
+  },
+  completion: {
+    usage: 'completion bash|zsh|fish',
+    summary: 'print the shell completion script: commands, options, session names, checkpoint ids',
+    options: COMMAND_OPTIONS.completion,
+    examples: ['tsession completion bash > ~/.local/share/bash-completion/completions/tsession'],
+    load: () => import('./completion.js'),
+  },
+  doctor: {
+    usage: 'doctor',
+    summary: 'check tmux, the state dir, the config, shell integration, the watch daemon and node-pty; one line per check with a fix',
+    options: COMMAND_OPTIONS.doctor,
+    examples: ['tsession doctor', 'tsession -L work doctor --json'],
+    load: () => import('./doctor.js'),
+  },
+  __complete: {
+    usage: '__complete -- WORD…',
+    summary: 'the completion scripts ask this for candidates',
+    options: COMMAND_OPTIONS.__complete,
+    examples: ['tsession __complete -- restore ""'],
+    load: () => import('./complete.js'),
+  },
   default: {
     usage: '',
     summary: 'open the interface (on a terminal) or print the session list',
@@ -174,7 +209,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 /** `tsession --help`. */
 export function mainHelp(): string {
   const cmds = Object.entries(COMMANDS)
-    .filter(([n]) => n !== 'default')
+    .filter(([n]) => !HIDDEN_COMMANDS.has(n))
     .map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`);
   return [
     'tsession — keeps terminal work alive: checkpoints tmux sessions and restores them.',
