@@ -21,6 +21,9 @@ export interface PtySessionInfo {
   readonly createdAt: number;
   /** Set when this session was revived from a checkpoint (epoch ms). */
   readonly revivedAt: number | null;
+  /** Output bytes the mirror has taken since the process started, and bytes it never got (the keeper's ring overflowed while no host followed). */
+  readonly outputBytes: number;
+  readonly lostBytes: number;
 }
 
 /** Why a request failed, as a kind a caller can branch on. */

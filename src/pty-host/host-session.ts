@@ -217,6 +217,8 @@ export class HostSession {
       clients: this.clients.size,
       createdAt: this.spec.createdAt,
       revivedAt: this.revivedAt,
+      outputBytes: this.offset,
+      lostBytes: this.lostBytes,
     };
   }
 

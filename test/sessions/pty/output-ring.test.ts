@@ -42,6 +42,19 @@ describe('OutputRing', () => {
     expect(r.readFrom(0)).toEqual({ from: 45, data: bytes(45, 8), lost: 45 });
   });
 
+  it('starts small and grows by doubling to its capacity, bytes intact across every growth', () => {
+    const r = new OutputRing(100_000);
+    expect(r.allocated).toBe(16 * 1024);
+    let at = 0;
+    for (const n of [10_000, 7_000, 30_000, 1, 50_000, 40_000, 3]) {
+      r.push(bytes(at, n));
+      at += n;
+      expect(r.readFrom(Math.max(0, at - 9_000))).toEqual({ from: Math.max(0, at - 9_000), data: bytes(Math.max(0, at - 9_000), Math.min(at, 9_000)), lost: 0 });
+    }
+    expect(r.allocated).toBe(100_000);
+    expect(r.readFrom(0)).toEqual({ from: at - 100_000, data: bytes(at - 100_000, 100_000), lost: at - 100_000 });
+  });
+
   it('reads in pieces of at most maxBytes', () => {
     const r = new OutputRing(32);
     r.push(bytes(0, 20));
