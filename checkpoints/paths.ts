@@ -300,3 +300,8 @@ export function ptyKeeperLockFile(runtimeDir: string): string {
 export function ptyHostLockFile(runtimeDir: string): string {
   return join(runtimeDir, 'pty-host.lock');
 }
+
+/** The keeper's entry, bundled beside the bin (scripts/bundle.mjs writes both to dist/). */
+export function ptyKeeperEntry(binPath: string): string {
+  return join(dirname(binPath), 'tsession-keeper.cjs');
+}

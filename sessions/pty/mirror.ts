@@ -40,7 +40,6 @@ export interface ScreenFacts {
 }
 
 // Control bytes (C0, DEL, C1) never leave a title: it is program output shown to a person.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Remove control characters from program-set text. */

@@ -48,7 +48,6 @@ export interface RevivePlan {
   readonly notes: readonly string[];
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 const RUNG_ORDER = ['saved', '$SHELL', 'passwd', 'bash', 'sh'] as const;

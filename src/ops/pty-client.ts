@@ -77,10 +77,12 @@ export class HostConnection {
   static async open(access: PtyHostAccess, options: { start: boolean; reconnect?: boolean }): Promise<HostConnection> {
     const path = ptyHostSocketFile(access.runtimeDir);
     const dial = async (reconnect: boolean): Promise<HostConnection | { kind: string; message: string }> => {
-      let conn!: HostConnection;
-      const handlers = Object.fromEntries(HOST_TO_CLIENT_TYPES.map((t) => [t, (m: Message) => conn.receive(m as unknown as HostToClient)]));
-      const client = connect(path, { protocol: HOST_PROTOCOL, handlers, reconnect, onState: (s) => conn?.onState(s) });
-      conn = new HostConnection(client);
+      // The handlers exist before the connection they deliver to.
+      const ref: { conn?: HostConnection } = {};
+      const handlers = Object.fromEntries(HOST_TO_CLIENT_TYPES.map((t) => [t, (m: Message) => ref.conn?.receive(m as unknown as HostToClient)]));
+      const client = connect(path, { protocol: HOST_PROTOCOL, handlers, reconnect, onState: (s) => ref.conn?.onState(s) });
+      const conn = new HostConnection(client);
+      ref.conn = conn;
       const ready = await client.ready;
       if (ready.ok) return conn;
       client.close();

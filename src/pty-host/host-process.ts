@@ -79,9 +79,9 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
-  let host!: PtyHost;
-  const keeperHandlers = Object.fromEntries(KEEPER_TO_HOST_TYPES.map((t) => [t, (m: Message) => host.fromKeeper(m as unknown as KeeperToHost)]));
-  let keeper: IpcClient | null = null;
+  // The keeper's messages go to the host made below, once it exists.
+  const ref: { host?: PtyHost } = {};
+  const keeperHandlers = Object.fromEntries(KEEPER_TO_HOST_TYPES.map((t) => [t, (m: Message) => ref.host?.fromKeeper(m as unknown as KeeperToHost)]));
   let everConnected = false;
   let stopping = false;
 
@@ -102,7 +102,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
       void client.ready.then((r) => resolve(r.ok ? client : null));
     });
 
-  keeper = await dialKeeper();
+  let keeper = await dialKeeper();
   if (!keeper) {
     spawnDetached(o.keeperCommand, o.keeperLog, { ...o.env });
     const deadline = Date.now() + KEEPER_START_TIMEOUT_MS;
@@ -116,7 +116,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
   everConnected = true;
   const keeperClient = keeper;
 
-  host = new PtyHost({
+  const host = new PtyHost({
     keeper: { send: (m) => keeperClient.send(m) },
     env: o.env,
     passwdShell: o.passwdShell,
@@ -129,6 +129,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     onOutput: (s, data) => checkpointer.append(s.spec.id, data, host.meta.get(s.spec.id)?.generation ?? 0),
     onSessionsChanged: (why) => void save(why),
   });
+  ref.host = host;
 
   const saved = await checkpointer.load();
   for (const w of saved.warnings) o.journal({ event: 'checkpoint-warning', message: w });

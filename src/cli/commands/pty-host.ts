@@ -6,8 +6,8 @@
  * leave the keeper and its shells running.
  */
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { ptyStoreDir } from '../../../checkpoints/paths.js';
+import { join, resolve } from 'node:path';
+import { ptyKeeperEntry, ptyStoreDir } from '../../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../../checkpoints/store.js';
 import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 import { findExecutable, nearestExistingDir } from '../../../sessions/restore/shell-resolve.js';
@@ -68,7 +68,7 @@ export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: st
     runtimeDir: ctx.paths.runtimeDir,
     stateDir: ctx.paths.stateDir,
     store,
-    keeperCommand: [process.execPath, join(dirname(bin), 'tsession-keeper.cjs')],
+    keeperCommand: [process.execPath, ptyKeeperEntry(bin)],
     keeperLog: join(storeDir, 'keeper.log'),
     env,
     passwdShell: passwdShell(),
