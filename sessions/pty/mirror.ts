@@ -76,9 +76,26 @@ export class ScreenMirror {
     this.term.write(data);
   }
 
-  /** Resolves once every byte written so far is on the screen. */
+  /** Resolves once every byte written so far is on the screen (later bytes may be too, by then). */
   settled(): Promise<void> {
     return new Promise((resolve) => this.term.write('', resolve));
+  }
+
+  /**
+   * Run `take` at the instant every byte written so far is on the screen and
+   * no later one is: xterm calls a write's callback between that chunk and
+   * the next, while an `await` after settled() may already see more.
+   */
+  at<T>(take: () => T): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.term.write('', () => {
+        try {
+          resolve(take());
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      }),
+    );
   }
 
   /** Listen for the replies the terminal owes to queries in the output; returns an unsubscribe. */

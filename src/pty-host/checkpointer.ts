@@ -106,14 +106,12 @@ export class PtyCheckpointer {
       this.append(s.spec.id, new Uint8Array(0), generation);
       const offset = s.offset;
       s.dirty = false;
-      return { s, generation, offset, settled: s.mirror.settled(), revives: meta.revives };
+      // Serialized inside the write callback: exactly the bytes up to `offset`, none after.
+      return { s, generation, offset, screen: s.mirror.at(() => s.mirror.serialize()), revives: meta.revives };
     });
     const records: PtySessionRecord[] = [];
     const screens: string[] = [];
-    for (const t of taken) {
-      await t.settled;
-      screens.push(t.s.mirror.serialize());
-    }
+    for (const t of taken) screens.push(await t.screen);
     const put = await this.store.putBlobs(screens.map((normal) => ({ v: 1 as const, normal, alternate: null })));
     if (!put.ok) throw new Error(put.error.message);
     taken.forEach((t, i) => {

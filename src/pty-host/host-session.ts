@@ -137,13 +137,15 @@ export class HostSession {
     const c: Attached = { readOnly: options.readOnly, cols: options.cols, rows: options.rows, pending: [], stale: false };
     this.clients.set(link, c);
     if (!options.readOnly) this.takeSize(link);
-    // Everything written before this point is on the mirror when settled() resolves;
-    // what arrives after it waits in `pending` and is sent after the snapshot.
-    await this.mirror.settled();
+    // The snapshot holds exactly the bytes written before this point; what
+    // arrives after it waits in `pending` and follows the snapshot.
+    const snap = await this.mirror.at(() => ({
+      screen: this.paint(0),
+      history: this.mirror.lineCount > this.rows ? HISTORY_PREFIX + this.mirror.serialize() + this.titleSequence() : null,
+    }));
     if (this.clients.get(link) !== c) return;
-    const screen = this.paint(0);
-    link.send({ type: 'attached', name: this.spec.name, id: this.spec.id, screen });
-    if (this.mirror.lineCount > this.rows) link.send({ type: 'history', id: this.spec.id, data: HISTORY_PREFIX + this.mirror.serialize() + this.titleSequence() });
+    link.send({ type: 'attached', name: this.spec.name, id: this.spec.id, screen: snap.screen });
+    if (snap.history !== null) link.send({ type: 'history', id: this.spec.id, data: snap.history });
     const pending = c.pending ?? [];
     c.pending = null;
     for (const bytes of pending) if (!c.stale && !link.send({ type: 'output', id: this.spec.id, data: bytes })) c.stale = true;
@@ -189,17 +191,20 @@ export class HostSession {
   drained(link: ClientLink): void {
     const c = this.clients.get(link);
     if (!c || !c.stale) return;
-    void this.mirror.settled().then(() => {
+    // The fresh screen and live output resume at one instant: drop what was queued meanwhile.
+    c.pending = [];
+    void this.mirror.at(() => this.paint(0)).then((screen) => {
       if (this.clients.get(link) !== c) return;
-      c.stale = !link.send({ type: 'redraw', id: this.spec.id, data: this.paint(0) });
+      const pending = c.pending ?? [];
+      c.pending = null;
+      c.stale = !link.send({ type: 'redraw', id: this.spec.id, data: screen });
+      for (const bytes of pending) if (!c.stale && !link.send({ type: 'output', id: this.spec.id, data: bytes })) c.stale = true;
     });
   }
 
   /** The screen as text (or escape sequences with `ansi`), for peek and previews. */
-  async peek(ansi: boolean): Promise<string> {
-    await this.mirror.settled();
-    if (ansi) return this.mirror.serialize({ scrollback: 0 });
-    return this.mirror.screenLines().join('\n').replace(/\n+$/, '') + '\n';
+  peek(ansi: boolean): Promise<string> {
+    return this.mirror.at(() => (ansi ? this.mirror.serialize({ scrollback: 0 }) : this.mirror.screenLines().join('\n').replace(/\n+$/, '') + '\n'));
   }
 
   info(cwd: string | null): PtySessionInfo {

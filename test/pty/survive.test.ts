@@ -65,7 +65,7 @@ describe('host SIGKILL', () => {
     // Contiguous from the first number the 5,000-line scrollback holds to the last: nothing lost while the host was down.
     expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
     expect(numbers[0]).toBe(0);
-  });
+  }, 90_000);
 });
 
 describe('everything SIGKILLed (as a reboot)', () => {
@@ -114,7 +114,7 @@ describe('everything SIGKILLed (as a reboot)', () => {
     const listed = (await ptyList(w)).find((s) => s.name === 'work')!;
     expect(listed.kind).toBe('running');
     expect(listed.cwd).toBe(proj);
-  });
+  }, 90_000);
 });
 
 function isAlive(pid: number): boolean {
