@@ -139,13 +139,14 @@ export class HostSession {
     if (!options.readOnly) this.takeSize(link);
     // The snapshot holds exactly the bytes written before this point; what
     // arrives after it waits in `pending` and follows the snapshot.
-    const snap = await this.mirror.at(() => ({
-      screen: this.paint(0),
-      history: this.mirror.lineCount > this.rows ? HISTORY_PREFIX + this.mirror.serialize() + this.titleSequence() : null,
-    }));
+    // The screen is sent from inside that instant, before the scrollback is even serialized,
+    // so a long history never delays the first paint.
+    await this.mirror.at(() => {
+      if (this.clients.get(link) !== c) return;
+      link.send({ type: 'attached', name: this.spec.name, id: this.spec.id, screen: this.paint(0) });
+      if (this.mirror.lineCount > this.rows) link.send({ type: 'history', id: this.spec.id, data: HISTORY_PREFIX + this.mirror.serialize() + this.titleSequence() });
+    });
     if (this.clients.get(link) !== c) return;
-    link.send({ type: 'attached', name: this.spec.name, id: this.spec.id, screen: snap.screen });
-    if (snap.history !== null) link.send({ type: 'history', id: this.spec.id, data: snap.history });
     const pending = c.pending ?? [];
     c.pending = null;
     for (const bytes of pending) if (!c.stale && !link.send({ type: 'output', id: this.spec.id, data: bytes })) c.stale = true;

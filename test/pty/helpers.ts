@@ -57,18 +57,33 @@ export function ptyWorld(extraEnv: NodeJS.ProcessEnv = {}): PtyWorld {
     hostPid: () => pidOf(ptyHostLockFile(paths.runtimeDir)),
     keeperPid: () => pidOf(ptyKeeperLockFile(paths.runtimeDir)),
     async destroy() {
-      for (const pid of [await world.hostPid(), await world.keeperPid()]) {
-        if (!pid) continue;
+      const pids = [await world.hostPid(), await world.keeperPid()].filter((p): p is number => p !== null);
+      for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
           // already gone
         }
       }
-      rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+      // The shells hang up once the keeper is gone; give them a moment to stop writing here.
+      await waitFor(() => pids.every((p) => !alive(p)), 5_000, 'the host and keeper to end').catch(() => undefined);
+      try {
+        rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // A leftover temp dir is not a test failure.
+      }
     },
   };
   return world;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One cell as a person sees it: character, colours and attributes. */
