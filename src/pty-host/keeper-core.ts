@@ -40,6 +40,8 @@ interface Kept {
   exit: { exitCode: number; signal: number | null } | null;
   /** Offset up to which the host has been sent output, or null when it does not follow. */
   sent: number | null;
+  /** A flush is scheduled for the end of this turn of the event loop. */
+  flushQueued: boolean;
 }
 
 const SIGNALS = new Set(['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGCONT', 'SIGWINCH', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
@@ -166,11 +168,18 @@ export class KeeperCore {
       rows: m.rows,
       exit: null,
       sent: null,
+      flushQueued: false,
     };
     this.sessions.set(m.id, s);
     proc.onData((data) => {
       s.ring.push(data);
-      this.flush(s);
+      // One frame for every chunk read in this turn of the event loop: a busy program's many small reads cost one message.
+      if (s.flushQueued) return;
+      s.flushQueued = true;
+      setImmediate(() => {
+        s.flushQueued = false;
+        this.flush(s);
+      });
     });
     proc.onExit((e) => {
       s.exit = { exitCode: e.exitCode, signal: e.signal };
