@@ -58,7 +58,8 @@ export async function attachPtySession(access: PtyHostAccess, name: string, term
   const ended = new Promise<AttachEnd>((resolve) => (finish = resolve));
   let done = false;
   let lostSince: number | null = null;
-  let restartTried = false;
+  // When this client last started a host: again after a second without one (the first may have met the dying host's lock).
+  let startedHostAt = 0;
   let giveUp: NodeJS.Timeout | null = null;
 
   const write = (data: string | Uint8Array) => term.output.write(data);
@@ -93,15 +94,14 @@ export async function attachPtySession(access: PtyHostAccess, name: string, term
         write(`\r\n\x1b[0m\x1b[7m tsession: ${state === 'not-answering' ? 'host not answering' : 'reconnecting…'} \x1b[0m`);
         giveUp = setTimeout(() => end({ kind: 'host-lost', message: 'The PTY host did not come back; tsession attach again to retry' }), options.reconnectTimeoutMs ?? 30_000);
       }
-      // The host is gone for good unless someone starts it: this client does, once per outage.
-      if (state === 'reconnecting' && !restartTried) {
-        restartTried = true;
+      // The host is gone for good unless someone starts it: this client does (its lock keeps it to one host).
+      if (state === 'reconnecting' && Date.now() - startedHostAt > 1_000) {
+        startedHostAt = Date.now();
         void startHostProcess(access).catch(() => {});
       }
     }
     if (state === 'connected' && lostSince !== null) {
       lostSince = null;
-      restartTried = false;
       if (giveUp) clearTimeout(giveUp);
       // A fresh screen from the (new) host replaces whatever is on the terminal.
       sendAttach();

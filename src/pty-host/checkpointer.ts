@@ -24,6 +24,8 @@ export const PTY_CHECKPOINT_TIMING = {
 /** Writes and reads the host's checkpoints. */
 export class PtyCheckpointer {
   private readonly logs = new Map<string, PtyOutputLog>();
+  /** Each session's last serialized screen and the offset it holds. */
+  private readonly screens = new Map<string, { offset: number; screen: string }>();
   private writing: Promise<void> | null = null;
 
   constructor(
@@ -105,9 +107,14 @@ export class PtyCheckpointer {
       this.logs.delete(s.spec.id);
       this.append(s.spec.id, new Uint8Array(0), generation);
       const offset = s.offset;
+      // A screen nothing has changed since the last checkpoint is not serialized again.
+      const cached = this.screens.get(s.spec.id);
+      const unchanged = !s.dirty && cached?.offset === offset;
       s.dirty = false;
       // Serialized inside the write callback: exactly the bytes up to `offset`, none after.
-      return { s, generation, offset, screen: s.mirror.at(() => s.mirror.serialize()), revives: meta.revives };
+      const screen = unchanged ? Promise.resolve(cached.screen) : s.mirror.at(() => s.mirror.serialize());
+      void screen.then((text) => this.screens.set(s.spec.id, { offset, screen: text }));
+      return { s, generation, offset, screen, revives: meta.revives };
     });
     const records: PtySessionRecord[] = [];
     const screens: string[] = [];
@@ -142,6 +149,7 @@ export class PtyCheckpointer {
     );
     if (!written.ok) throw new Error(written.error.message);
     compactPtyLogs(this.logDir, new Map(taken.map((t) => [t.s.spec.id, t.generation])));
+    for (const id of this.screens.keys()) if (!taken.some((t) => t.s.spec.id === id)) this.screens.delete(id);
     await this.store.prune({ keepLast: PTY_CHECKPOINT_TIMING.keepLast, dailyForDays: 0 });
   }
 

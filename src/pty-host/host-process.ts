@@ -127,7 +127,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     probes: o.probes,
     journal: o.journal,
     onOutput: (s, data) => checkpointer.append(s.spec.id, data, host.meta.get(s.spec.id)?.generation ?? 0),
-    onSessionsChanged: (why) => void save(why),
+    onSessionsChanged: (why) => requestSave(why),
   });
   ref.host = host;
 
@@ -179,6 +179,15 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
       o.journal({ event: 'save-failed', cause: why, reason: e instanceof Error ? e.message : String(e) });
     }
   }
+  // Sessions made or ended in a burst (a script creating 20) are saved once, a moment after.
+  let saveSoon: NodeJS.Timeout | null = null;
+  function requestSave(why: string): void {
+    if (saveSoon) return;
+    saveSoon = setTimeout(() => {
+      saveSoon = null;
+      void save(why);
+    }, 200);
+  }
   await save('start');
   const syncTimer = setInterval(() => checkpointer.syncLogs(), 1_000);
   const saveTimer = setInterval(() => {
@@ -190,6 +199,7 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     stopping = true;
     clearInterval(syncTimer);
     clearInterval(saveTimer);
+    if (saveSoon) clearTimeout(saveSoon);
     o.journal({ event: 'stopping', cause: why });
     if (why !== 'keeper-lost') await save('stop');
     checkpointer.close();

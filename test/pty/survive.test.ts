@@ -51,11 +51,11 @@ describe('host SIGKILL', () => {
     // Let it count a while, then kill the host mid-stream.
     await new Promise((r) => setTimeout(r, 800));
     process.kill(hostPid, 'SIGKILL');
-    await waitFor(async () => (await ptyList(w)).find((s) => s.name === 'count')?.kind === 'host down', 10_000, 'list to say host down');
+    await waitFor(async () => (await ptyList(w)).find((s) => s.name === 'count')?.kind === 'host down', 20_000, 'list to say host down');
     // Attaching starts a new host, which adopts the keeper's shell.
     const c = clientTerminal(w, ['attach', 'count']);
     clients.push(c);
-    await c.waitForText('n=399', 30_000);
+    await c.waitForText('n=399', 60_000);
     await c.settle();
     expect(await w.hostPid()).not.toBe(hostPid);
     const after = (await ptyList(w)).find((s) => s.name === 'count')!;
@@ -65,7 +65,7 @@ describe('host SIGKILL', () => {
     // Contiguous from the first number the 5,000-line scrollback holds to the last: nothing lost while the host was down.
     expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
     expect(numbers[0]).toBe(0);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('everything SIGKILLed (as a reboot)', () => {
@@ -114,7 +114,7 @@ describe('everything SIGKILLed (as a reboot)', () => {
     const listed = (await ptyList(w)).find((s) => s.name === 'work')!;
     expect(listed.kind).toBe('running');
     expect(listed.cwd).toBe(proj);
-  }, 90_000);
+  }, 120_000);
 });
 
 function isAlive(pid: number): boolean {
