@@ -13,7 +13,8 @@ import { ptyHostSocketFile } from '../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../checkpoints/store.js';
 import type { PtySessionRecord } from '../../checkpoints/schema.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
-import { encodeFrame } from '../../src/ipc/index.js';
+import { createFrameDecoder } from '../../parsers/frame-decoder.js';
+import { decodeMessage, encodeFrame } from '../../src/ipc/index.js';
 import { HOST_PROTOCOL } from '../../src/pty-host/protocols.js';
 import { waitFor } from '../helpers/tmux-server.js';
 import { ptyWorld, type PtyWorld } from '../pty/helpers.js';
@@ -32,7 +33,7 @@ function raw(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = createConnection(path, () => resolve(s));
     s.on('error', reject);
-    // Reading (and dropping) what the host says, so its close is seen; the stuck client pauses itself.
+    // Reading (and dropping) what the host says, so its close is seen; the stuck client pauses itself later.
     s.resume();
     sockets.push(s);
   });
@@ -110,10 +111,19 @@ describe('hostile clients', () => {
     future.write(encodeFrame({ type: 'hello', protocol: 99, minCompatible: 99, capabilities: ['pty-host'] }));
     await closed(future);
 
-    // A client that attaches to the flood and never reads.
+    // A client that attaches to the flood and stops reading (what it gets is decoded once it reads again).
     const stuck = await raw(path);
+    const decoder = createFrameDecoder();
+    const got: string[] = [];
+    stuck.on('data', (chunk: Buffer) => {
+      for (const e of decoder.push(chunk)) if (e.type === 'frame') {
+        const m = decodeMessage(e.payload);
+        if (m.ok) got.push(m.message.type);
+      }
+    });
     stuck.write(encodeFrame({ type: 'hello', ...HOST_PROTOCOL }));
     stuck.write(encodeFrame({ type: 'attach', name: 'flood', cols: 80, rows: 24, readOnly: true }));
+    await waitFor(() => got.includes('attached'), 10_000, 'the stuck client to be attached');
     stuck.pause();
 
     // 50 clients that connect and vanish, some mid-frame.
@@ -135,6 +145,9 @@ describe('hostile clients', () => {
     await waitFor(async () => (await peek(w, 'flood')).includes('FLOOD-DONE'), 90_000, 'the flood to finish');
     expect(await w.hostPid()).toBe(hostPid);
     expect(stuck.destroyed).toBe(false);
+    // Reading again, it gets a fresh screen instead of the backlog it missed.
+    stuck.resume();
+    await waitFor(() => got.includes('redraw'), 20_000, 'a fresh screen for the client that fell behind');
   }, 150_000);
 });
 
