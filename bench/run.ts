@@ -18,6 +18,7 @@ const SECTIONS: Record<string, string> = {
   watch: './watch.js',
   crash: './crash-restore.js',
   pty: './pty.js',
+  startup: './startup.js',
 };
 
 async function main(): Promise<void> {

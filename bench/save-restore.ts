@@ -184,7 +184,7 @@ async function benchSize(shape: FixtureShape, log: (line: string) => void): Prom
     const keep = round >= SAVE_RESTORE_BENCH.saveWarmup;
     for (const v of ENV_VARIANTS) {
       for (const c of CONTENTS) {
-        const r = timedSpawn(process.execPath, cliArgs('save', '--json'), cliEnv(v, c));
+        const r = timedSpawn(process.execPath, cliArgs('save', '--json', '--timings'), cliEnv(v, c));
         if (r.status !== 0) throw new Error(`Expected tsession save to exit 0, got ${r.status}: ${r.stderr.trim()}`);
         const out = JSON.parse(r.stdout) as { saved: boolean; panes: number; timings: Record<string, number> };
         if (!out.saved || out.panes !== expected) throw new Error(`Expected a save of ${expected} panes, got ${r.stdout.trim()}`);

@@ -89,6 +89,16 @@ export const paneSchema = z.object({
   foreground: foregroundSchema,
   contents: contentsRefSchema.nullable(),
   lastCommand: lastCommandSchema.nullable().optional(),
+  /**
+   * Pane options a restore sets again, present only when not off (absent in
+   * checkpoints written before they were recorded: read as off).
+   */
+  options: z
+    .object({
+      synchronizePanes: z.literal(true).optional(),
+      remainOnExit: z.enum(['on', 'failed']).optional(),
+    })
+    .optional(),
 });
 
 export const windowSchema = z.object({

@@ -33,3 +33,10 @@ export function visible(s: string): string {
 export function paneName(session: string, windowIndex: number, paneIndex: number): string {
   return `${visible(session)}:${windowIndex}.${paneIndex}`;
 }
+
+/** "1 window", "2 windows": a count and its noun, said as a person would (never "window(s)"). */
+export function count(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  const plural = /(s|x|ch|sh)$/.test(noun) ? `${noun}es` : /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`;
+  return `${n} ${plural}`;
+}

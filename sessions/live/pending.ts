@@ -73,13 +73,14 @@ export function livePending(value: string | undefined, nowMs: number): PendingMa
  * The record of a restored pane that has not settled: where the pane is now
  * (id, index, size, flags, title: tmux's live view, which the restore has
  * already made) with what the restore is making of it, taken from the saved
- * pane — shell, cwd, foreground program, last command and contents (the
+ * pane — shell, cwd, foreground program, last command, contents and the
+ * pane options the restore sets once done with the pane (the
  * screen may not show them yet, or already shows a typed command line that
  * the next restore would replay above its own). So a crash at any moment
  * of a restore restores the same panes again, and nothing accumulates.
  */
 export function carryForward(live: PaneRecord, saved: PaneRecord): PaneRecord {
-  const { lastCommand: _drop, ...place } = live;
+  const { lastCommand: _drop, options: _notYet, ...place } = live;
   return {
     ...place,
     shell: saved.shell,
@@ -87,6 +88,7 @@ export function carryForward(live: PaneRecord, saved: PaneRecord): PaneRecord {
     foreground: saved.foreground,
     contents: saved.contents,
     ...(saved.lastCommand !== undefined ? { lastCommand: saved.lastCommand } : {}),
+    ...(saved.options !== undefined ? { options: saved.options } : {}),
   };
 }
 

@@ -57,6 +57,7 @@ export function paneToRecord(p: LivePane, extras: PaneExtras = {}): PaneRecord {
     foreground,
     contents: extras.contents ?? null,
     ...(extras.lastCommand !== undefined ? { lastCommand: extras.lastCommand } : {}),
+    ...(p.options ? { options: { ...p.options } } : {}),
   };
 }
 

@@ -24,6 +24,16 @@ export interface LivePane {
   readonly alternateOn: boolean;
   /** The restore's pending marker on this pane (sessions/live/pending.ts), absent when none. */
   readonly pending?: string;
+  /** Options people set and expect back (pane options since tmux 3.2), absent when off. */
+  readonly options?: PaneOptions;
+}
+
+/** The pane options a restore brings back, each present only when not tmux's default (off). */
+export interface PaneOptions {
+  /** synchronize-panes: keys typed in one pane go to every synchronized pane of the window. */
+  readonly synchronizePanes?: true;
+  /** remain-on-exit: the pane stays when its program exits (`failed`: only when it failed). */
+  readonly remainOnExit?: 'on' | 'failed';
 }
 
 /** A window with its panes in index order. */

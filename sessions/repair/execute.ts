@@ -6,6 +6,7 @@
  * Non-goals: deciding the ladder (the planner does), choosing a checkpoint
  * (the caller's `restore` does).
  */
+import { paneName } from '../../checkpoints/words.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRunning, processRef } from '../proc/liveness.js';
 import { paneCauses, type Observation } from '../health/classify.js';
@@ -79,11 +80,12 @@ export function targetHealthy(target: string, obs: Observation): { healthy: bool
   if (obs.server.answer !== 'answered') return { healthy: false, detail: `server: ${obs.server.answer}` };
   const pane = obs.panes.find((p) => p.paneId === target);
   if (!pane) return { healthy: true, detail: `pane ${target} is gone` };
+  const name = paneName(pane.session, pane.windowIndex, pane.paneIndex);
   const { causes, evidence } = paneCauses(pane);
   // A writer blocked in this round alone proves nothing either way; two
   // healthy rounds in a row are required (see healthyRounds).
-  if (causes.length === 0 && pane.stopped.length === 0) return { healthy: true, detail: `pane ${target} is running` };
-  return { healthy: false, detail: evidence[0]?.saw ?? `pane ${target} still frozen` };
+  if (causes.length === 0 && pane.stopped.length === 0) return { healthy: true, detail: `pane ${name} is running` };
+  return { healthy: false, detail: evidence[0]?.saw ?? `pane ${name} still frozen` };
 }
 
 /** Run the plan. Never throws: every failure becomes an event. */
@@ -188,7 +190,7 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
         const check = await healed(target, timing.checkMs);
         if (check.healthy) {
           emit(s, 'healed', `${did}; ${check.detail}`, t0);
-          lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${target}`} is healthy again after: ${s.title}`);
+          lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${s.where}`} is healthy again after: ${s.title}`);
           done = true;
           break;
         }
@@ -199,7 +201,8 @@ export async function executeRepair(plan: RepairPlan, deps: RepairDeps): Promise
     }
     if (!done) {
       allHealed = false;
-      lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${target}`} is still frozen${declined ? ' (a destructive step was not allowed)' : ''}`);
+      const where = plan.steps.find((x) => x.target === target)?.where ?? target;
+      lines.push(`${target === SERVER_TARGET ? 'the server' : `pane ${where}`} is still frozen${declined ? ' (a destructive step was not allowed)' : ''}`);
     }
   }
   if (targets.length === 0) lines.push(`${plan.session}: nothing to repair`);

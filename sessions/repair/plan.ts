@@ -10,6 +10,7 @@
  * that stays dead or hung: end it and restore from the newest good checkpoint.
  */
 import type { FrozenCause, SessionVerdict } from '../health/classify.js';
+import { paneName } from '../../checkpoints/words.js';
 
 /** What one step does. */
 export type RepairAction =
@@ -25,8 +26,10 @@ export type RepairAction =
 export interface RepairStep {
   /** The server, or a pane id: a target's later steps run only while it is still frozen. */
   readonly target: string;
+  /** The target as a person names it: `api:1.2` (session:window.pane), or `the server`. */
+  readonly where: string;
   readonly action: RepairAction;
-  /** Short imperative line, e.g. "Send SIGCONT to process group 4242 (pane %3)". */
+  /** Short imperative line naming the pane as a person does, e.g. "Resume the stopped job in api:1.2 (SIGCONT to process group 4242)". */
   readonly title: string;
   readonly why: string;
   /** Kills or restarts something: ask first (TUI) or require --yes (CLI). */
@@ -61,8 +64,9 @@ export const DESTRUCTIVE = {
   'restart-server': true,
 } as const satisfies Record<RepairAction['kind'], boolean>;
 
-const step = (target: string, action: RepairAction, title: string, why: string): RepairStep => ({
+const step = (target: string, action: RepairAction, title: string, why: string, where = target === SERVER_TARGET ? 'the server' : target): RepairStep => ({
   target,
+  where,
   action,
   title,
   why,
@@ -77,26 +81,27 @@ export interface PlanFacts {
 }
 
 /** The pane rungs after resuming or releasing: interrupt, terminate, respawn. */
-function escalate(paneId: string, pgid: number | null, facts: PlanFacts, why: string): RepairStep[] {
+function escalate(paneId: string, pgid: number | null, facts: PlanFacts, why: string, name: string): RepairStep[] {
   const out: RepairStep[] = [];
   if (pgid !== null) {
-    out.push(step(paneId, { kind: 'interrupt', paneId, pgid }, `Interrupt the foreground job of ${paneId} (SIGINT to process group ${pgid})`, `${why}; Ctrl-C is the gentlest stop`));
-    out.push(step(paneId, { kind: 'terminate', paneId, pgid }, `Terminate the foreground job of ${paneId} (SIGTERM to process group ${pgid})`, 'it ignored SIGINT'));
+    out.push(step(paneId, { kind: 'interrupt', paneId, pgid }, `Interrupt the foreground job of ${name} (SIGINT to process group ${pgid})`, `${why}; Ctrl-C is the gentlest stop`, name));
+    out.push(step(paneId, { kind: 'terminate', paneId, pgid }, `Terminate the foreground job of ${name} (SIGTERM to process group ${pgid})`, 'it ignored SIGINT', name));
   }
   const cwd = facts.paneCwd(paneId);
   out.push(
     step(
       paneId,
       { kind: 'respawn-pane', paneId, cwd },
-      `Respawn pane ${paneId} in place (respawn-pane -k${cwd ? `, in ${cwd}` : ''})`,
+      `Respawn pane ${name} in place (respawn-pane -k${cwd ? `, in ${cwd}` : ''})`,
       pgid === null ? `${why}; the shell itself is stuck` : 'the job would not stop',
+      name,
     ),
   );
   return out;
 }
 
 /** Rungs for one cause. */
-function ladderFor(cause: FrozenCause, facts: PlanFacts, skipped: SkippedStep[]): RepairStep[] {
+function ladderFor(cause: FrozenCause, facts: PlanFacts, skipped: SkippedStep[], nameOf: (paneId: string) => string): RepairStep[] {
   switch (cause.kind) {
     case 'server-stopped':
       return [
@@ -107,24 +112,24 @@ function ladderFor(cause: FrozenCause, facts: PlanFacts, skipped: SkippedStep[])
       return [restartServer(cause.pid, facts, 'the server does not answer and is not merely stopped')];
     case 'job-stopped':
       return [
-        step(cause.paneId, { kind: 'resume-job', paneId: cause.paneId, pgid: cause.pgid }, `Resume the stopped job in ${cause.paneId} (SIGCONT to process group ${cause.pgid})`, `pid ${cause.pids.join(', ')} stopped (state T)`),
-        ...escalate(cause.paneId, cause.pgid, facts, 'it stayed frozen after SIGCONT'),
+        step(cause.paneId, { kind: 'resume-job', paneId: cause.paneId, pgid: cause.pgid }, `Resume the stopped job in ${nameOf(cause.paneId)} (SIGCONT to process group ${cause.pgid})`, `pid ${cause.pids.join(', ')} stopped (state T)`, nameOf(cause.paneId)),
+        ...escalate(cause.paneId, cause.pgid, facts, 'it stayed frozen after SIGCONT', nameOf(cause.paneId)),
       ];
     case 'output-held': {
       const out: RepairStep[] = [];
-      const release = `Release flow control in ${cause.paneId} (XON: send-keys C-q)`;
+      const release = `Release flow control in ${nameOf(cause.paneId)} (XON: send-keys C-q)`;
       if (cause.ixon === true) {
-        out.push(step(cause.paneId, { kind: 'release-xoff', paneId: cause.paneId, tty: cause.tty }, release, `${cause.tty} has ixon and its writer is held (XOFF)`));
+        out.push(step(cause.paneId, { kind: 'release-xoff', paneId: cause.paneId, tty: cause.tty }, release, `${cause.tty} has ixon and its writer is held (XOFF)`, nameOf(cause.paneId)));
       } else {
         // Without ixon a C-q is not flow control: it would reach the program
         // as a keystroke (a raw-mode editor would act on it).
         skipped.push({ target: cause.paneId, title: release, why: cause.ixon === false ? `${cause.tty} has no ixon, so C-q would be a stray key` : `${cause.tty}'s ixon is unknown, so C-q might be a stray key` });
       }
-      out.push(...escalate(cause.paneId, cause.pgid, facts, 'output stays held'));
+      out.push(...escalate(cause.paneId, cause.pgid, facts, 'output stays held', nameOf(cause.paneId)));
       return out;
     }
     case 'not-reading':
-      return escalate(cause.paneId, cause.pgid, facts, 'it ignores typed input');
+      return escalate(cause.paneId, cause.pgid, facts, 'it ignores typed input', nameOf(cause.paneId));
   }
 }
 
@@ -143,8 +148,12 @@ export function planRepair(verdict: SessionVerdict, facts: PlanFacts): RepairPla
   const steps: RepairStep[] = [];
   const skipped: SkippedStep[] = [];
   const seen = new Set<string>();
+  // Panes by the name a person reads (api:1.2); the id only where the live layout does not say.
+  const names = new Map<string, string>();
+  for (const w of verdict.liveSession?.windows ?? []) for (const p of w.panes) names.set(p.id, paneName(verdict.session, w.index, p.index));
+  const nameOf = (paneId: string) => names.get(paneId) ?? paneId;
   for (const cause of verdict.causes) {
-    for (const s of ladderFor(cause, facts, skipped)) {
+    for (const s of ladderFor(cause, facts, skipped, nameOf)) {
       // Two causes in one pane (stopped and held) share the escalation rungs.
       const key = `${s.target}:${s.action.kind}`;
       if (seen.has(key)) continue;

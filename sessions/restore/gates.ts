@@ -5,6 +5,7 @@
  * there so the gate execs the shell. Non-goals: building panes (the
  * transaction), typing saved commands (typing.ts).
  */
+import { count } from '../../checkpoints/words.js';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaneRecord } from '../../checkpoints/schema.js';
@@ -67,6 +68,8 @@ export async function writeToTty(tty: string, text: string, deadline: AbortSigna
 export interface GateContext {
   readonly server: ServerSpec;
   readonly env: NodeJS.ProcessEnv;
+  /** How a person names a gated pane in a note (`api:1.2`); default: its saved id. */
+  readonly paneName?: (pane: PaneRecord) => string;
 }
 
 /** The gate opener of one restore (see openGates). */
@@ -108,13 +111,13 @@ export function openGates(
   const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
     runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
       (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-      (e: unknown) => void notes.push(`could not start the shells of ${panes} pane(s): ${(e as Error).message}`),
+      (e: unknown) => void notes.push(`could not start the shells of ${count(panes, 'pane')}: ${(e as Error).message}`),
     );
   const show = (pane: PaneRecord, tty: string): Promise<void> => {
     const text = contents.get(pane);
     if (text === undefined) return Promise.resolve();
     return writeToTty(tty, text).catch((e: unknown) => {
-      notes.push(`contents of pane ${pane.id} not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      notes.push(`${ctx.paneName?.(pane) ?? pane.id}: its saved contents were not shown (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     });
   };
   return {
@@ -145,7 +148,7 @@ export function openGates(
         .map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter ; set-option -pu -t ${id} ${PENDING_OPTION}`]);
       if (later.length) pending.push(send(later, later.length));
       await Promise.all(pending);
-      if (seen.size < plan.gates.length) notes.push(`${plan.gates.length - seen.size} pane(s) with contents did not report their terminal; their shells wait for Enter`);
+      if (seen.size < plan.gates.length) notes.push(`${count(plan.gates.length - seen.size, 'pane')} with contents did not report their terminal; their shells wait for Enter`);
     },
     abandon: () => Promise.all([...writes, ...pending]),
   };

@@ -94,6 +94,8 @@ export interface RestorePlan {
   /** Removes what `build` created; run on any failure. */
   readonly rollback: TmuxCommand[];
   readonly typing: TypedCommand[];
+  /** Pane options to set last (after the gates' Enters and the typing). */
+  readonly options: PaneOptionSet[];
   /** Panes started behind a gate, by the number their creation command prints (see gatePrintArgs in tmux/formats.ts). */
   readonly gates: PaneRecord[];
   /** Things a person should know: cwd or shell fallbacks, names tmux will change. */
@@ -153,6 +155,23 @@ interface PaneOutputs {
   readonly notes: string[];
   readonly typing: TypedCommand[];
   readonly gates: PaneRecord[];
+  readonly options: PaneOptionSet[];
+}
+
+/** The pane options a restore sets again (README "Restoring a session"). */
+export type PaneOptionName = 'synchronize-panes' | 'remain-on-exit';
+
+/**
+ * Options of one built pane, set once the restore is done with its panes:
+ * with synchronize-panes on, the Enter that opens a gate and a typed saved
+ * command would reach every synchronized pane of the window.
+ */
+export interface PaneOptionSet {
+  readonly session: string;
+  readonly windowIndex: number;
+  /** Position of the pane in its window (0-based, saved order). */
+  readonly position: number;
+  readonly options: readonly (readonly [PaneOptionName, string])[];
 }
 
 function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: PlanContext, out: PaneOutputs): TmuxCommand[] {
@@ -177,6 +196,8 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
     }
     // The new pane is the window's active one here, so `win` targets it.
     if (pane.title !== ctx.defaultTitle) cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
+    const options = paneOptionValues(pane);
+    if (options.length) out.options.push({ session: t.tmpName, windowIndex: w.index, position: i, options });
     const typed = typedFor(pane, ctx, t.tmpName, w.index, i, notes, where);
     if (typed) typing.push(typed);
     // Saves record this pane as the saved one until its gate opens and its command is typed.
@@ -193,6 +214,19 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
   cmds.push(['select-pane', '-t', paneTarget(activePos)]);
   if (w.zoomed && w.panes.length > 1) cmds.push(['resize-pane', '-Z', '-t', paneTarget(activePos)]);
   return cmds;
+}
+
+/**
+ * The saved pane options to set again, as [option, value] (pane options
+ * since tmux 3.2): only those that are on, so a checkpoint without them
+ * (or from before they were recorded) leaves tmux's defaults.
+ */
+export function paneOptionValues(pane: PaneRecord): (readonly [PaneOptionName, string])[] {
+  const o = pane.options;
+  const out: (readonly [PaneOptionName, string])[] = [];
+  if (o?.synchronizePanes) out.push(['synchronize-panes', 'on']);
+  if (o?.remainOnExit) out.push(['remain-on-exit', o.remainOnExit]);
+  return out;
 }
 
 /** Width of a window from its layout string ("csum,WxH,…"), else its panes. */
@@ -261,6 +295,7 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
   const rollback: TmuxCommand[] = [];
   const typing: TypedCommand[] = [];
   const gates: PaneRecord[] = [];
+  const options: PaneOptionSet[] = [];
   const notes: string[] = [];
   const leaders = groupLeaders(targets, ctx.liveGroups, notes);
   /** Window id → where it already is (`tmp:index`, or a running group's), for links. */
@@ -285,13 +320,13 @@ export function planRestore(targets: readonly RestoreTarget[], ctx: PlanContext)
       joins.push({ name: t.name, commands });
       continue;
     }
-    build.push(...planSessionWindows(windows, t, builtAt, ctx, { notes, typing, gates }));
+    build.push(...planSessionWindows(windows, t, builtAt, ctx, { notes, typing, gates, options }));
     if (last && last !== active) build.push(['select-window', '-t', `${t.tmpName}:${last.index}`]);
     build.push(['select-window', '-t', `${t.tmpName}:${active.index}`]);
     rollback.push(['kill-session', '-t', `=${t.tmpName}`]);
     finalize.push(['rename-session', '-t', `=${t.tmpName}`, '--', escapeFormat(t.name)]);
   }
-  return { build, finalize, joins, rollback, typing, gates, notes, grouped: [...leaders.keys()] };
+  return { build, finalize, joins, rollback, typing, options, gates, notes, grouped: [...leaders.keys()] };
 }
 
 /**

@@ -9,13 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { paneCount as panesOf, totalPanes } from '../../checkpoints/counts.js';
+import { paneName } from '../../checkpoints/words.js';
 import type { CheckpointBody, ContentsBlob, PaneRecord, SessionRecord } from '../../checkpoints/schema.js';
 import { compareSessions, type Difference } from '../live/compare.js';
 import type { LiveServer } from '../live/types.js';
 import { readLayout, readLayoutOnceExited } from '../tmux/layout-read.js';
 import { sessionToRecord } from '../live/record.js';
 import type { RerunRule } from './rerun-policy.js';
-import { planRestore, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
+import { planRestore, tmuxStoredName, type LiveGroup, type RestorePlan, type RestoreTarget, type TypedCommand } from './plan.js';
 import type { ServerSpec } from '../tmux/server.js';
 import { nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
 import { chunkCommands, type TmuxCommand } from '../tmux/argv.js';
@@ -83,6 +84,12 @@ export const RESTORE_DEFAULTS = {
   buildChunkBytes: 8_000,
   /** Added to a pending mark's deadline beyond the restore's own waits. */
   pendingMarginMs: 10_000,
+  /**
+   * Pane options are set by tmux this long after the restore returns when
+   * gates were left to open: after their Enters (deferredEnterDelayMs), so
+   * synchronize-panes cannot copy one pane's Enter into the others.
+   */
+  paneOptionsDelayMs: 200,
   ...GATE_TIMING,
 } as const;
 
@@ -146,11 +153,11 @@ async function readContents(
   const out = new Map<PaneRecord, string>();
   for (const t of targets) {
     for (const w of t.record.windows) {
-      for (const p of w.panes) {
+      for (const [i, p] of w.panes.entries()) {
         if (!p.contents) continue;
         const blob = await readBlob(p.contents.blob);
         if (!blob) {
-          notes.push(`${t.name}:${w.index}: contents of pane ${p.id} could not be read (blob ${p.contents.blob.slice(0, 12)}, missing or corrupt); restored without them`);
+          notes.push(`${paneName(t.name, w.index, i)}: its saved contents could not be read (blob ${p.contents.blob.slice(0, 12)}, missing or corrupt); restored without them`);
           continue;
         }
         // No final line end: the echo of the Enter that opens the gate ends the last line.
@@ -205,6 +212,32 @@ async function clearPending(opts: RestoreOptions, paneIds: readonly string[]): P
   await runTmuxScript(opts.server, commands, { env: opts.env }).catch(() => undefined);
 }
 
+/**
+ * Set the saved pane options of the built panes (ids from the layout read
+ * after the build), once the restore is done typing into them. With gates
+ * still to open, tmux sets them itself after their Enters; otherwise now.
+ * A failure is a note: the sessions are in place.
+ */
+async function setPaneOptions(opts: RestoreOptions, plan: RestorePlan, built: LiveServer, notes: string[]): Promise<void> {
+  const commands: TmuxCommand[] = [];
+  for (const o of plan.options) {
+    const id = built.sessions.find((s) => s.name === o.session)?.windows.find((w) => w.index === o.windowIndex)?.panes[o.position]?.id;
+    if (id) for (const [name, value] of o.options) commands.push(['set-option', '-p', '-t', id, name, value]);
+  }
+  if (!commands.length) return;
+  try {
+    if (plan.gates.length === 0) await runTmuxBatched(opts.server, commands, { env: opts.env });
+    else {
+      // Ids, option names and on/off/failed only: safe in a script.
+      const delay = String(RESTORE_DEFAULTS.paneOptionsDelayMs / 1000);
+      const r = await runTmuxScript(opts.server, commands.map((c): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', c.join(' ')]), { env: opts.env });
+      if (r.someFailed) notes.push(`some pane options were not set again: ${r.stderr.trim().split('\n')[0]}`);
+    }
+  } catch (e) {
+    notes.push(`pane options (synchronize-panes, remain-on-exit) not set again: ${failureLine(e)}`);
+  }
+}
+
 /** Run the restore transaction. */
 export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResult> {
   const notes: string[] = [];
@@ -216,22 +249,46 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const paneCount = totalPanes(targets.map((t) => t.record));
   opts.onProgress?.({ phase: 'plan', sessions: targets.length, panes: paneCount });
 
-  // Server options shape the plan (window and pane numbering). start-server
-  // loads the user's config exactly as the build will.
+  // Server options shape the plan (window and pane numbering). Starting the
+  // server loads the user's config exactly as the build will.
   let baseIndex = 0;
   let paneBaseIndex = 0;
+  // A server this restore starts is started here, by a short command: a tmux
+  // server's process title (/proc/<pid>/cmdline, what `ps` shows) stays the
+  // argv of the client that started it, and the build's argv holds every
+  // saved name and path. With no session yet, exit-empty off keeps it up
+  // until the built sessions do; then it gets the config's value back.
+  const starts = !opts.dryRun && live.sessions.length === 0 && targets.length > 0;
+  /** exit-empty as the user's config left it, while this restore holds it off; null when it does not. */
+  let exitEmpty: 'on' | 'off' | null = null;
+  const exitEmptyBack = (): TmuxCommand[] => (exitEmpty === null ? [] : [['set-option', '-s', 'exit-empty', exitEmpty]]);
+  const giveBackExitEmpty = async () => {
+    const back = exitEmptyBack();
+    exitEmpty = null;
+    // Back on, a server left with no session exits, as it would have.
+    if (back.length) await runTmux(opts.server, back, { env: opts.env }).catch(() => undefined);
+  };
   if (!opts.dryRun || live.sessions.length > 0) {
+    const hold: TmuxCommand[] = starts ? [['show-options', '-sv', 'exit-empty'], ['set-option', '-s', 'exit-empty', 'off']] : [];
     const { stdout } = await runTmux(
       opts.server,
-      [['start-server'], ['show-options', '-gv', 'base-index'], ['show-options', '-gwv', 'pane-base-index']],
+      [['start-server'], ...hold, ['show-options', '-gv', 'base-index'], ['show-options', '-gwv', 'pane-base-index']],
       { env: opts.env },
     );
-    const [b, pb] = stdout.toString('utf8').split('\n');
+    const lines = stdout.toString('utf8').split('\n');
+    if (starts) exitEmpty = lines.shift() === 'off' ? 'off' : 'on';
+    const [b, pb] = lines;
     baseIndex = Number(b) || 0;
     paneBaseIndex = Number(pb) || 0;
   }
 
-  const contents = opts.dryRun ? new Map<PaneRecord, string>() : await readContents(targets, opts.readBlob, notes);
+  let contents: Map<PaneRecord, string>;
+  try {
+    contents = opts.dryRun ? new Map<PaneRecord, string>() : await readContents(targets, opts.readBlob, notes);
+  } catch (e) {
+    await giveBackExitEmpty();
+    throw e;
+  }
 
   const plan = planRestore(targets, {
     baseIndex,
@@ -268,12 +325,14 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   const rollback = async () => {
     // kill-session stops a batch at the first missing session: one by one.
     await Promise.all(plan.rollback.map((cmd) => runTmux(opts.server, [cmd], { env: opts.env }).catch(() => undefined)));
+    await giveBackExitEmpty();
   };
   /** The saved pane a typed command belongs to. */
   const typedRecord = (t: TypedCommand): PaneRecord | undefined =>
     targets.find((x) => x.tmpName === t.session)?.record.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
   const typedPanes = new Set(plan.typing.flatMap((t) => typedRecord(t) ?? []));
-  const gates = openGates(plan, contents, typedPanes, opts, notes);
+  const paneNames = new Map(targets.flatMap((t) => t.record.windows.flatMap((w) => w.panes.map((p, i) => [p, paneName(tmuxStoredName(t.name), w.index, i)] as const))));
+  const gates = openGates(plan, contents, typedPanes, { ...opts, paneName: (p) => paneNames.get(p) ?? p.id }, notes);
   try {
     opts.onProgress?.({ phase: 'build', sessions: names });
     // Chunk by chunk (each within tmux's message limit, in order), reading
@@ -294,7 +353,9 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     notes.push(...checked.notes);
     if (checked.fatal.length) throw new RestoreError('verify-failed', `Restore did not match the checkpoint: ${checked.fatal.join('; ')}`);
     opts.onProgress?.({ phase: 'finalize', sessions: names });
-    await runTmuxBatched(opts.server, plan.finalize, { env: opts.env });
+    // exit-empty goes back with the renames: the built sessions keep the server up.
+    await runTmuxBatched(opts.server, [...plan.finalize, ...exitEmptyBack()], { env: opts.env });
+    exitEmpty = null;
   } catch (e) {
     await gates.abandon();
     await rollback();
@@ -327,7 +388,8 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
         const pane = s?.windows.find((w) => w.index === t.windowIndex)?.panes[t.position];
         const record = typedRecord(t);
         const shell = record ? resolvePaneShell(record, opts.env).argv[0] ?? '' : '';
-        return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1) }] : [];
+        const name = targets.find((x) => x.tmpName === t.session)?.name ?? t.session;
+        return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1), where: paneName(tmuxStoredName(name), t.windowIndex, t.position) }] : [];
       });
       typed = await typeCommands(jobs, opts, notes);
       await awaitRerunsStarted(jobs);
@@ -339,8 +401,10 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     // commands were typed — and whatever typing did.
     await gates.finish();
   }
+  await setPaneOptions(opts, plan, live, notes);
+  // Said under the name tmux really stored (`a.b` is stored as `a_b`): the name a person can attach to.
   const restored = targets.filter((t) => !notJoined.has(t.name)).map((t) => ({
-    name: t.name,
+    name: tmuxStoredName(t.name),
     windows: t.record.windows.length,
     panes: panesOf(t.record),
   }));

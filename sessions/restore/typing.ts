@@ -49,11 +49,16 @@ export interface TypingJob {
   readonly pane: LivePane;
   /** The shell's program name (what its comm starts with), or '' when unknown. */
   readonly shell: string;
+  /** The pane as a person names it (`api:1.2`, checkpoints/words.ts paneName). */
+  readonly where: string;
 }
 
 /** What was typed where; `ran` when Enter was pressed too. */
 export interface Typed {
+  /** The pane's tmux id. */
   readonly target: string;
+  /** The pane as a person names it (`api:1.2`). */
+  readonly where: string;
   readonly text: string;
   readonly ran: boolean;
 }
@@ -84,13 +89,13 @@ export async function typeCommands(
     }
     if (pending.size) await sleep(TYPING_TIMING.pollMs);
   }
-  for (const j of pending) notes.push(`${j.pane.id}: shell not ready after ${timeoutMs} ms; typed anyway`);
+  for (const j of pending) notes.push(`${j.where}: shell not ready after ${timeoutMs} ms; typed anyway`);
   const typed: Typed[] = [];
   const keys: TmuxCommand[] = [];
   for (const j of [...ready, ...pending]) {
     keys.push(['send-keys', '-t', j.pane.id, '-l', '--', j.t.text]);
     if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
-    typed.push({ target: j.pane.id, text: j.t.text, ran: j.t.enter });
+    typed.push({ target: j.pane.id, where: j.where, text: j.t.text, ran: j.t.enter });
   }
   if (!keys.length) return typed;
   try {

@@ -11,7 +11,7 @@
  * once per pane) and triple the bytes to decode.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LivePane, LiveServer, LiveSession, LiveWindow } from '../live/types.js';
+import type { LivePane, LiveServer, LiveSession, LiveWindow, PaneOptions } from '../live/types.js';
 import type { ServerSpec } from './server.js';
 import { assertSupportedVersion, runTmux, type RunOptions } from './client.js';
 import { TmuxError } from './errors.js';
@@ -64,6 +64,9 @@ const KINDS = {
       'pane_tty',
       'pane_dead',
       'alternate_on',
+      // Pane options (window options before tmux 3.2) a restore brings back: on/off/failed, 1/0.
+      'synchronize-panes',
+      'remain-on-exit',
     ],
     // The restore's mark on a pane it has not finished with ('' when none).
     text: ['pane_title', PENDING_OPTION],
@@ -93,6 +96,14 @@ const int = (s: string): number => {
   return Number.isFinite(n) ? n : 0;
 };
 const flag = (s: string): boolean => s === '1' || s === 'on';
+
+/** A pane's options that are not off, or undefined when none is (a value tmux may add later is left out, not guessed). */
+function paneOptions(synchronize: string, remain: string): PaneOptions | undefined {
+  const o: { -readonly [K in keyof PaneOptions]: PaneOptions[K] } = {};
+  if (flag(synchronize)) o.synchronizePanes = true;
+  if (remain === 'on' || remain === 'failed') o.remainOnExit = remain;
+  return Object.keys(o).length ? o : undefined;
+}
 
 const SHAPES = Object.fromEntries((Object.keys(KINDS) as Kind[]).map((k) => [k, [KINDS[k].safe.length, KINDS[k].text.length] as const]));
 
@@ -147,6 +158,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
     } else {
       const get = field('P', r);
       const pending = get(PENDING_OPTION);
+      const options = paneOptions(get('synchronize-panes'), get('remain-on-exit'));
       windowByKey.get(`${get('session_id')} ${int(get('window_index'))}`)?.panes.push({
         id: get('pane_id'),
         index: int(get('pane_index')),
@@ -162,6 +174,7 @@ export function buildServer(records: readonly [string, readonly string[]][], fal
         dead: flag(get('pane_dead')),
         alternateOn: flag(get('alternate_on')),
         ...(pending ? { pending } : {}),
+        ...(options ? { options } : {}),
       });
     }
   }

@@ -8,7 +8,7 @@
 export interface ServerSpec {
   /** Absolute socket path; always passed to tmux as `-S`. */
   readonly socketPath: string;
-  /** Human label: `-L work`, `-S /path`, `$TMUX`, `default`. */
+  /** Human label, as tmux's options spell it: `-L work`, `-S /path`, `$TMUX`, `-L default` (the default socket). */
   readonly label: string;
   /** Config file for a server tsession has to start (`-f`), if given. */
   readonly configFile?: string;
@@ -41,5 +41,5 @@ export function resolveServer(
     const socketPath = parts.length >= 3 ? parts.slice(0, -2).join(',') : (parts[0] ?? '');
     if (socketPath) return { socketPath, label: '$TMUX', ...extra };
   }
-  return { socketPath: `${dir}/default`, label: 'default', ...extra };
+  return { socketPath: `${dir}/default`, label: '-L default', ...extra };
 }

@@ -11,7 +11,14 @@ import { startEarlyWork } from './early.js';
 import type { runCli } from './main.js';
 
 const argv = process.argv.slice(2);
-const early = startEarlyWork(argv);
+// Before the command line loads: Node maps a module's stack frames only if
+// source maps were on when it was compiled. Only under --debug, the one
+// time a stack is printed (reading the map costs start-up time).
+// This bin was compiled before that, so under --debug the early read is left
+// to the command line, whose frames map.
+const debug = argv.includes('--debug');
+if (debug) process.setSourceMapsEnabled(true);
+const early = debug ? {} : startEarlyWork(argv);
 // Required at run time, beside this file (esbuild does not follow createRequire).
 const cli = createRequire(import.meta.url)('./tsession-main.cjs') as { runCli: typeof runCli };
 void cli.runCli(argv, early);

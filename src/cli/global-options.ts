@@ -20,8 +20,8 @@ export const GLOBAL_OPTIONS = {
   'socket-path': { type: 'string', short: 'S', arg: 'PATH', help: 'tmux server socket path (like tmux -S)' },
   config: { type: 'string', short: 'f', arg: 'FILE', help: 'tmux config for a server tsession has to start (like tmux -f)' },
   'state-dir': { type: 'string', arg: 'DIR', help: 'where checkpoints live (default $XDG_STATE_HOME/tsession)' },
-  json: { type: 'boolean', help: 'machine-readable output on stdout' },
-  debug: { type: 'boolean', help: 'print stack traces for errors' },
+  json: { type: 'boolean', help: 'one JSON document on stdout (log and parse: JSON Lines)' },
+  debug: { type: 'boolean', help: 'print stack traces for errors, pointing at the source files' },
   help: { type: 'boolean', short: 'h', help: 'show help' },
   version: { type: 'boolean', short: 'V', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;

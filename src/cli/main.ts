@@ -6,17 +6,20 @@
  * (src/cli/bin.ts, bundled). Typed errors are turned into exit codes by
  * src/errors.ts, loaded only when a command fails.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { globalOptionsOf, splitCommand, type OptionValues } from './argv.js';
+import type { ParseArgsConfig } from 'node:util';
+import { globalOptionsOf, splitCommand } from './argv.js';
+import { parseCommandArgs } from './parse-argv.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { TSESSION_VERSION } from '../version.js';
 import { COMMANDS, GLOBAL_OPTIONS, commandHelp, mainHelp, type AnyCommandSpec, type CommandName } from './commands/table.js';
+import { HIDDEN_COMMANDS } from './commands/options.js';
 import type { Context } from '../context.js';
 import type { EarlyWork } from './early.js';
 
-const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+/** A command a person can name: `default` is what a bare `tsession` runs, not a word to type. */
+const isCommand = (name: string): name is CommandName => name !== 'default' && Object.hasOwn(COMMANDS, name);
 
 /**
  * `tsession --watch` (the brief's spelling) is the watch command, unless a
@@ -35,22 +38,18 @@ async function main(argv: string[], early: EarlyWork): Promise<number> {
   const { name, rest } = splitWatch(argv);
   const command: AnyCommandSpec | undefined = name !== undefined && isCommand(name) ? COMMANDS[name] : undefined;
   if (name !== undefined && !command) {
-    throw new UserError(`Expected a command (${Object.keys(COMMANDS).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
+    throw new UserError(`Expected a command (${Object.keys(COMMANDS).filter((n) => !HIDDEN_COMMANDS.has(n)).join(', ')}), got ${JSON.stringify(name)}; see tsession --help`, EXIT.usage);
   }
   const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) } as NonNullable<ParseArgsConfig['options']>;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UserError(`${errorMessage(e).split('\n')[0]}; see tsession ${name ?? ''} --help`.replace('  ', ' '), EXIT.usage);
-  }
-  const v = parsed.values as OptionValues;
+  const parsed = parseCommandArgs(rest, options, name);
+  const v = parsed.values;
   if (v.version) {
-    process.stdout.write(`tsession ${TSESSION_VERSION}\n`);
+    process.stdout.write(v.json ? `${JSON.stringify({ version: TSESSION_VERSION })}\n` : `tsession ${TSESSION_VERSION}\n`);
     return EXIT.ok;
   }
   if (v.help) {
-    process.stdout.write(command ? commandHelp(command) : mainHelp());
+    const help = command ? commandHelp(command) : mainHelp();
+    process.stdout.write(v.json ? `${JSON.stringify({ command: name ?? null, help })}\n` : help);
     return EXIT.ok;
   }
   const global = globalOptionsOf(v);
@@ -63,9 +62,9 @@ async function main(argv: string[], early: EarlyWork): Promise<number> {
   const { createContext } = await import('../context.js');
   const ctx = createContext(global);
   const mod = await run.load();
-  // parseArgs checked argv against this command's own options (strict), so
+  // parseCommandArgs checked argv against this command's own options, so
   // the values are that command's: the one place they meet its run().
-  return (mod.run as (c: Context, values: OptionValues, positionals: string[]) => Promise<number>)(ctx, v, parsed.positionals);
+  return (mod.run as (c: Context, values: typeof v, positionals: string[]) => Promise<number>)(ctx, v, parsed.positionals);
 }
 
 /** Run the command line on `argv` and set the exit code; user errors print one line. */

@@ -28,6 +28,7 @@
  * that fails for a reason that may pass is tried again after a growing
  * wait, each try spending the breaker's budget.
  */
+import { count } from '../../checkpoints/words.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventFeed, type EventFeed, type FeedEnd, type FeedEvent } from '../../sessions/tmux/event-feed.js';
 import { pruneStaleNonces } from '../../sessions/shell-integration/nonce-store.js';
@@ -289,7 +290,7 @@ class Watcher {
       await this.backOff();
       return { kind: 'probing' };
     }
-    if (this.problem !== null) this.report({ kind: 'detected', what: 'server-up', detail: `${found.sessionIds.length} session(s)` });
+    if (this.problem !== null) this.report({ kind: 'detected', what: 'server-up', detail: count(found.sessionIds.length, 'session') });
     this.problem = null;
     this.attachedSinceRestore = true;
     this.awaitingRestored = false;

@@ -5,6 +5,7 @@
  * provenance) merged in when panes are followed, and each outcome journaled
  * (a skip once per reason).
  */
+import { count } from '../../checkpoints/words.js';
 import { processStartedAtMs, type PaneProcFacts } from '../../sessions/proc/facts.js';
 import type { PaneRegistry } from '../../sessions/shell-integration/pane-registry.js';
 import type { ProcFacts } from '../../sessions/shell-integration/pane-tracker.js';
@@ -93,7 +94,7 @@ export function createSaveCallback(
       }
       fingerprint = seen;
       lastSkip = null;
-      report({ kind: 'action', what: 'save', cause, result: 'ok', detail: `${r.id} (${r.sessions} session(s), ${r.panes} pane(s))`, durationMs });
+      report({ kind: 'action', what: 'save', cause, result: 'ok', detail: `${r.id} (${count(r.sessions, 'session')}, ${count(r.panes, 'pane')})`, durationMs });
     } catch (e) {
       failing = true;
       report({ kind: 'action', what: 'save', cause, result: 'failed', detail: errorLine(e), durationMs: performance.now() - t0 });

@@ -8,6 +8,7 @@ import type { CheckpointError } from '../../checkpoints/result.js';
 import type { CheckpointBody, ContentsBlob } from '../../checkpoints/schema.js';
 import type { CheckpointEntry, CheckpointStore, StoredCheckpoint } from '../../checkpoints/store.js';
 import type { Context } from '../context.js';
+import type { JournalEntry } from './journal.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 
@@ -42,7 +43,7 @@ export async function pickCheckpoint(
 ): Promise<PickedCheckpoint> {
   const store = await ctx.store();
   if (from) {
-    const r = await store.read(from);
+    const r = await store.read(await resolveCheckpointId(ctx, from));
     if (!r.ok) throw checkpointFailure(r.error);
     return { checkpoint: r.value, fellBack: false };
   }
@@ -60,6 +61,52 @@ export async function pickCheckpoint(
     );
   }
   return { checkpoint: r.value.checkpoint, fellBack: r.value.warnings.length > 0 };
+}
+
+/** How long a check that a named session runs waits for tmux. */
+const KNOWN_SESSION_TIMEOUT_MS = 2_000;
+
+/** How many candidates an ambiguous id prefix names in its error line. */
+const SHOWN_CANDIDATES = 5;
+
+/**
+ * The checkpoint id `given` names: itself when a checkpoint has that id,
+ * else the one id it is a prefix of, like git's abbreviated ids. A prefix
+ * of several ids is a usage error naming them (newest first); one of none
+ * is left to the store, which says it is not found.
+ */
+export async function resolveCheckpointId(ctx: Context, given: string): Promise<string> {
+  const listed = await (await ctx.store()).list();
+  if (!listed.ok) return given;
+  const ids = listed.value.map((e) => e.id);
+  if (ids.includes(given) || given === '') return given;
+  const matches = ids.filter((id) => id.startsWith(given));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    const shown = matches.slice(0, SHOWN_CANDIDATES).join(', ');
+    const more = matches.length > SHOWN_CANDIDATES ? ` and ${matches.length - SHOWN_CANDIDATES} more` : '';
+    throw new UserError(`Checkpoint id ${JSON.stringify(given)} is ambiguous: ${matches.length} checkpoints start with it (${shown}${more}); give more of the id`, EXIT.usage);
+  }
+  return given;
+}
+
+/**
+ * A session the user named is known: running, or held by a checkpoint of
+ * this server. An unknown one is a usage error (exit 2), so a typo reads as
+ * a typo and not as "no checkpoint".
+ */
+export async function assertKnownSession(ctx: Context, name: string, saved: readonly CheckpointEntry[]): Promise<void> {
+  if (saved.some((e) => e.sessions.includes(name))) return;
+  const { readLayoutOrEmpty } = await import('../../sessions/tmux/layout-read.js');
+  // Listing checkpoints must not hang on a stopped server: a short ask, and a server that cannot answer is said.
+  let unasked = '';
+  try {
+    const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env, timeoutMs: KNOWN_SESSION_TIMEOUT_MS });
+    if (live.sessions.some((s) => s.name === name)) return;
+  } catch (e) {
+    unasked = ` (the server could not be asked: ${e instanceof Error ? e.message : String(e)})`;
+  }
+  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints${unasked}; see tsession list`, EXIT.usage);
 }
 
 /** Pane contents a restore could not bring back: the blob, and why (missing, or corrupt and how). */
@@ -87,6 +134,7 @@ export async function listCheckpoints(ctx: Context, session: string | undefined,
   const store = await ctx.store();
   const listed = await store.list();
   if (!listed.ok) throw checkpointFailure(listed.error);
+  if (session !== undefined) await assertKnownSession(ctx, session, listed.value);
   const entries = listed.value.filter((e) => !session || e.sessions.includes(session));
   if (!verify) return entries;
   // The index is a cache: verifying reads every file again, fully, with every blob it references.
@@ -96,6 +144,38 @@ export async function listCheckpoints(ctx: Context, session: string | undefined,
       return r.ok ? { ...e, valid: true, error: null } : { ...e, valid: false, error: r.error.reason };
     }),
   );
+}
+
+/** A daemon save's cause (the journal's: notifications, 'interval', …) as a person says it. */
+function causeWords(cause: string): string {
+  if (cause === 'interval') return 'interval';
+  if (cause === 'watch attached') return 'watch started';
+  if (cause === 'watch stopping') return 'watch stopping';
+  return `after a change (${cause})`;
+}
+
+/**
+ * Why each checkpoint was made, from the journal (oldest first): a watch
+ * daemon journals every save with its cause; `tsession save` (and the
+ * interface's `s`, which runs it) journals none, so a checkpoint the
+ * journal covers but does not name was made by hand. One older than the
+ * journal's first entry (rotated away) is `unknown`. Pure.
+ */
+export function checkpointCauses(checkpoints: readonly Pick<CheckpointEntry, 'id' | 'createdAt'>[], journal: readonly JournalEntry[]): Map<string, string> {
+  const byId = new Map<string, string>();
+  for (const e of journal) {
+    if (e.what !== 'save' || e.result !== 'ok' || !e.detail) continue;
+    byId.set(e.detail.split(' ')[0]!, causeWords(e.cause ?? ''));
+  }
+  const since = journal.length ? Date.parse(journal[0]!.at) : -Infinity;
+  return new Map(checkpoints.map((c) => [c.id, byId.get(c.id) ?? (Date.parse(c.createdAt) >= since ? 'by hand' : 'unknown')]));
+}
+
+/** The causes of `checkpoints` from this server's journal; none (an empty map) when the journal cannot be read. */
+export async function causesOf(ctx: Context, checkpoints: readonly Pick<CheckpointEntry, 'id' | 'createdAt'>[]): Promise<Map<string, string>> {
+  const { readJournal } = await import('./journal.js');
+  const journal = await readJournal(ctx.storeDir).catch(() => null);
+  return journal ? checkpointCauses(checkpoints, journal.entries) : new Map();
 }
 
 /** The newest valid, meaningful checkpoint of each session name, from the index (newest first). */

@@ -7,6 +7,7 @@
 import { readDepartures, recordDepartures, standingDepartures, type Departure } from '../../checkpoints/departures.js';
 import type { CheckpointBody } from '../../checkpoints/schema.js';
 import type { CheckpointEntry } from '../../checkpoints/store.js';
+import { count } from '../../checkpoints/words.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -104,7 +105,7 @@ export async function forgetSession(ctx: Context, name: string): Promise<Forgott
   }
   const kept = holding.length - removed.length;
   const problem = await journalIn(ctx.storeDir)([
-    { kind: 'action', what: 'forget', cause: 'tsession forget (by hand)', result: 'ok', detail: name, evidence: [`deleted ${removed.length} checkpoint(s) holding only it`, `kept ${kept} that other sessions need`], durationMs: 0 },
+    { kind: 'action', what: 'forget', cause: 'tsession forget (by hand)', result: 'ok', detail: name, evidence: [`deleted ${count(removed.length, 'checkpoint')} holding only it`, `kept ${kept} that other sessions need`], durationMs: 0 },
   ]);
   if (problem) ctx.warn(problem);
   return { name, removed, kept };

@@ -60,6 +60,8 @@ export interface JournalEntry {
 
 export const JOURNAL_FILE = 'journal.jsonl';
 const ROTATED_FILE = 'journal.1.jsonl';
+/** The journal's previous file, kept after a rotation. */
+export const JOURNAL_ROTATED_FILE = ROTATED_FILE;
 /** Rotate past this size: ~5,000 entries; the rotated file keeps the ones before. */
 export const JOURNAL_MAX_BYTES = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 /** List: the live sessions of the server, and those only a checkpoint remembers (with why each left). */
 import { paneCount } from '../../checkpoints/counts.js';
 import type { Departure } from '../../checkpoints/departures.js';
+import type { SessionRecord } from '../../checkpoints/schema.js';
 import { TmuxError } from '../../sessions/tmux/errors.js';
 import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
@@ -27,6 +28,35 @@ export interface ListedSession {
   readonly attached: boolean;
   /** Id and creation time of the newest checkpoint holding it. */
   readonly checkpoint: { id: string; createdAt: string } | null;
+  /**
+   * A session that is not running: its windows and panes as that checkpoint
+   * holds them (what a restore brings back, as the interface's tree shows
+   * it); null for a live session, or when the checkpoint could not be read.
+   */
+  readonly saved: readonly SavedWindow[] | null;
+}
+
+/** A saved window, as a person recognises it. */
+export interface SavedWindow {
+  readonly index: number;
+  readonly name: string;
+  readonly active: boolean;
+  readonly panes: readonly { readonly index: number; readonly cwd: string; readonly command: string | null; readonly active: boolean }[];
+}
+
+/** A saved session's windows and panes, as the list shows them (pane index = position, as `api:1.2` names it). */
+export function savedWindows(s: SessionRecord): SavedWindow[] {
+  return s.windows.map((w) => ({
+    index: w.index,
+    name: w.name,
+    active: w.active,
+    panes: w.panes.map((p, i) => ({
+      index: i,
+      cwd: p.cwd.path,
+      command: p.foreground.kind === 'job' ? (p.foreground.argv?.join(' ') ?? p.foreground.command) : null,
+      active: p.active,
+    })),
+  }));
 }
 
 /** The list, and the tmux failure that kept live sessions out of it (a server that is not running is not one). */
@@ -70,13 +100,33 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
       attached: people ? (people.get(s.name) ?? 0) > 0 : s.attached > 0,
       checkpoint: newestFor(s.name),
       departed: null,
+      saved: null,
     });
   }
   const seen = new Set(out.map((s) => s.name));
-  for (const [name, { entry: e, departed }] of remembered) {
-    if (seen.has(name)) continue;
+  const down = [...remembered].filter(([name]) => !seen.has(name));
+  // Each checkpoint read once, however many of its sessions are down.
+  const bodies = new Map(
+    await Promise.all(
+      [...new Set(down.map(([, r]) => r.entry.id))].map(async (id) => {
+        const r = await store.read(id);
+        return [id, r.ok ? r.value.body : null] as const;
+      }),
+    ),
+  );
+  for (const [name, { entry: e, departed }] of down) {
     const state = tmuxProblem ? 'unknown' : departed && departed.why !== 'crashed' ? 'closed' : 'crashed';
-    out.push({ name, state, windows: null, panes: null, attached: false, checkpoint: { id: e.id, createdAt: e.createdAt }, departed });
+    const record = bodies.get(e.id)?.sessions.find((x) => x.name === name);
+    out.push({
+      name,
+      state,
+      windows: record ? record.windows.length : null,
+      panes: record ? paneCount(record) : null,
+      attached: false,
+      checkpoint: { id: e.id, createdAt: e.createdAt },
+      departed,
+      saved: record ? savedWindows(record) : null,
+    });
   }
   return { sessions: out, tmuxProblem, pty: await ptyList };
 }

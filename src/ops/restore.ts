@@ -110,7 +110,7 @@ export async function restoreNewest(ctx: Context, how: Journaling): Promise<Newe
     const newest = await (await ctx.store()).newestGood();
     if (!newest.ok) throw checkpointFailure(newest.error);
     const cp = newest.value.checkpoint;
-    if (!cp) throw new UserError(`no good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`, EXIT.noCheckpoint);
+    if (!cp) throw new UserError(`No good checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}`, EXIT.noCheckpoint);
     picked = { checkpoint: cp, warnings: newest.value.warnings };
   } catch (e) {
     await journalFailure(how, e, performance.now() - t0);

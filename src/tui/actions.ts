@@ -8,9 +8,10 @@
 import type { RepairStep } from '../../sessions/repair/plan.js';
 import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
-import { visibleNames, type Action, type Dialog, type TuiState } from './state.js';
+import { visibleNames, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
+import { localTime } from './view/panels.js';
 import { checkpointsOf, sessionRows, type SessionRow } from './view/rows.js';
-import { age } from '../../checkpoints/words.js';
+import { age, visible } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 
 /** An answer to a question. */
@@ -22,22 +23,36 @@ export interface ActionDeps {
   dispatch(a: Action): void;
   getState(): TuiState;
   ask(d: Omit<Dialog, 'id'>): Promise<Answer>;
+  /** A line the person types; null when cancelled. */
+  askText(p: Prompt): Promise<string | null>;
   refreshNow(): void;
   pauseRefresh(on: boolean): void;
   attach(session: string): void;
+  /** Put text on the clipboard; false when there is no terminal to ask. */
+  copy(text: string): boolean;
   quit(): void;
   now(): number;
 }
 
 /** Commands of the main scope. */
-export type MainCommand = Extract<Command, 'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'unfreeze' | 'delete-checkpoint' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'>;
+export type MainCommand = Extract<
+  Command,
+  'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-as' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'copy-id' | 'unfreeze' | 'delete-checkpoint' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'
+>;
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
+/** One restore of a batch: a checkpoint, the sessions from it, and where they go. */
+interface Planned {
+  readonly checkpointId: string;
+  readonly sessions: readonly string[];
+  readonly as?: string;
+}
+
 /** The actions. */
-export function createActions(deps: ActionDeps): Record<MainCommand, () => void | Promise<void>> {
+export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'diff'>, () => void | Promise<void>> & { diff(o?: { again?: boolean }): Promise<void> } {
   const { services, dispatch } = deps;
-  const status = (text: string, tone: 'info' | 'ok' | 'error' | 'busy' = 'info') => dispatch({ type: 'status', text, tone });
+  const status = (text: string, tone: 'info' | 'ok' | 'error' | 'busy' = 'info', about?: string) => dispatch({ type: 'status', text, tone, ...(about !== undefined ? { about } : {}) });
 
   const selectedRow = (): SessionRow | null => {
     const s = deps.getState();
@@ -54,35 +69,49 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
     if (busy) status(`wait: ${busy} is still running`, 'busy');
     return busy !== null;
   };
+  /** The session this interface runs in (a pane of this server), when it does. */
+  const ownSession = (): string | null => {
+    const pane = services.info.ownPane;
+    if (!pane) return null;
+    for (const v of deps.getState().snapshot?.report.sessions ?? []) {
+      if (v.liveSession?.windows.some((w) => w.panes.some((p) => p.id === pane))) return v.session;
+    }
+    return null;
+  };
 
-  /** Preview, ask (replace? approve unlisted commands?), then restore with progress. */
-  const restoreFrom = async (checkpointId: string, sessions: readonly string[]): Promise<void> => {
+  /**
+   * Preview every restore of a batch, ask once (replacing, approving
+   * unlisted commands and the restore itself are one question), then run
+   * them with progress. Esc or n cancels the whole batch.
+   */
+  const restoreBatch = async (batch: readonly Planned[]): Promise<void> => {
     dispatch({ type: 'busy', what: 'preparing the restore' });
     try {
-      const preview = await services.previewRestore({ checkpointId, sessions, replace: false });
-      if (!('checkpointId' in preview)) {
-        status(preview.message, 'error');
-        return;
+      const previews: { plan: Planned; preview: RestorePreview }[] = [];
+      for (const plan of batch) {
+        const preview = await services.previewRestore({ checkpointId: plan.checkpointId, sessions: plan.sessions, replace: false, ...(plan.as !== undefined ? { as: plan.as } : {}) });
+        if (!('checkpointId' in preview)) return status(preview.message, 'error');
+        previews.push({ plan, preview });
       }
       // No "busy" while a question waits: the answer is the person's to give.
       dispatch({ type: 'busy', what: null });
-      let replace = false;
-      if (preview.running.length) {
-        const a = await deps.ask({
-          title: `${preview.running.join(', ')} ${preview.running.length === 1 ? 'is' : 'are'} running. Replace with checkpoint ${preview.checkpointId}?`,
-          lines: ['The running session is killed and rebuilt from the checkpoint; its unsaved state is lost.'],
-          answers: { yes: 'replace it', no: 'cancel' },
-          tone: 'danger',
-        });
-        if (a !== 'yes') return status('restore cancelled');
-        replace = true;
+      const own = ownSession();
+      const replacingOwn = own !== null && previews.some((p) => p.preview.running.includes(own));
+      const answer = await deps.ask(restoreQuestion(previews.map((p) => p.preview), deps.now(), replacingOwn ? own : null));
+      if (answer === 'no') return status(batch.length > 1 ? 'restore cancelled: nothing was restored' : 'restore cancelled');
+      if (replacingOwn) {
+        // This interface dies with its session: the restore must not.
+        const p = previews.find((x) => x.preview.running.includes(own))!;
+        const r = await services.restoreDetached({ checkpointId: p.plan.checkpointId, sessions: p.plan.sessions, replace: true, ...(p.plan.as !== undefined ? { as: p.plan.as } : {}) });
+        return status(r.message, r.ok ? 'ok' : 'error');
       }
-      const answer = await deps.ask(restoreQuestion(preview, deps.now()));
-      if (answer === 'no') return status('restore cancelled');
       dispatch({ type: 'busy', what: 'restoring' });
-      dispatch({ type: 'progress-start', preview, sessions });
-      const result = await services.restore({ checkpointId, sessions, replace }, answer === 'yes', (p) => dispatch({ type: 'progress', event: p }));
-      dispatch({ type: 'progress-end', ok: result.ok, message: result.message });
+      for (const { plan, preview } of previews) {
+        dispatch({ type: 'progress-start', preview, sessions: plan.sessions, ...(plan.as !== undefined ? { as: plan.as } : {}) });
+        const req = { checkpointId: plan.checkpointId, sessions: plan.sessions, replace: preview.running.length > 0, ...(plan.as !== undefined ? { as: plan.as } : {}) };
+        const result = await services.restore(req, answer === 'yes', (p) => dispatch({ type: 'progress', event: p }));
+        dispatch({ type: 'progress-end', ok: result.ok, message: result.message });
+      }
     } catch (e) {
       status(`restore failed: ${errorMessage(e)}`, 'error');
     } finally {
@@ -91,13 +120,24 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
     }
   };
 
+  /** The row and checkpoint a restore of the selection starts from, or null (said on the status line). */
+  const restorable = (): { row: SessionRow; id: string } | null => {
+    const row = selectedRow();
+    const cp = row ? chosenCheckpoint(row) : null;
+    if (!row) status('no session selected');
+    else if (!cp) status(`no valid checkpoint holds ${visible(row.name)}; s saves one while it runs`, 'error', row.name);
+    else if (!cp.valid) status(`the checkpoint of ${localTime(cp.createdAt)} is invalid (${cp.error ?? 'unreadable'}); choose another in the timeline (t)`, 'error');
+    else return { row, id: cp.id };
+    return null;
+  };
+
   const move = (by: number) => {
     const s = deps.getState();
     const timelineLength = s.snapshot && s.selected ? checkpointsOf(s.snapshot, s.selected).length : 0;
     dispatch({ type: 'move', by, names: visibleNames(s), timelineLength });
   };
 
-  const actions: Record<MainCommand, () => void | Promise<void>> = {
+  const actions: ReturnType<typeof createActions> = {
     up: () => move(-1),
     down: () => move(1),
     'switch-pane': () => dispatch({ type: 'focus' }),
@@ -117,18 +157,29 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       const row = selectedRow();
       if (!row) return status('no session selected');
       if (s.snapshot?.report.server.state === 'frozen') return status('the tmux server is frozen: u unfreezes it first', 'error');
-      if (!row.verdict.liveSession) return status(`${row.name} is not running: r restores it`, 'error');
+      if (!row.verdict.liveSession) return status(`${visible(row.name)} is not running: r restores it`, 'error', row.name);
       deps.attach(row.name);
     },
 
     restore: async () => {
       if (refuseWhileBusy()) return;
-      const row = selectedRow();
-      if (!row) return status('no session selected');
-      const cp = chosenCheckpoint(row);
-      if (!cp) return status(`no valid checkpoint holds ${row.name}; s saves one while it runs`, 'error');
-      if (!cp.valid) return status(`checkpoint ${cp.id} is invalid (${cp.error ?? 'unreadable'}); choose another in the timeline (t)`, 'error');
-      await restoreFrom(cp.id, [row.name]);
+      const r = restorable();
+      if (r) await restoreBatch([{ checkpointId: r.id, sessions: [r.row.name] }]);
+    },
+
+    'restore-as': async () => {
+      if (refuseWhileBusy()) return;
+      const r = restorable();
+      if (!r) return;
+      const taken = new Set((deps.getState().snapshot?.report.sessions ?? []).map((v) => v.session));
+      let suggestion = `${r.row.name}-copy`;
+      for (let i = 2; taken.has(suggestion); i++) suggestion = `${r.row.name}-copy${i}`;
+      const name = await deps.askText({ title: `Restore a copy of ${visible(r.row.name)} as:`, text: suggestion, hint: 'Enter restores the copy · Esc cancels' });
+      if (name === null) return status('restore cancelled');
+      const as = name.trim();
+      if (!as) return status('restore cancelled: a copy needs a name', 'error');
+      if (taken.has(as)) return status(`${visible(as)} already exists: choose another name (a)`, 'error');
+      await restoreBatch([{ checkpointId: r.id, sessions: [r.row.name], as }]);
     },
 
     'restore-all': async () => {
@@ -136,10 +187,10 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       const s = deps.getState();
       const crashed = sessionRows(s.snapshot, '').filter((r) => r.badge === 'crashed' && r.newest);
       if (crashed.length === 0) return status('no crashed session to restore');
-      // Sessions saved together are restored together, from their newest checkpoint.
+      // Sessions saved together are restored together, from their newest checkpoint; one question for all.
       const groups = new Map<string, string[]>();
       for (const r of crashed) groups.set(r.newest!.id, [...(groups.get(r.newest!.id) ?? []), r.name]);
-      for (const [id, names] of groups) await restoreFrom(id, names);
+      await restoreBatch([...groups].map(([checkpointId, sessions]) => ({ checkpointId, sessions })));
     },
 
     save: async () => {
@@ -154,23 +205,34 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       }
     },
 
-    diff: async () => {
+    async diff(o: { again?: boolean } = {}) {
       const s = deps.getState();
-      if (s.panel === 'diff') return dispatch({ type: 'panel', panel: 'detail' });
-      const row = selectedRow();
+      if (s.panel === 'diff' && !o.again) return dispatch({ type: 'panel', panel: 'detail' });
+      const row = o.again && s.diff ? (sessionRows(s.snapshot, '').find((r) => r.name === s.diff!.session) ?? null) : selectedRow();
       if (!row) return status('no session selected');
       const cp = chosenCheckpoint(row);
       if (!cp) return dispatch({ type: 'diff', session: row.name, result: { kind: 'not-saved' } });
-      dispatch({ type: 'diff', session: row.name, result: null });
+      // Compared again after a refresh: the old result stays until the new one is in.
+      if (!o.again) dispatch({ type: 'diff', session: row.name, result: null });
       const result = await services.diff(row.name, cp.id);
-      if (deps.getState().diff?.session === row.name) dispatch({ type: 'diff', session: row.name, result });
+      if (deps.getState().diff?.session === row.name && deps.getState().panel === 'diff') dispatch({ type: 'diff', session: row.name, result });
+    },
+
+    'copy-id': () => {
+      const row = selectedRow();
+      if (!row) return status('no session selected');
+      const s = deps.getState();
+      const cp = s.panel === 'timeline' && s.snapshot ? checkpointsOf(s.snapshot, row.name)[s.timelineIndex] : row.newest;
+      if (!cp) return status(`no checkpoint holds ${visible(row.name)}`, 'error', row.name);
+      const copied = deps.copy(cp.id);
+      status(`${copied ? 'copied' : 'checkpoint id'}: ${cp.id} (${localTime(cp.createdAt)})`, 'ok');
     },
 
     unfreeze: async () => {
       if (refuseWhileBusy()) return;
       const row = selectedRow();
       if (!row) return status('no session selected');
-      if (row.verdict.health !== 'frozen') return status(`${row.name} is not frozen (${row.badge}); nothing to unfreeze`);
+      if (row.verdict.health !== 'frozen') return status(`${visible(row.name)} is not frozen (${row.badge}); nothing to unfreeze`, 'info', row.name);
       const plan = services.planUnfreeze(row.verdict);
       dispatch({ type: 'repair-start', session: row.name, plan });
       dispatch({ type: 'busy', what: 'unfreezing' });
@@ -202,14 +264,14 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       const cp = s.snapshot ? checkpointsOf(s.snapshot, row.name)[s.timelineIndex] : undefined;
       if (!cp) return status('no checkpoint chosen');
       const a = await deps.ask({
-        title: `Delete checkpoint ${cp.id}?`,
-        lines: [`Saved ${age(deps.now() - Date.parse(cp.createdAt))} ago; holds ${cp.sessions.join(', ') || 'no sessions'}; ${plural(cp.panes, 'pane')}.`, 'It cannot be restored from afterwards.'],
+        title: `Delete the checkpoint of ${localTime(cp.createdAt)} (${age(deps.now() - Date.parse(cp.createdAt))} ago)?`,
+        lines: [`Holds ${cp.sessions.map(visible).join(', ') || 'no sessions'}; ${plural(cp.panes, 'pane')}. Id ${cp.id}.`, 'It cannot be restored from afterwards.'],
         answers: { yes: 'delete it', no: 'keep it' },
         tone: 'danger',
       });
       if (a !== 'yes') return status('kept the checkpoint');
       const r = await services.removeCheckpoint(cp.id);
-      status(r.message, r.ok ? 'ok' : 'error');
+      status(r.ok ? `deleted the checkpoint of ${localTime(cp.createdAt)}` : r.message, r.ok ? 'ok' : 'error');
       deps.refreshNow();
     },
 
@@ -217,7 +279,7 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
       if (refuseWhileBusy()) return;
       const row = selectedRow();
       if (!row) return status('no session selected');
-      if (row.verdict.live) return status(`${row.name} is running: only a session that is not running can be forgotten`, 'error');
+      if (row.verdict.live) return status(`${visible(row.name)} is running: only a session that is not running can be forgotten`, 'error', row.name);
       const a = await deps.ask({
         title: `Forget ${row.name}?`,
         lines: [
@@ -236,17 +298,45 @@ export function createActions(deps: ActionDeps): Record<MainCommand, () => void 
   return actions;
 }
 
-/** The restore question: what comes back, and which saved commands need approval. */
-export function restoreQuestion(p: RestorePreview, now: number): Omit<Dialog, 'id'> {
-  const lines = [`From checkpoint ${p.checkpointId} (${age(now - Date.parse(p.createdAt))} ago):`];
-  for (const s of p.sessions) lines.push(`  ${s.name}: ${plural(s.windows.length, 'window')}, ${plural(s.panes, 'pane')}`);
-  if (p.unlisted.length === 0) return { title: `Restore ${p.sessions.map((s) => s.name).join(', ')}?`, lines, answers: { yes: 'restore', no: 'cancel' }, tone: 'warning' };
+/**
+ * The one question of a restore batch: what comes back from which
+ * checkpoint, which running sessions it replaces, and which saved commands
+ * need approval. Replacing the session this interface runs in is said
+ * plainly: the interface ends with it, and the restore goes on without it.
+ */
+export function restoreQuestion(previews: readonly RestorePreview[], now: number, ownSession: string | null = null): Omit<Dialog, 'id'> {
+  const lines: string[] = [];
+  const names: string[] = [];
+  const running: string[] = [];
+  const unlisted: RestorePreview['unlisted'][number][] = [];
+  for (const p of previews) {
+    lines.push(`From the checkpoint of ${localTime(p.createdAt)} (${age(now - Date.parse(p.createdAt))} ago):`);
+    for (const s of p.sessions) {
+      const target = p.as !== undefined ? `${visible(s.name)} as ${visible(p.as)}` : visible(s.name);
+      names.push(target);
+      lines.push(`  ${target}: ${plural(s.windows.length, 'window')}, ${plural(s.panes, 'pane')}${p.running.includes(s.name) ? ' — replaces the running session' : ''}`);
+    }
+    running.push(...p.running);
+    unlisted.push(...p.unlisted);
+  }
+  if (running.length) lines.push(`${running.map(visible).join(', ')} ${running.length === 1 ? 'is' : 'are'} killed and rebuilt; unsaved state there is lost.`);
+  if (ownSession !== null) {
+    lines.push(`This interface runs in ${visible(ownSession)}: it closes with it. The restore runs on its own and is journaled (tsession log).`);
+  }
+  const title = `${running.length ? 'Replace' : 'Restore'} ${names.join(', ')}?`;
+  const tone = running.length ? ('danger' as const) : ('warning' as const);
+  const yes = running.length ? 'replace' : 'restore';
+  // A detached restore cannot be asked about commands: it only types them.
+  if (unlisted.length === 0 || ownSession !== null) {
+    if (unlisted.length) lines.push(`${plural(unlisted.length, 'saved command')} not on the allowlist will be typed, not run.`);
+    return { title, lines, answers: { yes, no: previews.length > 1 ? 'cancel all' : 'cancel' }, tone };
+  }
   lines.push('These saved commands are not on the allowlist. Approve to re-run them, or skip to only type them:');
-  for (const u of p.unlisted) lines.push(`  ${u.where}  ${u.command}`);
+  for (const u of unlisted) lines.push(`  ${u.where}  ${u.command}`);
   return {
-    title: `Restore ${p.sessions.map((s) => s.name).join(', ')}? ${plural(p.unlisted.length, 'command')} need approval`,
+    title: `${title} ${plural(unlisted.length, 'command')} need approval`,
     lines,
-    answers: { yes: 'restore and run them', skip: 'restore, only type them', no: 'cancel' },
-    tone: 'warning',
+    answers: { yes: `${yes} and run them`, skip: `${yes}, only type them`, no: previews.length > 1 ? 'cancel all' : 'cancel' },
+    tone,
   };
 }

@@ -6,8 +6,8 @@
  */
 import type { Key } from 'ink';
 
-/** Where a key applies: the main screen, the filter prompt, a dialog, the help overlay, or everywhere. */
-export const KEY_SCOPES = ['main', 'filter', 'dialog', 'help', 'global'] as const;
+/** Where a key applies: the main screen, the filter prompt, a dialog, a text prompt, the help overlay, or everywhere. */
+export const KEY_SCOPES = ['main', 'filter', 'dialog', 'prompt', 'help', 'global'] as const;
 /** A key scope. */
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
@@ -27,11 +27,13 @@ export const KEY_BINDINGS = [
   { command: 'switch-pane', keys: ['tab'], label: 'Tab', description: 'switch focus between the session list and the panel', scope: 'main' },
   { command: 'attach', keys: ['enter'], label: 'Enter', description: 'attach to the session (switch-client inside tmux); in the timeline: restore from that checkpoint', scope: 'main' },
   { command: 'restore', keys: ['r'], label: 'r', description: 'restore the selected session (from the checkpoint chosen in the timeline)', scope: 'main' },
-  { command: 'restore-all', keys: ['R'], label: 'R', description: 'restore every crashed session (not those closed on purpose)', scope: 'main' },
+  { command: 'restore-as', keys: ['a'], label: 'a', description: 'restore a copy of the selected session under a new name you type (tsession restore --as)', scope: 'main' },
+  { command: 'restore-all', keys: ['R'], label: 'R', description: 'restore every crashed session (not those closed on purpose): one question for all of them', scope: 'main' },
   { command: 'save', keys: ['s'], label: 's', description: 'save a checkpoint now', scope: 'main' },
   { command: 'diff', keys: ['d'], label: 'd', description: 'show what restoring would change versus the live session', scope: 'main' },
   { command: 'timeline', keys: ['t'], label: 't', description: "show the session's checkpoints, newest first; pick one to restore from", scope: 'main' },
-  { command: 'journal', keys: ['J'], label: 'J', description: 'show the journal: what the watch daemon noticed and did, newest first', scope: 'main' },
+  { command: 'journal', keys: ['J'], label: 'J', description: 'show the journal: what the watch daemon noticed and did, newest first (Tab, then ↑/↓ moves through it)', scope: 'main' },
+  { command: 'copy-id', keys: ['y'], label: 'y', description: 'copy the id of the checkpoint (chosen in the timeline, else the newest) to the clipboard, and show it', scope: 'main' },
   { command: 'unfreeze', keys: ['u'], label: 'u', description: 'unfreeze: show the repair ladder and climb it (asks before destructive steps)', scope: 'main' },
   { command: 'delete-checkpoint', keys: ['x'], label: 'x', description: 'delete the checkpoint chosen in the timeline (asks)', scope: 'main' },
   { command: 'forget', keys: ['f'], label: 'f', description: 'forget the selected session when it is not running: gone from the list (asks; checkpoints other sessions need are kept)', scope: 'main' },
@@ -44,7 +46,11 @@ export const KEY_BINDINGS = [
   { command: 'filter-clear', keys: ['escape'], label: 'Esc', description: 'clear the filter', scope: 'filter' },
   { command: 'yes', keys: ['y'], label: 'y', description: 'yes, do it', scope: 'dialog' },
   { command: 'skip', keys: ['s'], label: 's', description: 'restore, but only type the listed commands (not run them)', scope: 'dialog' },
-  { command: 'no', keys: ['n', 'escape'], label: 'n / Esc', description: 'no, cancel', scope: 'dialog' },
+  { command: 'no', keys: ['n', 'escape'], label: 'n / Esc', description: 'no, cancel (all of it, for R)', scope: 'dialog' },
+  { command: 'prompt-type', keys: [], label: 'letters', description: 'type the name', scope: 'prompt' },
+  { command: 'prompt-erase', keys: ['backspace'], label: 'Backspace', description: 'erase the last letter', scope: 'prompt' },
+  { command: 'prompt-submit', keys: ['enter'], label: 'Enter', description: 'use this name', scope: 'prompt' },
+  { command: 'prompt-cancel', keys: ['escape'], label: 'Esc', description: 'cancel', scope: 'prompt' },
   { command: 'help-up', keys: ['up', 'k'], label: '↑ / k', description: 'scroll the help up', scope: 'help' },
   { command: 'help-down', keys: ['down', 'j'], label: '↓ / j', description: 'scroll the help down', scope: 'help' },
   { command: 'close-help', keys: ['escape', '?', 'q'], label: 'Esc / ? / q', description: 'close the help', scope: 'help' },

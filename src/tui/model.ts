@@ -12,6 +12,7 @@ import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.j
 import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../ops/journal.js';
+import type { TimelineEntry } from '../ops/timeline.js';
 
 /** Where the interface is looking. */
 export interface TuiInfo {
@@ -19,6 +20,10 @@ export interface TuiInfo {
   readonly serverLabel: string;
   readonly socketPath: string;
   readonly stateDir: string;
+  /** The tmux pane this interface runs in, when it runs inside a client of this same server ($TMUX_PANE), else null. */
+  readonly ownPane?: string | null;
+  /** The home directory, for `~/…` in paths shown; null when unknown. */
+  readonly home?: string | null;
 }
 
 /** What one refresh learned. */
@@ -54,6 +59,8 @@ export interface RestoreRequest {
   readonly sessions: readonly string[];
   /** Replace running sessions of the same name. */
   readonly replace: boolean;
+  /** Restore a copy under this name (`tsession restore --as`). */
+  readonly as?: string;
 }
 
 /** A saved command that would not be re-run, listed for approval. */
@@ -74,6 +81,8 @@ export interface RestorePreview {
   readonly unlisted: readonly UnlistedCommand[];
   /** Sessions of the same name already running (restore needs replace). */
   readonly running: readonly string[];
+  /** The copy's name, when restoring `--as`. */
+  readonly as?: string;
 }
 
 /** The result of a diff. */
@@ -96,6 +105,21 @@ export interface TuiServices {
   previewRestore(request: RestoreRequest): Promise<RestorePreview | ActionResult>;
   /** Restore; `approve` re-runs the unlisted commands instead of only typing them. */
   restore(request: RestoreRequest, approve: boolean, onProgress: (p: RestoreProgress) => void): Promise<ActionResult>;
+  /**
+   * Restore as a process of its own (`tsession restore … --replace`), for a
+   * restore that replaces the session this interface runs in: the restore
+   * finishes (and is journaled) even though the interface dies with the
+   * session. Resolves once the process started.
+   */
+  restoreDetached(request: RestoreRequest): Promise<ActionResult>;
+  /** The timeline of `session`: each of its checkpoints (newest first) with cause, change summary, programs and panes; or why not. */
+  timeline(session: string, checkpoints: readonly CheckpointEntry[]): Promise<readonly TimelineEntry[] | string>;
+  /**
+   * Inside tmux, put `text` in a paste buffer of the server this interface
+   * runs in, and (`set-buffer -w`) on the outer terminal's clipboard as tmux
+   * does for its own copies; outside tmux, nothing. Never throws.
+   */
+  copyToTmux?(text: string): Promise<void>;
   save(): Promise<ActionResult>;
   removeCheckpoint(id: string): Promise<ActionResult>;
   /** Forget a saved session that is not running (src/ops/departures.ts forgetSession). */

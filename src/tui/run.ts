@@ -1,25 +1,24 @@
 /**
  * Runs the interface on a terminal: takes the terminal (alternate screen,
- * raw input), paints a first frame from the quick look while Ink and React
- * are still loading, mounts the Ink app, hands the terminal to tmux for an
+ * raw input), starts the controller on the quick look, reads keys and
+ * paints frames itself (terminal-io.ts), hands the terminal to tmux for an
  * attach and takes it back, and restores the terminal on every way out
  * (quit, Ctrl-C, an exception, SIGTERM, SIGHUP).
  *
- * Why a first frame without Ink: importing Ink + React costs 350–600 ms on
- * this machine (about 530 ES modules, 415 of them es-toolkit's), over the
- * 300 ms first-frame budget. The frame is built by the same view functions
- * the Ink components render, so the two look alike.
+ * Why not Ink by default: importing Ink + React costs 350–600 ms here
+ * (about 530 ES modules, 415 of them es-toolkit's) and ~50–60 MB of
+ * memory (measured in `npm run bench tui`, see the README), only to write
+ * lines the view functions already build. `TSESSION_TUI_RENDERER=ink` renders with Ink
+ * once it has loaded (App.tsx over the same controller).
  */
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { attachMode, attachSession } from './attach.js';
-import type { Snapshot } from './model.js';
+import { createController } from './controller.js';
+import { paintScreen, readKeys } from './terminal-io.js';
 import { createServices } from './services.js';
-import { initialState } from './state.js';
 import { clearOnResize, createTerminalGuard, TERMINAL_CODES } from './terminal.js';
 import { colorEnabled } from './theme.js';
-import { toAnsi } from './view/line.js';
-import { buildScreen, screenLines } from './view/screen.js';
 
 /**
  * Tunables read from the environment (tests and the benchmark shorten
@@ -29,6 +28,8 @@ export const TUI_ENV = {
   refreshMs: 'TSESSION_TUI_REFRESH_MS',
   probeTimeoutMs: 'TSESSION_PROBE_TIMEOUT_MS',
   notReadingMs: 'TSESSION_NOT_READING_MS',
+  /** `ink`: render with Ink once it has loaded (the own painter draws until then); default: the own painter throughout. */
+  renderer: 'TSESSION_TUI_RENDERER',
 } as const;
 
 const envNumber = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
@@ -56,6 +57,9 @@ async function loadInk() {
     for (const [k, v] of ci) process.env[k] = v;
   }
 }
+
+/** OSC 52: put `text` on the terminal's clipboard (terminals and tmux with set-clipboard on honour it). */
+export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
 
 /** Run the interface until the person quits; returns the exit code. */
 export async function runTui(ctx: Context): Promise<number> {
@@ -87,36 +91,30 @@ export async function runTui(ctx: Context): Promise<number> {
 
   terminal.enter();
   const stopClearing = clearOnResize(stdout);
-  // Ink loads after the first paint: its ~530 modules would otherwise
-  // compete with the quick look for this one thread.
+  // With TSESSION_TUI_RENDERER=ink, Ink loads after the first paint: its
+  // ~530 modules would otherwise compete with the quick look for this thread.
   let loading: ReturnType<typeof loadInk> | null = null;
-  let painted = false;
-  const paint = (snapshot: Snapshot | null, selected: string | null) => {
-    const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-    const lines = screenLines(buildScreen(initialState(snapshot, selected), services.info, size, Date.now()));
-    stdout.write(TERMINAL_CODES.home + lines.map((l) => toAnsi(l, color)).join('\r\n') + TERMINAL_CODES.clearBelow);
-    painted = true;
-  };
 
   let selected: string | null = null;
   let status: string | null = null;
   try {
     for (;;) {
       const snapshot = await services.quick().catch(() => null);
-      paint(snapshot, selected);
-      loading ??= loadInk();
-      const { createElement, ink, App, ThemeContext } = await loading;
-      // Ink starts drawing where the cursor is: at the top, over the painted frame.
-      if (painted) stdout.write(TERMINAL_CODES.home);
       const next = await new Promise<{ attach: string } | 'quit'>((resolve) => {
         let done = false;
+        let instance: { unmount(): void } | null = null;
+        let direct: { stop(): void } | null = null;
+        let keys: { stop(): void } | null = null;
         const finish = (v: { attach: string } | 'quit') => {
           if (done) return;
           done = true;
-          instance.unmount();
+          direct?.stop();
+          keys?.stop();
+          controller.stop();
+          instance?.unmount();
           resolve(v);
         };
-        const app = createElement(App, {
+        const controller = createController({
           services,
           initial: snapshot,
           initialSelected: selected,
@@ -132,17 +130,36 @@ export async function runTui(ctx: Context): Promise<number> {
             return undefined;
           },
           onQuit: () => finish('quit'),
+          onCopy: (text) => {
+            stdout.write(osc52(text));
+            void services.copyToTmux?.(text);
+          },
         });
-        const instance = ink.render(createElement(ThemeContext.Provider, { value: { color } }, app), {
-          stdin,
-          stdout,
-          exitOnCtrlC: false,
-          patchConsole: false,
-          // A key's frame waits at most one frame interval behind a refresh's.
-          maxFps: 120,
-          // Not incremental: Ink 6.8 draws incremental frames one row low when they end in a newline.
-          incrementalRendering: false,
-        });
+        // Keys are answered from the first frame on, before Ink is there.
+        keys = readKeys(controller, stdin);
+        direct = paintScreen(controller, stdout, color);
+        controller.start();
+        if (ctx.env[TUI_ENV.renderer] !== 'ink') return;
+        loading ??= loadInk();
+        loading.then(({ createElement, ink, App, ThemeContext }) => {
+          if (done) return;
+          direct?.stop();
+          direct = null;
+          // Ink starts drawing where the cursor is: at the top, over the painted frame.
+          stdout.write(TERMINAL_CODES.home);
+          // Keys keep coming through readKeys: Ink does not read the terminal.
+          const app = createElement(App, { controller, ownInput: true, services, initial: snapshot, onAttach: () => undefined, onQuit: () => undefined });
+          instance = ink.render(createElement(ThemeContext.Provider, { value: { color } }, app), {
+            stdin,
+            stdout,
+            exitOnCtrlC: false,
+            patchConsole: false,
+            // A key's frame waits at most one frame interval behind a refresh's.
+            maxFps: 120,
+            // Not incremental: Ink 6.8 draws incremental frames one row low when they end in a newline.
+            incrementalRendering: false,
+          });
+        }, onCrash);
       });
       if (next === 'quit') break;
       selected = next.attach;

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { paneCount } from '../../checkpoints/counts.js';
+import { paneName } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import type { SessionRecord } from '../../checkpoints/schema.js';
 import { PROBE_LIMITS } from '../../sessions/health/probes.js';
@@ -22,7 +23,14 @@ import type { Context } from '../context.js';
 import type { ActionResult, DiffResult, RestorePreview, Snapshot, TuiServices, UnlistedCommand } from './model.js';
 import type { RefreshReply, RefreshWorkerData } from './refresh-worker.js';
 import { createRefresher } from './refresher.js';
-import { journalIn } from '../ops/journal.js';
+import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal, type JournalEntry } from '../ops/journal.js';
+import { buildTimeline, causeOf, savesByCause } from '../ops/timeline.js';
+import { attachMode } from './attach.js';
+import { runTmux } from '../../sessions/tmux/client.js';
+import { localTime } from './view/panels.js';
+import { visible } from '../../checkpoints/words.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { configFor } from '../ops/config.js';
 
 /** Named bounds of the services. */
@@ -31,6 +39,8 @@ export const SERVICE_LIMITS = {
   diffTimeoutMs: 5_000,
   /** `tsession save` as a child. */
   saveTimeoutMs: 60_000,
+  /** Session records kept for timelines (one per checkpoint and session). */
+  timelineRecords: 500,
 } as const;
 
 /** Tunables of the services (tests and the benchmark lower them). */
@@ -67,12 +77,15 @@ export function unlistedCommands(sessions: readonly SessionRecord[], rules: read
       w.panes.forEach((p, i) => {
         if (p.foreground.kind !== 'job' || !p.foreground.argv) return;
         if (decideRerun(p.foreground.argv, rules).action === 'run') return;
-        out.push({ where: `${s.name}:${w.index}.${i}`, command: p.foreground.argv.join(' '), program: programName(p.foreground.argv[0] ?? '') });
+        out.push({ where: paneName(s.name, w.index, p.index ?? i), command: p.foreground.argv.join(' '), program: programName(p.foreground.argv[0] ?? '') });
       });
     }
   }
   return out;
 }
+
+/** The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads. */
+const cliPath = () => fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
 
 /** Global options of this run, to pass to a child `tsession`. */
 function globalArgs(ctx: Context): string[] {
@@ -97,12 +110,29 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   const checkpoint = local.checkpoint;
   const store = () => ctx.store();
   let last: Snapshot | null = null;
+  const timelineRecords = new Map<string, SessionRecord | null>();
+  // The whole journal, read again only when its file changed: it says why each checkpoint was taken.
+  let journalRead: { stamp: string; entries: JournalEntry[]; complete: boolean } | null = null;
+  const journal = async (): Promise<{ entries: JournalEntry[]; complete: boolean }> => {
+    const st = await stat(join(ctx.storeDir, JOURNAL_FILE)).catch(() => null);
+    // A rotated journal (journal.1.jsonl) may have lost its oldest lines to an earlier rotation.
+    const rotated = await stat(join(ctx.storeDir, JOURNAL_ROTATED_FILE)).then(() => true, () => false);
+    const stamp = st ? `${st.size} ${st.mtimeMs} ${rotated}` : 'none';
+    if (journalRead?.stamp !== stamp) journalRead = { stamp, complete: !rotated, entries: st ? await readJournal(ctx.storeDir).then((r) => r.entries, () => []) : [] };
+    return journalRead;
+  };
   const remember = (s: Snapshot): Snapshot => (last = s);
   // Started by the first refresh, after the first frame: its own module
   // loading would otherwise compete with the frame for the CPU.
   let worker: ReturnType<typeof startWorker> | undefined;
   return {
-    info: { serverLabel: ctx.server.label, socketPath: ctx.server.socketPath, stateDir: ctx.paths.stateDir },
+    info: {
+      serverLabel: ctx.server.label,
+      socketPath: ctx.server.socketPath,
+      stateDir: ctx.paths.stateDir,
+      ownPane: attachMode(ctx.server, ctx.env) === 'switch-client' ? (ctx.env.TMUX_PANE ?? null) : null,
+      home: ctx.env.HOME ?? null,
+    },
 
     async quick() {
       return remember(await local.quick());
@@ -147,7 +177,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         createdAt: r.body.createdAt,
         sessions: chosen.map((s) => ({ name: s.name, windows: s.windows.map((w) => ({ index: w.index, name: w.name })), panes: paneCount(s) })),
         unlisted: unlistedCommands(chosen, config.rerun.allowlist),
-        running: req.sessions.filter((n) => liveNames.has(n)),
+        // A copy replaces nothing.
+        running: req.as !== undefined ? [] : req.sessions.filter((n) => liveNames.has(n)),
+        ...(req.as !== undefined ? { as: req.as } : {}),
       };
     },
 
@@ -161,28 +193,71 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const { result, journalProblem, lostContents } = await restore(
           // The config warning goes in the message below, never on stderr under the interface.
           { ...ctx, warn: () => {} },
-          { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress },
+          { checkpoint: r.body, sessions: req.sessions, replace: req.replace, noCommands: false, dryRun: false, approved, onProgress, ...(req.as !== undefined ? { as: req.as } : {}) },
           { cause: CAUSE, journal: journalIn(ctx.storeDir) },
         );
-        const parts = result.restored.map((x) => `restored ${x.name} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
+        const parts = result.restored.map((x) => `restored ${visible(x.name)} (${x.windows} window${x.windows === 1 ? '' : 's'}, ${x.panes} pane${x.panes === 1 ? '' : 's'})`);
         for (const x of result.skipped) parts.push(`skipped ${x.name}: ${x.reason}`);
         const typed = result.typed.filter((t) => !t.ran).length;
-        if (typed) parts.push(`${typed} command(s) typed at the prompt, not run`);
+        if (typed) parts.push(`${typed} command${typed === 1 ? '' : 's'} typed at the prompt, not run`);
         // Said first among the notes: the restore came back without something it saved.
         if (lostContents.length) parts.push(`saved contents lost (${lostContents.length} blob(s) ${lostContents[0]!.reason})`);
         if (result.notes.length) parts.push(`${result.notes.length} note(s): ${result.notes[0]}`);
         if (warning) parts.push(`warning: ${warning}`);
-        return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from ${r.body.id}`, journalProblem) };
+        return { ok: result.restored.length > 0 && lostContents.length === 0, message: withJournalProblem(`${parts.join('; ') || 'nothing restored'} — from the checkpoint of ${localTime(r.body.createdAt)}`, journalProblem) };
       } catch (e) {
         return { ok: false, message: errorMessage(e) };
       }
     },
 
+    restoreDetached(req) {
+      const args = [cliPath(), ...globalArgs(ctx), 'restore', ...req.sessions, '--from', req.checkpointId, ...(req.replace ? ['--replace'] : []), ...(req.as !== undefined ? ['--as', req.as] : [])];
+      return new Promise<ActionResult>((resolve) => {
+        // Its own session and process group: the tmux server's SIGHUP to this
+        // interface's pane does not reach it; the op journals its result.
+        const child = spawn(process.execPath, args, { env: ctx.env, stdio: 'ignore', detached: true });
+        child.once('error', (e) => resolve({ ok: false, message: `could not start the restore: ${e.message}` }));
+        child.once('spawn', () => {
+          child.unref();
+          resolve({ ok: true, message: `restoring ${req.sessions.map(visible).join(', ')} in process ${child.pid}; this interface ends with its session (tsession log shows the result)` });
+        });
+      });
+    },
+
+    async timeline(session, entries) {
+      const j = await journal();
+      const known = savesByCause(j.entries, j.complete);
+      const inputs = [];
+      // One file at a time, keeping only this session's record: keys are
+      // answered between files, and fifty 400-pane bodies are not held.
+      for (const e of entries) {
+        const key = `${e.id}\n${session}`;
+        let record = timelineRecords.get(key);
+        if (record === undefined) {
+          const r = e.valid ? await (await store()).read(e.id) : null;
+          record = r?.ok ? (r.value.body.sessions.find((x) => x.name === session) ?? null) : null;
+          // Checkpoints never change: a record read is kept (within a bound); a failed read is tried again.
+          if (r === null || r.ok) {
+            if (timelineRecords.size >= SERVICE_LIMITS.timelineRecords) timelineRecords.clear();
+            timelineRecords.set(key, record);
+          }
+        }
+        inputs.push({ id: e.id, createdAt: e.createdAt, cause: causeOf(e.id, e.createdAt, known), record });
+      }
+      return buildTimeline(inputs, ctx.env.HOME ?? null);
+    },
+
+    async copyToTmux(text) {
+      const inside = ctx.env.TMUX ? ctx.env.TMUX.split(',').slice(0, -2).join(',') : '';
+      if (!inside) return;
+      // An application's OSC 52 reaches the clipboard only with set-clipboard on; tmux's own buffer always works.
+      await runTmux({ socketPath: inside, label: '$TMUX' }, [['set-buffer', '-w', '--', text]], { env: ctx.env, timeoutMs: SERVICE_LIMITS.diffTimeoutMs }).catch(() => undefined);
+    },
+
     save() {
       // The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads.
-      const cli = fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
       return new Promise<ActionResult>((resolve) => {
-        const child = spawn(process.execPath, [cli, ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [cliPath(), ...globalArgs(ctx), '--json', 'save'], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), SERVICE_LIMITS.saveTimeoutMs);
@@ -195,7 +270,7 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
             const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { saved: boolean; id?: string; reason?: string; sessions?: number; panes?: number };
             resolve(
               r.saved
-                ? { ok: true, message: `saved checkpoint ${r.id} (${r.sessions} session(s), ${r.panes} pane(s))` }
+                ? { ok: true, message: `saved a checkpoint: ${r.sessions} session${r.sessions === 1 ? '' : 's'}, ${r.panes} pane${r.panes === 1 ? '' : 's'} (y copies its id)` }
                 : { ok: true, message: `nothing saved: ${r.reason}` },
             );
           } catch {
@@ -209,15 +284,16 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     async removeCheckpoint(id): Promise<ActionResult> {
       const r = await (await store()).remove(id);
       local.forget(id);
-      return r.ok ? { ok: true, message: `deleted checkpoint ${id}` } : { ok: false, message: r.error.message };
+      return r.ok ? { ok: true, message: `deleted the checkpoint ${id}` } : { ok: false, message: r.error.message };
     },
 
     async forgetSession(name): Promise<ActionResult> {
       try {
         const f = await (await lazy.departures()).forgetSession(ctx, name);
         for (const id of f.removed) local.forget(id);
-        const kept = f.kept ? `; kept ${f.kept} checkpoint(s) other sessions need` : '';
-        return { ok: true, message: `forgot ${name}: deleted ${f.removed.length} checkpoint(s) holding only it${kept}` };
+        const n = (k: number) => `${k} checkpoint${k === 1 ? '' : 's'}`;
+        const kept = f.kept ? `; kept ${n(f.kept)} other sessions need` : '';
+        return { ok: true, message: `forgot ${visible(name)}: deleted ${n(f.removed.length)} holding only it${kept}` };
       } catch (e) {
         return { ok: false, message: `could not forget ${name}: ${errorMessage(e)}` };
       }
@@ -248,12 +324,20 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
   };
 }
 
+/**
+ * The refresh worker's heap: a small young generation. A refresh allocates
+ * briefly (a layout, /proc reads, a snapshot) and keeps little; V8's default
+ * semi-spaces let a worker refreshing back to back hold tens of MB it never
+ * needs.
+ */
+export const WORKER_HEAP = { maxYoungGenerationSizeMb: 4 } as const;
+
 /** The refresh worker, or null when it cannot start (then refreshes run here). */
 function startWorker(ctx: Context, refresher: RefreshWorkerData['refresher']): { refresh(): Promise<Snapshot>; close(): Promise<void> } | null {
   const file = fileURLToPath(new URL('./refresh-worker.js', import.meta.url));
   let w: Worker;
   try {
-    w = new Worker(file, { workerData: { opts: ctx.opts, env: { ...ctx.env }, refresher } satisfies RefreshWorkerData });
+    w = new Worker(file, { workerData: { opts: ctx.opts, env: { ...ctx.env }, refresher } satisfies RefreshWorkerData, resourceLimits: WORKER_HEAP });
   } catch {
     return null;
   }

@@ -6,6 +6,7 @@
 import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RepairPlan } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
+import type { TimelineEntry } from '../ops/timeline.js';
 import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';
 
@@ -22,9 +23,45 @@ export interface Dialog {
   readonly tone: 'warning' | 'danger';
 }
 
+/** A line of text the person types (the name of a restored copy). */
+export interface Prompt {
+  readonly title: string;
+  readonly text: string;
+  /** What Enter does, in words. */
+  readonly hint: string;
+}
+
+/** The status line: a result or a hint, and what it is about. */
+export interface Status {
+  readonly text: string;
+  readonly tone: Tone;
+  /**
+   * The session whose current state it describes ("api is not running"):
+   * it is cleared once that session's state changes or another is selected.
+   * Absent for results of work, which stay true as history.
+   */
+  readonly about?: string;
+  /** That session's state when the line was set (sessionStamp). */
+  readonly stamp?: string;
+  /** A hint answering one key: cleared by the next key. */
+  readonly transient?: boolean;
+}
+
+/** The selected session's timeline, as read for the checkpoints it had then. */
+export interface TimelineState {
+  readonly session: string;
+  /** The checkpoint ids it was built from: a new or deleted checkpoint means reading it again. */
+  readonly key: string;
+  readonly entries: readonly TimelineEntry[] | null;
+  readonly error: string | null;
+}
+
 /** Restore progress, per session and window. */
 export interface ProgressState {
   readonly checkpointId: string;
+  readonly createdAt: string;
+  /** The copy's name, when restoring `--as`. */
+  readonly as?: string;
   readonly sessions: RestorePreview['sessions'];
   /** Session name → its phase. */
   readonly phases: ReadonlyMap<string, 'waiting' | 'build' | 'verify' | 'finalize' | 'commands' | 'done' | 'failed'>;
@@ -49,13 +86,17 @@ export interface TuiState {
   readonly timelineIndex: number;
   /** First line shown of a scrolling panel. */
   readonly scroll: number;
+  /** The journal entry under the cursor (0: newest). */
+  readonly journalIndex: number;
+  readonly timeline: TimelineState | null;
+  readonly prompt: Prompt | null;
   readonly filter: string;
   readonly filtering: boolean;
   readonly help: boolean;
   readonly dialog: Dialog | null;
   /** What runs now (restore, save, unfreeze…), or null. */
   readonly busy: string | null;
-  readonly status: { readonly text: string; readonly tone: Tone } | null;
+  readonly status: Status | null;
   readonly diff: { readonly session: string; readonly result: DiffResult | null } | null;
   readonly progress: ProgressState | null;
   readonly repair: RepairState | null;
@@ -76,9 +117,15 @@ export type Action =
   | { readonly type: 'help'; readonly on: boolean }
   | { readonly type: 'dialog'; readonly dialog: Dialog | null }
   | { readonly type: 'busy'; readonly what: string | null }
-  | { readonly type: 'status'; readonly text: string; readonly tone: Tone }
+  | { readonly type: 'status'; readonly text: string; readonly tone: Tone; readonly about?: string; readonly transient?: boolean }
+  | { readonly type: 'key' }
+  | { readonly type: 'prompt'; readonly prompt: Prompt | null }
+  | { readonly type: 'prompt-type'; readonly text: string }
+  | { readonly type: 'prompt-erase' }
+  | { readonly type: 'timeline'; readonly timeline: TimelineState }
+  | { readonly type: 'journal-move'; readonly by: number; readonly count: number }
   | { readonly type: 'diff'; readonly session: string; readonly result: DiffResult | null }
-  | { readonly type: 'progress-start'; readonly preview: RestorePreview; readonly sessions: readonly string[] }
+  | { readonly type: 'progress-start'; readonly preview: RestorePreview; readonly sessions: readonly string[]; readonly as?: string }
   | { readonly type: 'progress'; readonly event: RestoreProgress }
   | { readonly type: 'progress-end'; readonly ok: boolean; readonly message: string }
   | { readonly type: 'repair-start'; readonly session: string; readonly plan: RepairPlan }
@@ -95,6 +142,9 @@ export function initialState(snapshot: Snapshot | null = null, selected: string 
     panel: 'detail',
     timelineIndex: 0,
     scroll: 0,
+    journalIndex: 0,
+    timeline: null,
+    prompt: null,
     filter: '',
     filtering: false,
     help: false,
@@ -115,6 +165,22 @@ export function visibleNames(s: Pick<TuiState, 'snapshot' | 'filter'>): string[]
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
 
+/** What of a session a status line about it depends on: health, running, windows, panes. */
+export function sessionStamp(snapshot: Snapshot | null, name: string): string {
+  const v = snapshot?.report.sessions.find((x) => x.session === name);
+  if (!v) return 'absent';
+  const w = v.liveSession?.windows ?? v.saved?.record?.windows ?? [];
+  return JSON.stringify([v.health, v.live, w.length, w.reduce((n, x) => n + x.panes.length, 0)]);
+}
+
+/** The status line, or null when what it describes has changed (or another session is selected). */
+function freshStatus(s: TuiState): Status | null {
+  const st = s.status;
+  if (!st?.about) return st;
+  if (s.selected !== st.about) return null;
+  return sessionStamp(s.snapshot, st.about) === st.stamp ? st : null;
+}
+
 /** Keep the selection on a visible session (the same one when it still is). */
 function reselect(s: TuiState): TuiState {
   const names = visibleNames(s);
@@ -122,11 +188,15 @@ function reselect(s: TuiState): TuiState {
   return { ...s, selected: names[0] ?? null, timelineIndex: 0, scroll: 0 };
 }
 
+/** The state with a status line that is still true. */
+const withStatus = (s: TuiState): TuiState => ({ ...s, status: freshStatus(s) });
+
 /** Apply one change. */
 export function reducer(s: TuiState, a: Action): TuiState {
   switch (a.type) {
     case 'snapshot': {
-      const next = reselect({ ...s, snapshot: a.snapshot });
+      const moved = reselect({ ...s, snapshot: a.snapshot });
+      const next = { ...moved, status: freshStatus(moved) };
       // A deleted checkpoint may leave the timeline's choice past its end.
       const count = next.selected === null ? 0 : a.snapshot.checkpoints.filter((e) => e.sessions.includes(next.selected!)).length;
       return next.timelineIndex < count || next.timelineIndex === 0 ? next : { ...next, timelineIndex: Math.max(0, count - 1) };
@@ -142,23 +212,27 @@ export function reducer(s: TuiState, a: Action): TuiState {
       const at = s.selected === null ? -1 : a.names.indexOf(s.selected);
       const next = a.names[clamp(at + a.by, 0, a.names.length - 1)] ?? null;
       // Diff, progress and unfreeze panels are about the session they were opened for.
-      const panel = s.panel === 'timeline' ? 'timeline' : 'detail';
-      return next === s.selected ? s : { ...s, selected: next, timelineIndex: 0, scroll: 0, diff: null, panel };
+      const panel: Panel = s.panel === 'timeline' ? 'timeline' : 'detail';
+      if (next === s.selected) return s;
+      const moved = { ...s, selected: next, timelineIndex: 0, scroll: 0, diff: null, panel };
+      return { ...moved, status: freshStatus(moved) };
     }
-    case 'select':
-      return { ...s, selected: a.name, timelineIndex: 0, scroll: 0 };
+    case 'select': {
+      const moved = { ...s, selected: a.name, timelineIndex: 0, scroll: 0 };
+      return { ...moved, status: freshStatus(moved) };
+    }
     case 'focus':
       return { ...s, focus: s.focus === 'list' ? 'panel' : 'list' };
     case 'panel':
-      return { ...s, panel: a.panel, scroll: 0, focus: a.panel === 'timeline' ? 'panel' : s.focus };
+      return { ...s, panel: a.panel, scroll: 0, focus: a.panel === 'timeline' ? 'panel' : s.panel === 'timeline' ? 'list' : s.focus };
     case 'filter-start':
       return { ...s, filtering: true };
     case 'filter-type':
-      return reselect({ ...s, filter: s.filter + a.text });
+      return withStatus(reselect({ ...s, filter: s.filter + a.text }));
     case 'filter-erase':
-      return reselect({ ...s, filter: [...s.filter].slice(0, -1).join('') });
+      return withStatus(reselect({ ...s, filter: [...s.filter].slice(0, -1).join('') }));
     case 'filter-end':
-      return reselect({ ...s, filtering: false, filter: a.keep ? s.filter : '' });
+      return withStatus(reselect({ ...s, filtering: false, filter: a.keep ? s.filter : '' }));
     case 'help':
       return { ...s, help: a.on, scroll: 0 };
     case 'dialog':
@@ -166,7 +240,27 @@ export function reducer(s: TuiState, a: Action): TuiState {
     case 'busy':
       return { ...s, busy: a.what };
     case 'status':
-      return { ...s, status: { text: a.text, tone: a.tone } };
+      return {
+        ...s,
+        status: {
+          text: a.text,
+          tone: a.tone,
+          ...(a.about !== undefined ? { about: a.about, stamp: sessionStamp(s.snapshot, a.about) } : {}),
+          ...(a.transient ? { transient: true } : {}),
+        },
+      };
+    case 'key':
+      return s.status?.transient ? { ...s, status: null } : s;
+    case 'prompt':
+      return { ...s, prompt: a.prompt };
+    case 'prompt-type':
+      return s.prompt ? { ...s, prompt: { ...s.prompt, text: s.prompt.text + a.text } } : s;
+    case 'prompt-erase':
+      return s.prompt ? { ...s, prompt: { ...s.prompt, text: [...s.prompt.text].slice(0, -1).join('') } } : s;
+    case 'timeline':
+      return { ...s, timeline: a.timeline };
+    case 'journal-move':
+      return { ...s, journalIndex: clamp(s.journalIndex + a.by, 0, Math.max(0, a.count - 1)) };
     case 'diff':
       return { ...s, diff: { session: a.session, result: a.result }, panel: 'diff', scroll: 0 };
     case 'progress-start':
@@ -176,6 +270,8 @@ export function reducer(s: TuiState, a: Action): TuiState {
         scroll: 0,
         progress: {
           checkpointId: a.preview.checkpointId,
+          createdAt: a.preview.createdAt,
+          ...(a.as !== undefined ? { as: a.as } : {}),
           sessions: a.preview.sessions.filter((x) => a.sessions.includes(x.name)),
           phases: new Map(a.sessions.map((n) => [n, 'waiting' as const])),
           result: null,
@@ -185,12 +281,14 @@ export function reducer(s: TuiState, a: Action): TuiState {
       if (!s.progress) return s;
       const phases = new Map(s.progress.phases);
       const e = a.event;
+      // A copy (`--as`) may be reported under its new name: it is the one session restored.
+      const own = (n: string) => (phases.has(n) ? n : s.progress!.as !== undefined ? (s.progress!.sessions[0]?.name ?? n) : n);
       if (e.phase === 'build' || e.phase === 'verify' || e.phase === 'finalize') {
-        for (const n of e.sessions) phases.set(n, e.phase);
+        for (const n of e.sessions) if (phases.has(own(n))) phases.set(own(n), e.phase);
       } else if (e.phase === 'commands') {
         for (const [n, p] of phases) if (p === 'finalize') phases.set(n, 'commands');
       } else if (e.phase === 'done') {
-        phases.set(e.session, 'done');
+        if (phases.has(own(e.session))) phases.set(own(e.session), 'done');
       }
       return { ...s, progress: { ...s.progress, phases } };
     }

@@ -120,7 +120,7 @@ describe('auto-restore never blocks the daemon', () => {
     expect(restore.result).toBe('ok');
     expect(restore.evidence?.join('\n')).toMatch(/not shown/);
     expect(save.cause).toMatch(/watch attached/);
-    expect(save.detail).toMatch(new RegExp(`${PANES} pane\\(s\\)`));
+    expect(save.detail).toMatch(new RegExp(`${PANES} panes\\)`));
     expect(Date.parse(save.at) - Date.parse(restore.at)).toBeLessThan(2_000);
     expect(Date.parse(save.at) - firstCrashAt).toBeLessThan(12_000);
 

@@ -38,8 +38,8 @@ describe('createSaveCallback', () => {
     await run(['window-add', 'layout-change']);
     expect(calls.map((c) => c.unlessFingerprint)).toEqual([undefined, 'fp1', 'fp1']);
     expect(entries.map((e) => `${e.what}:${e.result}:${e.cause}:${e.detail}`)).toEqual([
-      'save:ok:watch attached:c1 (1 session(s), 2 pane(s))',
-      'save:ok:window-add, layout-change:c3 (1 session(s), 2 pane(s))',
+      'save:ok:watch attached:c1 (1 session, 2 panes)',
+      'save:ok:window-add, layout-change:c3 (1 session, 2 panes)',
     ]);
   });
 
@@ -50,7 +50,7 @@ describe('createSaveCallback', () => {
     expect(entries.map((e) => `${e.result}:${e.detail}`)).toEqual([
       'skipped:only a start-up shell',
       'skipped:other',
-      'ok:c4 (1 session(s), 2 pane(s))',
+      'ok:c4 (1 session, 2 panes)',
       'skipped:other',
       'failed:tmux went away',
     ]);

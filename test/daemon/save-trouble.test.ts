@@ -65,7 +65,7 @@ describe('the save callback after a failure', () => {
     const run = createSaveCallback({} as Context, (x) => entries.push(x), () => null, save);
     for (let i = 0; i < 4; i++) await run(['interval']);
     expect(entries.map((x) => `${x.result}:${x.detail}`)).toEqual([
-      'ok:c1 (1 session(s), 1 pane(s))',
+      'ok:c1 (1 session, 1 pane)',
       'failed:State dir /s is full (ENOSPC)',
       'skipped:nothing changed since the last checkpoint',
     ]);

@@ -58,18 +58,19 @@ describe('tsession in a real terminal', () => {
     tui = tuiPane(b);
     await tui.start(a, { TSESSION_STATE_DIR: state.path, TSESSION_TUI_REFRESH_MS: '500' });
     await tui.waitScreen(/db\s+✗ crashed/);
-    expect(tui.rowOf('api')).toMatch(/○ detached\s+2\s+3\s+no/);
+    // Attachment has its own column: HEALTH says health.
+    expect(tui.rowOf('api')).toMatch(/✓ healthy\s+2\s+3\s+no/);
     // Window and pane counts of a crashed session come from its checkpoint, read after the first frame.
     await tui.waitScreen(/db\s+✗ crashed\s+2\s+3\s+-/);
     // The badge is red as well as worded.
     expect(tui.capture(true)).toMatch(/\x1b\[[0-9;]*31m✗ crashed/);
 
     await tui.select('db');
-    await tui.waitScreen(/Windows \(from checkpoint/);
+    await tui.waitScreen(/Windows \(from the checkpoint of/);
     tui.press('r');
     await tui.waitScreen(/Restore db\?[\s\S]*db: 2 windows, 3 panes[\s\S]*\[y\] restore/);
     tui.press('y');
-    const done = await tui.waitScreen(/restored db \(2 windows, 3 panes\) — from \S+\n socket/, 20_000);
+    const done = await tui.waitScreen(/restored db \(2 windows, 3 panes\) — from the checkpoint of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n socket/, 20_000);
     expect(done).toMatch(/db\s+✓ restored[\s\S]*✓ window 0: psql[\s\S]*✓ window 1: dump/);
     expect(windowsOf(a, 'db')).toEqual(saved);
     // Journaled as done by hand from the interface.
@@ -79,13 +80,17 @@ describe('tsession in a real terminal', () => {
       cause: 'the interface (by hand)',
       detail: expect.stringMatching(/^db from /),
     });
-    await tui.waitScreen(/db\s+○ detached\s+2\s+3/);
+    await tui.waitScreen(/db\s+✓ healthy\s+2\s+3/);
   });
 
-  it('s saves through the bin and shows the checkpoint on the result line', async () => {
+  it('s saves through the bin and says so; y shows and copies the new checkpoint id', async () => {
     tui.press('s');
-    const done = await tui.waitScreen(/saved checkpoint (\S+) \(3 session\(s\), 7 pane\(s\)\)/, 20_000);
-    const id = /saved checkpoint (\S+) \(/.exec(done)![1]!;
+    await tui.waitScreen(/saved a checkpoint: 3 sessions, 7 panes \(y copies its id\)/, 20_000);
+    // The list shows the new checkpoint once refreshed; y names it.
+    await tui.waitScreen(/▶ db\s+✓ healthy\s+2\s+3\s+\S+\s+[0-4]s ago/, 10_000);
+    tui.press('y');
+    const done = await tui.waitScreen(/copied: (\S+) \(/);
+    const id = /copied: (\S+) \(/.exec(done)![1]!;
     const listed = execFileSync(process.execPath, [CLI, '-L', a.name, '--json', 'checkpoints'], {
       env: { ...a.env, TSESSION_STATE_DIR: state.path },
       encoding: 'utf8',

@@ -123,8 +123,8 @@ describe('CLI errors', () => {
     const r = await runCli(server, ['restore', '--dry-run'], env);
     expect(r.code).toBe(0);
     // The pane had contents: it starts behind the gate and reports its terminal.
-    expect(r.stdout).toMatch(/^tmux new-session -d -P -F .*tsession-gate:0 .* -s tsession-restore-.* sh -c .*tsession-gate/m);
-    expect(r.stdout).toMatch(/^tmux rename-session .* -- dry$/m);
+    expect(r.stdout).toMatch(/^tmux -L \S+ new-session -d -P -F .*tsession-gate:0 .* -s tsession-restore-.* sh -c .*tsession-gate/m);
+    expect(r.stdout).toMatch(/^tmux -L \S+ rename-session .* -- dry$/m);
     expect(server.tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}')).toBe(before);
   });
 

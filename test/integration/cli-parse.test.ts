@@ -23,7 +23,7 @@ function runWithStdin(args: string[], input: Buffer): Promise<{ code: number | n
 }
 
 it('prints marker events in order with trust, then stats', async () => {
-  const nonce = 'abc123';
+  const nonce = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
   const stream = Buffer.from(
     `\x1b]633;A\x07$ \x1b]633;B\x07\x1b]633;E;echo a\\x3bb;${nonce}\x07\x1b]633;C\x07a;b\r\n\x1b]633;D;0\x07` +
       `\x1b]633;E;rm -rf ~;guess\x07\x1b]7;file://host/tmp/x%20y\x07`,

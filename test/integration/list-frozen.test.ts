@@ -43,7 +43,7 @@ describe('list of a server that does not answer', () => {
 
 describe('formatList', () => {
   it('words each state apart', () => {
-    const row = { windows: null, panes: null, attached: false, checkpoint: null, departed: null } as const;
+    const row = { windows: null, panes: null, attached: false, checkpoint: null, departed: null, saved: null } as const;
     const out = formatList([
       { ...row, name: 'a', state: 'crashed' },
       { ...row, name: 'b', state: 'unknown' },

@@ -55,9 +55,9 @@ describe('bare restore', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(sessions(server)).toEqual(['api', 'db', 'web']);
-    expect(r.stdout).toContain(`restored api (1 windows, 2 panes) from checkpoint ${apiOnly}`);
-    expect(r.stdout).toContain(`restored web (1 windows, 1 panes) from checkpoint ${all}`);
-    expect(r.stdout).toContain(`restored db (1 windows, 1 panes) from checkpoint ${all}`);
+    expect(r.stdout).toContain(`restored api (1 window, 2 panes) from checkpoint ${apiOnly} (`);
+    expect(r.stdout).toContain(`restored web (1 window, 1 pane) from checkpoint ${all} (`);
+    expect(r.stdout).toContain(`restored db (1 window, 1 pane) from checkpoint ${all} (`);
 
     // Again: everything runs now, and it says so for each.
     const again = await runCli(server, ['restore'], env);
@@ -83,7 +83,7 @@ describe('bare restore', () => {
 
     const r = await runCli(server, ['restore'], env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^restored work \(1 windows, 1 panes\) from checkpoint \S+$/m);
+    expect(r.stdout).toMatch(/^restored work \(1 window, 1 pane\) from checkpoint \S+ \(\d+[smhd] ago\)$/m);
     expect(sessions(server)).toEqual(['0', 'work']);
   }, 60_000);
 });

@@ -123,7 +123,7 @@ describe('save and restore round trip', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('restored alpha');
-    expect(r.stdout).toMatch(/typed \(press Enter to run\) in %\d+: sleep 98765/);
+    expect(r.stdout).toMatch(/typed \(press Enter to run\) in progs:0\.1: sleep 98765$/m);
 
     // Allowlisted programs start once their shells are up: poll until equal.
     let after: DumpPane[] = [];

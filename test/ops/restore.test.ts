@@ -84,7 +84,7 @@ describe('restore op', () => {
       const { sink, calls } = recorder();
       const run = restoreNewest(contextFor(empty.path), { cause: 'server crashed', journal: sink });
       await expect(run).rejects.toBeInstanceOf(UserError);
-      await expect(run).rejects.toMatchObject({ exitCode: EXIT.noCheckpoint, message: expect.stringMatching(/^no good checkpoint for tmux server /) });
+      await expect(run).rejects.toMatchObject({ exitCode: EXIT.noCheckpoint, message: expect.stringMatching(/^No good checkpoint for tmux server /) });
       expect(calls).toEqual([[expect.objectContaining({ what: 'restore', result: 'failed', cause: 'server crashed' })]]);
     } finally {
       empty.cleanup();

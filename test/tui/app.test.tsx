@@ -17,7 +17,8 @@ describe('sessions list and health badges', () => {
     const app = renderApp();
     const f = await app.waitFrame(/worker/);
     expect(rowOf(f, 'api')).toMatch(/✓ healthy\s+2\s+3\s+yes\s+5m ago/);
-    expect(rowOf(f, 'web')).toMatch(/○ detached\s+1\s+1\s+no\s+never/);
+    // Attachment has its own column: a session nobody is attached to is healthy, ATTACHED says no.
+    expect(rowOf(f, 'web')).toMatch(/✓ healthy\s+1\s+1\s+no\s+never/);
     expect(rowOf(f, 'db')).toMatch(/≠ changed\s+1\s+1\s+yes\s+5m ago/);
     expect(rowOf(f, 'worker')).toMatch(/‖ frozen\s+1\s+1\s+yes\s+never/);
     expect(rowOf(f, 'gone')).toMatch(/✗ crashed\s+2\s+2\s+-\s+5m ago/);
@@ -26,10 +27,10 @@ describe('sessions list and health badges', () => {
 
   it.each([
     ['api', /✓ healthy[\s\S]*server: answers; 3 pane\(s\) checked[\s\S]*Windows \(live\)/],
-    ['web', /○ detached[\s\S]*clients: no client attached[\s\S]*Enter attaches/],
-    ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint cp-new/],
+    ['web', /✓ healthy · 1 window, 1 pane · not attached[\s\S]*Enter attaches/],
+    ['db', /≠ changed[\s\S]*layout: window db:1 \("dump"\) vanished[\s\S]*checkpoint: newest checkpoint of 2026-11-24 \d\d:55:00 \(5m ago\)/],
     ['worker', /‖ frozen[\s\S]*job: pane %\d+ \(worker:0\.0\): pid 701 \(sleep\) of the foreground job \(process group 700\) is\s+stopped: state T \(stopped\), wchan do_signal_stop[\s\S]*u unfreezes it/],
-    ['gone', /✗ crashed[\s\S]*server: not running on tmux server -L test[\s\S]*r restores it[\s\S]*Windows \(from checkpoint cp-new\)/],
+    ['gone', /✗ crashed[\s\S]*server: not running on tmux server -L test[\s\S]*r restores it[\s\S]*Windows \(from the checkpoint of 2026-11-24 \d\d:55:00\)/],
   ])('the detail of %s shows its badge and evidence', async (name, want) => {
     const app = renderApp({ initialSelected: name });
     expect(await app.waitFrame(want)).toMatch(want);
@@ -39,9 +40,11 @@ describe('sessions list and health badges', () => {
     const app = renderApp({ initialSelected: 'gone' });
     const f = await app.waitFrame(/last: make test → exit 2/);
     expect(f).toMatch(/├─ 0: psql \(1 pane\)/);
-    expect(f).toMatch(/%\d+\s+\/home\/ann\s+\(shell\)\s+last: make test → exit 2/);
+    // Panes by name (session:window.pane), cwds under home as ~; no tmux id.
+    expect(f).toMatch(/gone:0\.0\s+~\s+\(shell\)\s+last: make test → exit 2/);
+    expect(f).not.toMatch(/%\d+/);
     const w = renderApp({ initialSelected: 'worker' });
-    expect(await w.waitFrame(/sleep 1000 ‖ frozen/)).toMatch(/\/home\/ann\s+sleep 1000 ‖ frozen/);
+    expect(await w.waitFrame(/sleep 1000 ‖ frozen/)).toMatch(/worker:0\.0\s+~\s+sleep 1000 ‖ frozen/);
   });
 });
 
@@ -66,16 +69,25 @@ describe('keys', () => {
     await app.waitFrame(/▶ db/);
   });
 
-  it('t opens the timeline: newest first, invalid ones marked; ↓ chooses', async () => {
-    const app = renderApp({ initialSelected: 'gone' });
-    await app.waitFrame(/▶ gone/);
+  it('t opens the timeline: newest first by time, age, cause, panes and change; invalid ones marked; ↓ chooses', async () => {
+    const app = renderApp({ initialSelected: 'api' });
+    await app.waitFrame(/▶ api/);
     await app.press('t');
-    let f = await app.waitFrame(/Checkpoints of gone, newest first/);
-    expect(f).toMatch(/▶ 2026-11-24 \d\d:55:00\s+5m ago\s+2 KB\s+valid\s+cp-new/);
-    expect(f).toMatch(/INVALID: truncated\s+cp-bad/);
+    let f = await app.waitFrame(/after a change/);
+    expect(f).toMatch(/Checkpoints of api, newest first/);
+    // The chosen one: time, age, cause, panes, programs, what changed since the one before; its id on the line under it.
+    expect(f).toMatch(/▶ (?:\d\d-\d\d )?\d\d:55:00\s+5m ago\s+after a change\s+3 panes\s+shells\s+\+window logs/);
+    expect(f).toMatch(/^\s+id cp-new · 2 KB · with db, gone$/m);
+    expect(f).toMatch(/(?:\d\d-\d\d )?\d\d:00:00\s+1h ago\s+interval\s+2 panes\s+shells\s+\(oldest\)/);
+    // No bare id on the entry lines.
+    expect(f).not.toMatch(/cp-old/);
     await app.press('j');
-    f = await app.waitFrame(/▶ \S+ \S+\s+20m ago/);
-    expect(f).toMatch(/▶ .*cp-bad/);
+    f = await app.waitFrame(/id cp-old/);
+    expect(f).toMatch(/▶ (?:\d\d-\d\d )?\d\d:00:00/);
+    const gone = renderApp({ initialSelected: 'gone' });
+    await gone.press('t');
+    f = await gone.waitFrame(/INVALID: truncated/);
+    expect(f).toMatch(/\d\d:40:00\s+20m ago\s+INVALID: truncated/);
   });
 
   it('d shows the diff against the checkpoint', async () => {
@@ -99,7 +111,7 @@ describe('keys', () => {
   it('s saves and shows the result line', async () => {
     const app = renderApp();
     await app.press('s');
-    await app.waitFrame(/saved checkpoint cp-newest \(4 session\(s\), 6 pane\(s\)\)/);
+    await app.waitFrame(/saved checkpoint cp-newest/);
   });
 
   it('q and Ctrl-C quit', async () => {
@@ -138,7 +150,8 @@ describe('filter', () => {
   it('a filter matching nothing says how to clear it', async () => {
     const app = renderApp();
     await app.press('/', 'x', 'y', 'z');
-    await app.waitFrame(/no session matches "xyz" — Esc in the filter clears it/);
+    const f = await app.waitFrame(/no session matches "xyz" — \/ then Esc clears the filter/);
+    expect(f).toMatch(/tsession · tmux -L test · 0 of 5 sessions/);
   });
 });
 
@@ -150,7 +163,7 @@ describe('help overlay', () => {
     expect(f).toMatch(/↑ \/ k\s+move up/);
     expect(f).toMatch(/u\s+unfreeze: show the repair ladder/);
     expect(f).not.toMatch(/SESSION\s+HEALTH/);
-    await app.press('j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j');
+    await app.press(...'jjjjjjjjjjjjjjjjjjjj');
     await app.waitFrame(/Ctrl-C\s+quit at once/);
     await app.press(KEYS.escape);
     await app.waitFrame(/SESSION\s+HEALTH/);
@@ -162,7 +175,7 @@ describe('confirmations', () => {
     const app = renderApp({ initialSelected: 'gone' });
     await app.press('r');
     let f = await app.waitFrame(/Restore gone\?/);
-    expect(f).toMatch(/From checkpoint cp-new \(5m ago\):[\s\S]*gone: 2 windows, 2 panes[\s\S]*\[y\] restore\s+\[n\/Esc\] cancel/);
+    expect(f).toMatch(/From the checkpoint of 2026-11-24 \d\d:55:00 \(5m ago\):[\s\S]*gone: 2 windows, 2 panes[\s\S]*\[y\] restore\s+\[n\/Esc\] cancel/);
     expect(app.services.calls.some((c) => c.name === 'restore')).toBe(false);
     await app.press('y');
     f = await app.waitFrame(/restored gone \(2 windows, 2 panes\) — from cp-new/);
@@ -179,12 +192,11 @@ describe('confirmations', () => {
     expect(app.services.calls.some((c) => c.name === 'restore')).toBe(false);
   });
 
-  it('restoring a running session asks to replace it first', async () => {
+  it('restoring a running session asks one question: replace it', async () => {
     const app = renderApp({ initialSelected: 'db' });
     await app.press('r');
-    await app.waitFrame(/db is running\. Replace with checkpoint cp-new\?/);
-    await app.press('y');
-    await app.waitFrame(/Restore db\?/);
+    const f = await app.waitFrame(/Replace db\?/);
+    expect(f).toMatch(/db: 2 windows, 2 panes — replaces the running session[\s\S]*db is killed and rebuilt; unsaved state there is lost\.[\s\S]*\[y\] replace\s+\[n\/Esc\] cancel/);
     await app.press('y');
     await app.waitFrame(/restored db/);
     expect(app.services.calls.find((c) => c.name === 'restore')?.args[0]).toMatchObject({ replace: true });
@@ -224,15 +236,15 @@ describe('confirmations', () => {
     await app.press('x');
     await app.waitFrame(/choose the checkpoint to delete, then x/);
     await app.press('j', 'x');
-    const f = await app.waitFrame(/Delete checkpoint cp-old\?/);
+    const f = await app.waitFrame(/Delete the checkpoint of 2026-11-24 \d\d:00:00 \(1h ago\)\?/);
     expect(f).toMatch(/It cannot be restored from afterwards/);
     await app.press(KEYS.escape);
     await app.waitFrame(/kept the checkpoint/);
     expect(app.services.calls.some((c) => c.name === 'removeCheckpoint')).toBe(false);
     await app.press('x');
-    await app.waitFrame(/Delete checkpoint cp-old\?/);
+    await app.waitFrame(/Delete the checkpoint of/);
     await app.press('y');
-    await app.waitFrame(/deleted checkpoint cp-old/);
+    await app.waitFrame(/deleted the checkpoint of 2026-11-24 \d\d:00:00/);
   });
 });
 
@@ -242,8 +254,8 @@ describe('unfreeze', () => {
     await app.press('u');
     const f = await app.waitFrame(/worker: healthy again/);
     expect(f).toMatch(/Unfreeze worker/);
-    expect(f).toMatch(/✓ Resume the stopped job in %\d+ \(SIGCONT to process group 700\)/);
-    expect(f).toMatch(/· Interrupt the foreground job of %\d+ \(SIGINT to process group 700\) \[asks\]/);
+    expect(f).toMatch(/✓ Resume the stopped job in worker:0\.0 \(SIGCONT to process group 700\)/);
+    expect(f).toMatch(/· Interrupt the foreground job of worker:0\.0 \(SIGINT to process group 700\) \[asks\]/);
   });
 
   it('a destructive step waits for y, and n stops the ladder', async () => {
@@ -255,7 +267,7 @@ describe('unfreeze', () => {
     });
     const app = renderApp({ initialSelected: 'worker' }, services);
     await app.press('u');
-    await app.waitFrame(/Interrupt the foreground job of %\d+[\s\S]*\[y\] do it\s+\[n\/Esc\] stop here/);
+    await app.waitFrame(/Interrupt the foreground job of worker:0\.0[\s\S]*\[y\] do it\s+\[n\/Esc\] stop here/);
     await app.press('n');
     await app.waitFrame(/worker: still frozen/);
   });

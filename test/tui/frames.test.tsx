@@ -57,7 +57,6 @@ describe('frames in a terminal', () => {
     await s.waitFor(/worker/);
     for (const [word, color] of [
       ['✓ healthy', PALETTE.green],
-      ['○ detached', PALETTE.blue],
       ['≠ changed', PALETTE.yellow],
       ['‖ frozen', PALETTE.cyan],
       ['✗ crashed', PALETTE.red],
@@ -94,7 +93,8 @@ describe('frames in a terminal', () => {
     const text = await s.waitFor(/Journal of this server/);
     const order = ['restore [failed]', 'server-crashed', 'save [ok]'].map((w) => text.indexOf(w));
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!))).toBe(true);
-    expect(text).toContain('    control client: %exit server exited unexpectedly');
+    // Whole entries: the evidence under its line, indented.
+    expect(text).toMatch(/\n {7}control client: %exit server exited unexpectedly/);
     const crashed = s.find('server-crashed')!;
     expect(s.colorAt(crashed.x, crashed.y)).toBe(PALETTE.yellow);
     const failed = s.find('restore [failed]')!;
@@ -108,8 +108,8 @@ describe('frames in a terminal', () => {
   it('the tree of a crashed session, from its checkpoint', async () => {
     const s = xtermScreen(100, 30);
     mount(s, { initialSelected: 'gone' });
-    const text = await s.waitFor(/Windows \(from checkpoint cp-new\)/);
-    expect(text).toMatch(/├─ 0: psql \(1 pane\)\n │  └─ %\d+\s+\/home\/ann\s+\(shell\)\s+last: make test → exit 2\n └─ 1: dump \(1 pane\)/);
+    const text = await s.waitFor(/Windows \(from the checkpoint of 2026-11-24 \d\d:55:00\)/);
+    expect(text).toMatch(/├─ 0: psql \(1 pane\)\n │  └─ gone:0\.0\s+~\s+\(shell\)\s+last: make test → exit 2\n └─ 1: dump \(1 pane\)/);
     const exit = s.find('→ exit 2')!;
     expect(s.colorAt(exit.x + 2, exit.y)).toBe(PALETTE.red);
   });

@@ -1,5 +1,5 @@
 /** `tsession forget SESSION`: the forget op (src/ops/departures.ts), said in one line or JSON. */
-import { visible } from '../../../checkpoints/words.js';
+import { count, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { forgetSession } from '../../ops/departures.js';
@@ -11,8 +11,8 @@ export async function run(ctx: Context, _v: ValuesOf<'forget'>, names: string[])
   const f = await forgetSession(ctx, names[0]!);
   if (ctx.opts.json) process.stdout.write(`${JSON.stringify(f)}\n`);
   else {
-    const kept = f.kept ? `; kept ${f.kept} checkpoint(s) other sessions need` : '';
-    process.stdout.write(`forgot ${visible(f.name)}: deleted ${f.removed.length} checkpoint(s) holding only it${kept}\n`);
+    const kept = f.kept ? `; kept ${count(f.kept, 'checkpoint')} other sessions need` : '';
+    process.stdout.write(`forgot ${visible(f.name)}: deleted ${count(f.removed.length, 'checkpoint')} holding only it${kept}\n`);
   }
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import { EXIT } from '../../exit-codes.js';
 import { listSessions, type ListedSession, type SessionList } from '../../ops/list.js';
 import type { PtyListing } from '../../ops/pty-sessions.js';
 import { table } from './format-table.js';
+import { refuseArguments } from './shared.js';
 
 /** What each state is called in the table: the interface's badge words. */
 export const STATE_WORDS = { live: 'live', crashed: 'crashed', closed: 'closed', unknown: 'unknown (no answer)' } as const satisfies Record<ListedSession['state'], string>;
@@ -54,6 +55,7 @@ export function printList(ctx: Context, list: SessionList): number {
   return list.tmuxProblem && !tmuxAbsent ? EXIT.tmux : EXIT.ok;
 }
 
-export async function run(ctx: Context): Promise<number> {
+export async function run(ctx: Context, _v: unknown, positionals: string[]): Promise<number> {
+  refuseArguments('list', positionals);
   return printList(ctx, await listSessions(ctx));
 }

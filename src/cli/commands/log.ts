@@ -2,6 +2,7 @@
  * `tsession log`: the recovery journal of this server, newest last — what
  * tsession noticed and did, with causes and evidence.
  */
+import { count } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { formatEntry, readJournal } from '../../ops/journal.js';
@@ -14,11 +15,11 @@ export const DEFAULT_LOG_LINES = 20;
 export async function run(ctx: Context, v: ValuesOf<'log'>, positionals: string[]): Promise<number> {
   refuseArguments('log', positionals);
   const raw = v.lines;
-  const count = raw === undefined ? DEFAULT_LOG_LINES : Number(raw);
+  const wanted = raw === undefined ? DEFAULT_LOG_LINES : Number(raw);
   if (typeof raw === 'string' && !/^\d+$/.test(raw)) throw new UserError(`--lines: expected a whole number, got ${JSON.stringify(raw)}`, EXIT.usage);
   const { entries, skipped } = await readJournal(ctx.storeDir);
-  const shown = count === 0 ? entries : entries.slice(-count);
-  if (skipped) ctx.warn(`${skipped} unreadable journal line(s) skipped`);
+  const shown = wanted === 0 ? entries : entries.slice(-wanted);
+  if (skipped) ctx.warn(`${count(skipped, 'unreadable journal line')} skipped`);
   if (ctx.opts.json) {
     process.stdout.write(shown.map((e) => `${JSON.stringify(e)}\n`).join(''));
   } else if (!shown.length) {

@@ -7,21 +7,28 @@ import { GLOBAL_OPTIONS, type OptionSpec } from '../global-options.js';
 
 /** The options of every command, by command name. `default` runs for a bare `tsession`. */
 export const COMMAND_OPTIONS = {
-  save: { force: { type: 'boolean', help: 'write even when only a default start-up session exists' } },
+  save: {
+    force: { type: 'boolean', help: 'write even when only a default start-up session exists' },
+    timings: { type: 'boolean', help: "with --json: add the save's internal timings (for benchmarks)" },
+  },
   restore: {
     all: { type: 'boolean', help: 'every session of the checkpoint that is not running' },
-    from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' },
+    from: { type: 'string', arg: 'ID', help: 'checkpoint id or a unique start of one (default: newest good)' },
     as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
     replace: { type: 'boolean', help: 'replace a running session of the same name' },
     'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
     'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
+    timings: { type: 'boolean', help: "with --json: add the restore's internal timings (for benchmarks)" },
   },
   checkpoints: { verify: { type: 'boolean', help: 'read and check every checkpoint fully' } },
   list: {},
   forget: {},
-  diff: { from: { type: 'string', arg: 'ID', help: 'checkpoint id (default: newest good)' } },
+  diff: {
+    from: { type: 'string', arg: 'ID', help: 'checkpoint id or a unique start of one (default: newest good)' },
+    'exit-code': { type: 'boolean', help: 'exit 1 when something differs, 0 when nothing does (as git diff --exit-code)' },
+  },
   parse: {
-    nonce: { type: 'string', arg: 'HEX', help: "the pane's nonce: command lines carrying it are trusted" },
+    nonce: { type: 'string', arg: 'NONCE', help: "the pane's nonce (16-128 letters and digits): command lines carrying it are trusted" },
     control: { type: 'boolean', help: 'input is a tmux control-mode (tmux -C) stream' },
   },
   'shell-integration': {},

@@ -2,12 +2,15 @@
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { UserError } from '../../user-error.js';
+import { NONCE_PATTERN } from '../../../sessions/shell-integration/nonce-store.js';
 import type { ValuesOf } from './options.js';
+import { atMost } from './shared.js';
 
 export async function run(_ctx: Context, v: ValuesOf<'parse'>, args: string[]): Promise<number> {
-  if (args.length > 1) throw new UserError(`Expected at most one FILE, got ${args.length}`, EXIT.usage);
-  if (typeof v.nonce === 'string' && !/^[0-9A-Za-z_-]{1,256}$/.test(v.nonce)) {
-    throw new UserError(`Expected --nonce to be letters, digits, - or _, got ${JSON.stringify(v.nonce)}`, EXIT.usage);
+  atMost('parse', args, 1, 'file');
+  // The rule every nonce meets (the scripts make them, the nonce store reads them): a nonce no shell could have made is a typo.
+  if (typeof v.nonce === 'string' && !NONCE_PATTERN.test(v.nonce)) {
+    throw new UserError(`Expected --nonce to be 16 to 128 letters and digits, as the shell-integration scripts make them, got ${JSON.stringify(v.nonce)}`, EXIT.usage);
   }
   const { parseCommand } = await import('./parse.js');
   await parseCommand({

@@ -6,6 +6,7 @@
  * back from which checkpoint and what was skipped and why.
  */
 import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
+import { count, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { pickCheckpoint } from '../../ops/checkpoints.js';
@@ -13,7 +14,8 @@ import { journalIn } from '../../ops/journal.js';
 import type { LostContents } from '../../ops/checkpoints.js';
 import { restore, type RestoreOutcome } from '../../ops/restore.js';
 import { restoreSaved } from '../../ops/restore-saved.js';
-import { formatCommand } from './format.js';
+import { UserError } from '../../user-error.js';
+import { checkpointWords, formatCommand, tmuxFlags } from './format.js';
 import type { ValuesOf } from './options.js';
 
 /** Restores of more panes than this show progress on a terminal. */
@@ -24,33 +26,45 @@ const CAUSE = 'tsession restore (by hand)';
 /** One restore's result as text lines: what came back from `checkpointId`, then what was typed and noticed. */
 function outcomeLines(checkpointId: string, { result }: RestoreOutcome): string[] {
   const out: string[] = [];
-  for (const r of result.restored) out.push(`restored ${r.name} (${r.windows} windows, ${r.panes} panes) from checkpoint ${checkpointId}`);
-  for (const s of result.skipped) out.push(`skipped ${s.name}: ${s.reason}`);
-  for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.target}: ${t.text}`);
-  for (const n of result.notes) out.push(`note: ${n}`);
+  const from = checkpointWords(checkpointId);
+  for (const r of result.restored) out.push(`restored ${visible(r.name)} (${count(r.windows, 'window')}, ${count(r.panes, 'pane')}) from ${from}`);
+  for (const s of result.skipped) out.push(`skipped ${visible(s.name)}: ${s.reason}`);
+  for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.where}: ${visible(t.text)}`);
+  for (const n of result.notes) out.push(`note: ${visible(n)}`);
   return out;
 }
 
-/** The --dry-run plan of one restore as text lines. */
-function planLines(checkpointId: string, { result }: RestoreOutcome): string[] {
-  const out = [`# plan from checkpoint ${checkpointId}: one tmux call each for build, finalize`];
-  out.push('# build', ...result.plan.build.map(formatCommand));
-  out.push('# finalize (after verification)', ...result.plan.finalize.map(formatCommand));
-  for (const j of result.plan.joins) out.push(`# then ${j.name} joins its session group`, ...j.commands.map(formatCommand));
+/** The --dry-run plan of one restore as text lines: tmux commands for the server the user named. */
+function planLines(checkpointId: string, { result }: RestoreOutcome, flags: readonly string[]): string[] {
+  const cmd = (c: readonly string[]) => formatCommand(c, flags);
+  const out = [`# plan from ${checkpointWords(checkpointId)}: one tmux call each for build, finalize`];
+  out.push('# build', ...result.plan.build.map(cmd));
+  out.push('# finalize (after verification)', ...result.plan.finalize.map(cmd));
+  for (const j of result.plan.joins) out.push(`# then ${visible(j.name)} joins its session group`, ...j.commands.map(cmd));
   if (result.plan.typing.length) {
     out.push('# then, once each shell waits at its prompt:');
-    for (const t of result.plan.typing) out.push(`#   ${t.session}:${t.windowIndex} pane ${t.position}: ${t.text}  — ${t.why}`);
+    for (const t of result.plan.typing) out.push(`#   ${visible(t.session)}:${t.windowIndex}.${t.position}: ${visible(t.text)}  — ${t.why}`);
   }
-  for (const n of result.notes) out.push(`# note: ${n}`);
-  for (const s of result.skipped) out.push(`# skipped ${s.name}: ${s.reason}`);
+  if (result.plan.options.length) {
+    out.push('# then, once the panes are done with, their saved options:');
+    for (const o of result.plan.options) out.push(`#   ${visible(o.session)}:${o.windowIndex}.${o.position}: ${o.options.map(([k, val]) => `${k} ${val}`).join(', ')}`);
+  }
+  for (const n of result.notes) out.push(`# note: ${visible(n)}`);
+  for (const s of result.skipped) out.push(`# skipped ${visible(s.name)}: ${s.reason}`);
   return out;
 }
 
 /** Contents that did not come back: said on stdout, and the exit code says the restore was partial. */
 const lostLines = (lost: readonly LostContents[]): string[] =>
-  lost.map((l) => `contents lost: blob ${l.blob.slice(0, 12)}… is ${l.reason}; its pane(s) came back without their saved contents`);
+  lost.map((l) => `contents lost: blob ${l.blob.slice(0, 12)} is ${l.reason}; the panes that showed it came back without their saved contents`);
 
 export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[]): Promise<number> {
+  // Before anything is read or built: tmux would refuse an empty name only after the build started.
+  if (v.as === '') throw new UserError('Expected --as to name the restored copy, got an empty name; see tsession restore --help', EXIT.usage);
+  if (v.as !== undefined && names.length > 1) {
+    throw new UserError(`Expected one session name with --as, got ${names.map((n) => JSON.stringify(n)).join(' ')}; usage: tsession restore SESSION --as NAME`, EXIT.usage);
+  }
+  if (v.all === true && names.length) throw new UserError(`Expected session names or --all, got both; see tsession restore --help`, EXIT.usage);
   const t0 = performance.now();
   // Milliseconds from this command's start at which each step began (for --json and the benchmark).
   const timings: Record<string, number> = { sinceStartMs: t0 };
@@ -64,12 +78,12 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
     if (!showProgress) return;
     const line =
       p.phase === 'plan'
-        ? `restoring ${p.sessions} session(s), ${p.panes} panes${from ? ` from ${from}` : ''}`
+        ? `restoring ${count(p.sessions, 'session')}, ${count(p.panes, 'pane')}${from ? ` from ${checkpointWords(from)}` : ''}`
         : p.phase === 'commands'
-          ? `typing ${p.count} saved command(s) once shells are ready`
+          ? `typing ${count(p.count, 'saved command')} once shells are ready`
           : p.phase === 'done'
-            ? `restored ${p.session} (${p.windows} windows, ${p.panes} panes)`
-            : `${p.phase}: ${p.sessions.join(', ')}`;
+            ? `restored ${visible(p.session)} (${count(p.windows, 'window')}, ${count(p.panes, 'pane')})`
+            : `${p.phase}: ${p.sessions.map(visible).join(', ')}`;
     process.stderr.write(`tsession: ${line}\n`);
   };
   const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
@@ -108,7 +122,7 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
       `${JSON.stringify({
         checkpoint: parts[0]?.checkpointId ?? null,
         checkpoints: parts.map((p) => p.checkpointId),
-        timings,
+        ...(v.timings === true ? { timings } : {}),
         dryRun,
         restored: all((r) => r.restored),
         skipped: [...all((r) => r.skipped), ...skipped],
@@ -119,8 +133,9 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
       })}\n`,
     );
   } else {
-    const out = parts.flatMap((p) => (dryRun ? planLines(p.checkpointId, p.outcome) : outcomeLines(p.checkpointId, p.outcome)));
-    for (const s of skipped) out.push(`${dryRun ? '# ' : ''}skipped ${s.name}: ${s.reason}`);
+    const flags = tmuxFlags(ctx);
+    const out = parts.flatMap((p) => (dryRun ? planLines(p.checkpointId, p.outcome, flags) : outcomeLines(p.checkpointId, p.outcome)));
+    for (const s of skipped) out.push(`${dryRun ? '# ' : ''}skipped ${visible(s.name)}: ${s.reason}`);
     out.push(...lostLines(lost));
     if (!dryRun && !parts.some((p) => p.outcome.result.restored.length || p.outcome.result.skipped.length) && !skipped.length) out.push('nothing to restore');
     process.stdout.write(out.join('\n') + '\n');

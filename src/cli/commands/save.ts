@@ -13,8 +13,8 @@ export async function run(ctx: Context, v: ValuesOf<'save'>, names: string[]): P
     return EXIT.ok;
   }
   if (ctx.opts.json) {
-    const { kind: _kind, ...figures } = res;
-    process.stdout.write(`${JSON.stringify({ saved: true, ...figures })}\n`);
+    const { kind: _kind, timings, ...figures } = res;
+    process.stdout.write(`${JSON.stringify({ saved: true, ...figures, ...(v.timings === true ? { timings } : {}) })}\n`);
   } else {
     process.stdout.write(`${res.id}\n`);
   }

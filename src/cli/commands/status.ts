@@ -4,6 +4,7 @@
  * not the daemon runs.
  */
 import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
+import { tsessionServerFlags } from './format.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { visible } from '../../../checkpoints/words.js';
@@ -12,9 +13,11 @@ import { watchStatus } from '../../ops/status.js';
 import type { ValuesOf } from './options.js';
 import { refuseArguments } from './shared.js';
 
-/** The command that starts a daemon for this server, quoted to paste into bash or zsh. */
-const startCommand = (ctx: Context): string =>
-  quoteCommandLine(['tsession', ...(ctx.server.label === 'default' ? [] : ['-S', ctx.server.socketPath]), '--watch'], 'posix-ansi') ?? 'tsession --watch';
+/** The command that starts a daemon for this server, with the server options the user gave, quoted to paste into bash or zsh. */
+const startCommand = (ctx: Context): string => {
+  const argv = ['tsession', ...tsessionServerFlags(ctx), '--watch'];
+  return quoteCommandLine(argv, 'posix-ansi') ?? argv.join(' ');
+};
 
 export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);

@@ -13,6 +13,7 @@ import type { RepairPlan } from '../../../sessions/repair/plan.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { UserError } from '../../user-error.js';
+import { atMost } from './shared.js';
 import { journalIn } from '../../ops/journal.js';
 import { examine, frozenTargets, planRepairs, repair } from '../../ops/unfreeze.js';
 import type { ValuesOf } from './options.js';
@@ -32,12 +33,16 @@ function planText(v: SessionVerdict, plan: RepairPlan, yes: boolean): string[] {
 const EVENT_WORD = { start: '…', healed: 'healed:', 'not-healed': 'still frozen:', failed: 'failed:', declined: 'not run:', skipped: 'skipped:' } as const;
 
 export async function run(ctx: Context, v: ValuesOf<'unfreeze'>, args: string[]): Promise<number> {
-  if (args.length > 1) throw new UserError(`Expected at most one session name, got ${args.length}; see tsession unfreeze --help`, EXIT.usage);
+  atMost('unfreeze', args, 1, 'session name');
   const dryRun = v['dry-run'] === true;
   const yes = v.yes === true;
   const prober = createProber(ctx.server, { env: ctx.env });
   const exam = await examine(ctx, prober);
   const { report } = exam;
+  // Nothing runs, so nothing can be frozen: a tmux problem (exit 3), as every command says it.
+  if (exam.obs.server.answer === 'no-server') {
+    throw new UserError(`No tmux server ${ctx.server.label} is running, so nothing is frozen; a crashed server's sessions come back with tsession restore`, EXIT.tmux);
+  }
   const plans = planRepairs(exam, frozenTargets(report, args[0], ctx.server.label));
   // Every line may quote a session name or a pane's command: control characters never reach the terminal.
   const print = (l: string) => {
@@ -52,7 +57,7 @@ export async function run(ctx: Context, v: ValuesOf<'unfreeze'>, args: string[])
   if (plans.length === 0) {
     const name = args[0];
     const summary = name
-      ? `${name} is not frozen (${report.sessions.find((s) => s.session === name)?.health ?? 'unknown'})`
+      ? `${visible(name)} is not frozen (${report.sessions.find((s) => s.session === name)?.health ?? 'unknown'})`
       : `nothing is frozen on tmux server ${ctx.server.label}${report.sessions.length ? ` (${report.sessions.map((s) => `${s.session}: ${s.health}`).join(', ')})` : ''}`;
     if (ctx.opts.json) process.stdout.write(`${JSON.stringify({ server: ctx.server.label, frozen: [], summary })}\n`);
     else print(summary);

@@ -32,9 +32,24 @@ export function parseSeconds(option: string, value: unknown, fallbackMs: number)
 /** `--interval` in seconds → milliseconds. */
 export const parseInterval = (value: unknown): number => parseSeconds('--interval', value, DEFAULT_WATCH_SETTINGS.intervalMs);
 
-/** The daemon's own argv for a unit: absolute paths, the server by socket path, the same options. */
+/**
+ * The server as the unit names it: `-L NAME` as the user gave it (with
+ * TMUX_TMPDIR in the unit's environment, so it resolves to the same
+ * socket), else the socket path — under systemd there is no $TMUX to go by.
+ */
+function unitServer(ctx: Context): string[] {
+  if (ctx.opts.socketPath === undefined && ctx.opts.socketName !== undefined) return ['-L', ctx.opts.socketName];
+  return ['-S', ctx.server.socketPath];
+}
+
+/** `--interval` and `--health`, checked (the same bounds) before anything is printed or started. */
+function watchTimes(v: ValuesOf<'watch'>): { intervalMs: number; healthMs: number } {
+  return { intervalMs: parseInterval(v.interval), healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
+}
+
+/** The daemon's own argv for a unit: absolute paths, the server as the user named it, the same options. */
 function unitArgv(ctx: Context, v: ValuesOf<'watch'>): string[] {
-  const argv = [process.execPath, resolve(process.argv[1] ?? 'tsession'), '-S', ctx.server.socketPath];
+  const argv = [process.execPath, resolve(process.argv[1] ?? 'tsession'), ...unitServer(ctx)];
   if (ctx.server.configFile) argv.push('-f', resolve(ctx.server.configFile));
   // Always the resolved dir: under systemd, XDG_STATE_HOME of the login shell is not set.
   argv.push('--state-dir', ctx.paths.stateDir);
@@ -52,16 +67,21 @@ function unitEnv(ctx: Context): Record<string, string> {
     XDG_CONFIG_HOME: dirname(ctx.paths.configDir),
     ...(ctx.env.PATH ? { PATH: ctx.env.PATH } : {}),
     ...(ctx.env.SHELL ? { SHELL: ctx.env.SHELL } : {}),
+    ...(ctx.env.TMUX_TMPDIR && unitServer(ctx)[0] === '-L' ? { TMUX_TMPDIR: ctx.env.TMUX_TMPDIR } : {}),
   };
 }
 
 export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: string[]): Promise<number> {
   refuseArguments('watch', positionals); // it follows the whole server
+  const times = watchTimes(v);
   if (v['print-unit'] === true) {
-    process.stdout.write(watchUnit(ctx.server.label, unitArgv(ctx, v), unitEnv(ctx)));
+    // The socket path is said in the description too: with -L the command line does not hold it, and `tsession doctor` finds a server's unit by it.
+    const described = ctx.server.label.startsWith('-S ') ? ctx.server.label : `${ctx.server.label} (${ctx.server.socketPath})`;
+    const unit = watchUnit(described, unitArgv(ctx, v), unitEnv(ctx));
+    process.stdout.write(ctx.opts.json ? `${JSON.stringify({ unit })}\n` : unit);
     return EXIT.ok;
   }
-  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, intervalMs: parseInterval(v.interval), autoRestore: v['auto-restore'] === true, markers: v.markers === true, healthMs: parseSeconds('--health', v.health, DEFAULT_WATCH_SETTINGS.healthMs) };
+  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, ...times, autoRestore: v['auto-restore'] === true, markers: v.markers === true };
   // A config that does not validate would make every save fail while the unit looks healthy: refuse (one line, exit 1).
   await ctx.config();
   const store = await ctx.store();

@@ -6,7 +6,7 @@
  */
 import { bindingsOf, type KeyScope } from '../key-bindings.js';
 import type { Snapshot, TuiInfo } from '../model.js';
-import type { Dialog, Panel } from '../state.js';
+import type { Dialog, Panel, Prompt } from '../state.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
@@ -16,20 +16,40 @@ import { fit, wrap } from './text.js';
 /** Smallest usable terminal. */
 export const MIN_SIZE = { columns: 60, rows: 12 } as const;
 
-/** "tsession · tmux -L work · 5 sessions: 1 frozen, 2 crashed" and the help hint. */
-export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: readonly SessionRow[], width: number, busy: string | null): Line {
+/**
+ * The server as a person would name it to tmux: `-L work` when its socket
+ * sits in tmux's own directory (whatever chose it: `-L`, `$TMUX`, the
+ * default), else `-S /path`. Launched inside tmux, this names the socket
+ * rather than saying `$TMUX`.
+ */
+export function serverName(info: Pick<TuiInfo, 'socketPath'>): string {
+  const m = /\/tmux-\d+\/([^/]+)$/.exec(info.socketPath);
+  if (m) return m[1] === 'default' ? 'the default socket' : `-L ${visible(m[1]!)}`;
+  return `-S ${visible(info.socketPath)}`;
+}
+
+/** The command that starts a server on this socket with a first session. */
+export function startCommand(info: Pick<TuiInfo, 'socketPath'>): string {
+  const name = serverName(info);
+  return `tmux ${name === 'the default socket' ? '' : `${name} `}new -s work`;
+}
+
+/** "tsession · tmux -L work · 5 sessions: 1 frozen, 2 crashed" (or "1 of 6 sessions" under a filter) and the help hint. */
+export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: readonly SessionRow[], width: number, busy: string | null, total: number | null = null): Line {
   const counts: Seg[] = [];
   if (snapshot) {
     const by = new Map<string, number>();
     for (const r of rows) by.set(r.badge, (by.get(r.badge) ?? 0) + 1);
-    counts.push(seg(` · ${rows.length} session${rows.length === 1 ? '' : 's'}`));
+    const n = total ?? rows.length;
+    counts.push(seg(` · ${total === null ? '' : `${rows.length} of `}${n} session${n === 1 ? '' : 's'}`));
     for (const state of ['frozen', 'crashed', 'changed'] as const) {
-      const n = by.get(state);
-      if (n) counts.push(seg(`, ${n} ${state}`, { color: BADGES[state].color, bold: true }));
+      const k = by.get(state);
+      if (k) counts.push(seg(`, ${k} ${state}`, { color: BADGES[state].color, bold: true }));
     }
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
     if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
+    if (server.state === 'absent') counts.push(seg(' · no server running', { color: 'yellow' }));
     // A daemon that cannot save protects nothing: said in red, with why.
     if (snapshot.watcher?.trouble) counts.push(seg(` · watched, ${visible(snapshot.watcher.trouble)}`, { color: 'red', bold: true }));
     else if (snapshot.watcher) counts.push(seg(' · watched', { color: 'green' }));
@@ -38,7 +58,8 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     counts.push(seg(' · loading…', { dim: true }));
   }
   const right = busy ? `${busy}…  ? help` : '? help';
-  const left: Seg[] = [seg(' tsession', { bold: true }), seg(` · tmux ${info.serverLabel}`), ...counts];
+  const name = serverName(info);
+  const left: Seg[] = [seg(' tsession', { bold: true }), seg(` · tmux ${name === 'the default socket' ? '(default socket)' : name}`), ...counts];
   const leftWidth = left.reduce((n, s) => n + [...s.text].length, 0);
   const gap = Math.max(1, width - leftWidth - right.length - 1);
   return fitLine([...left, seg(' '.repeat(gap)), seg(right, { dim: !busy, ...(busy ? { color: 'yellow' as const } : {}) }), seg(' ')], width);
@@ -82,7 +103,7 @@ export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } 
       ? fitLine([seg(` ${visible(problem)}`, { color: 'red' })], width)
       : fitLine([seg(' ready — ? shows every key', { dim: true })], width);
   const refreshed = snapshot ? ` · updated ${age(now - Math.max(snapshot.at, refreshedAt ?? 0))} ago` : '';
-  const second = fitLine([seg(` socket ${info.socketPath} · state ${info.stateDir}${refreshed}`, { dim: true })], width);
+  const second = fitLine([seg(` socket ${visible(info.socketPath)} · state ${visible(info.stateDir)}${refreshed}`, { dim: true })], width);
   return [first, second];
 }
 
@@ -90,6 +111,7 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
   { scope: 'main', title: 'Keys' },
   { scope: 'filter', title: 'While filtering' },
   { scope: 'dialog', title: 'In a question' },
+  { scope: 'prompt', title: 'Typing a name' },
   { scope: 'help', title: 'In this help' },
   { scope: 'global', title: 'Everywhere' },
 ];
@@ -108,7 +130,9 @@ export function helpLines(width: number): Line[] {
       for (const more of rest) out.push(fitLine([seg(' '.repeat(indent) + more)], width));
     }
   }
-  out.push(fitLine([seg(' Badges: ', { bold: true }), ...Object.values(BADGES).flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')])], width));
+  // Attachment has its own column; no row shows "detached".
+  const shown = Object.values(BADGES).filter((b) => b.word !== 'detached');
+  out.push(fitLine([seg(' Badges: ', { bold: true }), ...shown.flatMap((b) => [seg(`${b.symbol} ${b.word}`, { color: b.color }), seg('  ')]), seg('· ATTACHED: yes/no', { dim: true })], width));
   return out;
 }
 
@@ -122,6 +146,17 @@ export function dialogLines(d: Dialog, width: number): Line[] {
   answers.push(seg('[n/Esc]', { bold: true }), seg(` ${d.answers.no}`));
   out.push(fitLine([], width), fitLine(answers, width));
   return out;
+}
+
+/** A line the person types: the title, the text with a cursor, and what Enter does. */
+export function promptLines(p: Prompt, width: number): Line[] {
+  return [
+    fitLine([seg(` ${visible(p.title)}`, { bold: true, color: 'yellow' })], width),
+    fitLine([], width),
+    fitLine([seg('   > ', { bold: true }), seg(visible(p.text), { inverse: true }), seg('▏')], width),
+    fitLine([], width),
+    fitLine([seg(`   ${p.hint}`, { dim: true })], width),
+  ];
 }
 
 /** What a terminal too small for the interface shows. */

@@ -10,7 +10,9 @@ import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import type { SessionRow } from './rows.js';
-import { age, visible } from '../../../checkpoints/words.js';
+import { age, paneName, visible } from '../../../checkpoints/words.js';
+import { shortPath } from '../../ops/timeline.js';
+import { localTime } from './panels.js';
 import { fit, textWidth, wrap } from './text.js';
 
 /** The record a session's tree and last commands come from: the newest checkpoint holding it (read by the refresh). */
@@ -36,7 +38,8 @@ function lastCommand(p: PaneRecord | undefined): Seg[] {
 }
 
 interface TreePane {
-  readonly id: string;
+  /** `session:window.pane`. */
+  readonly name: string;
   readonly cwd: string;
   readonly command: string;
   readonly saved: PaneRecord | undefined;
@@ -61,7 +64,7 @@ function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | nul
       panes: w.panes.map((p, i) => {
         const f = facts.get(p.id);
         return {
-          id: p.id,
+          name: paneName(live.name, w.index, p.index),
           cwd: f?.shellCwd ?? p.currentPath,
           command: f ? (f.fgCommand ?? '(shell)') : p.currentCommand,
           saved: savedWindow(w.index)?.panes[i],
@@ -73,22 +76,28 @@ function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | nul
   return (record?.windows ?? []).map((w) => ({
     index: w.index,
     name: w.name,
-    panes: w.panes.map((p) => ({ id: p.id, cwd: p.cwd.path, command: fgOf(p), saved: p, frozen: false })),
+    panes: w.panes.map((p) => ({ name: paneName(record!.name, w.index, p.index), cwd: p.cwd.path, command: fgOf(p), saved: p, frozen: false })),
   }));
 }
 
 /** Every line of the detail panel (the caller scrolls and cuts to its height). */
-export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number): Line[] {
+export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number, home: string | null = null): Line[] {
   if (!row || !snapshot) return [fitLine([seg('  no session selected', { dim: true })], width)];
   const v = row.verdict;
   const b = BADGES[row.badge];
   const out: Line[] = [];
   const counts = row.windows === null ? '' : ` · ${row.windows} window${row.windows === 1 ? '' : 's'}, ${row.panes} pane${row.panes === 1 ? '' : 's'}`;
-  const where = v.liveSession ? (row.attached ? ' · attached' : ' · no client attached') : v.live ? '' : ' · not running';
+  const where = v.liveSession ? (row.attached ? ' · attached' : ' · not attached') : v.live ? '' : ' · not running';
   const saved = row.newest ? ` · checkpoint ${age(now - Date.parse(row.newest.createdAt))} ago` : ' · no checkpoint';
   out.push(fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(badgeText(row.badge), { color: b.color, bold: true }), seg(`${counts}${where}${saved}`)], width));
+  // Attachment is said above and in its own column; a change not yet saved is evidence.
+  const evidence = [
+    // The checkpoint by its time, not its id (y copies the id).
+    ...v.evidence.filter((e) => e.probe !== 'clients').map((e) => (e.probe === 'checkpoint' && v.saved ? { ...e, saw: `newest checkpoint of ${localTime(v.saved.createdAt)} (${age(now - Date.parse(v.saved.createdAt))} ago)` } : e)),
+    ...(row.changes.length ? [{ probe: 'since the checkpoint', saw: row.changes.map((c) => c.text).join(', ') }] : []),
+  ];
   // Evidence is what a person acts on: wrapped, never cut.
-  for (const e of v.evidence) {
+  for (const e of evidence) {
     const [first = '', ...rest] = wrap(`${e.probe}: ${visible(e.saw)}`, Math.max(10, width - 6));
     out.push(fitLine([seg('   · ', { color: b.color }), seg(first.slice(0, e.probe.length + 1), { dim: true }), seg(first.slice(e.probe.length + 1))], width));
     for (const more of rest) out.push(fitLine([seg(`     ${more}`)], width));
@@ -96,7 +105,7 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
   const hint = {
     crashed: 'r restores it (t picks another checkpoint)',
     frozen: 'u unfreezes it: resume, release, then (asking first) interrupt, respawn, restart',
-    changed: 'd shows what vanished; r restores the checkpoint (asks to replace the live session)',
+    changed: 'd shows every difference · s saves the live session · r restores the checkpoint (asks to replace the live one)',
     detached: 'Enter attaches',
     healthy: 'Enter attaches · d diffs against the checkpoint',
     checking: 'the server is slow to answer; asking again',
@@ -106,19 +115,20 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
 
   const { record, loading } = savedRecord(row);
   const tree = treeOf(row, snapshot, record);
-  out.push(fitLine([seg(v.liveSession ? ' Windows (live):' : ` Windows (from checkpoint ${row.newest?.id ?? v.saved?.checkpointId ?? '?'}):`, { bold: true })], width));
+  const savedAt = row.newest?.createdAt ?? v.saved?.createdAt;
+  out.push(fitLine([seg(v.liveSession ? ' Windows (live):' : ` Windows (from the checkpoint of ${savedAt ? localTime(savedAt) : '?'}):`, { bold: true })], width));
   if (tree.length === 0) {
     out.push(fitLine([seg(`   ${loading ? 'reading the checkpoint…' : 'no layout known'}`, { dim: true })], width));
   }
   const cwdWidth = Math.max(12, Math.floor(width * 0.3));
+  const nameWidth = tree.reduce((n, w) => Math.max(n, ...w.panes.map((p) => textWidth(p.name))), 0) + 1;
   tree.forEach((w, wi) => {
     const lastW = wi === tree.length - 1;
     out.push(fitLine([seg(` ${lastW ? '└─' : '├─'} `), seg(`${w.index}: ${visible(w.name)}`, { bold: true }), seg(` (${w.panes.length} pane${w.panes.length === 1 ? '' : 's'})`, { dim: true })], width));
     w.panes.forEach((p, pi) => {
       const branch = `${lastW ? '   ' : ' │ '} ${pi === w.panes.length - 1 ? '└─' : '├─'} `;
-      const id = `${p.id} `.padEnd(5);
-      const cwd = fit(visible(p.cwd), cwdWidth);
-      const line: Seg[] = [seg(branch), seg(id, { dim: true }), seg(cwd), seg(' '), seg(visible(p.command), p.frozen ? { color: 'cyan', bold: true } : {})];
+      const cwd = fit(visible(shortPath(p.cwd, home)), cwdWidth);
+      const line: Seg[] = [seg(branch), seg(fit(p.name, nameWidth), { dim: true }), seg(cwd), seg(' '), seg(visible(p.command), p.frozen ? { color: 'cyan', bold: true } : {})];
       if (p.frozen) line.push(seg(' ‖ frozen', { color: 'cyan' }));
       const last = lastCommand(p.saved);
       const used = line.reduce((n, s) => n + textWidth(s.text), 0);

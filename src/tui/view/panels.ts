@@ -5,11 +5,14 @@
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { DiffResult } from '../model.js';
-import type { ProgressState, RepairState } from '../state.js';
+import type { ProgressState, RepairState, TimelineState } from '../state.js';
+import { CAUSE_WORDS, changeSummary } from '../../ops/timeline.js';
 import { formatEntry, type JournalEntry } from '../../ops/journal.js';
 import { fitLine, seg, type Line } from './line.js';
 import { age, visible } from '../../../checkpoints/words.js';
-import { fit, size } from './text.js';
+import { fit, fitRight, size, wrap } from './text.js';
+
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -20,34 +23,68 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
-/** The timeline: newest first, the chosen one marked. */
-export function timelineLines(session: string | null, entries: readonly CheckpointEntry[], chosen: number, focused: boolean, width: number, now: number): Line[] {
-  if (!session) return [fitLine([seg('  no session selected', { dim: true })], width)];
+/** "09:41:03" for a time of today (local), else "11-24 09:41": the timeline's column. */
+export function shortTime(iso: string, now: number): string {
+  const full = localTime(iso);
+  return full.slice(0, 10) === localTime(new Date(now).toISOString()).slice(0, 10) ? full.slice(11) : full.slice(5, 16);
+}
+
+/** Lines of a panel, and which line the cursor is on (kept in view), if any. */
+export interface PanelLines {
+  readonly lines: Line[];
+  readonly focusLine: number | null;
+}
+
+/**
+ * The timeline: newest first, each checkpoint by time, age, cause, pane
+ * count, programs and what changed since the one before; one that looks
+ * wrong is marked ⚠ in red. The chosen one shows its id (y copies it).
+ */
+export function timelineLines(
+  session: string | null,
+  entries: readonly CheckpointEntry[],
+  timeline: TimelineState | null,
+  chosen: number,
+  focused: boolean,
+  width: number,
+  now: number,
+): PanelLines {
+  if (!session) return { lines: [fitLine([seg('  no session selected', { dim: true })], width)], focusLine: null };
   const out: Line[] = [
-    fitLine([seg(` Checkpoints of ${visible(session)}, newest first`, { bold: true }), seg(' — ↑/↓ choose · r or Enter restores from it · x deletes it', { dim: true })], width),
+    fitLine([seg(` Checkpoints of ${visible(session)}, newest first`, { bold: true }), seg(' — ↑/↓ choose · r/Enter restore · a restore a copy · y copy id · x delete', { dim: true })], width),
   ];
   if (entries.length === 0) {
     out.push(fitLine([seg('   no checkpoint holds this session — s saves one now', { dim: true })], width));
-    return out;
+    return { lines: out, focusLine: null };
   }
+  const described = timeline?.session === session && timeline.entries ? new Map(timeline.entries.map((t) => [t.id, t])) : null;
+  if (timeline?.session === session && timeline.error) out.push(fitLine([seg(`   could not read the history: ${visible(timeline.error)}`, { color: 'red' })], width));
+  let focusLine: number | null = null;
   entries.forEach((e, i) => {
     const mark = i === chosen;
-    const valid = e.valid
-      ? seg(fit(e.meaningful ? 'valid' : 'valid (default only)', 20), { color: 'green' })
-      : seg(fit(`INVALID: ${e.error ?? 'unreadable'}`, 20), { color: 'red', bold: true });
-    out.push(
-      fitLine(
-        [
-          seg(mark ? ' ▶ ' : '   ', { bold: true }),
-          seg(`${localTime(e.createdAt)}  ${fit(`${age(now - Date.parse(e.createdAt))} ago`, 9)} ${fit(size(e.bytes), 7)} `, mark && focused ? { inverse: true } : {}),
-          valid,
-          seg(` ${e.id}`, { dim: true }),
-        ],
-        width,
-      ),
-    );
+    if (mark) focusLine = out.length;
+    const t = described?.get(e.id);
+    const when = seg(`${shortTime(e.createdAt, now)} ${fitRight(`${age(now - Date.parse(e.createdAt))} ago`, 8)}`, mark && focused ? { inverse: true } : {});
+    const head = [seg(mark ? ' ▶ ' : '   ', { bold: true }), when, seg('  ')];
+    if (!e.valid) {
+      out.push(fitLine([...head, seg(`INVALID: ${e.error ?? 'unreadable'}`, { color: 'red', bold: true })], width));
+    } else if (!t) {
+      out.push(fitLine([...head, seg(described ? '' : 'reading…', { dim: true }), seg(`${e.panes} panes in all sessions`, { dim: true })], width));
+    } else {
+      const cause = seg(fit(CAUSE_WORDS[t.cause], 16), { color: t.cause === 'by-hand' ? 'magenta' : t.cause === 'after-restore' ? 'cyan' : t.cause === 'unknown' ? 'gray' : 'blue' });
+      const shape = seg(` ${fitRight(plural(t.panes ?? 0, 'pane'), 8)}  `);
+      const programs = seg(fit(t.programs.length ? t.programs.map(visible).join(', ') : 'shells', width < 100 ? 10 : 16), t.programs.length ? {} : { dim: true });
+      const changes = t.changes === null ? seg('  (oldest)', { dim: true }) : seg(`  ${visible(changeSummary(t.changes))}`, t.changes.some((c) => c.loss) ? { color: 'yellow' } : t.changes.length ? {} : { dim: true });
+      out.push(fitLine([...head, cause, shape, programs, changes], width));
+      // A checkpoint that looks wrong says so on a line of its own, never cut off.
+      if (t.suspect) out.push(fitLine([seg(`      ⚠ ${visible(t.suspect)}`, { color: 'red', bold: true })], width));
+    }
+    if (mark) {
+      const facts = [`id ${e.id}`, size(e.bytes), e.meaningful ? null : 'only tmux\'s start-up session', e.sessions.length > 1 ? `with ${e.sessions.filter((n) => n !== session).map(visible).join(', ')}` : null].filter(Boolean).join(' · ');
+      out.push(fitLine([seg(`      ${facts}`, { dim: true })], width));
+    }
   });
-  return out;
+  return { lines: out, focusLine };
 }
 
 /** The diff panel. */
@@ -62,10 +99,10 @@ export function diffLines(session: string | null, diff: DiffResult | null, width
     case 'not-running':
       return [
         title,
-        fitLine([seg(`   not running: restoring from ${diff.checkpointId} creates `), seg(`${diff.windows} window(s), ${diff.panes} pane(s)`, { color: 'green' })], width),
+        fitLine([seg('   not running: restoring creates '), seg(`${plural(diff.windows, 'window')}, ${plural(diff.panes, 'pane')}`, { color: 'green' })], width),
       ];
     case 'differences': {
-      const out = [fitLine([title[0]!, seg(` (checkpoint ${diff.checkpointId})`, { dim: true })], width)];
+      const out = [title];
       if (diff.differences.length === 0) out.push(fitLine([seg('   = the live session matches the checkpoint', { color: 'green' })], width));
       for (const d of diff.differences) {
         const sign = d.kind === 'window-missing' ? '+' : d.kind === 'window-extra' ? '-' : '~';
@@ -96,7 +133,7 @@ const PHASE_TEXT = {
 /** Restore progress: each session's phase and each of its windows. */
 export function progressLines(p: ProgressState | null, width: number): Line[] {
   if (!p) return [];
-  const out: Line[] = [fitLine([seg(` Restoring from checkpoint ${p.checkpointId}`, { bold: true })], width)];
+  const out: Line[] = [fitLine([seg(` Restoring ${p.as !== undefined ? `a copy as ${visible(p.as)} ` : ''}from the checkpoint of ${localTime(p.createdAt)}`, { bold: true })], width)];
   for (const s of p.sessions) {
     const phase = p.phases.get(s.name) ?? 'waiting';
     const color = phase === 'done' ? 'green' : phase === 'failed' ? 'red' : 'yellow';
@@ -136,16 +173,29 @@ export function repairLines(r: RepairState | null, width: number): Line[] {
   return out;
 }
 
-/** Journal lines: newest first, detections in yellow, failures in red, evidence indented under each. */
-export function journalLines(entries: readonly JournalEntry[] | null, width: number): Line[] {
-  const out: Line[] = [fitLine([seg(' Journal of this server, newest first', { bold: true }), seg(' — what tsession --watch noticed and did (tsession log)', { dim: true })], width)];
-  if (entries === null) return [...out, fitLine([seg('   reading the journal…', { dim: true })], width)];
-  if (entries.length === 0) return [...out, fitLine([seg('   empty: no watch daemon has written here (tsession --watch)', { dim: true })], width)];
-  for (const e of [...entries].reverse()) {
+/** How many entries the journal panel lists. */
+export const journalCount = (entries: readonly JournalEntry[] | null): number => entries?.length ?? 0;
+
+/**
+ * The journal, newest first, every entry whole: its line wrapped, its
+ * evidence under it. Detections in yellow, failures in red; the entry under
+ * the cursor is marked ▶ (inverse while the panel has the focus).
+ */
+export function journalLines(entries: readonly JournalEntry[] | null, cursor: number, focused: boolean, width: number): PanelLines {
+  const out: Line[] = [fitLine([seg(' Journal of this server, newest first', { bold: true }), seg(' — what tsession noticed and did (tsession log) · Tab, then ↑/↓', { dim: true })], width)];
+  if (entries === null) return { lines: [...out, fitLine([seg('   reading the journal…', { dim: true })], width)], focusLine: null };
+  if (entries.length === 0) return { lines: [...out, fitLine([seg('   empty: nothing journaled yet (tsession --watch journals what it notices; restores and unfreezes are journaled too)', { dim: true })], width)], focusLine: null };
+  let focusLine: number | null = null;
+  [...entries].reverse().forEach((e, i) => {
+    const mark = i === cursor;
+    if (mark) focusLine = out.length;
     const tone = e.result === 'failed' ? { color: 'red' as const, bold: true } : e.kind === 'detected' ? { color: 'yellow' as const } : {};
     const [head = '', ...evidence] = formatEntry({ ...e, at: localTime(e.at) }).split('\n');
-    out.push(fitLine([seg(`   ${visible(head)}`, tone)], width));
-    for (const line of evidence) out.push(fitLine([seg(`   ${visible(line)}`, { dim: true })], width));
-  }
-  return out;
+    wrap(head, Math.max(10, width - 6)).forEach((part, j) => {
+      const lead = j === 0 ? (mark ? ' ▶ ' : '   ') : '     ';
+      out.push(fitLine([seg(lead, { bold: true }), seg(part, { ...tone, ...(mark && focused ? { inverse: true } : {}) })], width));
+    });
+    for (const line of evidence) for (const part of wrap(line.trim(), Math.max(10, width - 8))) out.push(fitLine([seg(`       ${part}`, { dim: true })], width));
+  });
+  return { lines: out, focusLine };
 }

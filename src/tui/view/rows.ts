@@ -4,16 +4,21 @@
  * person is attached, and the age of its newest checkpoint.
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
-import type { SessionVerdict } from '../../../sessions/health/classify.js';
+import type { SessionRecord } from '../../../checkpoints/schema.js';
+import type { PaneFacts, SessionVerdict } from '../../../sessions/health/classify.js';
+import type { LiveSession } from '../../../sessions/live/types.js';
+import { changesBetween, type Change } from '../../ops/timeline.js';
 import type { Snapshot } from '../model.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';
 import { paneCount } from '../../../checkpoints/counts.js';
 import { age, visible } from '../../../checkpoints/words.js';
-import { fit, fitRight, textWidth } from './text.js';
+import { fit, fitRight, textWidth, wrap } from './text.js';
 
 /** One list row. */
 export interface SessionRow {
+  /** Which kind of session: a tmux session today; tsession's own PTY sessions (`tsession new`) are meant to join as 'pty'. */
+  readonly kind: 'tmux';
   readonly name: string;
   readonly badge: BadgeState;
   readonly verdict: SessionVerdict;
@@ -22,6 +27,87 @@ export interface SessionRow {
   readonly attached: boolean | null;
   /** The newest valid checkpoint holding this session. */
   readonly newest: CheckpointEntry | null;
+  /** How the live session differs from its newest checkpoint (empty when it matches, is not running, or nothing is saved). */
+  readonly changes: readonly Change[];
+}
+
+/**
+ * The live session as a record for comparing with its checkpoint: names and
+ * panes from tmux, cwd and foreground program from this round's /proc facts.
+ */
+export function liveRecord(live: LiveSession, facts: readonly PaneFacts[]): SessionRecord {
+  const byId = new Map(facts.map((f) => [f.paneId, f]));
+  return {
+    id: live.id,
+    name: live.name,
+    baseIndex: live.baseIndex,
+    createdAt: live.created,
+    windows: live.windows.map((w) => ({
+      id: w.id,
+      index: w.index,
+      name: w.name,
+      automaticRename: w.automaticRename,
+      layout: w.layout,
+      active: w.active,
+      last: w.last,
+      zoomed: w.zoomed,
+      panes: w.panes.map((p) => {
+        const f = byId.get(p.id);
+        const fg = f?.fgCommand;
+        return {
+          id: p.id,
+          index: p.index,
+          title: p.title,
+          active: p.active,
+          width: Math.max(1, p.width),
+          height: Math.max(1, p.height),
+          shell: { command: '', argv: null },
+          cwd: { path: f?.shellCwd ?? (p.currentPath || '/'), source: 'proc' as const },
+          foreground: fg ? { kind: 'job' as const, command: fg.split(' ')[0] ?? fg, argv: [fg], cwd: null, source: 'proc' as const } : { kind: 'shell' as const },
+          contents: null,
+        };
+      }),
+    })),
+  };
+}
+
+/**
+ * The saved record with each cwd a shell reported (OSC 7, 633…) replaced by
+ * the live pane's /proc cwd: a shell's logical path (`~/link`) and /proc's
+ * resolved one differ without anything having changed.
+ */
+function sameCwdRung(saved: SessionRecord, live: SessionRecord): SessionRecord {
+  const liveWindow = new Map(live.windows.map((w) => [w.index, w]));
+  return {
+    ...saved,
+    windows: saved.windows.map((w) => ({
+      ...w,
+      panes: w.panes.map((p, i) => {
+        const lp = liveWindow.get(w.index)?.panes[i];
+        return lp && p.cwd.source !== 'proc' && p.cwd.source !== 'tmux' ? { ...p, cwd: lp.cwd } : p;
+      }),
+    })),
+  };
+}
+
+// Rows are built several times per frame: the comparison once per snapshot and session.
+const compared = new WeakMap<Snapshot, Map<string, readonly Change[]>>();
+
+/** What changed in a live session since its newest checkpoint, as the diff shows it. */
+function changesOf(snapshot: Snapshot, v: SessionVerdict, home: string | null): readonly Change[] {
+  const record = v.saved?.record;
+  if (!v.liveSession || !record) return [];
+  let per = compared.get(snapshot);
+  if (!per) compared.set(snapshot, (per = new Map()));
+  const known = per.get(v.session);
+  if (known) return known;
+  const facts = snapshot.panes.filter((p) => p.session === v.session);
+  // Before the first full refresh there are no /proc facts: compare windows and panes only.
+  const withFacts = facts.length > 0;
+  const live = liveRecord(v.liveSession, facts);
+  const changes = changesBetween(sameCwdRung(record, live), live, home, { cwds: withFacts, commands: withFacts });
+  per.set(v.session, changes);
+  return changes;
 }
 
 /** Checkpoints of `name`, newest first (all, valid or not). */
@@ -29,7 +115,7 @@ export const checkpointsOf = (snapshot: Snapshot, name: string): CheckpointEntry
   snapshot.checkpoints.filter((e) => e.sessions.includes(name));
 
 /** Build the rows, filtered by a case-insensitive substring of the name. */
-export function sessionRows(snapshot: Snapshot | null, filter = ''): SessionRow[] {
+export function sessionRows(snapshot: Snapshot | null, filter = '', home: string | null = null): SessionRow[] {
   if (!snapshot) return [];
   const f = filter.toLowerCase();
   const slow = snapshot.report.server.state === 'slow' || snapshot.report.server.state === 'error';
@@ -39,10 +125,16 @@ export function sessionRows(snapshot: Snapshot | null, filter = ''): SessionRow[
       const live = v.liveSession;
       const record = v.saved?.record ?? null;
       const win = live?.windows ?? record?.windows ?? null;
+      const changes = v.health === 'healthy' || v.health === 'detached' ? changesOf(snapshot, v, home) : [];
+      // Attachment has its own column: HEALTH says health. A change the
+      // checkpoint does not hold yet (a window added, a cwd) is "changed".
+      const health: BadgeState = changes.length ? 'changed' : v.health === 'detached' ? 'healthy' : v.health;
       return {
+        kind: 'tmux' as const,
         name: v.session,
         // A server that is slow to answer has not said a session is gone.
-        badge: slow && v.health === 'crashed' ? 'checking' : v.health,
+        badge: slow && v.health === 'crashed' ? 'checking' : health,
+        changes,
         verdict: v,
         windows: win ? win.length : null,
         panes: win ? paneCount({ windows: win }) : null,
@@ -94,13 +186,14 @@ export function rowLine(row: SessionRow, selected: boolean, focused: boolean, wi
 }
 
 /** The list area: title line plus `height - 1` rows, scrolled to keep the selection in view. */
-export function listLines(rows: readonly SessionRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string): Line[] {
+export function listLines(rows: readonly SessionRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string, emptyWhy: string | null = null): Line[] {
   const nameWidth = longest(rows);
   const out: Line[] = [listHeader(width, nameWidth)];
   const room = Math.max(0, height - 1);
   if (rows.length === 0) {
-    const why = filter ? `no session matches "${filter}" — Esc in the filter clears it` : 'no sessions, live or saved — s saves a checkpoint, ? shows every key';
-    out.push(fitLine([seg(`  ${why}`, { dim: true })], width));
+    const why = filter ? `no session matches "${visible(filter)}" — / then Esc clears the filter` : (emptyWhy ?? 'no sessions, live or saved — s saves a checkpoint, ? shows every key');
+    // Wrapped: the way out of an empty list must be read whole.
+    for (const part of wrap(why, Math.max(10, width - 3)).slice(0, Math.max(1, height - 1))) out.push(fitLine([seg(`  ${part}`, { dim: !emptyWhy || !!filter, ...(emptyWhy && !filter ? { color: 'yellow' as const } : {}) })], width));
   } else {
     const at = Math.max(0, rows.findIndex((r) => r.name === selected));
     const first = Math.min(Math.max(0, at - room + 1), Math.max(0, rows.length - room));

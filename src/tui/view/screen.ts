@@ -6,11 +6,12 @@
  */
 import type { TuiInfo } from '../model.js';
 import type { TuiState } from '../state.js';
-import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, statusLines, tabsLine, tooSmallLines } from './chrome.js';
+import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
 import { detailLines } from './detail.js';
 import type { Line } from './line.js';
+import { serverName, startCommand } from './chrome.js';
 import { fitLine } from './line.js';
-import { diffLines, journalLines, progressLines, repairLines, timelineLines } from './panels.js';
+import { diffLines, journalLines, progressLines, repairLines, timelineLines, type PanelLines } from './panels.js';
 import { checkpointsOf, listLines, sessionRows, type SessionRow } from './rows.js';
 
 /** Terminal size in cells. */
@@ -40,44 +41,57 @@ export function heights(size: ScreenSize, rowCount: number, filterShown: boolean
   return { list, panel: Math.max(1, avail - list) };
 }
 
-/** Lines of the current panel before scrolling. */
-function panelContent(state: TuiState, row: SessionRow | null, width: number, now: number): Line[] {
-  if (state.dialog) return dialogLines(state.dialog, width);
+/** Lines of the current panel before scrolling, and the line to keep in view. */
+function panelContent(state: TuiState, info: TuiInfo, row: SessionRow | null, width: number, now: number): PanelLines {
+  const plain = (lines: Line[]): PanelLines => ({ lines, focusLine: null });
+  if (state.dialog) return plain(dialogLines(state.dialog, width));
+  if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
   switch (state.panel) {
     case 'detail':
-      return detailLines(row, snap, width, now);
+      return plain(detailLines(row, snap, width, now, info.home ?? null));
     case 'timeline':
-      return timelineLines(row?.name ?? null, snap && row ? checkpointsOf(snap, row.name) : [], state.timelineIndex, state.focus === 'panel', width, now);
+      return timelineLines(row?.name ?? null, snap && row ? checkpointsOf(snap, row.name) : [], state.timeline, state.timelineIndex, state.focus === 'panel', width, now);
     case 'diff':
-      return diffLines(state.diff?.session ?? row?.name ?? null, state.diff?.result ?? null, width);
+      return plain(diffLines(state.diff?.session ?? row?.name ?? null, state.diff?.result ?? null, width));
     case 'progress':
-      return progressLines(state.progress, width);
+      return plain(progressLines(state.progress, width));
     case 'repair':
-      return repairLines(state.repair, width);
+      return plain(repairLines(state.repair, width));
     case 'journal':
-      return journalLines(snap?.journal ?? null, width);
+      return journalLines(snap?.journal ?? null, state.journalIndex, state.focus === 'panel', width);
   }
 }
 
-/** The visible slice of a panel: scrolled, kept on the chosen timeline entry, padded. */
-export function panelSlice(lines: readonly Line[], state: TuiState, height: number, width: number): Line[] {
+/** The visible slice of a panel: scrolled, kept on the line under the cursor, padded. */
+export function panelSlice(content: PanelLines, state: TuiState, height: number, width: number): Line[] {
+  const { lines, focusLine } = content;
   let first = Math.min(state.scroll, Math.max(0, lines.length - height));
-  if (state.panel === 'timeline' && !state.dialog) first = Math.max(0, state.timelineIndex + 2 - height);
+  // The chosen entry and the two lines after it (its warning, its detail) stay in view.
+  if (focusLine !== null && !state.dialog && !state.prompt) first = Math.max(0, Math.min(focusLine + 3 - height, lines.length - height));
   const out = lines.slice(first, first + height);
   while (out.length < height) out.push(fitLine([], width));
   return out;
+}
+
+/** Why the list is empty, in words that say what to do. */
+function emptyWhy(state: TuiState, info: TuiInfo): string | null {
+  const snap = state.snapshot;
+  if (!snap || state.filter) return null;
+  if (snap.report.server.state === 'absent') return `no tmux server runs on ${serverName(info)} and no checkpoint remembers a session — start one: ${startCommand(info)}`;
+  return null;
 }
 
 /** Build the screen. */
 export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, now: number, refreshedAt: number | null = null): Screen {
   if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) return { kind: 'too-small', lines: tooSmallLines(size.columns, size.rows) };
   const width = size.columns;
-  const rows = sessionRows(state.snapshot, state.filter);
+  const rows = sessionRows(state.snapshot, state.filter, info.home ?? null);
   const row = rows.find((r) => r.name === state.selected) ?? null;
   const filterShown = state.filtering || state.filter !== '';
-  const h = heights(size, rows.length, filterShown);
-  const header = headerLine(info, state.snapshot, rows, width, state.busy);
+  // An empty list says why in a few lines.
+  const h = heights(size, rows.length || 3, filterShown);
+  const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null);
   const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
   if (state.help) {
@@ -87,9 +101,9 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
     while (shown.length < room) shown.push(fitLine([], width));
     return { kind: 'full', header, list: [], tabs: null, panel: shown, filter, status };
   }
-  const list = listLines(rows, state.selected, state.focus === 'list', width, h.list, now, state.filter);
+  const list = listLines(rows, state.selected, state.focus === 'list', width, h.list, now, state.filter, emptyWhy(state, info));
   const tabs = tabsLine(state.panel, state.focus, width);
-  const panel = panelSlice(panelContent(state, row, width, now), state, h.panel, width);
+  const panel = panelSlice(panelContent(state, info, row, width, now), state, h.panel, width);
   return { kind: 'full', header, list, tabs, panel, filter, status };
 }
 

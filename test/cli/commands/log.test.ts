@@ -18,7 +18,7 @@ describe('the command line', () => {
       for (const cmd of ['log', 'status', '--watch']) {
         const r = await runCli(null, ['-L', 'nowhere', cmd, 'extra'], env, 20_000);
         expect(r, cmd).toMatchObject({ code: 2 });
-        expect(r.stderr).toMatch(/^tsession: (log|status|watch) takes no arguments, got "extra"/);
+        expect(r.stderr).toMatch(/^tsession: Expected no arguments for tsession (log|status|watch), got "extra"/);
       }
       // A directory where the journal file should be.
       const status = JSON.parse((await runCli(null, ['-L', 'nowhere', 'status', '--json'], env, 20_000)).stdout) as {

@@ -75,6 +75,7 @@ describe('carryForward', () => {
     foreground: { kind: 'job', command: 'vim', argv: ['vim', 'notes.md'], cwd: '/srv/app', source: 'proc' },
     contents: { blob: 'a'.repeat(64), lines: 12, alternateScreen: false },
     lastCommand: { commandLine: 'make test', exitCode: 0, durationMs: 900, source: 'osc633', trusted: true },
+    options: { synchronizePanes: true, remainOnExit: 'on' },
   });
   // What a save reads of the restored pane while its gate holds the shell: the gate's sh, nothing running, no last command.
   const atGate = paneToRecord(livePane({ title: 'editing' }), {
@@ -90,6 +91,9 @@ describe('carryForward', () => {
     expect(rec.foreground).toEqual(saved.foreground);
     expect(rec.lastCommand).toEqual(saved.lastCommand);
     expect(rec.contents).toEqual(saved.contents);
+    // Set once the restore is done with the pane: not on it yet, recorded all the same.
+    expect(atGate.options).toBeUndefined();
+    expect(rec.options).toEqual(saved.options);
   });
 
   it("keeps the live pane's place: its new id, index, size and flags", () => {

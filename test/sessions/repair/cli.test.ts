@@ -54,7 +54,7 @@ describe('tsession unfreeze', () => {
     const dry = unfreeze('--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(new RegExp(`^work: frozen\\n  job: pane %\\d+ \\(work:0\\.0\\): pid ${sleep} \\(sleep\\) of the foreground job \\(process group ${sh}\\) is stopped: state T`));
-    expect(dry.out).toMatch(/  1\. Resume the stopped job in %\d+ \(SIGCONT to process group \d+\)\n  2\. Interrupt .* \[destructive: needs --yes\]\n  3\. Terminate .* \[destructive: needs --yes\]\n  4\. Respawn pane %\d+ in place \(respawn-pane -k, in \/\S+\) \[destructive: needs --yes\]/);
+    expect(dry.out).toMatch(/  1\. Resume the stopped job in work:0\.0 \(SIGCONT to process group \d+\)\n  2\. Interrupt .* \[destructive: needs --yes\]\n  3\. Terminate .* \[destructive: needs --yes\]\n  4\. Respawn pane work:0\.0 in place \(respawn-pane -k, in \/\S+\) \[destructive: needs --yes\]/);
     expect(readStat(sleep)?.state).toBe('T');
 
     const json = JSON.parse(unfreeze('--dry-run', '--json').out) as { dryRun: boolean; frozen: { session: string; plan: { steps: { destructive: boolean }[] } }[] };
@@ -64,7 +64,7 @@ describe('tsession unfreeze', () => {
 
     const run = unfreeze('work');
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/… Resume the stopped job[\s\S]*✓ healed: sent SIGCONT to process group \d+; pane %\d+ is running[\s\S]*work: pane %\d+ is healthy again after: Resume the stopped job/);
+    expect(run.out).toMatch(/… Resume the stopped job[\s\S]*✓ healed: sent SIGCONT to process group \d+; pane work:0\.0 is running[\s\S]*work: pane work:0\.0 is healthy again after: Resume the stopped job/);
     expect(readStat(sleep)?.state).toBe('S');
 
     // The journal answers "what did tsession do, and why": the freeze with its evidence, then the step (the dry runs wrote nothing).

@@ -73,7 +73,8 @@ describe('executeRepair', () => {
     expect(asked).toEqual([]);
     expect(events.map((e) => `${e.step.action.kind}:${e.phase}`)).toEqual(['resume-job:start', 'resume-job:healed']);
     expect(readStat(sleep)?.state).toBe('S');
-    expect(out.summary).toMatch(/work: pane %\d+ is healthy again after: Resume the stopped job in %\d+/);
+    // Panes by name, not tmux id.
+    expect(out.summary).toMatch(/work: pane work:0\.0 is healthy again after: Resume the stopped job in work:0\.0 /);
   });
 
   it('XOFF heals with C-q when the tty has ixon', async () => {

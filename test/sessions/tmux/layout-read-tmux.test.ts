@@ -57,6 +57,17 @@ it('a record of an unknown kind or a short field is an error naming the byte', (
   expect(() => decodeLayout(Buffer.from('X 1 2\n'))).toThrow(/Expected a known record tag/);
   expect(() => decodeLayout(Buffer.from('S 3.3a 1 $0 0 0 0 9:/tmp/x\n'))).toThrow(/Expected a length-prefixed field/);
   // Panes of a window no session lists are dropped, not invented.
-  const live = buildServer(decodeLayout(Buffer.from('P $9 4 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0:0:\n')), '/s');
+  const live = buildServer(decodeLayout(Buffer.from('P $9 4 %1 0 1 0 80 24 123 /dev/pts/1 0 0 0 off 0:0:\n')), '/s');
   expect(live.sessions).toEqual([]);
+});
+
+it('reads the pane options a restore brings back, only those that are on', () => {
+  const rows = (sync: string, remain: string) =>
+    buildServer(decodeLayout(Buffer.from(`S 3.3a 1 $0 0 0 0 6:/tmp/x1:a0:\nW $0 @0 0 on b25d,80x24,0,0,0 1 0 0 80 24 1:w\nP $0 0 %0 0 1 0 80 24 123 /dev/pts/1 0 0 ${sync} ${remain} 0:0:\n`)), '/s')
+      .sessions[0]!.windows[0]!.panes[0]!;
+  expect(rows('1', 'failed').options).toEqual({ synchronizePanes: true, remainOnExit: 'failed' });
+  expect(rows('0', 'on').options).toEqual({ remainOnExit: 'on' });
+  expect(rows('0', 'off').options).toBeUndefined();
+  // A value a later tmux may add is left out, not guessed.
+  expect(rows('0', 'key').options).toBeUndefined();
 });

@@ -9,6 +9,7 @@ import { classify, type Observation, type SavedSession } from '../../../sessions
 import type { RepairEvent } from '../../../sessions/repair/execute.js';
 import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
 import type { ActionResult, DiffResult, RestorePreview, RestoreRequest, Snapshot, TuiServices } from '../../../src/tui/model.js';
+import { buildTimeline } from '../../../src/ops/timeline.js';
 import { entry, liveServer, liveSession, observation, paneFacts, proc, recordOf, saved } from './fixtures.js';
 
 /** A fixed clock for frames. */
@@ -67,7 +68,7 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
   const svc: TuiServices & { calls: Call[]; current: Snapshot } = {
     calls,
     current: snapshot,
-    info: { serverLabel: '-L test', socketPath: '/tmp/tmux-0/test', stateDir: '/state' },
+    info: { serverLabel: '-L test', socketPath: '/tmp/tmux-0/test', stateDir: '/state', ownPane: null, home: '/home/ann' },
     async quick(): Promise<Snapshot> {
       log('quick');
       return svc.current;
@@ -88,10 +89,11 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       log('previewRestore', req);
       return {
         checkpointId: req.checkpointId,
-        createdAt: '2026-11-24T09:55:00Z',
+        createdAt: svc.current.checkpoints.find((e) => e.id === req.checkpointId)?.createdAt ?? '2026-11-24T09:55:00Z',
         sessions: req.sessions.map((name) => ({ name, windows: [{ index: 0, name: 'psql' }, { index: 1, name: 'dump' }], panes: 2 })),
         unlisted: [],
-        running: req.sessions.filter((n) => snapshot.report.sessions.some((v) => v.session === n && v.live)),
+        running: req.as !== undefined ? [] : req.sessions.filter((n) => snapshot.report.sessions.some((v) => v.session === n && v.live)),
+        ...(req.as !== undefined ? { as: req.as } : {}),
       };
     },
     async restore(req: RestoreRequest, approve: boolean, onProgress: Parameters<TuiServices['restore']>[2]): Promise<ActionResult> {
@@ -100,6 +102,22 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       onProgress({ phase: 'build', sessions: [...req.sessions] });
       for (const s of req.sessions) onProgress({ phase: 'done', session: s, windows: 2, panes: 2 });
       return { ok: true, message: `restored ${req.sessions.join(', ')} (2 windows, 2 panes) — from ${req.checkpointId}` };
+    },
+    async restoreDetached(req: RestoreRequest): Promise<ActionResult> {
+      log('restoreDetached', req);
+      return { ok: true, message: `restoring ${req.sessions.join(', ')} in process 4242` };
+    },
+    async timeline(session: string, entries: readonly CheckpointEntry[]) {
+      log('timeline', session);
+      // The real pure timeline over scripted history: the oldest api lacks its logs window.
+      return buildTimeline(
+        entries.map((e) => {
+          const record = e.valid ? (sampleBody(e.id).sessions.find((x) => x.name === session) ?? null) : null;
+          const older = e.id === 'cp-old' && record ? { ...record, windows: record.windows.slice(0, 1) } : record;
+          return { id: e.id, createdAt: e.createdAt, cause: e.id === 'cp-old' ? ('interval' as const) : ('change' as const), record: older };
+        }),
+        '/home/ann',
+      );
     },
     async save(): Promise<ActionResult> {
       log('save');

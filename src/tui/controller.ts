@@ -1,0 +1,224 @@
+/**
+ * The interface without a renderer: owns the state (the reducer), the
+ * refresh loop, the one pending question or prompt, and turns each key
+ * press into a command through the key-binding table. It runs from the
+ * first painted frame, before Ink has loaded, so a key typed at once is
+ * answered at once; the Ink app later renders the same controller.
+ * Everything it shows is computed from state; everything it does goes
+ * through TuiServices.
+ */
+import { createActions, type Answer, type MainCommand } from './actions.js';
+import { commandFor, type KeyScope } from './key-bindings.js';
+import type { KeyPress } from './keys.js';
+import type { Snapshot, TuiServices } from './model.js';
+import { createRefreshLoop } from './refresh-loop.js';
+import { initialState, reducer, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
+import { checkpointsOf } from './view/rows.js';
+import { journalCount } from './view/panels.js';
+import { errorMessage } from '../../checkpoints/result.js';
+
+/** Named defaults of the interface. */
+export const TUI_DEFAULTS = {
+  /** Live state is refreshed this often. */
+  refreshMs: 2_000,
+} as const;
+
+/** What the entry point (or a test) gives the controller. */
+export interface ControllerOptions {
+  readonly services: TuiServices;
+  /** The quick first look. */
+  readonly initial: Snapshot | null;
+  readonly initialSelected?: string | null;
+  /** An error to show at once (a failed attach). */
+  readonly initialStatus?: string | null;
+  readonly refreshMs?: number;
+  readonly now?: () => number;
+  /** Reach a session: leave the interface and attach, or switch the client (then a result line is returned). */
+  onAttach(session: string): string | void;
+  onQuit(): void;
+  /** Put text on the terminal's clipboard (OSC 52); absent where there is no terminal. */
+  onCopy?(text: string): void;
+}
+
+/** The running interface, for a renderer. */
+export interface Controller {
+  getState(): TuiState;
+  /** Called after every change; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  /** One key press. */
+  press(key: KeyPress): void;
+  /** Start refreshing (idempotent). */
+  start(): void;
+  stop(): void;
+  /** When the last refresh finished. */
+  readonly refreshedAt: number | null;
+  readonly now: () => number;
+  readonly services: TuiServices;
+}
+
+/** A controller over `opts.services`. */
+export function createController(opts: ControllerOptions): Controller {
+  const services = opts.services;
+  const now = opts.now ?? Date.now;
+  let state: TuiState = initialState(opts.initial, opts.initialSelected ?? null);
+  if (opts.initialStatus) state = { ...state, status: { text: opts.initialStatus, tone: 'error' } };
+  const listeners = new Set<() => void>();
+
+  const dispatch = (a: Action) => {
+    const before = state;
+    state = reducer(state, a);
+    if (state === before) return;
+    follow(before);
+    for (const l of listeners) l();
+  };
+  const status = (text: string) => dispatch({ type: 'status', text, tone: 'error' });
+  const loop = createRefreshLoop(services, opts.refreshMs ?? TUI_DEFAULTS.refreshMs, (snapshot) => dispatch({ type: 'snapshot', snapshot }), status);
+
+  // The one question or prompt that may be waiting, and who waits for its answer.
+  let pending: ((a: Answer) => void) | null = null;
+  let pendingText: ((text: string | null) => void) | null = null;
+  let seq = 0;
+  const ask = (d: Omit<Dialog, 'id'>) =>
+    new Promise<Answer>((resolve) => {
+      pending?.('no');
+      pending = resolve;
+      dispatch({ type: 'dialog', dialog: { ...d, id: ++seq } });
+    });
+  const answer = (a: Answer) => {
+    const resolve = pending;
+    pending = null;
+    dispatch({ type: 'dialog', dialog: null });
+    resolve?.(a);
+  };
+  const askText = (p: Prompt) =>
+    new Promise<string | null>((resolve) => {
+      pendingText?.(null);
+      pendingText = resolve;
+      dispatch({ type: 'prompt', prompt: p });
+    });
+  const submit = (text: string | null) => {
+    const resolve = pendingText;
+    pendingText = null;
+    dispatch({ type: 'prompt', prompt: null });
+    resolve?.(text);
+  };
+
+  /** Keep derived data (the timeline, an open diff) in step with what it is about. */
+  let timelineWanted = '';
+  let diffFor: Snapshot | null = null;
+  function follow(before: TuiState): void {
+    const s = state;
+    if (s.panel === 'timeline' && s.selected && s.snapshot) {
+      const entries = checkpointsOf(s.snapshot, s.selected);
+      const key = `${s.selected}\n${entries.map((e) => e.id).join(' ')}`;
+      if (s.timeline?.key !== key && timelineWanted !== key) {
+        timelineWanted = key;
+        const session = s.selected;
+        services.timeline(session, entries).then(
+          (r) => {
+            if (timelineWanted === key) dispatch({ type: 'timeline', timeline: { session, key, entries: typeof r === 'string' ? null : r, error: typeof r === 'string' ? r : null } });
+          },
+          (e: unknown) => dispatch({ type: 'timeline', timeline: { session, key, entries: null, error: errorMessage(e) } }),
+        );
+      }
+    }
+    // An open diff describes the live session: a refresh that changed it compares again.
+    if (s.panel === 'diff' && s.diff?.result && s.snapshot !== before.snapshot && s.snapshot && diffFor !== s.snapshot) {
+      diffFor = s.snapshot;
+      void actions.diff({ again: true });
+    }
+  }
+
+  const actions = createActions({
+    services,
+    dispatch,
+    getState: () => state,
+    ask,
+    askText,
+    refreshNow: () => loop.refreshNow(),
+    pauseRefresh: (on) => loop.pause(on),
+    attach: (s) => {
+      const said = opts.onAttach(s);
+      if (typeof said === 'string') dispatch({ type: 'status', text: said, tone: 'info' });
+    },
+    copy: (text) => {
+      opts.onCopy?.(text);
+      return opts.onCopy !== undefined;
+    },
+    quit: () => opts.onQuit(),
+    now,
+  });
+
+  const run = (command: MainCommand) => {
+    try {
+      const r = actions[command]();
+      if (r instanceof Promise) r.catch((e: unknown) => status(`${command} failed: ${errorMessage(e)}`));
+    } catch (e) {
+      status(`${command} failed: ${errorMessage(e)}`);
+    }
+  };
+
+  function press(k: KeyPress): void {
+    const s = state;
+    const scope: KeyScope = s.dialog ? 'dialog' : s.prompt ? 'prompt' : s.help ? 'help' : s.filtering ? 'filter' : 'main';
+    const command = commandFor(scope, k.name);
+    if (command === 'force-quit') return run('force-quit');
+    // A hint answers one key; the next key clears it.
+    dispatch({ type: 'key' });
+    switch (scope) {
+      case 'dialog':
+        if (command === 'yes') answer('yes');
+        else if (command === 'skip' && s.dialog?.answers.skip) answer('skip');
+        else if (command === 'no') answer('no');
+        return;
+      case 'prompt':
+        if (command === 'prompt-submit') submit(s.prompt?.text ?? '');
+        else if (command === 'prompt-cancel') submit(null);
+        else if (command === 'prompt-erase') dispatch({ type: 'prompt-erase' });
+        else if (k.text) dispatch({ type: 'prompt-type', text: k.text });
+        return;
+      case 'help':
+        if (command === 'close-help') dispatch({ type: 'help', on: false });
+        else if (command === 'help-up') dispatch({ type: 'scroll', by: -1 });
+        else if (command === 'help-down') dispatch({ type: 'scroll', by: 1 });
+        return;
+      case 'filter':
+        if (command === 'filter-apply') dispatch({ type: 'filter-end', keep: true });
+        else if (command === 'filter-clear') dispatch({ type: 'filter-end', keep: false });
+        else if (command === 'filter-erase') dispatch({ type: 'filter-erase' });
+        else if (k.text) dispatch({ type: 'filter-type', text: k.text });
+        return;
+      case 'main':
+        if (s.focus === 'panel' && s.panel === 'journal' && (command === 'up' || command === 'down')) {
+          dispatch({ type: 'journal-move', by: command === 'up' ? -1 : 1, count: journalCount(s.snapshot?.journal ?? null) });
+          return;
+        }
+        if (command) run(command as MainCommand);
+        else if (k.text && k.text !== ' ') dispatch({ type: 'status', text: `"${k.text}" does nothing here — ? shows every key`, tone: 'info', transient: true });
+        return;
+      default:
+        return;
+    }
+  }
+
+  let started = false;
+  return {
+    getState: () => state,
+    subscribe(l) {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    press,
+    start() {
+      if (started) return;
+      started = true;
+      loop.start();
+    },
+    stop: () => loop.stop(),
+    get refreshedAt() {
+      return loop.refreshedAt;
+    },
+    now,
+    services,
+  };
+}
