@@ -55,7 +55,7 @@ export class PtyHostError extends Error {
 }
 
 /** How long a command waits for a host it started to answer. */
-export const HOST_START_TIMEOUT_MS = 10_000;
+export const HOST_START_TIMEOUT_MS = 20_000;
 
 /** Start the host detached (it takes its lock; a second one started at once exits quietly). */
 export async function startHostProcess(access: PtyHostAccess): Promise<void> {
@@ -91,15 +91,18 @@ export class HostConnection {
     let first = await dial(false);
     if (first instanceof HostConnection) return options.reconnect ? (first.client.close(), HostConnection.openRetrying(dial)) : first;
     if (first.kind === 'incompatible') throw new PtyHostError('incompatible', first.message);
-    if (first.kind !== 'not-running') throw new PtyHostError('host-down', first.message);
-    if (!options.start) throw new PtyHostError('host-down', 'The PTY host is not running (tsession new NAME starts it)');
-    await startHostProcess(access);
+    // A host that accepts but does not answer yet may be starting (adopting, reviving) on a busy machine.
+    const starting = (kind: string) => kind === 'not-running' || kind === 'not-answering';
+    if (!starting(first.kind)) throw new PtyHostError('host-down', first.message);
+    if (!options.start) throw new PtyHostError('host-down', first.kind === 'not-running' ? 'The PTY host is not running (tsession new NAME starts it)' : first.message);
+    // Harmless when one is starting already: the host lock lets one run, the other exits quietly.
+    if (first.kind === 'not-running') await startHostProcess(access);
     const deadline = Date.now() + HOST_START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 30));
       first = await dial(false);
       if (first instanceof HostConnection) return options.reconnect ? (first.client.close(), HostConnection.openRetrying(dial)) : first;
-      if (first.kind !== 'not-running') throw new PtyHostError('start-failed', first.message);
+      if (!starting(first.kind)) throw new PtyHostError('start-failed', first.message);
     }
     throw new PtyHostError('start-failed', `The PTY host did not answer within ${HOST_START_TIMEOUT_MS / 1000} s; see ${join(ptyStoreDir(access.stateDir), 'host.log')}`);
   }

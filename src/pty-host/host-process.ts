@@ -49,7 +49,7 @@ export type HostStart =
   | { readonly kind: 'failed'; readonly message: string };
 
 /** How long the host waits for a keeper it started to answer. */
-export const KEEPER_START_TIMEOUT_MS = 5_000;
+export const KEEPER_START_TIMEOUT_MS = 15_000;
 
 /** Start the host; resolves once it listens for clients. */
 export async function startHost(o: HostProcessOptions): Promise<HostStart> {
