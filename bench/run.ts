@@ -18,6 +18,8 @@ const SECTIONS: Record<string, string> = {
   watch: './watch.js',
   crash: './crash-restore.js',
   pty: './pty.js',
+  unfreeze: './unfreeze.js',
+  rc: './restore-rc.js',
   startup: './startup.js',
 };
 

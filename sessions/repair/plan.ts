@@ -169,3 +169,26 @@ export function planRepair(verdict: SessionVerdict, facts: PlanFacts): RepairPla
   );
   return { session: verdict.session, steps: sorted, skipped };
 }
+
+/** A plan cut to its gentle rungs, and the destructive rungs it left for a person. */
+export interface GentlePlan {
+  readonly plan: RepairPlan;
+  /** Per target, the destructive rungs that were cut (a person's call). */
+  readonly withheld: ReadonlyMap<string, readonly RepairStep[]>;
+}
+
+/**
+ * Only the rungs that destroy nothing (resume a stopped server or job,
+ * release XOFF) of `targets`: what may run without a person (the watch
+ * daemon's auto-unfreeze). A target with no gentle rung keeps no step.
+ */
+export function gentleRungs(plan: RepairPlan, targets: ReadonlySet<string>): GentlePlan {
+  const withheld = new Map<string, RepairStep[]>();
+  const steps = plan.steps.filter((s) => {
+    if (!targets.has(s.target)) return false;
+    if (!s.destructive) return true;
+    withheld.set(s.target, [...(withheld.get(s.target) ?? []), s]);
+    return false;
+  });
+  return { plan: { ...plan, steps }, withheld };
+}

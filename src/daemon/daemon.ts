@@ -8,7 +8,9 @@
  * The feed's end is how a crash is noticed, at once, not by polling; with
  * `autoRestore`, the newest good checkpoint is restored, unless the crash
  * breaker is open. A missing or unanswering server is retried with backoff.
- * Every detection and action goes to the journal.
+ * Health rounds journal what froze; with auto-unfreeze they also apply the
+ * gentle rungs to a freeze that lasts (health-watch.ts). Every detection and
+ * action goes to the journal.
  *
  * The daemon is a state machine, one method per state:
  *
@@ -39,6 +41,7 @@ import { errorMessage } from '../../checkpoints/result.js';
 import { EXIT } from '../exit-codes.js';
 import { CrashBreaker, type BreakerPolicy } from './crash-breaker.js';
 import { DepartureRecorder } from './departures.js';
+import { autoUnfreezePolicy } from './auto-unfreeze.js';
 import { watchHealth, type HealthWatch } from './health-watch.js';
 import type { JournalEntry } from '../ops/journal.js';
 import type { Report } from './report.js';
@@ -58,6 +61,12 @@ export interface WatchSettings extends SaveSchedule {
   readonly markers: boolean;
   /** Time between health probe rounds while attached (0: none); frozen and recovered sessions are journaled. */
   readonly healthMs: number;
+  /** `--auto-unfreeze`: the gentle rungs for every session; false: as the config's `watch.autoUnfreeze` says. */
+  readonly autoUnfreeze: boolean;
+  /** `--auto-unfreeze-after`: how long a freeze lasts before that, ms; null: the config's. */
+  readonly autoUnfreezeAfterMs: number | null;
+  /** How long a pane must ignore typed input before it counts as frozen; null: the prober's default. */
+  readonly notReadingAfterMs: number | null;
   readonly breaker: BreakerPolicy;
   /** Waits before trying a failed automatic restore again: first, then doubled up to max. */
   readonly restoreRetryMs: { readonly first: number; readonly max: number };
@@ -76,6 +85,9 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = {
   autoRestore: false,
   markers: false,
   healthMs: 10_000,
+  autoUnfreeze: false,
+  autoUnfreezeAfterMs: null,
+  notReadingAfterMs: null,
   breaker: { maxRestores: 3, windowMs: 10 * 60_000 },
   restoreRetryMs: { first: 1_000, max: 8_000 },
   restoreTries: 4,
@@ -147,7 +159,7 @@ interface Attachment {
   /** The server's pid when the feed began. */
   readonly pid: number;
   readonly feed: EventFeed;
-  readonly health: HealthWatch | null;
+  readonly health: HealthWatch;
   readonly attachedAt: number;
 }
 
@@ -312,7 +324,16 @@ class Watcher {
     // Sessions made between the probe and the attach sent no notification to this client.
     this.refollow();
     void this.departures.refresh();
-    const health = this.settings.healthMs > 0 ? watchHealth(this.ctx, this.settings.healthMs, this.report) : null;
+    const { autoUnfreeze, autoUnfreezeAfterMs, notReadingAfterMs } = this.settings;
+    const health = watchHealth(
+      this.ctx,
+      {
+        everyMs: this.settings.healthMs,
+        autoUnfreeze: async () => autoUnfreezePolicy(autoUnfreeze, autoUnfreezeAfterMs, (await this.ctx.config()).watch),
+        ...(notReadingAfterMs !== null ? { notReadingAfterMs } : {}),
+      },
+      this.report,
+    );
     this.attachment = { pid: found.pid, feed, health, attachedAt };
     this.pruneNonces();
     if (!this.restore) this.startSaving();
@@ -322,7 +343,7 @@ class Watcher {
   /** attached → ended when the feed ends, → stopping when asked to stop. */
   private async attached(at: Attachment): Promise<State> {
     const end = await Promise.race([at.feed.ended, this.aborted]);
-    await at.health?.stop();
+    await at.health.stop();
     // Stopping: a final save, unless the server is what just went away.
     if (end === 'aborted') return { kind: 'stopping', at };
     this.attachment = null;
@@ -397,7 +418,7 @@ class Watcher {
 
   /** stopping → stopped: wait for a restore under way, make the final save while attached, let go. */
   private async stopping(at: Attachment | null): Promise<State> {
-    await at?.health?.stop();
+    await at?.health.stop();
     await this.restore;
     if (at) {
       // Saves were held while a restore ran: the last one is over now.

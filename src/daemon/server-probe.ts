@@ -40,6 +40,12 @@ export type EndVerdict =
 
 /** Decide what a feed's end means; `pidAtAttach` is the server's pid when the feed began. */
 export function classifyEnd(end: FeedEnd, after: Probe, pidAtAttach: number): EndVerdict {
+  if (end.kind === 'exit' && end.reason === null && !end.attached) {
+    // Our client never got attached (its session went first): the end says
+    // nothing about the server. One found gone was not seen to end
+    // normally (kill-server tells an attached client): a crash.
+    return after.kind === 'up' ? 'reattach' : after.kind === 'down' ? 'crashed' : 'recheck';
+  }
   if (!endIsCrash(end)) {
     // tmux said %exit without "server exited unexpectedly": never a crash.
     return after.kind === 'up' ? 'reattach' : after.kind === 'down' ? 'ended' : 'recheck';
@@ -50,6 +56,9 @@ export function classifyEnd(end: FeedEnd, after: Probe, pidAtAttach: number): En
 
 /** One line saying how the control client's feed ended. */
 export function describeEnd(end: FeedEnd): string {
-  if (end.kind === 'exit') return end.reason ? `control client: %exit ${end.reason}` : 'control client: %exit';
+  if (end.kind === 'exit') {
+    if (end.reason) return `control client: %exit ${end.reason}`;
+    return end.attached ? 'control client: %exit' : 'control client: %exit before it was attached (its session was gone)';
+  }
   return `control client ended without %exit (code ${end.code ?? 'none'})${end.stderr ? `: ${end.stderr.split('\n')[0]}` : ''}`;
 }

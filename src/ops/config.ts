@@ -1,6 +1,6 @@
 /**
  * User settings from `$XDG_CONFIG_HOME/tsession/config.json`: re-run
- * allowlist, pane contents lines, retention. Validated on load; a bad value is
+ * allowlist, pane contents lines, retention, the watch daemon's policies. Validated on load; a bad value is
  * a UserError naming the file, the key, what was expected and what was found.
  * Non-goals: deciding paths (checkpoints/paths.ts), applying the allowlist.
  */
@@ -52,6 +52,19 @@ export const DEFAULT_ALLOWLIST = [
 /** Default pane contents depth in lines (0 disables capture). */
 export const DEFAULT_CONTENTS = { lines: 2000 } as const;
 
+/** The watch daemon's policies a config file may set (its command-line options win). */
+export interface WatchConfig {
+  /** Apply the gentle unfreeze rungs without a person: to every session (true), to none (false), or to these sessions. */
+  readonly autoUnfreeze: boolean | readonly string[];
+  /** How long a freeze must last before that, in ms. */
+  readonly autoUnfreezeAfterMs: number;
+  /** Automatic restores allowed within the crash breaker's window (10 min). */
+  readonly maxRestores: number;
+}
+
+/** The watch policies when the file says nothing. */
+export const DEFAULT_WATCH_CONFIG: WatchConfig = { autoUnfreeze: false, autoUnfreezeAfterMs: 3_000, maxRestores: 3 };
+
 /** PTY sessions' defaults: Ctrl-\\ detaches, shell integration on, 5,000 lines of scrollback in RAM. */
 export const DEFAULT_PTY = { detachKey: 'ctrl-\\', shellIntegration: true, scrollback: 5_000 } as const;
 
@@ -60,6 +73,7 @@ export interface Config {
   readonly rerun: { readonly allowlist: readonly AllowRule[] };
   readonly contents: { readonly lines: number };
   readonly retention: RetentionPolicy;
+  readonly watch: WatchConfig;
   /** tsession's own PTY sessions (`tsession new`/`attach`). */
   readonly pty: { readonly detachKey: string; readonly shellIntegration: boolean; readonly scrollback: number };
 }
@@ -76,6 +90,7 @@ export const DEFAULT_CONFIG: Config = {
   rerun: { allowlist: toAllowRules(DEFAULT_ALLOWLIST) },
   contents: { lines: DEFAULT_CONTENTS.lines },
   retention: { keepLast: DEFAULT_RETENTION.keepLast, dailyForDays: DEFAULT_RETENTION.dailyForDays },
+  watch: DEFAULT_WATCH_CONFIG,
   pty: { ...DEFAULT_PTY },
 };
 
@@ -86,7 +101,7 @@ export interface LoadConfigOptions {
 }
 
 /** A part of the config a use case may need: a bad part it does not need falls back to defaults. */
-export type ConfigSection = 'rerun' | 'contents' | 'retention' | 'pty';
+export type ConfigSection = 'rerun' | 'contents' | 'retention' | 'watch' | 'pty';
 
 /**
  * One thing wrong with the config file: the file itself (unreadable, not
@@ -281,7 +296,7 @@ function allowlistEntry(value: unknown, path: string): AllowlistEntry {
   return { program, whenAnyArg: flags as string[] };
 }
 
-const SECTIONS: readonly ConfigSection[] = ['rerun', 'contents', 'retention', 'pty'];
+const SECTIONS: readonly ConfigSection[] = ['rerun', 'contents', 'retention', 'watch', 'pty'];
 
 /** The rerun section: the allowlist it gives, or the default one. */
 function rerunSection(value: unknown): Config['rerun'] {
@@ -305,6 +320,28 @@ function retentionSection(value: unknown): Config['retention'] {
   };
 }
 
+/** Seconds as a number ≥ 0 (fractions allowed), in ms. */
+function seconds(value: unknown, path: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 86_400) throw new ConfigIssue(path, 'seconds (a number from 0 to 86400)', value);
+  return Math.round(value * 1000);
+}
+
+function watchSection(value: unknown): Config['watch'] {
+  const watch = value === undefined ? {} : object(value, 'watch', ['autoUnfreeze', 'autoUnfreezeAfter', 'maxRestores']);
+  let autoUnfreeze: WatchConfig['autoUnfreeze'] = DEFAULT_WATCH_CONFIG.autoUnfreeze;
+  const scope = watch.autoUnfreeze;
+  if (typeof scope === 'boolean') autoUnfreeze = scope;
+  else if (Array.isArray(scope) && scope.every((x) => typeof x === 'string' && x !== '')) autoUnfreeze = [...(scope as string[])];
+  else if (scope !== undefined) throw new ConfigIssue('watch.autoUnfreeze', 'true, false, or a list of session names', scope);
+  return {
+    autoUnfreeze,
+    autoUnfreezeAfterMs: seconds(watch.autoUnfreezeAfter, 'watch.autoUnfreezeAfter') ?? DEFAULT_WATCH_CONFIG.autoUnfreezeAfterMs,
+    maxRestores: wholeNumber(watch.maxRestores, 'watch.maxRestores', 1) ?? DEFAULT_WATCH_CONFIG.maxRestores,
+  };
+}
+
+
 // A detach key is a control key: ctrl-<letter or one of @[\\]^_>, or ^<same>.
 const DETACH_KEY = /^(?:ctrl-|c-|\^)[A-Za-z@[\\\]^_]$/i;
 
@@ -323,7 +360,7 @@ function ptySection(value: unknown): Config['pty'] {
   };
 }
 
-const SECTION_CHECKS = { rerun: rerunSection, contents: contentsSection, retention: retentionSection, pty: ptySection } as const;
+const SECTION_CHECKS = { rerun: rerunSection, contents: contentsSection, retention: retentionSection, watch: watchSection, pty: ptySection } as const;
 
 const issueMessage = (e: ConfigIssue, label: string): string =>
   `${label}: ${e.path ? `${e.path}: ` : ''}expected ${e.expected}, got ${e.got === UNKNOWN ? 'an unknown setting' : describe(e.got)}`;
@@ -350,7 +387,7 @@ export function parseConfig(raw: unknown, label: string): Config {
       return DEFAULT_CONFIG[name];
     }
   };
-  const config: Config = { rerun: section('rerun'), contents: section('contents'), retention: section('retention'), pty: section('pty') };
+  const config: Config = { rerun: section('rerun'), contents: section('contents'), retention: section('retention'), watch: section('watch'), pty: section('pty') };
   const [first, ...rest] = problems;
   if (first) throw new ConfigError([first, ...rest], config);
   return config;

@@ -35,6 +35,7 @@ export const JOURNAL_WHAT = {
     'session-left',
     'config-invalid',
     'config-reloaded',
+    'unfreeze-needs-person',
   ],
   action: ['save', 'restore', 'unfreeze', 'forget'],
   daemon: ['started', 'stopping', 'stopped'],

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { classify, type HealthReport, type Observation, type SavedSession, type SessionVerdict } from '../../sessions/health/classify.js';
 import type { Prober } from '../../sessions/health/probes.js';
 import { executeRepair, type RepairEvent, type RepairOutcome } from '../../sessions/repair/execute.js';
-import { planRepair, type RepairPlan, type RepairStep } from '../../sessions/repair/plan.js';
+import { gentleRungs, planRepair, type RepairPlan, type RepairStep } from '../../sessions/repair/plan.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
@@ -142,4 +142,30 @@ export async function repair(ctx: Context, run: RepairRun): Promise<RepairResult
     },
   });
   return { outcome, journalProblem: await run.journal(journaled) };
+}
+
+/** What an automatic unfreeze needs: the plan (its gentle rungs of `targets` run), a fresh observation, the journal. */
+export interface GentleRun extends Journaling {
+  readonly plan: RepairPlan;
+  readonly targets: ReadonlySet<string>;
+  observe(): Promise<Observation>;
+}
+
+/** A gentle repair's end: the executor's outcome (null: no gentle rung to run), and each target's rungs left to a person. */
+export interface GentleResult {
+  readonly outcome: RepairOutcome | null;
+  readonly withheld: ReadonlyMap<string, readonly RepairStep[]>;
+  readonly journalProblem: string | null;
+}
+
+/**
+ * Climb only the rungs that destroy nothing (resume, release XOFF) of the
+ * plan's `targets`, journaling each step; destructive rungs are never run
+ * (nobody is asked: they stay a person's call, `tsession unfreeze`).
+ */
+export async function unfreezeGently(ctx: Context, run: GentleRun): Promise<GentleResult> {
+  const { plan, withheld } = gentleRungs(run.plan, run.targets);
+  if (plan.steps.length === 0) return { outcome: null, withheld, journalProblem: null };
+  const { outcome, journalProblem } = await repair(ctx, { plan, observe: () => run.observe(), confirm: async () => false, cause: run.cause, journal: run.journal });
+  return { outcome, withheld, journalProblem };
 }

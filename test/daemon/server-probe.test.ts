@@ -9,7 +9,7 @@ describe('feed ends', () => {
   const up = (pid: number) => ({ kind: 'up', pid, sessionIds: ['$0'] }) as const;
   const down = { kind: 'down', message: 'No tmux server' } as const;
   const busy = { kind: 'not-answering', message: 'refuses commands' } as const;
-  const exit = (reason: string | null) => ({ kind: 'exit', reason, code: reason ? 1 : 0 }) as const;
+  const exit = (reason: string | null) => ({ kind: 'exit', reason, code: reason ? 1 : 0, attached: true }) as const;
   const eof = { kind: 'eof', code: null, stderr: '' } as const;
 
   it('a crash needs tmux to say so (or no %exit) and the server gone or replaced', () => {
@@ -24,5 +24,15 @@ describe('feed ends', () => {
     expect(classifyEnd(exit(null), up(10), 10)).toBe('reattach');
     expect(classifyEnd(exit('detached'), down, 10)).toBe('ended');
     expect(classifyEnd(eof, busy, 10)).toBe('recheck');
+  });
+
+  it('a bare %exit before the client was attached (its session already gone) says nothing of the server: gone is a crash', () => {
+    // Chaos seed 3, round 19: the restored server was SIGKILLed as the
+    // daemon attached; its client found no session, said a bare %exit,
+    // and the crash was read as kill-server — nothing restored.
+    const early = { kind: 'exit', reason: null, code: 0, attached: false } as const;
+    expect(classifyEnd(early, down, 10)).toBe('crashed');
+    expect(classifyEnd(early, up(10), 10)).toBe('reattach');
+    expect(classifyEnd(early, busy, 10)).toBe('recheck');
   });
 });

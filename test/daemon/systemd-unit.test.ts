@@ -34,4 +34,15 @@ describe('systemd unit', () => {
     expect(r.stdout).toMatch(/\nDescription=tsession watch of tmux server -L we ird%% \(\/\S+\/we ird%%\)\n/);
     expect(r.stdout).toMatch(/\nRestart=on-failure\n[\s\S]*\nRestartPreventExitStatus=2 6\n[\s\S]*\nWantedBy=default.target\n$/);
   });
+
+  it('carries --auto-unfreeze, --auto-unfreeze-after and --max-restores into the unit, and checks them first', async () => {
+    const r = await runCli(null, ['-L', 'w', '--watch', '--auto-unfreeze', '--auto-unfreeze-after', '5', '--max-restores', '10', '--print-unit'], {}, 20_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\nExecStart=\S+ \S+ -L w --state-dir \S+ --watch --auto-unfreeze --auto-unfreeze-after 5 --max-restores 10\n/);
+    for (const bad of [['--max-restores', '0'], ['--max-restores', 'many'], ['--auto-unfreeze-after', '0.5']]) {
+      const e = await runCli(null, ['-L', 'w', '--watch', ...bad, '--print-unit'], {}, 20_000);
+      expect(e).toMatchObject({ code: 2, stdout: '' });
+      expect(e.stderr).toMatch(new RegExp(`^tsession: ${bad[0]}: expected`));
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_WATCH_CONFIG,
   DEFAULT_ALLOWLIST,
   DEFAULT_CONFIG,
   loadConfig,
@@ -74,8 +75,18 @@ describe('a valid file', () => {
       rerun: { allowlist: [{ program: 'vim', whenAnyArg: null }, { program: 'tail', whenAnyArg: ['-f'] }] },
       contents: { lines: 0 },
       retention: { keepLast: 3, dailyForDays: 7 },
+      watch: DEFAULT_WATCH_CONFIG,
       pty: { detachKey: 'ctrl-a', shellIntegration: false, scrollback: 5_000 },
     });
+  });
+
+  it('the watch section: auto-unfreeze for all or some sessions, its wait in seconds, the breaker\'s restores', () => {
+    expect(parseConfig({ watch: { autoUnfreeze: ['api', 'db'], autoUnfreezeAfter: 1.5, maxRestores: 50 } }, 'x').watch).toEqual({
+      autoUnfreeze: ['api', 'db'],
+      autoUnfreezeAfterMs: 1_500,
+      maxRestores: 50,
+    });
+    expect(parseConfig({ watch: { autoUnfreeze: true } }, 'x').watch).toEqual({ ...DEFAULT_WATCH_CONFIG, autoUnfreeze: true });
   });
 
   it('an empty object is all defaults', () => {
@@ -118,7 +129,10 @@ describe('bad values name the file, the key, what was expected and what was foun
     ],
     [{ contents: { lines: 2 ** 60 } }, `contents.lines: expected a whole number ≥ 0, got ${2 ** 60}`],
     [{ retention: { keeplast: 5 } }, 'retention.keeplast: expected one of keepLast, dailyForDays, got an unknown setting'],
-    [{ colour: true }, 'colour: expected one of rerun, contents, retention, pty, got an unknown setting'],
+    [{ colour: true }, 'colour: expected one of rerun, contents, retention, watch, pty, got an unknown setting'],
+    [{ watch: { autoUnfreeze: 'yes' } }, 'watch.autoUnfreeze: expected true, false, or a list of session names, got "yes"'],
+    [{ watch: { autoUnfreezeAfter: -1 } }, 'watch.autoUnfreezeAfter: expected seconds (a number from 0 to 86400), got -1'],
+    [{ watch: { maxRestores: 0 } }, 'watch.maxRestores: expected a whole number ≥ 1, got 0'],
     [{ pty: { detachKey: 'x' } }, 'pty.detachKey: expected a control key like "ctrl-\\\\" or "ctrl-a", got "x"'],
     [[1, 2], 'expected a JSON object, got [1,2]'],
   ])('%j', async (value, message) => {

@@ -29,6 +29,15 @@ export function parseSeconds(option: string, value: unknown, fallbackMs: number)
   return Math.round(n * 1000);
 }
 
+/** `--max-restores`: a whole number ≥ 1; undefined: the config's. */
+export function parseMaxRestores(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) {
+    throw new UserError(`--max-restores: expected a whole number ≥ 1, got ${JSON.stringify(value)}`, EXIT.usage);
+  }
+  return Number(value);
+}
+
 /** `--interval` in seconds → milliseconds. */
 export const parseInterval = (value: unknown): number => parseSeconds('--interval', value, DEFAULT_WATCH_SETTINGS.intervalMs);
 
@@ -58,6 +67,9 @@ function unitArgv(ctx: Context, v: ValuesOf<'watch'>): string[] {
   if (v['auto-restore'] === true) argv.push('--auto-restore');
   if (v.markers === true) argv.push('--markers');
   if (typeof v.health === 'string') argv.push('--health', v.health);
+  if (v['auto-unfreeze'] === true) argv.push('--auto-unfreeze');
+  if (typeof v['auto-unfreeze-after'] === 'string') argv.push('--auto-unfreeze-after', v['auto-unfreeze-after']);
+  if (typeof v['max-restores'] === 'string') argv.push('--max-restores', v['max-restores']);
   return argv;
 }
 
@@ -74,6 +86,8 @@ function unitEnv(ctx: Context): Record<string, string> {
 export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: string[]): Promise<number> {
   refuseArguments('watch', positionals); // it follows the whole server
   const times = watchTimes(v);
+  const maxRestores = parseMaxRestores(v['max-restores']);
+  const unfreezeAfter = v['auto-unfreeze-after'] === undefined ? null : parseSeconds('--auto-unfreeze-after', v['auto-unfreeze-after'], 0);
   if (v['print-unit'] === true) {
     // The socket path is said in the description too: with -L the command line does not hold it, and `tsession doctor` finds a server's unit by it.
     const described = ctx.server.label.startsWith('-S ') ? ctx.server.label : `${ctx.server.label} (${ctx.server.socketPath})`;
@@ -81,9 +95,17 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
     process.stdout.write(ctx.opts.json ? `${JSON.stringify({ unit })}\n` : unit);
     return EXIT.ok;
   }
-  const settings: WatchSettings = { ...DEFAULT_WATCH_SETTINGS, ...times, autoRestore: v['auto-restore'] === true, markers: v.markers === true };
   // A config that does not validate would make every save fail while the unit looks healthy: refuse (one line, exit 1).
-  await ctx.config();
+  const config = await ctx.config();
+  const settings: WatchSettings = {
+    ...DEFAULT_WATCH_SETTINGS,
+    ...times,
+    autoRestore: v['auto-restore'] === true,
+    markers: v.markers === true,
+    autoUnfreeze: v['auto-unfreeze'] === true,
+    autoUnfreezeAfterMs: unfreezeAfter,
+    breaker: { ...DEFAULT_WATCH_SETTINGS.breaker, maxRestores: maxRestores ?? config.watch.maxRestores },
+  };
   const store = await ctx.store();
   // A store that cannot be created would make every save fail while the unit looks healthy: exit 4 now.
   await ensurePrivateDir(ctx.storeDir, ctx.paths.stateDir);
@@ -127,6 +149,9 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
         : 'auto-restore off',
       settings.markers ? 'following shell-integration markers (one tmux client per session)' : 'not following pane output',
       settings.healthMs ? `health probes every ${settings.healthMs / 1000} s` : 'no health probes',
+      settings.autoUnfreeze || config.watch.autoUnfreeze !== false
+        ? `auto-unfreeze (gentle steps only) for ${settings.autoUnfreeze || config.watch.autoUnfreeze === true ? 'every session' : (config.watch.autoUnfreeze as readonly string[]).join(', ')} after ${(settings.autoUnfreezeAfterMs ?? config.watch.autoUnfreezeAfterMs) / 1000} s`
+        : 'auto-unfreeze off',
       ...(lock.replacedStale ? [`took over a stale lock of pid ${lock.replacedStale.pid}`] : []),
     ],
   });

@@ -47,12 +47,46 @@ describe('event feed with output', () => {
 
 describe('feed ends', () => {
   it('a crash is %exit "server exited unexpectedly" or an end without %exit; kill-server and detach are not', () => {
-    expect(endIsCrash({ kind: 'exit', reason: 'server exited unexpectedly', code: 1 })).toBe(true);
+    expect(endIsCrash({ kind: 'exit', reason: 'server exited unexpectedly', code: 1, attached: true })).toBe(true);
     expect(endIsCrash({ kind: 'eof', code: null, stderr: '' })).toBe(true);
-    expect(endIsCrash({ kind: 'exit', reason: null, code: 0 })).toBe(false);
-    expect(endIsCrash({ kind: 'exit', reason: 'detached', code: 0 })).toBe(false);
+    expect(endIsCrash({ kind: 'exit', reason: null, code: 0, attached: true })).toBe(false);
+    expect(endIsCrash({ kind: 'exit', reason: 'detached', code: 0, attached: true })).toBe(false);
     expect(describeEnd({ kind: 'eof', code: 1, stderr: "can't find session: $9\nmore" })).toBe(
       "control client ended without %exit (code 1): can't find session: $9",
     );
   });
+});
+
+describe('a feed that never got attached', () => {
+  it('says so: a bare %exit for a session already gone, unlike kill-server seen by an attached client', async () => {
+    s = createTestServer();
+    s.tmux('new-session', '-d', '-s', 'here', '-x', '80', '-y', '24');
+    const server = resolveServer({ socketName: s.name }, s.env, process.getuid!());
+    const gone = await openEventFeed(server, '$99', () => {}, s.env).ended;
+    expect(gone).toMatchObject({ kind: 'exit', reason: null, attached: false });
+    expect(describeEnd(gone)).toMatch(/before it was attached/);
+    const events: FeedEvent[] = [];
+    feed = openEventFeed(server, 'here', (e) => events.push(e), s.env);
+    await waitFor(() => events.some((e) => e.type === 'session-changed'), 10_000, 'attached');
+    s.tmuxTry('kill-server');
+    expect(await feed.ended).toMatchObject({ kind: 'exit', reason: null, attached: true });
+  });
+});
+
+describe('output reads', () => {
+  it('every byte a busy pane prints arrives, in order, with the reads coalesced', async () => {
+    s = createTestServer();
+    s.tmux('new-session', '-d', '-s', 'loud', '-x', '80', '-y', '24');
+    await waitFor(() => s!.tmux('display', '-p', '-t', 'loud', '#{cursor_x}').trim() !== '0', 10_000, 'the prompt');
+    const server = resolveServer({ socketName: s.name }, s.env, process.getuid!());
+    const chunks: Buffer[] = [];
+    const events: FeedEvent[] = [];
+    feed = openEventFeed(server, 'loud', (e) => events.push(e), s.env, { pauseAfterS: 30, onOutput: (_p, d) => chunks.push(Buffer.from(d)) });
+    await waitFor(() => events.some((e) => e.type === 'session-changed'), 10_000, 'attached');
+    s.tmux('send-keys', '-t', 'loud', "seq -f 'n%g' 1 200000; echo DONE-$((6*7))", 'Enter');
+    await waitFor(() => Buffer.concat(chunks).includes('DONE-42'), 60_000, 'all the output');
+    const numbers = [...Buffer.concat(chunks).toString('latin1').matchAll(/n(\d+)\r\n/g)].map((m) => Number(m[1]));
+    expect(numbers.length).toBe(200_000);
+    expect(numbers.every((n, i) => n === i + 1)).toBe(true);
+  }, 90_000);
 });
