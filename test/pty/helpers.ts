@@ -57,16 +57,21 @@ export function ptyWorld(extraEnv: NodeJS.ProcessEnv = {}): PtyWorld {
     hostPid: () => pidOf(ptyHostLockFile(paths.runtimeDir)),
     keeperPid: () => pidOf(ptyKeeperLockFile(paths.runtimeDir)),
     async destroy() {
-      const pids = [await world.hostPid(), await world.keeperPid()].filter((p): p is number => p !== null);
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
+      // A host may be starting as this runs (a terminal that lost it starts one): kill what the locks name
+      // until four looks in a row (a second) find nothing alive.
+      let quiet = 0;
+      for (let round = 0; round < 40 && quiet < 4; round++) {
+        const pids = [await world.hostPid(), await world.keeperPid()].filter((p): p is number => p !== null && alive(p));
+        quiet = pids.length === 0 ? quiet + 1 : 0;
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
         }
+        await new Promise((r) => setTimeout(r, 250));
       }
-      // The shells hang up once the keeper is gone; give them a moment to stop writing here.
-      await waitFor(() => pids.every((p) => !alive(p)), 5_000, 'the host and keeper to end').catch(() => undefined);
       try {
         rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       } catch {
