@@ -17,6 +17,7 @@ const SECTIONS: Record<string, string> = {
   tui: './tui.js',
   watch: './watch.js',
   crash: './crash-restore.js',
+  pty: './pty.js',
   unfreeze: './unfreeze.js',
   rc: './restore-rc.js',
   startup: './startup.js',

@@ -34,7 +34,9 @@ export function isDefaultStartupSession(session: SessionRecord): boolean {
 }
 
 /** Decide whether a body is worth keeping over older checkpoints. */
-export function assessMeaningful(body: Pick<CheckpointBody, 'sessions'>, homeDir: string): Meaningfulness {
+export function assessMeaningful(body: Pick<CheckpointBody, 'sessions' | 'ptySessions'>, homeDir: string): Meaningfulness {
+  // A PTY session was made on purpose (`tsession new`): always worth keeping.
+  if ((body.ptySessions?.length ?? 0) > 0) return { meaningful: true };
   if (body.sessions.length === 0) return { meaningful: false, reason: 'the server has no sessions' };
   if (body.sessions.every((s) => isDefaultStartupSession(s))) {
     const names = body.sessions.map((s) => JSON.stringify(s.name)).join(', ');

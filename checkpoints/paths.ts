@@ -269,3 +269,39 @@ async function makeDirs(dir: string): Promise<void> {
     }
   }
 }
+
+/**
+ * The pseudo server path PTY sessions are kept under: their checkpoints sit
+ * in their own server entry of the store (servers/<slug>), beside tmux servers.
+ */
+export const PTY_SERVER_PATH = 'tsession-pty' as const;
+
+/** The checkpoint store dir of tsession's own PTY sessions. */
+export function ptyStoreDir(stateDir: string): string {
+  return serverDir(stateDir, PTY_SERVER_PATH);
+}
+
+/** The output logs (since each PTY session's last checkpoint) inside the PTY store dir. */
+export function ptyLogDir(stateDir: string): string {
+  return join(ptyStoreDir(stateDir), 'pty-logs');
+}
+
+/** The keeper's socket (it holds the pty masters) in the runtime dir. */
+export function ptyKeeperSocketFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-keeper.sock');
+}
+
+/** The lock the keeper holds while it runs (one keeper per user). */
+export function ptyKeeperLockFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-keeper.lock');
+}
+
+/** The lock the PTY host holds while it runs (one host per user). */
+export function ptyHostLockFile(runtimeDir: string): string {
+  return join(runtimeDir, 'pty-host.lock');
+}
+
+/** The keeper's entry, bundled beside the bin (scripts/bundle.mjs writes both to dist/). */
+export function ptyKeeperEntry(binPath: string): string {
+  return join(dirname(binPath), 'tsession-keeper.cjs');
+}

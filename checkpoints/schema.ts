@@ -1,13 +1,14 @@
 /**
- * Checkpoint schema, version 1: the on-disk record of one tmux server's
- * sessions. The record types are inferred from this schema, so what is
+ * Checkpoint schema, version 2: the on-disk record of one tmux server's
+ * sessions, or of the PTY sessions tsession hosts itself (version 2 added
+ * them; a version-1 file reads unchanged). The record types are inferred from this schema, so what is
  * validated is exactly what the code sees. Live types live in sessions/.
  */
 import { z } from 'zod';
 
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_MIN_VERSION, CHECKPOINT_VERSION } from './format.js';
 
-export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION };
+export { CHECKPOINT_FORMAT, CHECKPOINT_MIN_VERSION, CHECKPOINT_VERSION };
 
 /** Where a fact came from, best first (DESIGN.md "Fact provenance"). */
 export const PROVENANCES = [
@@ -128,6 +129,45 @@ export const sessionSchema = z.object({
   windows: z.array(windowSchema).min(1),
 });
 
+/**
+ * A PTY session tsession hosts (src/pty-host/). Every field is untrusted on
+ * read: a revive quotes, checks and allowlists before anything runs.
+ */
+export const ptySessionSchema = z.object({
+  /** The session's name (what `tsession attach NAME` takes). */
+  name: z.string().min(1).max(256),
+  /** Random id of this incarnation of the session (a revive makes a new one). */
+  incarnation: z.string().min(1).max(64),
+  /** The program the session was started with: argv[0] and its arguments. */
+  argv: z.array(z.string()).min(1),
+  /** True when argv is the user's shell (a revive walks the shell ladder), false for `new NAME -- CMD`. */
+  isShell: z.boolean(),
+  /** The shell's cwd: where a revive starts it. */
+  cwd: cwdFactSchema,
+  cols: z.number().int().positive(),
+  rows: z.number().int().positive(),
+  /** The window title the program set (untrusted text). */
+  title: z.string(),
+  /** The serialized screen and scrollback (escape sequences that redraw it), as a blob. */
+  screen: contentsRefSchema.nullable(),
+  lastCommand: lastCommandSchema.nullable(),
+  /** The foreground job on the pty when it was not the shell (argv from /proc), as for a tmux pane. */
+  foreground: foregroundSchema,
+  /** Epoch ms the session was first created. */
+  createdAt: z.number().int().nonnegative(),
+  /** The process when the checkpoint was written: its pid, or how it ended. */
+  process: z.discriminatedUnion('state', [
+    z.object({ state: z.literal('running'), pid: z.number().int().positive() }),
+    z.object({ state: z.literal('exited'), exitCode: z.number().int(), signal: z.number().int().nullable() }),
+  ]),
+  /** Output bytes the screen includes (the keeper's offset), so a host that adopts the session replays only what follows. */
+  outputOffset: z.number().int().nonnegative(),
+  /** Generation of the output log that continues this checkpoint (checkpoints/pty-log.ts). */
+  logGeneration: z.number().int().nonnegative(),
+  /** When this session was revived lately (epoch ms): the crash-loop breaker counts them. */
+  revives: z.array(z.number().int().nonnegative()).max(64),
+});
+
 /** The checksummed part of a checkpoint. */
 export const checkpointBodySchema = z.object({
   id: z.string().min(1),
@@ -143,12 +183,14 @@ export const checkpointBodySchema = z.object({
     label: z.string(),
   }),
   sessions: z.array(sessionSchema),
+  /** PTY sessions (version 2), kept under their own server entry (socketPath `pty`). */
+  ptySessions: z.array(ptySessionSchema).optional(),
 });
 
 /** The whole file: format marker, version, checksum, body. */
 export const checkpointFileSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(CHECKPOINT_VERSION),
+  version: z.number().int().min(CHECKPOINT_MIN_VERSION).max(CHECKPOINT_VERSION),
   /** SHA-256 (hex) of the canonical JSON of `body`. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   body: checkpointBodySchema,
@@ -162,6 +204,7 @@ export type PaneRecord = z.infer<typeof paneSchema>;
 export type ForegroundRecord = z.infer<typeof foregroundSchema>;
 export type ContentsRef = z.infer<typeof contentsRefSchema>;
 export type LastCommandRecord = z.infer<typeof lastCommandSchema>;
+export type PtySessionRecord = z.infer<typeof ptySessionSchema>;
 
 /** Pane contents blob (msgpack-encoded). `normal` is the shell's screen + history with SGR. */
 export interface ContentsBlob {

@@ -21,7 +21,7 @@ import { executeRetention, planRetention, type RetentionPolicy, type RetentionRe
 // `import type`: an import of only inline `type` names is still emitted
 // under verbatimModuleSyntax, and would load zod on the save path.
 import type { CheckpointBody, CheckpointFile, ContentsBlob } from './schema.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './format.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_MIN_VERSION, CHECKPOINT_VERSION } from './format.js';
 
 // The schema library costs ~25 ms to load; only reading needs it.
 const loadSchema = () => import('./schema.js');
@@ -214,8 +214,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
         message: `Checkpoint ${file} has schema version ${envelope.version}; this tsession reads up to ${CHECKPOINT_VERSION} — upgrade tsession`,
       });
     }
-    if (envelope.version !== CHECKPOINT_VERSION) {
-      return corrupt(`expected schema version ${CHECKPOINT_VERSION}, got ${JSON.stringify(envelope.version) ?? 'none'}`);
+    if (typeof envelope.version !== 'number' || envelope.version < CHECKPOINT_MIN_VERSION) {
+      return corrupt(`expected schema version ${CHECKPOINT_MIN_VERSION} to ${CHECKPOINT_VERSION}, got ${JSON.stringify(envelope.version) ?? 'none'}`);
     }
     const { checkpointFileSchema } = await loadSchema();
     const parsed = checkpointFileSchema.safeParse(raw);
@@ -435,6 +435,8 @@ function* panesOf(body: CheckpointBody) {
       for (const pane of window.panes) yield { session: session.name, pane };
     }
   }
+  // A PTY session's screen is a blob like a pane's contents, checked and kept alike.
+  for (const pty of body.ptySessions ?? []) yield { session: pty.name, pane: { id: 'pty', contents: pty.screen } };
 }
 
 function entryOf(
@@ -448,7 +450,7 @@ function entryOf(
   return {
     ...base,
     createdAt,
-    sessions: body.sessions.map((s) => s.name),
+    sessions: [...body.sessions.map((s) => s.name), ...(body.ptySessions ?? []).map((s) => s.name)],
     panes: panes.length,
     meaningful: assessMeaningful(body, home).meaningful,
     blobs: [...new Set(panes.flatMap(({ pane }) => (pane.contents ? [pane.contents.blob] : [])))],

@@ -54,8 +54,16 @@ await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(dist, 'tsession-main.cjs'),
   // Native and ES-only packages the commands load on demand stay in node_modules.
-  external: ['node-pty', '@xterm/headless', 'ink', 'react', 'msgpackr'],
+  external: ['node-pty', '@xterm/headless', '@xterm/addon-serialize', 'ink', 'react', 'msgpackr'],
   plugins: [tuiStaysExternal],
+});
+
+// The PTY keeper alone: one per user and long-lived, so it loads nothing else (README, PTY design).
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'pty-host', 'keeper-main.ts')],
+  outfile: join(dist, 'tsession-keeper.cjs'),
+  external: ['node-pty', 'msgpackr'],
 });
 
 await build({

@@ -65,12 +65,17 @@ export interface WatchConfig {
 /** The watch policies when the file says nothing. */
 export const DEFAULT_WATCH_CONFIG: WatchConfig = { autoUnfreeze: false, autoUnfreezeAfterMs: 3_000, maxRestores: 3 };
 
+/** PTY sessions' defaults: Ctrl-\\ detaches, shell integration on, 5,000 lines of scrollback in RAM. */
+export const DEFAULT_PTY = { detachKey: 'ctrl-\\', shellIntegration: true, scrollback: 5_000 } as const;
+
 /** Settings after defaults are applied. */
 export interface Config {
   readonly rerun: { readonly allowlist: readonly AllowRule[] };
   readonly contents: { readonly lines: number };
   readonly retention: RetentionPolicy;
   readonly watch: WatchConfig;
+  /** tsession's own PTY sessions (`tsession new`/`attach`). */
+  readonly pty: { readonly detachKey: string; readonly shellIntegration: boolean; readonly scrollback: number };
 }
 
 /** Turn config-file entries into rules. */
@@ -86,6 +91,7 @@ export const DEFAULT_CONFIG: Config = {
   contents: { lines: DEFAULT_CONTENTS.lines },
   retention: { keepLast: DEFAULT_RETENTION.keepLast, dailyForDays: DEFAULT_RETENTION.dailyForDays },
   watch: DEFAULT_WATCH_CONFIG,
+  pty: { ...DEFAULT_PTY },
 };
 
 /** Where to load from: the config file (paths.resolvePaths().configFile) and the home dir for `~` in messages. */
@@ -95,7 +101,7 @@ export interface LoadConfigOptions {
 }
 
 /** A part of the config a use case may need: a bad part it does not need falls back to defaults. */
-export type ConfigSection = 'rerun' | 'contents' | 'retention' | 'watch';
+export type ConfigSection = 'rerun' | 'contents' | 'retention' | 'watch' | 'pty';
 
 /**
  * One thing wrong with the config file: the file itself (unreadable, not
@@ -290,7 +296,7 @@ function allowlistEntry(value: unknown, path: string): AllowlistEntry {
   return { program, whenAnyArg: flags as string[] };
 }
 
-const SECTIONS: readonly ConfigSection[] = ['rerun', 'contents', 'retention', 'watch'];
+const SECTIONS: readonly ConfigSection[] = ['rerun', 'contents', 'retention', 'watch', 'pty'];
 
 /** The rerun section: the allowlist it gives, or the default one. */
 function rerunSection(value: unknown): Config['rerun'] {
@@ -335,7 +341,26 @@ function watchSection(value: unknown): Config['watch'] {
   };
 }
 
-const SECTION_CHECKS = { rerun: rerunSection, contents: contentsSection, retention: retentionSection, watch: watchSection } as const;
+
+// A detach key is a control key: ctrl-<letter or one of @[\\]^_>, or ^<same>.
+const DETACH_KEY = /^(?:ctrl-|c-|\^)[A-Za-z@[\\\]^_]$/i;
+
+function ptySection(value: unknown): Config['pty'] {
+  const pty = value === undefined ? {} : object(value, 'pty', ['detachKey', 'shellIntegration', 'scrollback']);
+  if (pty.detachKey !== undefined && (typeof pty.detachKey !== 'string' || !DETACH_KEY.test(pty.detachKey))) {
+    throw new ConfigIssue('pty.detachKey', 'a control key like "ctrl-\\\\" or "ctrl-a"', pty.detachKey);
+  }
+  if (pty.shellIntegration !== undefined && typeof pty.shellIntegration !== 'boolean') {
+    throw new ConfigIssue('pty.shellIntegration', 'true or false', pty.shellIntegration);
+  }
+  return {
+    detachKey: (pty.detachKey as string | undefined) ?? DEFAULT_PTY.detachKey,
+    shellIntegration: (pty.shellIntegration as boolean | undefined) ?? DEFAULT_PTY.shellIntegration,
+    scrollback: wholeNumber(pty.scrollback, 'pty.scrollback', 0) ?? DEFAULT_PTY.scrollback,
+  };
+}
+
+const SECTION_CHECKS = { rerun: rerunSection, contents: contentsSection, retention: retentionSection, watch: watchSection, pty: ptySection } as const;
 
 const issueMessage = (e: ConfigIssue, label: string): string =>
   `${label}: ${e.path ? `${e.path}: ` : ''}expected ${e.expected}, got ${e.got === UNKNOWN ? 'an unknown setting' : describe(e.got)}`;
@@ -362,7 +387,7 @@ export function parseConfig(raw: unknown, label: string): Config {
       return DEFAULT_CONFIG[name];
     }
   };
-  const config: Config = { rerun: section('rerun'), contents: section('contents'), retention: section('retention'), watch: section('watch') };
+  const config: Config = { rerun: section('rerun'), contents: section('contents'), retention: section('retention'), watch: section('watch'), pty: section('pty') };
   const [first, ...rest] = problems;
   if (first) throw new ConfigError([first, ...rest], config);
   return config;

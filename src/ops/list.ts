@@ -13,6 +13,8 @@ import { readClients } from '../../sessions/tmux/queries.js';
 import { readLayoutOrEmpty } from '../../sessions/tmux/layout-read.js';
 import type { Context } from '../context.js';
 import { loadDepartures, rememberedSessions } from './departures.js';
+import { ptyAccessOf } from './pty-client.js';
+import { listPtySessions, type PtyListing } from './pty-sessions.js';
 
 /** One row of the list. */
 export interface ListedSession {
@@ -77,10 +79,14 @@ export function savedWindows(s: SessionRecord): SavedWindow[] {
 export interface SessionList {
   readonly sessions: ListedSession[];
   readonly tmuxProblem: TmuxError | null;
+  /** tsession's own PTY sessions (src/ops/pty-sessions.ts); null when they could not be read. */
+  readonly pty: { readonly hostRunning: boolean; readonly sessions: readonly PtyListing[] } | null;
 }
 
 /** Build the list from the live server and the checkpoint index. */
 export async function listSessions(ctx: Context): Promise<SessionList> {
+  // PTY sessions need no tmux: asked beside it, never after it.
+  const ptyList = listPtySessions(ptyAccessOf(ctx)).catch(() => null);
   let tmuxProblem: TmuxError | null = null;
   const live = await readLayoutOrEmpty(ctx.server, { env: ctx.env }).catch((e: unknown) => {
     if (!(e instanceof TmuxError)) throw e;
@@ -147,7 +153,7 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
       saved: record ? savedWindows(record) : null,
     });
   }
-  return { sessions: out, tmuxProblem };
+  return { sessions: out, tmuxProblem, pty: await ptyList };
 }
 
 /**

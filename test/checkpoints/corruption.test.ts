@@ -42,6 +42,10 @@ function storeWith(...names: string[]): CheckpointStore {
 const damaged = Object.entries(manifest).filter(([name]) => name !== 'valid.json');
 
 describe('fixtures', () => {
+  it('the valid fixture, written as schema version 1 before PTY sessions existed, still reads', async () => {
+    expect(JSON.parse(readFileSync(join(FIXTURES, 'valid.json'), 'utf8')).version).toBe(1);
+  });
+
   it('the valid fixture reads cleanly with its blob', async () => {
     const store = storeWith();
     const r = await store.read(valid.id);
@@ -61,7 +65,7 @@ describe('fixtures', () => {
     expect(r.error.reason).toContain(m.reason);
     expect(r.error.message).toContain(file);
     if (m.kind === 'future-version') {
-      expect(r.error.message).toBe(`Checkpoint ${file} has schema version 2; this tsession reads up to 1 — upgrade tsession`);
+      expect(r.error.message).toBe(`Checkpoint ${file} has schema version 3; this tsession reads up to 2 — upgrade tsession`);
     } else {
       expect(r.error.message).toBe(`Checkpoint ${file} is corrupt (${r.error.reason})`);
     }
@@ -123,7 +127,7 @@ describe('other damage', () => {
     put('e3', '{"hello":1}');
     expect(await reason('e3')).toBe('expected format "tsession-checkpoint", got none');
     put('e4', '{"format":"tsession-checkpoint","version":0}');
-    expect(await reason('e4')).toBe('expected schema version 1, got 0');
+    expect(await reason('e4')).toBe('expected schema version 1 to 2, got 0');
     const v = JSON.parse(readFileSync(join(FIXTURES, 'valid.json'), 'utf8'));
     v.body.sessions[0].windows[0].layout = '';
     put('e5', JSON.stringify(v));

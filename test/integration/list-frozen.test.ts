@@ -71,9 +71,9 @@ describe('list health, as the interface says it', () => {
     expect(l.get('api')).toMatchObject({ health: 'changed', attached: false });
     expect(l.get('work')).toMatchObject({ health: 'frozen' });
     const text = await runCli(server, ['list'], env);
-    expect(text.stdout).toMatch(/^SESSION\s+HEALTH\s+WINDOWS\s+PANES\s+ATTACHED/);
-    expect(text.stdout).toMatch(/api\s+changed\s+2\s+2\s+no/);
-    expect(text.stdout).toMatch(/work\s+frozen\s+1\s+1\s+no/);
+    expect(text.stdout).toMatch(/^SESSION\s+HEALTH\s+KIND\s+WINDOWS\s+PANES\s+ATTACHED/);
+    expect(text.stdout).toMatch(/api\s+changed\s+tmux\s+2\s+2\s+no/);
+    expect(text.stdout).toMatch(/work\s+frozen\s+tmux\s+1\s+1\s+no/);
     expect(text.stdout).not.toMatch(/detached/);
   }, 60_000);
 });
@@ -88,9 +88,9 @@ describe('formatList', () => {
       { ...row, name: 'e', state: 'live', health: 'changed', windows: 2, panes: 3 },
       { ...row, name: 'f', state: 'live', health: 'healthy', windows: 1, panes: 1 },
     ]);
-    expect(out).toMatch(/^SESSION\s+HEALTH\s+WINDOWS\s+PANES\s+ATTACHED\s+CHECKPOINT\n/);
-    expect(out).toMatch(/e\s+changed\s+2\s+3\s+no/);
-    expect(out).toMatch(/f\s+healthy\s+1\s+1\s+no/);
+    expect(out).toMatch(/^SESSION\s+HEALTH\s+KIND\s+WINDOWS\s+PANES\s+ATTACHED\s+CHECKPOINT\n/);
+    expect(out).toMatch(/e\s+changed\s+tmux\s+2\s+3\s+no/);
+    expect(out).toMatch(/f\s+healthy\s+tmux\s+1\s+1\s+no/);
     expect(out).not.toMatch(/detached|live/);
     expect(out).toMatch(/a\s+crashed/);
     expect(out).toMatch(/b\s+unknown \(no answer\)/);

@@ -51,7 +51,7 @@ describe('configFor', () => {
     const r = await configFor(ctxOf(h), ['rerun']);
     expect(r.config).toEqual(DEFAULT_CONFIG);
     expect(r.warning).toBe(
-      `${LABEL}: colour: expected one of rerun, contents, retention, watch, got an unknown setting (and 2 more); going on with the defaults for unknown keys, contents, retention, which this does not need`,
+      `${LABEL}: colour: expected one of rerun, contents, retention, watch, pty, got an unknown setting (and 2 more); going on with the defaults for unknown keys, contents, retention, which this does not need`,
     );
   });
 

@@ -67,6 +67,7 @@ describe('a valid file', () => {
           rerun: { allowlist: ['vim', { program: 'tail', whenAnyArg: ['-f'] }] },
           contents: { lines: 0 },
           retention: { keepLast: 3 },
+          pty: { detachKey: 'ctrl-a', shellIntegration: false },
         }),
       ),
     );
@@ -75,6 +76,7 @@ describe('a valid file', () => {
       contents: { lines: 0 },
       retention: { keepLast: 3, dailyForDays: 7 },
       watch: DEFAULT_WATCH_CONFIG,
+      pty: { detachKey: 'ctrl-a', shellIntegration: false, scrollback: 5_000 },
     });
   });
 
@@ -127,10 +129,11 @@ describe('bad values name the file, the key, what was expected and what was foun
     ],
     [{ contents: { lines: 2 ** 60 } }, `contents.lines: expected a whole number ≥ 0, got ${2 ** 60}`],
     [{ retention: { keeplast: 5 } }, 'retention.keeplast: expected one of keepLast, dailyForDays, got an unknown setting'],
-    [{ colour: true }, 'colour: expected one of rerun, contents, retention, watch, got an unknown setting'],
+    [{ colour: true }, 'colour: expected one of rerun, contents, retention, watch, pty, got an unknown setting'],
     [{ watch: { autoUnfreeze: 'yes' } }, 'watch.autoUnfreeze: expected true, false, or a list of session names, got "yes"'],
     [{ watch: { autoUnfreezeAfter: -1 } }, 'watch.autoUnfreezeAfter: expected seconds (a number from 0 to 86400), got -1'],
     [{ watch: { maxRestores: 0 } }, 'watch.maxRestores: expected a whole number ≥ 1, got 0'],
+    [{ pty: { detachKey: 'x' } }, 'pty.detachKey: expected a control key like "ctrl-\\\\" or "ctrl-a", got "x"'],
     [[1, 2], 'expected a JSON object, got [1,2]'],
   ])('%j', async (value, message) => {
     expect(await errorOf(value)).toBe(`${LABEL}: ${message}`);

@@ -17,11 +17,12 @@ afterAll(() => {
   state.cleanup();
 });
 
-const ctx = (env: NodeJS.ProcessEnv = {}) => createContext({ socketName: s.name, stateDir: state.path, json: false, debug: false }, { ...s.env, ...env });
+// A runtime dir of its own: no PTY host of another test answers there.
+const ctx = (env: NodeJS.ProcessEnv = {}) => createContext({ socketName: s.name, stateDir: state.path, json: false, debug: false }, { ...s.env, XDG_RUNTIME_DIR: state.path, ...env });
 
 describe('listSessions', () => {
   it('no server running: no sessions and no problem', async () => {
-    expect(await listSessions(ctx())).toEqual({ sessions: [], tmuxProblem: null });
+    expect(await listSessions(ctx())).toEqual({ sessions: [], tmuxProblem: null, pty: { hostRunning: false, sessions: [] } });
   });
 
   it('tmux not installed: the problem with its kind', async () => {

@@ -42,7 +42,7 @@ emit('flipped-bytes.json', 2, f.slice(0, at) + String.fromCharCode(f.charCodeAt(
 emit('invalid-json.json', 3, text(body(3)).replace('"host":', '"host";'), 'corrupt', 'invalid JSON');
 emit('wrong-checksum.json', 4, text(body(4)).replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${sha256Hex('not this body')}"`), 'corrupt', 'checksum mismatch');
 // A future build's file need not match today's schema at all: the version is checked first.
-const future = { format: 'tsession-checkpoint', version: 2, sha256: sha256Hex('{}'), body: { id: id(5), servers: [] } };
-emit('future-version.json', 5, `${JSON.stringify(future)}\n`, 'future-version', 'schema version 2');
+const future = { format: 'tsession-checkpoint', version: 3, sha256: sha256Hex('{}'), body: { id: id(5), servers: [] } };
+emit('future-version.json', 5, `${JSON.stringify(future)}\n`, 'future-version', 'schema version 3');
 emit('missing-blob.json', 6, text(body(6, sha256Hex('no such blob'))), 'corrupt', 'missing blob');
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

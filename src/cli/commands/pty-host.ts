@@ -1,0 +1,103 @@
+/**
+ * `tsession pty-host`: the PTY host in the foreground (src/pty-host/). new,
+ * attach and the interface start it on demand, detached; `--print-unit`
+ * prints a systemd user unit instead. JSON lines on stderr and in the PTY
+ * store's journal; SIGTERM/SIGINT write a final checkpoint and exit 0, and
+ * leave the keeper and its shells running.
+ */
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ptyKeeperEntry, ptyStoreDir } from '../../../checkpoints/paths.js';
+import { createCheckpointStore } from '../../../checkpoints/store.js';
+import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
+import { findExecutable, nearestExistingDir } from '../../../sessions/restore/shell-resolve.js';
+import { systemdArg } from '../../daemon/systemd-unit.js';
+import type { Context } from '../../context.js';
+import { EXIT } from '../../exit-codes.js';
+import { Journal } from '../../ops/journal.js';
+import { startHost } from '../../pty-host/host-process.js';
+import type { HostEvent } from '../../pty-host/host.js';
+import { UserError } from '../../user-error.js';
+import type { ValuesOf } from './options.js';
+import { refuseArguments } from './shared.js';
+import { shellScriptPath } from './shell-integration.js';
+
+/** The systemd user unit of the host. KillMode=process: stopping the host must not end the keeper and its shells. */
+export function ptyHostUnit(argv: readonly string[], env: Readonly<Record<string, string>>): string {
+  return [
+    '[Unit]',
+    'Description=tsession PTY host',
+    'StartLimitIntervalSec=300',
+    'StartLimitBurst=5',
+    '',
+    '[Service]',
+    ...Object.entries(env).map(([k, v]) => `Environment=${systemdArg(`${k}=${v}`)}`),
+    `ExecStart=${argv.map(systemdArg).join(' ')}`,
+    'Restart=on-failure',
+    'KillMode=process',
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ].join('\n');
+}
+
+export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: string[]): Promise<number> {
+  refuseArguments('pty-host', positionals);
+  const bin = resolve(process.argv[1] ?? 'tsession');
+  if (v['print-unit'] === true) {
+    const env: Record<string, string> = {};
+    for (const k of ['PATH', 'SHELL', 'XDG_RUNTIME_DIR', 'LANG'] as const) if (ctx.env[k]) env[k] = ctx.env[k]!;
+    process.stdout.write(ptyHostUnit([process.execPath, bin, '--state-dir', ctx.paths.stateDir, 'pty-host'], env));
+    return EXIT.ok;
+  }
+  const config = await ctx.config();
+  const storeDir = ptyStoreDir(ctx.paths.stateDir);
+  const store = createCheckpointStore({ dir: storeDir, stateDir: ctx.paths.stateDir, identity: PROC_IDENTITY });
+  await store.prepare();
+  const journal = new Journal(storeDir);
+  const log = (e: HostEvent) => {
+    process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...e })}\n`);
+    void journal.append({ ...e } as never).catch(() => {});
+  };
+  const env = Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  // Hosted shells are not children of whatever terminal started the host.
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  const started = await startHost({
+    runtimeDir: ctx.paths.runtimeDir,
+    stateDir: ctx.paths.stateDir,
+    store,
+    keeperCommand: [process.execPath, ptyKeeperEntry(bin)],
+    keeperLog: join(storeDir, 'keeper.log'),
+    env,
+    passwdShell: passwdShell(),
+    home: ctx.paths.home,
+    scripts: config.pty.shellIntegration ? { bash: shellScriptPath('bash'), zsh: shellScriptPath('zsh'), fish: shellScriptPath('fish') } : null,
+    rerunRules: config.rerun.allowlist,
+    scrollback: config.pty.scrollback,
+    probes: { findExecutable: (n) => findExecutable(n, ctx.env.PATH), nearestExistingDir },
+    journal: log,
+  });
+  if (started.kind === 'already-running') {
+    // Started on demand by two commands at once: the other one serves.
+    log({ event: 'already-running', pid: started.pid });
+    return EXIT.ok;
+  }
+  if (started.kind === 'failed') throw new UserError(started.message, EXIT.failed);
+  const stop = (signal: string) => void started.stop(signal);
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {});
+  const code = await started.stopped;
+  await journal.flushed();
+  return code;
+}
+
+function passwdShell(): string | undefined {
+  try {
+    return userInfo().shell ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
