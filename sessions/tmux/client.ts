@@ -228,7 +228,7 @@ export function spawnControlClient(
   output?: { readonly pauseAfterS: number },
 ): ChildProcessWithoutNullStreams {
   const flags = output ? `ignore-size,read-only,pause-after=${Math.max(1, Math.round(output.pauseAfterS))}` : 'no-output,ignore-size,read-only';
-  const argv = [...serverArgv(server), '-C', 'attach-session', '-f', flags, '-t', sessionId];
+  const argv = [...serverArgv(server), '-N', '-C', 'attach-session', '-f', flags, '-t', sessionId];
   const wrapper = parentDeathWrapper();
   return wrapper
     ? spawn(wrapper[0], [...wrapper.slice(1), 'tmux', ...argv], { env: tmuxEnv(env), stdio: 'pipe' })

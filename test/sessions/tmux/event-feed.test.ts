@@ -4,6 +4,7 @@
  * behind; here asked for directly, so the test does not race tmux's age
  * check), the feed continues the pane at once and its output flows again.
  */
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endIsCrash, openEventFeed, type EventFeed, type FeedEvent } from '../../../sessions/tmux/event-feed.js';
 import { describeEnd } from '../../../src/daemon/server-probe.js';
@@ -89,4 +90,20 @@ describe('output reads', () => {
     expect(numbers.length).toBe(200_000);
     expect(numbers.every((n, i) => n === i + 1)).toBe(true);
   }, 90_000);
+});
+
+describe('a control client opened where no server runs', () => {
+  it('starts none: a transient server of ours could take the socket from a restore starting the real one', async () => {
+    s = createTestServer();
+    const server = resolveServer({ socketName: s.name }, s.env, process.getuid!());
+    // No session was ever made: nothing listens on the socket path yet.
+    feed = openEventFeed(server, '$0', () => {}, s.env);
+    const end = await feed.ended;
+    // `tmux -C attach-session` has CMD_STARTSERVER: without -N it starts a server (which
+    // exits at once with "no sessions"), and a restore's client racing it gets
+    // "server exited unexpectedly". With -N nothing is started and nothing is left behind.
+    expect(end.kind).toBe('eof');
+    expect(s.tmuxTry('list-sessions').stderr).toMatch(/no server running|error connecting/);
+    expect(existsSync(server.socketPath)).toBe(false);
+  });
 });
