@@ -10,7 +10,8 @@ import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
 import { visibleNames, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
 import { localTime } from './view/panels.js';
-import { checkpointsOf, sessionRows, type SessionRow } from './view/rows.js';
+import { checkpointsOf, ptyNameOf, ptyKey, sessionRows, type SessionRow } from './view/rows.js';
+import type { PtyListing } from '../ops/pty-sessions.js';
 import { age, count, visible } from '../../checkpoints/words.js';
 import { errorMessage } from '../../checkpoints/result.js';
 
@@ -37,7 +38,7 @@ export interface ActionDeps {
 /** Commands of the main scope. */
 export type MainCommand = Extract<
   Command,
-  'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-as' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'copy-id' | 'unfreeze' | 'delete-checkpoint' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'
+  'up' | 'down' | 'switch-pane' | 'attach' | 'restore' | 'restore-as' | 'restore-all' | 'save' | 'diff' | 'timeline' | 'journal' | 'copy-id' | 'unfreeze' | 'delete-checkpoint' | 'new-pty' | 'forget' | 'filter' | 'help' | 'quit' | 'force-quit'
 >;
 
 
@@ -57,6 +58,39 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
     const s = deps.getState();
     return sessionRows(s.snapshot, s.filter).find((r) => r.name === s.selected) ?? null;
   };
+  /** The selected PTY session, when a PTY row is selected. */
+  const selectedPty = (): PtyListing | null => {
+    const s = deps.getState();
+    const name = ptyNameOf(s.selected);
+    return name === null ? null : (s.snapshot?.pty?.sessions.find((p) => p.name === name) ?? null);
+  };
+  /** Run a PTY action with a busy line, say its result, refresh. */
+  const ptyWork = async (what: string, work: () => Promise<{ ok: boolean; message: string }>): Promise<void> => {
+    dispatch({ type: 'busy', what });
+    try {
+      const r = await work();
+      status(r.message, r.ok ? 'ok' : 'error');
+    } finally {
+      dispatch({ type: 'busy', what: null });
+      deps.refreshNow();
+    }
+  };
+  /** r and x on a PTY row: revive it, or kill it (asks). */
+  const ptyRestore = async (p: PtyListing): Promise<void> => {
+    if (p.kind === 'running' || p.kind === 'exited') return status(`${visible(p.name)} is ${p.kind === 'running' ? 'running' : 'exited'}: nothing to revive`, 'info', ptyKey(p.name));
+    await ptyWork('reviving', () => services.revivePty());
+  };
+  const ptyKill = async (p: PtyListing): Promise<void> => {
+    const a = await deps.ask({
+      title: `Kill the PTY session ${visible(p.name)}?`,
+      lines: [`Its program${p.pid !== null ? ` (pid ${p.pid})` : ''} is hung up and the session is forgotten; what it was doing is lost.`],
+      answers: { yes: 'kill it', no: 'keep it' },
+      tone: 'danger',
+    });
+    if (a !== 'yes') return status(`kept ${visible(p.name)}`);
+    await ptyWork('killing', () => services.killPty(p.name));
+  };
+
   /** The checkpoint to act on: the one chosen in the timeline, else the newest valid one. */
   const chosenCheckpoint = (row: SessionRow) => {
     const s = deps.getState();
@@ -153,6 +187,11 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
     attach: () => {
       const s = deps.getState();
       if (s.panel === 'timeline' && s.focus === 'panel') return void actions.restore();
+      const pty = selectedPty();
+      if (pty) {
+        if (pty.kind !== 'running') return status(`${visible(pty.name)} is ${pty.kind === 'exited' ? 'exited' : pty.kind}: ${pty.kind === 'exited' ? 'x removes it' : 'r revives it'}`, 'error', ptyKey(pty.name));
+        return deps.attach(ptyKey(pty.name));
+      }
       const row = selectedRow();
       if (!row) return status('no session selected');
       if (s.snapshot?.report.server.state === 'frozen') return status('the tmux server is frozen: u unfreezes it first', 'error');
@@ -162,6 +201,8 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
 
     restore: async () => {
       if (refuseWhileBusy()) return;
+      const pty = selectedPty();
+      if (pty) return ptyRestore(pty);
       const r = restorable();
       if (r) await restoreBatch([{ checkpointId: r.id, sessions: [r.row.name] }]);
     },
@@ -253,6 +294,8 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
 
     'delete-checkpoint': async () => {
       if (refuseWhileBusy()) return;
+      const pty = selectedPty();
+      if (pty) return ptyKill(pty);
       const s = deps.getState();
       const row = selectedRow();
       if (!row) return status('no session selected');
@@ -272,6 +315,17 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
       const r = await services.removeCheckpoint(cp.id);
       status(r.ok ? `deleted the checkpoint of ${localTime(cp.createdAt)}` : r.message, r.ok ? 'ok' : 'error');
       deps.refreshNow();
+    },
+
+    'new-pty': async () => {
+      if (refuseWhileBusy()) return;
+      const name = await deps.askText({ title: 'New PTY session (your shell, in your home directory) named:', text: '', hint: 'Enter creates it, detached · Esc cancels' });
+      if (name === null) return status('nothing created');
+      const n = name.trim();
+      if (!n) return status('nothing created: a session needs a name', 'error');
+      if ((deps.getState().snapshot?.pty?.sessions ?? []).some((p) => p.name === n)) return status(`a PTY session ${visible(n)} already exists: choose another name (n)`, 'error');
+      await ptyWork('creating', () => services.newPty(n));
+      dispatch({ type: 'select', name: ptyKey(n) });
     },
 
     forget: async () => {

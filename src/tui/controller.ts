@@ -13,7 +13,7 @@ import type { KeyPress } from './keys.js';
 import type { Snapshot, TuiServices } from './model.js';
 import { createRefreshLoop } from './refresh-loop.js';
 import { initialState, reducer, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
-import { checkpointsOf } from './view/rows.js';
+import { checkpointsOf, ptyNameOf } from './view/rows.js';
 import { journalCount } from './view/panels.js';
 import { errorMessage } from '../../checkpoints/result.js';
 
@@ -106,6 +106,7 @@ export function createController(opts: ControllerOptions): Controller {
   /** Keep derived data (the timeline, an open diff) in step with what it is about. */
   let timelineWanted = '';
   let diffFor: Snapshot | null = null;
+  let previewWanted = '';
   function follow(before: TuiState): void {
     const s = state;
     if (s.panel === 'timeline' && s.selected && s.snapshot) {
@@ -121,6 +122,21 @@ export function createController(opts: ControllerOptions): Controller {
           (e: unknown) => dispatch({ type: 'timeline', timeline: { session, key, entries: null, error: errorMessage(e) } }),
         );
       }
+    }
+    // The selected PTY session's screen: read again with each refresh, so the preview is live.
+    const pty = ptyNameOf(s.selected);
+    const listing = pty === null ? undefined : s.snapshot?.pty?.sessions.find((p) => p.name === pty);
+    if (s.panel === 'detail' && listing && (listing.kind === 'running' || listing.kind === 'exited') && (s.selected !== before.selected || s.snapshot !== before.snapshot || s.panel !== before.panel)) {
+      const key = s.selected!;
+      previewWanted = key;
+      services.previewPty(listing.name).then(
+        (r) => {
+          if (previewWanted === key && state.selected === key) dispatch({ type: 'pty-preview', preview: { key, lines: typeof r === 'string' ? null : r, error: typeof r === 'string' ? r : null } });
+        },
+        (e: unknown) => {
+          if (previewWanted === key && state.selected === key) dispatch({ type: 'pty-preview', preview: { key, lines: null, error: errorMessage(e) } });
+        },
+      );
     }
     // An open diff describes the live session: a refresh that changed it compares again.
     if (s.panel === 'diff' && s.diff?.result && s.snapshot !== before.snapshot && s.snapshot && diffFor !== s.snapshot) {

@@ -12,6 +12,7 @@ import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.j
 import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../ops/journal.js';
+import type { PtyListing } from '../ops/pty-sessions.js';
 import type { TimelineEntry } from '../ops/timeline.js';
 
 /** Where the interface is looking. */
@@ -38,6 +39,8 @@ export interface Snapshot {
   readonly problem: string | null;
   /** The newest journal entries, newest last (absent until a full refresh has read them). */
   readonly journal?: readonly JournalEntry[];
+  /** tsession's own PTY sessions (absent until a full refresh listed them; null when they could not be read). */
+  readonly pty?: { readonly hostRunning: boolean; readonly sessions: readonly PtyListing[] } | null;
   /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
   readonly watcher?: {
     readonly pid: number;
@@ -126,6 +129,14 @@ export interface TuiServices {
   forgetSession(name: string): Promise<ActionResult>;
   planUnfreeze(verdict: SessionVerdict): RepairPlan;
   unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
+  /** Create a detached PTY session running the user's shell in the home directory (starts the PTY host when needed). */
+  newPty(name: string): Promise<ActionResult>;
+  /** End a PTY session. */
+  killPty(name: string): Promise<ActionResult>;
+  /** Start the PTY host: it adopts what the keeper holds and revives the rest from the checkpoint. */
+  revivePty(): Promise<ActionResult>;
+  /** A PTY session's screen as lines of text, or why not. */
+  previewPty(name: string): Promise<readonly string[] | string>;
   /** Stop background work (the refresh worker) when the interface ends. */
   close?(): void;
 }

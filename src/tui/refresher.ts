@@ -145,8 +145,13 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     forget: (id) => void bodies.delete(id),
 
     async refresh() {
+      // Never starts a PTY host: with none running, the listing comes from the PTY checkpoint.
+      // Loaded on first use: the quick first look does not need the host client.
+      const pty = Promise.all([import('../ops/pty-client.js'), import('../ops/pty-sessions.js')])
+        .then(([{ ptyAccessOf }, { listPtySessions }]) => listPtySessions(ptyAccessOf(ctx)))
+        .catch(() => null);
       const [obs, listed] = await Promise.all([prober.round(), listCheckpoints()]);
-      return snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem, true);
+      return { ...(await snapshotOf(obs, await savedSessions(listed.entries, true), listed.entries, listed.problem, true)), pty: await pty };
     },
 
     async quick() {

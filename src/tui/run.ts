@@ -16,7 +16,9 @@ import { EXIT } from '../exit-codes.js';
 import { attachMode, attachSession } from './attach.js';
 import { createController } from './controller.js';
 import { paintScreen, readKeys } from './terminal-io.js';
-import { createServices } from './services.js';
+import { cliPath, createServices } from './services.js';
+import { ptyNameOf } from './view/rows.js';
+import { errorMessage } from '../../checkpoints/result.js';
 import { clearOnResize, createTerminalGuard, TERMINAL_CODES } from './terminal.js';
 import { colorEnabled } from './theme.js';
 
@@ -60,6 +62,19 @@ async function loadInk() {
 
 /** OSC 52: put `text` on the terminal's clipboard (terminals and tmux with set-clipboard on honour it). */
 export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
+
+/** Attach the terminal to a PTY session until detach; a line for the status when it did not end in a detach. */
+async function attachPty(ctx: Context, name: string, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<string | null> {
+  const [{ attachPtySession }, { ptyAccessOf }] = await Promise.all([import('../ops/pty-attach.js'), import('../ops/pty-client.js')]);
+  try {
+    const end = await attachPtySession(ptyAccessOf(ctx, [process.execPath, cliPath()]), name, { input: stdin, output: stdout }, { readOnly: false });
+    if (end.kind === 'detached') return null;
+    if (end.kind === 'exited') return `${name} exited (${end.signal !== null ? `signal ${end.signal}` : `code ${end.exitCode}`})`;
+    return `could not attach to ${name}: ${end.kind === 'refused' ? end.error.message : end.message}`;
+  } catch (e) {
+    return `could not attach to ${name}: ${errorMessage(e)}`;
+  }
+}
 
 /** Run the interface until the person quits; returns the exit code. */
 export async function runTui(ctx: Context): Promise<number> {
@@ -163,10 +178,14 @@ export async function runTui(ctx: Context): Promise<number> {
       });
       if (next === 'quit') break;
       selected = next.attach;
-      // tmux gets the plain terminal, then gives it back.
+      // tmux (or the PTY session) gets the plain terminal, then gives it back.
       terminal.leave();
-      const r = attachSession(ctx.server, next.attach, ctx.env);
-      status = r.error ? `could not attach to ${next.attach}: ${r.error}` : null;
+      const pty = ptyNameOf(next.attach);
+      if (pty !== null) status = await attachPty(ctx, pty, stdin, stdout);
+      else {
+        const r = attachSession(ctx.server, next.attach, ctx.env);
+        status = r.error ? `could not attach to ${next.attach}: ${r.error}` : null;
+      }
       terminal.enter();
     }
   } finally {

@@ -56,6 +56,8 @@ const lazy = {
   diff: () => import('../ops/diff.js'),
   unfreeze: () => import('../ops/unfreeze.js'),
   departures: () => import('../ops/departures.js'),
+  pty: () => import('../ops/pty-sessions.js'),
+  ptyClient: () => import('../ops/pty-client.js'),
 } as const;
 
 /** The journal's cause of everything the interface does. */
@@ -84,7 +86,7 @@ export function unlistedCommands(sessions: readonly SessionRecord[], rules: read
 }
 
 /** The package's bin (dist/tsession.cjs, beside dist/src/): the fast path, tmux asked before the command line loads. */
-const cliPath = () => fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
+export const cliPath = (): string => fileURLToPath(new URL('../../tsession.cjs', import.meta.url));
 
 /** Global options of this run, to pass to a child `tsession`. */
 function globalArgs(ctx: Context): string[] {
@@ -123,6 +125,11 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     return journalRead.known;
   };
   const remember = (s: Snapshot): Snapshot => (last = s);
+  // The PTY use cases, loaded on first use; a host this interface starts runs the same bin as its other children.
+  const pty = async () => {
+    const [ops, { ptyAccessOf }] = await Promise.all([lazy.pty(), lazy.ptyClient()]);
+    return { ops, access: ptyAccessOf(ctx, [process.execPath, cliPath()]) };
+  };
   // Started by the first refresh, after the first frame: its own module
   // loading would otherwise compete with the frame for the CPU.
   let worker: ReturnType<typeof startWorker> | undefined;
@@ -315,6 +322,46 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         onEvent,
       });
       return journalProblem ? { ...outcome, summary: withJournalProblem(outcome.summary, journalProblem) } : outcome;
+    },
+
+    async newPty(name) {
+      try {
+        const { ops, access } = await pty();
+        // The size the session starts with; the first attach sets its own.
+        const r = await ops.newPtySession(access, { name, argv: null, cwd: ctx.env.HOME ?? process.cwd(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
+        return { ok: true, message: `created the PTY session ${visible(name)} (pid ${r.pid}): Enter attaches` };
+      } catch (e) {
+        return { ok: false, message: `could not create ${visible(name)}: ${errorMessage(e)}` };
+      }
+    },
+
+    async killPty(name) {
+      try {
+        const { ops, access } = await pty();
+        await ops.killPtySession(access, name);
+        return { ok: true, message: `killed the PTY session ${visible(name)}` };
+      } catch (e) {
+        return { ok: false, message: `could not kill ${visible(name)}: ${errorMessage(e)}` };
+      }
+    },
+
+    async revivePty() {
+      try {
+        const { ops, access } = await pty();
+        const sessions = await ops.revivePtySessions(access);
+        return { ok: true, message: `the PTY host runs: ${count(sessions.filter((x) => x.kind === 'running').length, 'session')} running` };
+      } catch (e) {
+        return { ok: false, message: `could not revive: ${errorMessage(e)}` };
+      }
+    },
+
+    async previewPty(name) {
+      try {
+        const { ops, access } = await pty();
+        return await ops.previewPtySession(access, name);
+      } catch (e) {
+        return errorMessage(e);
+      }
     },
 
     close() {

@@ -9,6 +9,7 @@ import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { TimelineEntry } from '../ops/timeline.js';
 import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';
+import { ptyKey } from './view/rows.js';
 
 /** The panel under the list. */
 export type Panel = 'detail' | 'timeline' | 'diff' | 'repair' | 'progress' | 'journal';
@@ -76,6 +77,14 @@ export interface RepairState {
   readonly result: { readonly healed: boolean; readonly summary: string } | null;
 }
 
+/** The screen of the selected PTY session, for the detail panel. */
+export interface PtyPreview {
+  /** The row it belongs to (ptyKey). */
+  readonly key: string;
+  readonly lines: readonly string[] | null;
+  readonly error: string | null;
+}
+
 /** Everything the interface shows. */
 export interface TuiState {
   readonly snapshot: Snapshot | null;
@@ -100,6 +109,7 @@ export interface TuiState {
   readonly diff: { readonly session: string; readonly result: DiffResult | null } | null;
   readonly progress: ProgressState | null;
   readonly repair: RepairState | null;
+  readonly ptyPreview: PtyPreview | null;
 }
 
 /** Every change. */
@@ -130,7 +140,8 @@ export type Action =
   | { readonly type: 'progress-end'; readonly ok: boolean; readonly message: string }
   | { readonly type: 'repair-start'; readonly session: string; readonly plan: RepairPlan }
   | { readonly type: 'repair-event'; readonly event: RepairEvent }
-  | { readonly type: 'repair-end'; readonly healed: boolean; readonly summary: string };
+  | { readonly type: 'repair-end'; readonly healed: boolean; readonly summary: string }
+  | { readonly type: 'pty-preview'; readonly preview: PtyPreview | null };
 
 /** The state before anything is known (or with a first snapshot). */
 export function initialState(snapshot: Snapshot | null = null, selected: string | null = null): TuiState {
@@ -154,13 +165,15 @@ export function initialState(snapshot: Snapshot | null = null, selected: string 
     diff: null,
     progress: null,
     repair: null,
+    ptyPreview: null,
   };
 }
 
-/** Session names shown under `filter` (case-insensitive substring), in list order. */
+/** Keys of the rows shown under `filter` (case-insensitive substring), in list order: tmux session names, then PTY sessions (ptyKey). */
 export function visibleNames(s: Pick<TuiState, 'snapshot' | 'filter'>): string[] {
   const f = s.filter.toLowerCase();
-  return (s.snapshot?.report.sessions ?? []).map((v) => v.session).filter((n) => !f || n.toLowerCase().includes(f));
+  const shown = (n: string) => !f || n.toLowerCase().includes(f);
+  return [...(s.snapshot?.report.sessions ?? []).map((v) => v.session).filter(shown), ...(s.snapshot?.pty?.sessions ?? []).map((p) => p.name).filter(shown).map(ptyKey)];
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
@@ -306,6 +319,8 @@ export function reducer(s: TuiState, a: Action): TuiState {
       return { ...s, panel: 'repair', scroll: 0, repair: { session: a.session, plan: a.plan, events: [], result: null } };
     case 'repair-event':
       return s.repair ? { ...s, repair: { ...s.repair, events: [...s.repair.events, a.event] } } : s;
+    case 'pty-preview':
+      return { ...s, ptyPreview: a.preview };
     case 'repair-end':
       return s.repair
         ? {

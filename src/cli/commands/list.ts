@@ -5,6 +5,7 @@ import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { listSessions, type ListedHealth, type ListedSession, type SessionList } from '../../ops/list.js';
 import type { PtyListing } from '../../ops/pty-sessions.js';
+import { ptyStateText } from '../../ops/pty-words.js';
 import { table } from './format-table.js';
 import { refuseArguments } from './shared.js';
 
@@ -20,9 +21,6 @@ export const HEALTH_WORDS = {
 
 /** A row's health in words, with why it left when that is known (the interface's words). */
 const healthText = (s: ListedSession): string => (s.departed && (s.health === 'crashed' || s.health === 'closed') ? `${HEALTH_WORDS[s.health]}: ${departureWords(s.departed)}` : HEALTH_WORDS[s.health]);
-
-/** A PTY session's state in words: running, exited (code), revivable, host down, left down. */
-export const ptyStateText = (p: PtyListing): string => (p.kind === 'exited' ? `exited (${p.exitCode ?? '?'})` : p.kind);
 
 /** The list as text: tmux sessions, then PTY sessions, with a kind column. */
 export function formatList(sessions: readonly ListedSession[], now = Date.now(), pty: readonly PtyListing[] = []): string {

@@ -9,7 +9,9 @@ import type { PaneFacts } from '../../../sessions/health/classify.js';
 import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
-import type { SessionRow } from './rows.js';
+import { PTY_STATE_COLORS, type PtyRow, type SessionRow } from './rows.js';
+import type { PtyPreview } from '../state.js';
+import { ptyStateText } from '../../ops/pty-words.js';
 import { age, count, paneName, visible } from '../../../checkpoints/words.js';
 import { shortPath } from '../../ops/timeline.js';
 import { localTime } from './panels.js';
@@ -140,5 +142,38 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
       }
     });
   });
+  return out;
+}
+
+/** What each PTY state lets a person do, in words. */
+const PTY_HINTS = {
+  running: 'Enter attaches (Ctrl-\\ detaches) · x kills it (asks) · n creates another',
+  exited: 'its program ended: x removes it · n creates another',
+  revivable: 'its shell is gone: r revives it from its checkpoint (cwd, screen, last command typed, not run)',
+  'host down': 'its shell still runs but the PTY host is down: r starts the host, which adopts it',
+  'left down': 'it crashed too often and was left down: r tries again',
+} as const;
+
+/** The detail panel of a PTY session: its state and facts, then a preview of its screen. */
+export function ptyDetailLines(row: PtyRow, preview: PtyPreview | null, width: number): Line[] {
+  const p = row.listing;
+  const facts = [`${p.size.cols}×${p.size.rows}`, p.pid !== null ? `pid ${p.pid}` : null, p.clients > 0 ? `${count(p.clients, 'client')} attached` : 'not attached'].filter((x) => x !== null);
+  const out: Line[] = [
+    fitLine([seg(` ${visible(row.name)} `, { bold: true }), seg(ptyStateText(p), { color: PTY_STATE_COLORS[p.kind], bold: true }), seg(` · pty · ${facts.join(' · ')}`)], width),
+  ];
+  if (p.cwd) out.push(fitLine([seg('   · cwd: ', { dim: true }), seg(visible(p.cwd))], width));
+  if (p.title) out.push(fitLine([seg('   · title: ', { dim: true }), seg(visible(p.title))], width));
+  out.push(fitLine([seg(`   ${PTY_HINTS[p.kind]}`, { dim: true })], width));
+  // Only a host holds the screen: a session listed from the checkpoint has none to show.
+  if (p.kind !== 'running' && p.kind !== 'exited') return out;
+  out.push(fitLine([seg(' Screen:', { bold: true })], width));
+  if (!preview) out.push(fitLine([seg('   reading the screen…', { dim: true })], width));
+  else if (preview.error !== null) out.push(fitLine([seg(`   no preview: ${visible(preview.error)}`, { color: 'yellow' })], width));
+  else {
+    // Trailing blank rows of the screen say nothing.
+    const lines = [...(preview.lines ?? [])];
+    while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+    for (const l of lines) out.push(fitLine([seg(' │ ', { dim: true }), seg(fit(visible(l), Math.max(0, width - 3)))], width));
+  }
   return out;
 }

@@ -7,6 +7,9 @@ import type { CheckpointEntry } from '../../../checkpoints/store.js';
 import type { SessionVerdict } from '../../../sessions/health/classify.js';
 import { liveChanges, type Change } from '../../ops/timeline.js';
 import type { Snapshot } from '../model.js';
+import type { PtyKind, PtyListing } from '../../ops/pty-sessions.js';
+import { ptyStateText } from '../../ops/pty-words.js';
+import type { Color } from './line.js';
 import { BADGE_WIDTH, BADGES, badgeText, type BadgeState } from '../theme.js';
 import { fitLine, seg, type Line } from './line.js';
 import { paneCount } from '../../../checkpoints/counts.js';
@@ -15,7 +18,7 @@ import { fit, fitRight, textWidth, wrap } from './text.js';
 
 /** One list row. */
 export interface SessionRow {
-  /** Which kind of session: a tmux session today; tsession's own PTY sessions (`tsession new`) are meant to join as 'pty'. */
+  /** A tmux session (PTY sessions are PtyRow). */
   readonly kind: 'tmux';
   readonly name: string;
   readonly badge: BadgeState;
@@ -79,6 +82,44 @@ export function sessionRows(snapshot: Snapshot | null, filter = '', home: string
     });
 }
 
+/** One of tsession's own PTY sessions (`tsession new`). */
+export interface PtyRow {
+  readonly kind: 'pty';
+  readonly name: string;
+  readonly listing: PtyListing;
+}
+
+/** A row of the list: a tmux session or a PTY session. */
+export type ListRow = SessionRow | PtyRow;
+
+/**
+ * How a PTY session is selected: tmux forbids ':' in session names, so
+ * `pty:NAME` never names a tmux session.
+ */
+export const ptyKey = (name: string): string => `pty:${name}`;
+/** The PTY session a selection names, or null for a tmux session. */
+export const ptyNameOf = (key: string | null): string | null => (key?.startsWith('pty:') ? key.slice(4) : null);
+/** How a row is selected. */
+export const rowKey = (row: ListRow): string => (row.kind === 'pty' ? ptyKey(row.name) : row.name);
+
+/** The colour of each PTY state, as the badges colour health: running is fine, gone is red, unreachable yellow. */
+export const PTY_STATE_COLORS: Readonly<Record<PtyKind, Color>> = {
+  running: 'green',
+  exited: 'gray',
+  revivable: 'red',
+  'host down': 'yellow',
+  'left down': 'red',
+};
+
+/** The PTY rows, filtered like the tmux rows. */
+export function ptyRows(snapshot: Snapshot | null, filter = ''): PtyRow[] {
+  const f = filter.toLowerCase();
+  return (snapshot?.pty?.sessions ?? []).filter((p) => !f || p.name.toLowerCase().includes(f)).map((listing) => ({ kind: 'pty' as const, name: listing.name, listing }));
+}
+
+/** Every row of the list: tmux sessions, then PTY sessions (as `tsession list` orders them). */
+export const listRows = (snapshot: Snapshot | null, filter = '', home: string | null = null): ListRow[] => [...sessionRows(snapshot, filter, home), ...ptyRows(snapshot, filter)];
+
 /**
  * Column widths of the list for a terminal `width` wide: the name column as
  * wide as the longest name (not the whole terminal), so a row carries no
@@ -91,7 +132,7 @@ export function listColumns(width: number, longestName = Infinity) {
   return { ...fixed, name: Math.max(8, Math.min(width - used, longestName + 2)) };
 }
 
-const longest = (rows: readonly SessionRow[]) => rows.reduce((n, r) => Math.max(n, textWidth(visible(r.name))), 7);
+const longest = (rows: readonly ListRow[]) => rows.reduce((n, r) => Math.max(n, textWidth(visible(r.name))), 7);
 
 /** The list's title line. */
 export function listHeader(width: number, longestName = Infinity): Line {
@@ -100,8 +141,26 @@ export function listHeader(width: number, longestName = Infinity): Line {
   return fitLine([seg(text, { bold: true })], width);
 }
 
+/** A PTY row: its state in the HEALTH column, one pane, no windows or checkpoint age. */
+function ptyRowLine(row: PtyRow, selected: boolean, focused: boolean, width: number, longestName: number): Line {
+  const c = listColumns(width, longestName);
+  const p = row.listing;
+  const hl = selected && focused ? { inverse: true } : {};
+  return fitLine(
+    [
+      seg(selected ? '▶ ' : '  ', { bold: true }),
+      seg(fit(visible(row.name), c.name), { ...hl, bold: selected }),
+      seg(' '),
+      seg(fit(ptyStateText(p), c.badge), { color: PTY_STATE_COLORS[p.kind], bold: p.kind !== 'running' }),
+      seg(` ${fitRight('pty', c.windows)} ${fitRight('1', c.panes)} ${fitRight(p.clients > 0 ? 'yes' : 'no', c.attached)} ${fitRight('-', c.checkpoint)}`),
+    ],
+    width,
+  );
+}
+
 /** One row as a line; the selected row is marked by ▶ and shown inverse. */
-export function rowLine(row: SessionRow, selected: boolean, focused: boolean, width: number, now: number, longestName = Infinity): Line {
+export function rowLine(row: ListRow, selected: boolean, focused: boolean, width: number, now: number, longestName = Infinity): Line {
+  if (row.kind === 'pty') return ptyRowLine(row, selected, focused, width, longestName);
   const c = listColumns(width, longestName);
   const b = BADGES[row.badge];
   const count = (n: number | null, w: number) => fitRight(n === null ? '-' : String(n), w);
@@ -121,7 +180,7 @@ export function rowLine(row: SessionRow, selected: boolean, focused: boolean, wi
 }
 
 /** The list area: title line plus `height - 1` rows, scrolled to keep the selection in view. */
-export function listLines(rows: readonly SessionRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string, emptyWhy: string | null = null): Line[] {
+export function listLines(rows: readonly ListRow[], selected: string | null, focused: boolean, width: number, height: number, now: number, filter: string, emptyWhy: string | null = null): Line[] {
   const nameWidth = longest(rows);
   const out: Line[] = [listHeader(width, nameWidth)];
   const room = Math.max(0, height - 1);
@@ -130,9 +189,9 @@ export function listLines(rows: readonly SessionRow[], selected: string | null, 
     // Wrapped: the way out of an empty list must be read whole.
     for (const part of wrap(why, Math.max(10, width - 3)).slice(0, Math.max(1, height - 1))) out.push(fitLine([seg(`  ${part}`, { dim: !emptyWhy || !!filter, ...(emptyWhy && !filter ? { color: 'yellow' as const } : {}) })], width));
   } else {
-    const at = Math.max(0, rows.findIndex((r) => r.name === selected));
+    const at = Math.max(0, rows.findIndex((r) => rowKey(r) === selected));
     const first = Math.min(Math.max(0, at - room + 1), Math.max(0, rows.length - room));
-    for (const r of rows.slice(first, first + room)) out.push(rowLine(r, r.name === selected, focused, width, now, nameWidth));
+    for (const r of rows.slice(first, first + room)) out.push(rowLine(r, rowKey(r) === selected, focused, width, now, nameWidth));
   }
   while (out.length < height) out.push(fitLine([], width));
   return out.slice(0, height);

@@ -7,12 +7,12 @@
 import type { TuiInfo } from '../model.js';
 import type { TuiState } from '../state.js';
 import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
-import { detailLines } from './detail.js';
+import { detailLines, ptyDetailLines } from './detail.js';
 import type { Line } from './line.js';
 import { serverName, startCommand } from './chrome.js';
 import { fitLine } from './line.js';
 import { diffLines, journalLines, progressLines, repairLines, timelineLines, type PanelLines } from './panels.js';
-import { checkpointsOf, listLines, sessionRows, type SessionRow } from './rows.js';
+import { checkpointsOf, listLines, listRows, rowKey, sessionRows, type ListRow } from './rows.js';
 
 /** Terminal size in cells. */
 export interface ScreenSize {
@@ -42,11 +42,14 @@ export function heights(size: ScreenSize, rowCount: number, filterShown: boolean
 }
 
 /** Lines of the current panel before scrolling, and the line to keep in view. */
-function panelContent(state: TuiState, info: TuiInfo, row: SessionRow | null, width: number, now: number): PanelLines {
+function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number): PanelLines {
   const plain = (lines: Line[]): PanelLines => ({ lines, focusLine: null });
   if (state.dialog) return plain(dialogLines(state.dialog, width));
   if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
+  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.ptyPreview?.key === rowKey(selected) ? state.ptyPreview : null, width));
+  // Timelines, diffs and repairs are about tmux sessions.
+  const row = selected?.kind === 'tmux' ? selected : null;
   switch (state.panel) {
     case 'detail':
       return plain(detailLines(row, snap, width, now, info.home ?? null));
@@ -86,11 +89,12 @@ function emptyWhy(state: TuiState, info: TuiInfo): string | null {
 export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, now: number, refreshedAt: number | null = null): Screen {
   if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) return { kind: 'too-small', lines: tooSmallLines(size.columns, size.rows) };
   const width = size.columns;
-  const rows = sessionRows(state.snapshot, state.filter, info.home ?? null);
-  const row = rows.find((r) => r.name === state.selected) ?? null;
+  const all = listRows(state.snapshot, state.filter, info.home ?? null);
+  const rows = all.filter((r) => r.kind === 'tmux');
+  const row = all.find((r) => rowKey(r) === state.selected) ?? null;
   const filterShown = state.filtering || state.filter !== '';
   // An empty list says why in a few lines.
-  const h = heights(size, rows.length || 3, filterShown);
+  const h = heights(size, all.length || 3, filterShown);
   const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null);
   const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
@@ -101,7 +105,7 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
     while (shown.length < room) shown.push(fitLine([], width));
     return { kind: 'full', header, list: [], tabs: null, panel: shown, filter, status };
   }
-  const list = listLines(rows, state.selected, state.focus === 'list', width, h.list, now, state.filter, emptyWhy(state, info));
+  const list = listLines(all, state.selected, state.focus === 'list', width, h.list, now, state.filter, emptyWhy(state, info));
   const tabs = tabsLine(state.panel, state.focus, width);
   const panel = panelSlice(panelContent(state, info, row, width, now), state, h.panel, width);
   return { kind: 'full', header, list, tabs, panel, filter, status };

@@ -44,6 +44,22 @@ export function sampleSnapshot(): Snapshot {
   return { at: NOW, report: classify(obs, savedMap), checkpoints, panes: obs.panes, problem: null };
 }
 
+/** PTY sessions in each state `tsession list` shows. */
+export function samplePty(): NonNullable<Snapshot['pty']> {
+  const base = { exitCode: null, pid: null, cwd: '/home/ann', title: '', clients: 0, size: { cols: 80, rows: 24 } };
+  return {
+    hostRunning: true,
+    sessions: [
+      { ...base, name: 'shell', kind: 'running', pid: 5150, title: 'ann@box: ~' },
+      { ...base, name: 'build', kind: 'exited', exitCode: 3 },
+      { ...base, name: 'notes', kind: 'revivable' },
+    ],
+  };
+}
+
+/** The sample with PTY sessions beside the tmux ones. */
+export const sampleWithPty = (): Snapshot => ({ ...sampleSnapshot(), pty: samplePty() });
+
 /** The body of checkpoint `id` holding the sessions of the sample. */
 export function sampleBody(id: string): CheckpointBody {
   const snap = sampleSnapshot();
@@ -130,6 +146,22 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
     async forgetSession(name: string): Promise<ActionResult> {
       log('forgetSession', name);
       return { ok: true, message: `forgot ${name}` };
+    },
+    async newPty(name: string): Promise<ActionResult> {
+      log('newPty', name);
+      return { ok: true, message: `created the PTY session ${name} (pid 4343): Enter attaches` };
+    },
+    async killPty(name: string): Promise<ActionResult> {
+      log('killPty', name);
+      return { ok: true, message: `killed the PTY session ${name}` };
+    },
+    async revivePty(): Promise<ActionResult> {
+      log('revivePty');
+      return { ok: true, message: 'the PTY host runs: 1 session running' };
+    },
+    async previewPty(name: string) {
+      log('previewPty', name);
+      return [`${name}$ echo hello`, 'hello', `${name}$ `, '', ''];
     },
     planUnfreeze(verdict: Parameters<TuiServices['planUnfreeze']>[0]) {
       log('planUnfreeze', verdict.session);
