@@ -35,7 +35,7 @@ export const KEY_BINDINGS = [
   { command: 'journal', keys: ['J'], label: 'J', description: 'show the journal: what the watch daemon noticed and did, newest first (Tab, then ↑/↓ moves through it)', scope: 'main' },
   { command: 'copy-id', keys: ['y'], label: 'y', description: 'copy the id of the checkpoint (chosen in the timeline, else the newest) to the clipboard, and show it', scope: 'main' },
   { command: 'unfreeze', keys: ['u'], label: 'u', description: 'unfreeze: show the repair ladder and climb it (asks before destructive steps)', scope: 'main' },
-  { command: 'delete-checkpoint', keys: ['x'], label: 'x', description: 'delete the checkpoint chosen in the timeline (asks); on a PTY session: kill it (asks)', scope: 'main' },
+  { command: 'delete-checkpoint', keys: ['x'], label: 'x', description: 'delete the checkpoint chosen in the timeline, or kill a PTY session (asks)', scope: 'main' },
   { command: 'new-pty', keys: ['n'], label: 'n', description: 'create a PTY session (tsession new -d): type its name', scope: 'main' },
   { command: 'forget', keys: ['f'], label: 'f', description: 'forget the selected session when it is not running: gone from the list (asks; checkpoints other sessions need are kept)', scope: 'main' },
   { command: 'filter', keys: ['/'], label: '/', description: 'filter sessions by name', scope: 'main' },

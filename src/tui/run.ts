@@ -65,9 +65,12 @@ export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).to
 
 /** Attach the terminal to a PTY session until detach; a line for the status when it did not end in a detach. */
 async function attachPty(ctx: Context, name: string, stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<string | null> {
-  const [{ attachPtySession }, { ptyAccessOf }] = await Promise.all([import('../ops/pty-attach.js'), import('../ops/pty-client.js')]);
+  const [{ attachPtySession, parseDetachKey }, { ptyAccessOf }] = await Promise.all([import('../ops/pty-attach.js'), import('../ops/pty-client.js')]);
   try {
-    const end = await attachPtySession(ptyAccessOf(ctx, [process.execPath, cliPath()]), name, { input: stdin, output: stdout }, { readOnly: false });
+    // The detach key of the config, as `tsession attach` uses it; a config that does not read leaves Ctrl-\.
+    const configured = await ctx.config().then((c) => parseDetachKey(c.pty.detachKey), () => null);
+    const options = { readOnly: false, ...(configured !== null ? { detachKey: configured } : {}) };
+    const end = await attachPtySession(ptyAccessOf(ctx, [process.execPath, cliPath()]), name, { input: stdin, output: stdout }, options);
     if (end.kind === 'detached') return null;
     if (end.kind === 'exited') return `${name} exited (${end.signal !== null ? `signal ${end.signal}` : `code ${end.exitCode}`})`;
     return `could not attach to ${name}: ${end.kind === 'refused' ? end.error.message : end.message}`;
