@@ -212,7 +212,7 @@ export function mainHelp(): string {
     .filter(([n]) => !HIDDEN_COMMANDS.has(n))
     .map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`);
   return [
-    'tsession — keeps terminal work alive: checkpoints tmux sessions and restores them.',
+    'tsession — keeps terminal work alive: checkpoints tmux sessions and hosts PTY sessions of its own, and restores both.',
     '',
     'Usage: tsession [global options] [COMMAND] [options]',
     '       tsession            open the interface (or print the session list when not on a terminal)',
