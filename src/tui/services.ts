@@ -143,7 +143,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async quick() {
-      return remember(await local.quick());
+      const q = await local.quick();
+      // The quick look lists no PTY sessions: the last refresh's stand until the next (back from an attach, the PTY row stays).
+      return remember(last?.pty !== undefined ? { ...q, pty: last.pty } : q);
     },
 
     async refresh() {

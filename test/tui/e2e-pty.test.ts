@@ -46,6 +46,8 @@ describe('PTY sessions in the interface', () => {
     await tui.waitScreen(/typed-while-attached\n.*typed-while-attached/, 10_000);
     tui.press('C-\\');
     await tui.waitScreen(/tsession · tmux -L/, 20_000);
+    // Back on the same row.
+    await tui.waitScreen(/▶ work\s+running/, 20_000);
     // The preview is live: what was typed while attached (echoed by cat) shows there.
     await tui.waitScreen(/│ typed-while-attached/, 20_000);
     tui.press('q');
