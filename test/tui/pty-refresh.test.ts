@@ -1,0 +1,43 @@
+/**
+ * The refresh lists PTY sessions without starting a PTY host: with none
+ * running, the listing says so (from the PTY checkpoint) and no host or
+ * keeper appears; with one running, its sessions are in the snapshot.
+ * Real host, real tmux server (isolated), private HOME/XDG world.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { createRefresher } from '../../src/tui/refresher.js';
+import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
+import { killServer } from '../helpers/teardown.js';
+import { ptyWorld, type PtyWorld } from '../pty/helpers.js';
+import { requireBuild } from './helpers/tui-pane.js';
+
+let s: TestServer;
+let world: PtyWorld;
+
+beforeAll(() => {
+  requireBuild();
+  s = createTestServer();
+  world = ptyWorld();
+});
+
+afterAll(async () => {
+  await killServer(s);
+  await world?.destroy();
+});
+
+describe('the refresh and PTY sessions', () => {
+  it('lists none without starting a host, then lists a running one', async () => {
+    const ctx = createContext({ socketName: s.name, configFile: '/dev/null', json: false, debug: false }, { ...s.env, ...world.env });
+    const refresher = createRefresher(ctx);
+    const before = await refresher.refresh();
+    expect(before.pty).toEqual({ hostRunning: false, sessions: [] });
+    expect(await world.hostPid()).toBeNull();
+    expect(await world.keeperPid()).toBeNull();
+    const made = await world.cli(['new', '-d', 'work', '--', 'sleep', '600']);
+    expect(made.code, made.stderr).toBe(0);
+    const after = await refresher.refresh();
+    expect(after.pty?.hostRunning).toBe(true);
+    expect(after.pty?.sessions.map((p) => [p.name, p.kind])).toEqual([['work', 'running']]);
+  }, 60_000);
+});
