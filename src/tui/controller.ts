@@ -12,7 +12,7 @@ import { commandFor, type KeyScope } from './key-bindings.js';
 import type { KeyPress } from './keys.js';
 import type { Snapshot, TuiServices } from './model.js';
 import { createRefreshLoop } from './refresh-loop.js';
-import { initialState, reducer, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
+import { initialState, reducer, type Action, type Dialog, type Prompt, type ScreenPreview, type TuiState } from './state.js';
 import { checkpointsOf, ptyNameOf } from './view/rows.js';
 import { journalCount } from './view/panels.js';
 import { errorMessage } from '../../checkpoints/result.js';
@@ -107,6 +107,20 @@ export function createController(opts: ControllerOptions): Controller {
   let timelineWanted = '';
   let diffFor: Snapshot | null = null;
   let previewWanted = '';
+  /** How to read the selected session's screen, or null when it has none to show. */
+  const previewOf = (s: TuiState): (() => Promise<readonly string[] | { pane: string; lines: readonly string[] } | string>) | null => {
+    const pty = ptyNameOf(s.selected);
+    if (pty !== null) {
+      const listing = s.snapshot?.pty?.sessions.find((p) => p.name === pty);
+      // Only a host holds a screen: a session listed from the checkpoint has none.
+      return listing && (listing.kind === 'running' || listing.kind === 'exited') ? () => services.previewPty(pty) : null;
+    }
+    const v = s.snapshot?.report.sessions.find((x) => x.session === s.selected);
+    // A frozen server would only time out.
+    if (!v?.liveSession || s.snapshot?.report.server.state === 'frozen' || v.health === 'frozen') return null;
+    const name = v.session;
+    return () => services.previewTmux(name);
+  };
   function follow(before: TuiState): void {
     const s = state;
     if (s.panel === 'timeline' && s.selected && s.snapshot) {
@@ -123,19 +137,17 @@ export function createController(opts: ControllerOptions): Controller {
         );
       }
     }
-    // The selected PTY session's screen: read again with each refresh, so the preview is live.
-    const pty = ptyNameOf(s.selected);
-    const listing = pty === null ? undefined : s.snapshot?.pty?.sessions.find((p) => p.name === pty);
-    if (s.panel === 'detail' && listing && (listing.kind === 'running' || listing.kind === 'exited') && (s.selected !== before.selected || s.snapshot !== before.snapshot || s.panel !== before.panel)) {
+    // The selected session's screen: read again with each refresh, so the preview is live.
+    const wanted = previewOf(s);
+    if (s.panel === 'detail' && wanted && (s.selected !== before.selected || s.snapshot !== before.snapshot || s.panel !== before.panel)) {
       const key = s.selected!;
       previewWanted = key;
-      services.previewPty(listing.name).then(
-        (r) => {
-          if (previewWanted === key && state.selected === key) dispatch({ type: 'pty-preview', preview: { key, lines: typeof r === 'string' ? null : r, error: typeof r === 'string' ? r : null } });
-        },
-        (e: unknown) => {
-          if (previewWanted === key && state.selected === key) dispatch({ type: 'pty-preview', preview: { key, lines: null, error: errorMessage(e) } });
-        },
+      const settle = (preview: Omit<ScreenPreview, 'key'>) => {
+        if (previewWanted === key && state.selected === key) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
+      };
+      wanted().then(
+        (r) => settle(typeof r === 'string' ? { lines: null, error: r } : 'pane' in r ? { pane: r.pane, lines: r.lines, error: null } : { lines: r, error: null }),
+        (e: unknown) => settle({ lines: null, error: errorMessage(e) }),
       );
     }
     // An open diff describes the live session: a refresh that changed it compares again.

@@ -135,6 +135,8 @@ export interface TuiServices {
   killPty(name: string): Promise<ActionResult>;
   /** Start the PTY host: it adopts what the keeper holds and revives the rest from the checkpoint. */
   revivePty(): Promise<ActionResult>;
+  /** The screen of a live tmux session's active pane (its captured contents), or why not. */
+  previewTmux(session: string): Promise<{ readonly pane: string; readonly lines: readonly string[] } | string>;
   /** A PTY session's screen as lines of text, or why not. */
   previewPty(name: string): Promise<readonly string[] | string>;
   /** Stop background work (the refresh worker) when the interface ends. */

@@ -27,6 +27,7 @@ import { journalIn, JOURNAL_FILE, JOURNAL_ROTATED_FILE, readJournal } from '../o
 import { buildTimeline, causeOf, savesByCause, UNREAD_JOURNAL, type JournaledCauses } from '../ops/timeline.js';
 import { attachMode } from './attach.js';
 import { runTmux } from '../../sessions/tmux/client.js';
+import { capturePanes } from '../../sessions/tmux/capture.js';
 import { localTime } from './view/panels.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ export const SERVICE_LIMITS = {
   diffTimeoutMs: 5_000,
   /** `tsession save` as a child. */
   saveTimeoutMs: 60_000,
+  /** Capturing the selected session's active pane for the preview: a slow server must not pile captures up. */
+  previewTimeoutMs: 1_000,
   /** Session records kept for timelines (one per checkpoint and session). */
   timelineRecords: 500,
 } as const;
@@ -354,6 +357,21 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         return { ok: true, message: `the PTY host runs: ${count(sessions.filter((x) => x.kind === 'running').length, 'session')} running` };
       } catch (e) {
         return { ok: false, message: `could not revive: ${errorMessage(e)}` };
+      }
+    },
+
+    async previewTmux(session) {
+      const live = last?.report.sessions.find((v) => v.session === session)?.liveSession;
+      const window = live?.windows.find((w) => w.active) ?? live?.windows[0];
+      const pane = window?.panes.find((p) => p.active) ?? window?.panes[0];
+      if (!live || !window || !pane) return 'not running';
+      try {
+        const c = (await capturePanes(ctx.server, [pane], pane.height, { env: ctx.env, timeoutMs: SERVICE_LIMITS.previewTimeoutMs })).get(pane.id);
+        if (!c) return 'the pane closed';
+        const text = pane.alternateOn && c.alternate !== null ? c.alternate : c.normal;
+        return { pane: paneName(live.name, window.index, pane.index), lines: text.split('\n').slice(-pane.height) };
+      } catch (e) {
+        return errorMessage(e);
       }
     },
 

@@ -77,10 +77,12 @@ export interface RepairState {
   readonly result: { readonly healed: boolean; readonly summary: string } | null;
 }
 
-/** The screen of the selected PTY session, for the detail panel. */
-export interface PtyPreview {
-  /** The row it belongs to (ptyKey). */
+/** The screen of the selected session (a PTY session's, or a tmux session's active pane), for the detail panel. */
+export interface ScreenPreview {
+  /** The row it belongs to (rowKey). */
   readonly key: string;
+  /** For a tmux session: which pane (`api:0.1`). */
+  readonly pane?: string;
   readonly lines: readonly string[] | null;
   readonly error: string | null;
 }
@@ -109,7 +111,7 @@ export interface TuiState {
   readonly diff: { readonly session: string; readonly result: DiffResult | null } | null;
   readonly progress: ProgressState | null;
   readonly repair: RepairState | null;
-  readonly ptyPreview: PtyPreview | null;
+  readonly screenPreview: ScreenPreview | null;
 }
 
 /** Every change. */
@@ -141,7 +143,7 @@ export type Action =
   | { readonly type: 'repair-start'; readonly session: string; readonly plan: RepairPlan }
   | { readonly type: 'repair-event'; readonly event: RepairEvent }
   | { readonly type: 'repair-end'; readonly healed: boolean; readonly summary: string }
-  | { readonly type: 'pty-preview'; readonly preview: PtyPreview | null };
+  | { readonly type: 'screen-preview'; readonly preview: ScreenPreview | null };
 
 /** The state before anything is known (or with a first snapshot). */
 export function initialState(snapshot: Snapshot | null = null, selected: string | null = null): TuiState {
@@ -165,7 +167,7 @@ export function initialState(snapshot: Snapshot | null = null, selected: string 
     diff: null,
     progress: null,
     repair: null,
-    ptyPreview: null,
+    screenPreview: null,
   };
 }
 
@@ -319,8 +321,8 @@ export function reducer(s: TuiState, a: Action): TuiState {
       return { ...s, panel: 'repair', scroll: 0, repair: { session: a.session, plan: a.plan, events: [], result: null } };
     case 'repair-event':
       return s.repair ? { ...s, repair: { ...s.repair, events: [...s.repair.events, a.event] } } : s;
-    case 'pty-preview':
-      return { ...s, ptyPreview: a.preview };
+    case 'screen-preview':
+      return { ...s, screenPreview: a.preview };
     case 'repair-end':
       return s.repair
         ? {

@@ -45,6 +45,20 @@ describe('PTY rows', () => {
   });
 });
 
+describe('a tmux session\'s preview', () => {
+  it('the detail of a live tmux session ends with its active pane\'s captured screen; a crashed one has none', async () => {
+    const app = renderApp({ initialSelected: 'web' }, withPty());
+    await app.press(KEYS.down, KEYS.up);
+    const f = await app.waitFrame(/Screen of web:0\.0:\n │ web \$ make\n │ built/);
+    expect(f).toMatch(/Windows \(live\)[\s\S]*Screen of web/);
+    expect(calls(app, 'previewTmux')).toContainEqual(['web']);
+    await app.press(KEYS.down, KEYS.down, KEYS.down);
+    await app.waitFrame(/ gone ✗ crashed/);
+    expect(app.frame()).not.toMatch(/Screen of/);
+    expect(calls(app, 'previewTmux')).not.toContainEqual(['gone']);
+  });
+});
+
 describe('PTY keys', () => {
   it('Enter attaches to a running PTY session by its key, and explains for an exited one', async () => {
     const app = renderApp({ initialSelected: 'pty:shell' }, withPty());

@@ -10,7 +10,7 @@ import type { Snapshot } from '../model.js';
 import { BADGES, badgeText } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
 import { PTY_STATE_COLORS, type PtyRow, type SessionRow } from './rows.js';
-import type { PtyPreview } from '../state.js';
+import type { ScreenPreview } from '../state.js';
 import { ptyStateText } from '../../ops/pty-words.js';
 import { age, count, paneName, visible } from '../../../checkpoints/words.js';
 import { shortPath } from '../../ops/timeline.js';
@@ -83,7 +83,7 @@ function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | nul
 }
 
 /** Every line of the detail panel (the caller scrolls and cuts to its height). */
-export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number, home: string | null = null): Line[] {
+export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number, home: string | null = null, preview: ScreenPreview | null = null): Line[] {
   if (!row || !snapshot) return [fitLine([seg('  no session selected', { dim: true })], width)];
   const v = row.verdict;
   const b = BADGES[row.badge];
@@ -142,6 +142,8 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
       }
     });
   });
+  // The active pane's screen, as captured from tmux (a running session only).
+  if (v.liveSession && preview) out.push(fitLine([seg(` Screen${preview.pane ? ` of ${preview.pane}` : ''}:`, { bold: true })], width), ...screenLines(preview, width));
   return out;
 }
 
@@ -155,7 +157,7 @@ const PTY_HINTS = {
 } as const;
 
 /** The detail panel of a PTY session: its state and facts, then a preview of its screen. */
-export function ptyDetailLines(row: PtyRow, preview: PtyPreview | null, width: number): Line[] {
+export function ptyDetailLines(row: PtyRow, preview: ScreenPreview | null, width: number): Line[] {
   const p = row.listing;
   const facts = [`${p.size.cols}×${p.size.rows}`, p.pid !== null ? `pid ${p.pid}` : null, p.clients > 0 ? `${count(p.clients, 'client')} attached` : 'not attached'].filter((x) => x !== null);
   const out: Line[] = [
@@ -168,12 +170,15 @@ export function ptyDetailLines(row: PtyRow, preview: PtyPreview | null, width: n
   if (p.kind !== 'running' && p.kind !== 'exited') return out;
   out.push(fitLine([seg(' Screen:', { bold: true })], width));
   if (!preview) out.push(fitLine([seg('   reading the screen…', { dim: true })], width));
-  else if (preview.error !== null) out.push(fitLine([seg(`   no preview: ${visible(preview.error)}`, { color: 'yellow' })], width));
-  else {
-    // Trailing blank rows of the screen say nothing.
-    const lines = [...(preview.lines ?? [])];
-    while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
-    for (const l of lines) out.push(fitLine([seg(' │ ', { dim: true }), seg(fit(visible(l), Math.max(0, width - 3)))], width));
-  }
+  else out.push(...screenLines(preview, width));
   return out;
+}
+
+/** A screen preview's lines, each behind a rule; or why there is none. */
+function screenLines(preview: ScreenPreview, width: number): Line[] {
+  if (preview.error !== null) return [fitLine([seg(`   no preview: ${visible(preview.error)}`, { color: 'yellow' })], width)];
+  // Trailing blank rows of the screen say nothing.
+  const lines = [...(preview.lines ?? [])];
+  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+  return lines.map((l) => fitLine([seg(' │ ', { dim: true }), seg(fit(visible(l), Math.max(0, width - 3)))], width));
 }

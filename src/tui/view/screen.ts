@@ -47,12 +47,12 @@ function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, 
   if (state.dialog) return plain(dialogLines(state.dialog, width));
   if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
-  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.ptyPreview?.key === rowKey(selected) ? state.ptyPreview : null, width));
+  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width));
   // Timelines, diffs and repairs are about tmux sessions.
   const row = selected?.kind === 'tmux' ? selected : null;
   switch (state.panel) {
     case 'detail':
-      return plain(detailLines(row, snap, width, now, info.home ?? null));
+      return plain(detailLines(row, snap, width, now, info.home ?? null, row && state.screenPreview?.key === row.name ? state.screenPreview : null));
     case 'timeline':
       return timelineLines(row?.name ?? null, snap && row ? checkpointsOf(snap, row.name) : [], state.timeline, state.timelineIndex, state.focus === 'panel', width, now);
     case 'diff':

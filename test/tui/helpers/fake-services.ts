@@ -159,6 +159,10 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       log('revivePty');
       return { ok: true, message: 'the PTY host runs: 1 session running' };
     },
+    async previewTmux(session: string) {
+      log('previewTmux', session);
+      return { pane: `${session}:0.0`, lines: [`${session} $ make`, 'built', ''] };
+    },
     async previewPty(name: string) {
       log('previewPty', name);
       return [`${name}$ echo hello`, 'hello', `${name}$ `, '', ''];
