@@ -21,6 +21,12 @@ import { errorMessage } from '../../checkpoints/result.js';
 export const TUI_DEFAULTS = {
   /** Live state is refreshed this often. */
   refreshMs: 2_000,
+  /**
+   * A screen preview is read this long after the selection settles (a held
+   * key does not capture every row it passes) and never in the tick that
+   * paints the key's frame: reading one spawns tmux or opens a socket.
+   */
+  previewDelayMs: 120,
 } as const;
 
 /** What the entry point (or a test) gives the controller. */
@@ -107,6 +113,26 @@ export function createController(opts: ControllerOptions): Controller {
   let timelineWanted = '';
   let diffFor: Snapshot | null = null;
   let previewWanted = '';
+  let previewTimer: NodeJS.Timeout | null = null;
+  let previewReading = false;
+  const readPreview = () => {
+    previewTimer = null;
+    const wanted = previewOf(state);
+    if (!wanted || previewReading || state.panel !== 'detail') return;
+    const key = state.selected!;
+    previewWanted = key;
+    previewReading = true;
+    const settle = (preview: Omit<ScreenPreview, 'key'>) => {
+      previewReading = false;
+      if (previewWanted === key && state.selected === key) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
+      // The selection moved on while this was read: the new one's turn.
+      else if (!previewTimer && previewOf(state)) previewTimer = setTimeout(readPreview, TUI_DEFAULTS.previewDelayMs);
+    };
+    wanted().then(
+      (r) => settle(typeof r === 'string' ? { lines: null, error: r } : 'pane' in r ? { pane: r.pane, lines: r.lines, error: null } : { lines: r, error: null }),
+      (e: unknown) => settle({ lines: null, error: errorMessage(e) }),
+    );
+  };
   /** How to read the selected session's screen, or null when it has none to show. */
   const previewOf = (s: TuiState): (() => Promise<readonly string[] | { pane: string; lines: readonly string[] } | string>) | null => {
     const pty = ptyNameOf(s.selected);
@@ -137,18 +163,12 @@ export function createController(opts: ControllerOptions): Controller {
         );
       }
     }
-    // The selected session's screen: read again with each refresh, so the preview is live.
-    const wanted = previewOf(s);
-    if (s.panel === 'detail' && wanted && (s.selected !== before.selected || s.snapshot !== before.snapshot || s.panel !== before.panel)) {
-      const key = s.selected!;
-      previewWanted = key;
-      const settle = (preview: Omit<ScreenPreview, 'key'>) => {
-        if (previewWanted === key && state.selected === key) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
-      };
-      wanted().then(
-        (r) => settle(typeof r === 'string' ? { lines: null, error: r } : 'pane' in r ? { pane: r.pane, lines: r.lines, error: null } : { lines: r, error: null }),
-        (e: unknown) => settle({ lines: null, error: errorMessage(e) }),
-      );
+    // The selected session's screen: read again with each refresh, so the preview is live; one read at a time.
+    if (s.panel === 'detail' && previewOf(s) && (s.selected !== before.selected || s.snapshot !== before.snapshot || s.panel !== before.panel)) {
+      if (s.selected !== before.selected || !previewTimer) {
+        if (previewTimer) clearTimeout(previewTimer);
+        previewTimer = setTimeout(readPreview, TUI_DEFAULTS.previewDelayMs);
+      }
     }
     // An open diff describes the live session: a refresh that changed it compares again.
     if (s.panel === 'diff' && s.diff?.result && s.snapshot !== before.snapshot && s.snapshot && diffFor !== s.snapshot) {
@@ -242,7 +262,11 @@ export function createController(opts: ControllerOptions): Controller {
       started = true;
       loop.start();
     },
-    stop: () => loop.stop(),
+    stop: () => {
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = null;
+      loop.stop();
+    },
     get refreshedAt() {
       return loop.refreshedAt;
     },
