@@ -23,30 +23,52 @@ export function systemdArg(arg: string): string {
 /** A one-line value for a unit setting: no control bytes, `%` doubled, no trailing `\` (a line continuation). */
 const settingValue = (v: string): string => v.replace(/[\x00-\x1f\x7f]/g, ' ').replaceAll('%', () => '%%').replace(/\\+$/, '');
 
+/** What sets one tsession unit apart from another; the rest of the unit is the same for every service. */
+export interface UnitShape {
+  readonly description: string;
+  /** Service settings after ExecStart (restart policy, kill mode). */
+  readonly service: readonly string[];
+}
+
 /**
- * The unit text for `argv` (node, the bin, then tsession's arguments) and
- * the environment it must run with (systemd starts services without the
+ * A systemd user unit for `argv` (node, the bin, then tsession's arguments)
+ * with the environment it must run with (systemd starts services without the
  * login shell's variables, so paths tsession derives from them are passed).
+ * Both of tsession's services (the watch daemon, the PTY host) are written here.
  */
-export function watchUnit(label: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
+export function userUnit(shape: UnitShape, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
   return [
     '[Unit]',
-    `Description=tsession watch of tmux server ${settingValue(label)}`,
+    `Description=${settingValue(shape.description)}`,
     'StartLimitIntervalSec=300',
     'StartLimitBurst=5',
     '',
     '[Service]',
     ...Object.entries(env).map(([k, v]) => `Environment=${systemdArg(`${k}=${v}`)}`),
     `ExecStart=${argv.map(systemdArg).join(' ')}`,
-    // Stopping the daemon must not stop the tmux server an automatic restore started (it lives in this unit's cgroup).
-    'KillMode=process',
-    'Restart=on-failure',
-    'RestartSec=2',
-    // 2: usage, 6: another daemon already watches this server.
-    'RestartPreventExitStatus=2 6',
+    ...shape.service,
     '',
     '[Install]',
     'WantedBy=default.target',
     '',
   ].join('\n');
+}
+
+/** The watch daemon's unit for the server labelled `label`. */
+export function watchUnit(label: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
+  return userUnit(
+    {
+      description: `tsession watch of tmux server ${label}`,
+      service: [
+        // Stopping the daemon must not stop the tmux server an automatic restore started (it lives in this unit's cgroup).
+        'KillMode=process',
+        'Restart=on-failure',
+        'RestartSec=2',
+        // 2: usage, 6: another daemon already watches this server.
+        'RestartPreventExitStatus=2 6',
+      ],
+    },
+    argv,
+    env,
+  );
 }

@@ -5,6 +5,7 @@
  * the type and an unknown `type` is ignored by both sides. Offsets are absolute
  * byte counts of a session's output since it started.
  */
+import type { PtySpawnRequest } from '../../sessions/pty/adapter.js';
 
 /** A session as the keeper knows it. */
 export interface KeptSession {
@@ -26,17 +27,7 @@ export interface KeptSession {
 /** What the host asks of the keeper. */
 export type HostToKeeper =
   | { readonly type: 'list' }
-  | {
-      readonly type: 'spawn';
-      readonly id: string;
-      readonly name: string;
-      readonly file: string;
-      readonly args: readonly string[];
-      readonly cwd: string;
-      readonly env: Readonly<Record<string, string>>;
-      readonly cols: number;
-      readonly rows: number;
-    }
+  | ({ readonly type: 'spawn'; readonly id: string; readonly name: string } & PtySpawnRequest)
   | { readonly type: 'input'; readonly id: string; readonly data: Uint8Array | string }
   | { readonly type: 'resize'; readonly id: string; readonly cols: number; readonly rows: number }
   | { readonly type: 'signal'; readonly id: string; readonly signal: string }

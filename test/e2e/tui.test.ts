@@ -155,6 +155,6 @@ describe('tsession in a real terminal', () => {
 
   it('on a pipe, bare tsession prints the list and exits 0', () => {
     const out = execFileSync(process.execPath, [CLI, '-L', a.name], { env: { ...a.env, TSESSION_STATE_DIR: state.path }, encoding: 'utf8', timeout: 30_000, stdio: ['pipe', 'pipe', 'pipe'] });
-    expect(out).toMatch(/^SESSION\s+STATE\s+WINDOWS\s+PANES\s+ATTACHED\s+CHECKPOINT\napi\s+live/);
+    expect(out).toMatch(/^SESSION\s+HEALTH\s+KIND\s+WINDOWS\s+PANES\s+ATTACHED\s+CHECKPOINT\napi\s+healthy\s+tmux/);
   });
 });

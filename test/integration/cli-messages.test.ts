@@ -242,7 +242,7 @@ describe('--json', () => {
     expect(api.saved![0]!.panes[0]!.cwd).toMatch(/^\//);
     expect(list.sessions.find((s) => s.name === 'other')).toMatchObject({ state: 'live', saved: null });
     // The text list counts the saved session's windows and panes too.
-    expect((await runCli(server, ['list'], env)).stdout).toMatch(/^api\s+crashed\s+1\s+2\s/m);
+    expect((await runCli(server, ['list'], env)).stdout).toMatch(/^api\s+crashed\s+tmux\s+1\s+2\s/m);
     // log --json is JSON Lines: one entry per line, nothing for an empty journal.
     const log = await runCli(server, ['log', '--json'], env);
     expect(log.code).toBe(0);

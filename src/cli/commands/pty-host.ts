@@ -11,7 +11,7 @@ import { ptyKeeperEntry, ptyStoreDir } from '../../../checkpoints/paths.js';
 import { createCheckpointStore } from '../../../checkpoints/store.js';
 import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 import { findExecutable, nearestExistingDir } from '../../../sessions/restore/shell-resolve.js';
-import { systemdArg } from '../../daemon/systemd-unit.js';
+import { userUnit } from '../../daemon/systemd-unit.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 import { Journal } from '../../ops/journal.js';
@@ -24,22 +24,7 @@ import { shellScriptPath } from './shell-integration.js';
 
 /** The systemd user unit of the host. KillMode=process: stopping the host must not end the keeper and its shells. */
 export function ptyHostUnit(argv: readonly string[], env: Readonly<Record<string, string>>): string {
-  return [
-    '[Unit]',
-    'Description=tsession PTY host',
-    'StartLimitIntervalSec=300',
-    'StartLimitBurst=5',
-    '',
-    '[Service]',
-    ...Object.entries(env).map(([k, v]) => `Environment=${systemdArg(`${k}=${v}`)}`),
-    `ExecStart=${argv.map(systemdArg).join(' ')}`,
-    'Restart=on-failure',
-    'KillMode=process',
-    '',
-    '[Install]',
-    'WantedBy=default.target',
-    '',
-  ].join('\n');
+  return userUnit({ description: 'tsession PTY host', service: ['Restart=on-failure', 'KillMode=process'] }, argv, env);
 }
 
 export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: string[]): Promise<number> {
