@@ -117,9 +117,9 @@ export async function scanCheckpointIds(checkpointsDir: string): Promise<string[
   try {
     names = await readdir(checkpointsDir);
   } catch (error) {
-    // No dir (or a file where a parent dir should be): no checkpoints yet.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    // No dir: no checkpoints yet. A file where a parent dir should be
+    // (ENOTDIR) is a state dir that cannot work: said, never "no checkpoints".
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
   const ids: string[] = [];

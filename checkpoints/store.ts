@@ -131,7 +131,9 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
   const ioError = (error: unknown, file: string): CheckpointError => {
     const e = error as Error & { code?: string };
     const code = e.code ?? 'UNKNOWN';
-    return { kind: 'io', file, reason: code, message: e.message, code };
+    // Only a misplaced file gives ENOTDIR here: say which fix works, not the syscall.
+    const message = code === 'ENOTDIR' ? `Cannot read ${file}: part of the state dir's path is a file, not a directory (ENOTDIR): move that file or pass --state-dir` : e.message;
+    return { kind: 'io', file, reason: code, message, code };
   };
 
   // The listing a write's index refresh just made: a prune right after the

@@ -100,6 +100,8 @@ export async function listSessions(ctx: Context): Promise<SessionList> {
   const store = await ctx.store();
   const [listed, { departures, problem }] = await Promise.all([store.list(), loadDepartures(ctx)]);
   if (problem) ctx.warn(problem);
+  // Live sessions still list; what the checkpoints would add is said missing, never silently.
+  if (!listed.ok) ctx.warn(`saved sessions not shown: ${listed.error.message}`);
   const entries = listed.ok ? listed.value.filter((e) => e.valid && e.meaningful) : [];
   const remembered = rememberedSessions(entries, departures);
   const newestFor = (name: string) => {

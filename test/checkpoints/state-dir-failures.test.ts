@@ -97,9 +97,9 @@ describe('unwritable state dir', () => {
         `State dir ${stateDir} cannot be created: part of its path is a file, not a directory (ENOTDIR): move that file or pass --state-dir`,
       );
     }
-    // Listing an unusable dir is not an error: there is simply nothing there.
+    // Listing it is an error too, never "no checkpoints": a user would think their saves were gone.
     const l = await store.list();
-    expect(l.ok && l.value).toEqual([]);
+    expect(!l.ok && l.error).toMatchObject({ kind: 'io', code: 'ENOTDIR', message: expect.stringMatching(/part of the state dir's path is a file/) });
   });
 
   it.skipIf(mountRefusal !== null)('a read-only file system → EROFS with what to do', async () => {

@@ -138,6 +138,20 @@ describe('CLI errors', () => {
     expectOneLine(r);
   });
 
+  it('a state dir under a file: checkpoints exits 4 with one line, list says saved sessions are not shown', async () => {
+    const { server, dir } = setup();
+    await startSession(server);
+    writeFileSync(join(dir, 'file'), 'not a dir');
+    const env = { TSESSION_STATE_DIR: join(dir, 'file', 'state') };
+    const r = await runCli(server, ['checkpoints'], env);
+    expect(r.code).toBe(4);
+    expectOneLine(r);
+    expect(r.stderr).toMatch(/part of the state dir's path is a file, not a directory \(ENOTDIR\)/);
+    const l = await runCli(server, ['list'], env);
+    expect(l.code).toBe(0);
+    expect(l.stderr).toMatch(/saved sessions not shown: .*ENOTDIR/);
+  });
+
   it('a corrupt newest checkpoint: restore falls back loudly (exit 10), --verify says which', async () => {
     const { server, env } = setup();
     await startSession(server, 'fall');
