@@ -15,7 +15,7 @@ import { idTimeMs, newCheckpointId, SAFE_ID_RE } from './ids.js';
 import type { ProcessIdentity } from './lock.js';
 import { createIndexCache, scanCheckpointIds, type IndexEntry, type ScannedFile } from './index-cache.js';
 import { assessMeaningful } from './meaningful.js';
-import { defaultHome, ensurePrivateDir, LAYOUT } from './paths.js';
+import { defaultHome, ensurePrivateDir, LAYOUT, StateDirError } from './paths.js';
 import { err, ok, type CheckpointError, type Result } from './result.js';
 import { executeRetention, planRetention, type RetentionPolicy, type RetentionResult } from './retention.js';
 // `import type`: an import of only inline `type` names is still emitted
@@ -131,8 +131,9 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
   const ioError = (error: unknown, file: string): CheckpointError => {
     const e = error as Error & { code?: string };
     const code = e.code ?? 'UNKNOWN';
-    // Only a misplaced file gives ENOTDIR here: say which fix works, not the syscall.
-    const message = code === 'ENOTDIR' ? `Cannot read ${file}: part of the state dir's path is a file, not a directory (ENOTDIR): move that file or pass --state-dir` : e.message;
+    // A raw ENOTDIR (a read, not the state dir's own checks, which word it already) is a
+    // misplaced file: say which fix works, not the syscall.
+    const message = code === 'ENOTDIR' && !(error instanceof StateDirError) ? `Cannot read ${file}: part of the state dir's path is a file, not a directory (ENOTDIR): move that file or pass --state-dir` : e.message;
     return { kind: 'io', file, reason: code, message, code };
   };
 
