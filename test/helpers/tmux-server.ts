@@ -45,13 +45,14 @@ export function isolatedHome(): string {
   return home;
 }
 
-/** Create an isolated server name and helpers; the server starts on first new-session. */
-export function createTestServer(): TestServer {
-  const name = `tsession-${process.pid}-${Date.now().toString(36)}-${counter++}`;
-  const tmuxArgs = ['-L', name, '-f', '/dev/null'] as const;
-  const socketPath = join(`${(process.env.TMUX_TMPDIR || '/tmp').replace(/\/+$/, '')}/tmux-${process.getuid?.() ?? 0}`, name);
-  const home = isolatedHome();
-  const env = cleanEnv({
+/**
+ * The environment of an isolated user living in `home`: HOME, ZDOTDIR, XDG
+ * dirs (a 0700 runtime dir made here), bash with a plain prompt, no $TMUX.
+ * One definition for the tmux rig and the PTY rig.
+ */
+export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
+  return cleanEnv({
     HOME: home,
     ZDOTDIR: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -59,8 +60,17 @@ export function createTestServer(): TestServer {
     XDG_RUNTIME_DIR: join(home, 'run'),
     SHELL: '/bin/bash',
     PS1: '$ ',
+    ...extra,
   });
-  mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
+}
+
+/** Create an isolated server name and helpers; the server starts on first new-session. */
+export function createTestServer(): TestServer {
+  const name = `tsession-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const tmuxArgs = ['-L', name, '-f', '/dev/null'] as const;
+  const socketPath = join(`${(process.env.TMUX_TMPDIR || '/tmp').replace(/\/+$/, '')}/tmux-${process.getuid?.() ?? 0}`, name);
+  const home = isolatedHome();
+  const env = isolatedEnv(home);
   const tmuxTry = (...args: string[]) => {
     const r = spawnSync('tmux', [...tmuxArgs, ...args], { env, encoding: 'utf8', timeout: 10_000 });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

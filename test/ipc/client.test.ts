@@ -34,6 +34,18 @@ function watchedClient(socket: string, extra: Parameters<typeof echoClient>[1] =
 }
 
 /** An echo server in a child process (the built code), ready when it prints 'up'. */
+/** A server that accepts and never says a word (no hello, no pong); closed after the test. */
+async function muteServer(socket: string, dir: string): Promise<void> {
+  await ensureRuntimeDir(dir);
+  const sockets: Socket[] = [];
+  const mute = createServer((s) => void sockets.push(s));
+  await new Promise<void>((resolve) => mute.listen(socket, () => resolve()));
+  cleanup(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    mute.close(() => resolve());
+  }));
+}
+
 async function childServer(socket: string): Promise<ChildProcess> {
   const code = `
     const { listen } = await import(${JSON.stringify(BUILT_IPC)});
@@ -193,14 +205,7 @@ describe('client: not answering', () => {
 
   it('a server that accepts but never says a word is reported not answering', async () => {
     const rt = fresh();
-    await ensureRuntimeDir(rt.dir);
-    const sockets: Socket[] = [];
-    const mute = createServer((s) => void sockets.push(s));
-    await new Promise<void>((resolve) => mute.listen(rt.socket, () => resolve()));
-    cleanup(() => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      mute.close(() => resolve());
-    }));
+    await muteServer(rt.socket, rt.dir);
     const start = performance.now();
     const { client, seen } = watchedClient(rt.socket);
     await waitFor(() => client.state === 'not-answering', 15_000, 'not-answering');
@@ -211,14 +216,7 @@ describe('client: not answering', () => {
 
   it('a one-shot client (no reconnect) gives up on a server that never says hello: not-answering, not a wait forever', async () => {
     const rt = fresh();
-    await ensureRuntimeDir(rt.dir);
-    const sockets: Socket[] = [];
-    const mute = createServer((s) => void sockets.push(s));
-    await new Promise<void>((resolve) => mute.listen(rt.socket, () => resolve()));
-    cleanup(() => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      mute.close(() => resolve());
-    }));
+    await muteServer(rt.socket, rt.dir);
     const { client, states } = watchedClient(rt.socket, { reconnect: false });
     const r = await client.ready;
     expect(!r.ok && r.error.kind).toBe('not-answering');

@@ -5,15 +5,13 @@
  * cell-by-cell screen snapshots, and a teardown that kills the host, the
  * keeper and the shells this world started — by pid, from their lock files.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { readHolder } from '../../checkpoints/lock.js';
 import { ptyHostLockFile, ptyKeeperLockFile, ptyStoreDir, resolvePaths } from '../../checkpoints/paths.js';
 import { CLI, runCli, type CliResult } from '../helpers/cli.js';
-import { cleanEnv, waitFor } from '../helpers/tmux-server.js';
+import { isolatedEnv, isolatedHome, waitFor } from '../helpers/tmux-server.js';
 
 /** One isolated user world: HOME, XDG dirs, a 0700 runtime dir. */
 export interface PtyWorld {
@@ -31,20 +29,8 @@ export interface PtyWorld {
 
 /** Make a world; `extraEnv` overrides (SHELL, PATH, …). */
 export function ptyWorld(extraEnv: NodeJS.ProcessEnv = {}): PtyWorld {
-  const home = mkdtempSync(join(tmpdir(), 'tsession-pty-'));
-  for (const rc of ['.bashrc', '.bash_profile', '.profile', '.zshrc']) writeFileSync(join(home, rc), '');
-  mkdirSync(join(home, 'run'), { mode: 0o700 });
-  const env = cleanEnv({
-    HOME: home,
-    ZDOTDIR: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_STATE_HOME: join(home, '.local', 'state'),
-    XDG_RUNTIME_DIR: join(home, 'run'),
-    SHELL: '/bin/bash',
-    PS1: '$ ',
-    HISTFILE: '/dev/null',
-    ...extraEnv,
-  });
+  const home = isolatedHome();
+  const env = isolatedEnv(home, { HISTFILE: '/dev/null', ...extraEnv });
   const paths = resolvePaths({ env, uid: process.getuid?.() ?? 0, cwd: home });
   const pidOf = async (file: string) => (await readHolder(file))?.pid ?? null;
   const world: PtyWorld = {
