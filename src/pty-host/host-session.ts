@@ -49,6 +49,12 @@ const PAINT_PREFIX = '\x1b[?2026l\x1b[!p\x1b[H\x1b[2J';
 // Before the scrollback: clear the client's own scrollback too.
 const HISTORY_PREFIX = '\x1b[?2026l\x1b[!p\x1b[H\x1b[2J\x1b[3J';
 
+/** When a session's mirror rests (keeps its screen as text; ScreenMirror.rest). */
+export const MIRROR_REST = {
+  /** No output for between one and two of these, and nobody attached. */
+  idleMs: 10_000,
+} as const;
+
 /** One hosted session. */
 export class HostSession {
   readonly mirror: ScreenMirror;
@@ -69,6 +75,10 @@ export class HostSession {
   /** Replies to queries are not sent while replayed bytes are parsed (they answered long ago). */
   private replaying = 0;
   private readonly listeners: ((data: Uint8Array) => void)[] = [];
+  /** Output chunks so far, and as of the last rest check: unchanged for a whole period means idle. */
+  private chunks = 0;
+  private chunksAtCheck = -1;
+  private readonly restTimer: NodeJS.Timeout;
 
   constructor(
     readonly spec: SessionSpec,
@@ -83,6 +93,14 @@ export class HostSession {
       // A writable client's own terminal answers; otherwise the mirror must, or the program hangs.
       if (this.replaying === 0 && !this.hasWriter()) this.actions.input(reply);
     });
+    this.restTimer = setInterval(() => this.restIfIdle(), MIRROR_REST.idleMs).unref();
+  }
+
+  /** Let the mirror rest when no output came for a whole period and nobody is attached (they would wake it at once). */
+  private restIfIdle(): void {
+    const idle = this.chunks === this.chunksAtCheck;
+    this.chunksAtCheck = this.chunks;
+    if (idle && this.clients.size === 0 && !this.mirror.resting) void this.mirror.rest();
   }
 
   get state(): PtySessionInfo['state'] {
@@ -110,6 +128,7 @@ export class HostSession {
     else if (from > this.offset) this.lostBytes += from - this.offset;
     this.offset = from + data.length;
     this.dirty = true;
+    this.chunks++;
     this.mirror.write(bytes);
     for (const l of this.listeners) l(bytes);
     for (const [link, c] of this.clients) {
@@ -229,6 +248,7 @@ export class HostSession {
   }
 
   dispose(): void {
+    clearInterval(this.restTimer);
     this.clients.clear();
     this.mirror.dispose();
   }
