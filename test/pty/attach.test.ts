@@ -2,7 +2,7 @@
  * Attach through a real terminal (node-pty running `tsession attach`, drawn
  * by @xterm/headless), type, detach, reattach from a fresh terminal: the
  * screen is identical cell by cell — text, colours, attributes, cursor —
- * with a shell, vim and less. Several terminals at once; read-only watches.
+ * with a shell, vim, less and htop. Several terminals at once; read-only watches.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientTerminal, DETACH, PROMPT, ptyWorld, snapshot, type ClientTerminal, type PtyWorld } from './helpers.js';
@@ -78,6 +78,42 @@ describe('attach, detach, reattach', () => {
     a.type(' ');
     await a.waitForText(/^46$/m);
     await reattachSame(world, 'pager', a);
+  });
+
+  it('htop (colour meters, reverse-video rows, alternate screen) comes back as it was', async () => {
+    world = ptyWorld();
+    expect((await world.cli(['new', 'top', '-d'])).code).toBe(0);
+    const a = attach(world, 'top');
+    await a.waitForText(PROMPT);
+    // exec: htop becomes the session's process, so no shell reports on it when it is stopped below.
+    a.type('exec htop -d 100\r');
+    await a.waitForText(/Tasks:.*running/);
+    await a.waitForText('F10Quit');
+    // htop redraws its meters, clock and process list on every refresh (the soonest -d allows is 10 s), and
+    // a first time about a second after it starts. A screen that changes between the two snapshots would
+    // prove nothing either way, so once that first refresh is done htop is stopped (SIGSTOP, no shell to
+    // notice): the bytes it drew stay as they are, and terminal a (which drew them) and terminal b (painted
+    // from the host's mirror) must show them alike.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const [session] = (JSON.parse((await world.cli(['list', '--json'])).stdout) as { pty: { sessions: { name: string; pid: number }[] } }).pty.sessions;
+    expect(session?.name).toBe('top');
+    process.kill(session!.pid, 'SIGSTOP');
+    try {
+      const b = await reattachSame(world, 'top', a);
+      expect(snapshot(b.term).alternate).toBe(true);
+      // Colours came across, not only text: htop's header and meters are drawn in several.
+      const colours = new Set(snapshot(b.term).rows.flat().map((cell) => cell.split('|').slice(1, 3).join('|')));
+      expect(colours.size).toBeGreaterThan(3);
+      process.kill(session!.pid, 'SIGCONT');
+      b.type('q');
+      await b.exited;
+    } finally {
+      try {
+        process.kill(session!.pid, 'SIGCONT');
+      } catch {
+        // htop has quit
+      }
+    }
   });
 
   it('two terminals at once see the same output; a read-only one cannot type', async () => {
