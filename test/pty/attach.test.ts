@@ -80,7 +80,7 @@ describe('attach, detach, reattach', () => {
     await reattachSame(world, 'pager', a);
   });
 
-  it('htop (colour meters, reverse-video rows, alternate screen) comes back as it was', async () => {
+  it('htop (coloured meters, header and selection bar on the alternate screen) comes back as it was', async () => {
     world = ptyWorld();
     expect((await world.cli(['new', 'top', '-d'])).code).toBe(0);
     const a = attach(world, 'top');
