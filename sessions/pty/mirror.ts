@@ -70,6 +70,7 @@ export class ScreenMirror {
   private saved: { readonly screen: string; readonly facts: ScreenFacts; readonly lineCount: number } | null = null;
   /** Output written since the last rest began (a rest is abandoned when this moves). */
   private writes = 0;
+  private queued = 0;
   private titleText = '';
   private readonly replyListeners = new Set<(reply: string) => void>();
   private readonly options: { readonly cols: number; readonly rows: number; readonly scrollback: number };
@@ -142,10 +143,24 @@ export class ScreenMirror {
     );
   }
 
-  /** Feed bytes the process wrote. Never waits: xterm queues them. */
-  write(data: Uint8Array | string): void {
+  /**
+   * Feed bytes the process wrote. Never waits: xterm queues them, and calls
+   * `parsed` once they are on the screen. Mind `backlog`: xterm throws away
+   * a write (it throws) once 50 MB wait unparsed.
+   */
+  write(data: Uint8Array | string, parsed?: () => void): void {
     this.writes++;
-    this.live().write(data);
+    const size = data.length;
+    this.queued += size;
+    this.live().write(data, () => {
+      this.queued -= size;
+      parsed?.();
+    });
+  }
+
+  /** Bytes (or UTF-16 units of strings) written but not yet on the screen. */
+  get backlog(): number {
+    return this.queued;
   }
 
   /** Resolves once every byte written so far is on the screen (later bytes may be too, by then). */

@@ -19,6 +19,8 @@ export interface ClientLink {
 export interface SessionActions {
   input(data: Uint8Array | string): void;
   resize(cols: number, rows: number): void;
+  /** Hold (renew the hold on) or let go reading the process's output: the mirror is behind (keeper 'pace'). */
+  pace(hold: boolean): void;
 }
 
 /** What a session was started as. */
@@ -55,6 +57,19 @@ export const MIRROR_REST = {
   idleMs: 10_000,
 } as const;
 
+/**
+ * How far the mirror may fall behind a flood. Above `holdAt` bytes waiting
+ * to be parsed the keeper is asked to stop reading the pty (the program
+ * waits, as it would on any terminal slower than it), below `releaseAt` to
+ * go on: a flood is paced to xterm's parser (~50 MiB/s here) instead of
+ * overrunning the keeper's ring (4 MiB) or xterm's own queue, which throws
+ * past 50 MB. The keeper ends a hold by itself if the host stops renewing it.
+ */
+export const MIRROR_PACE = {
+  holdAt: 4 * 1024 * 1024,
+  releaseAt: 1024 * 1024,
+} as const;
+
 /** One hosted session. */
 export class HostSession {
   readonly mirror: ScreenMirror;
@@ -79,6 +94,14 @@ export class HostSession {
   private chunks = 0;
   private chunksAtCheck = -1;
   private readonly restTimer: NodeJS.Timeout;
+  /** The keeper is holding the pty for the mirror to catch up. */
+  private holding = false;
+  private readonly onParsed = (): void => {
+    if (this.holding && this.mirror.backlog <= MIRROR_PACE.releaseAt) {
+      this.holding = false;
+      this.actions.pace(false);
+    }
+  };
 
   constructor(
     readonly spec: SessionSpec,
@@ -129,7 +152,12 @@ export class HostSession {
     this.offset = from + data.length;
     this.dirty = true;
     this.chunks++;
-    this.mirror.write(bytes);
+    this.mirror.write(bytes, this.onParsed);
+    // Every chunk that finds the mirror this far behind renews the hold: bytes already on their way still come.
+    if (this.mirror.backlog > MIRROR_PACE.holdAt) {
+      this.holding = true;
+      this.actions.pace(true);
+    }
     for (const l of this.listeners) l(bytes);
     for (const [link, c] of this.clients) {
       if (c.pending) {

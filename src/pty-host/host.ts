@@ -394,6 +394,7 @@ export class PtyHost {
       {
         input: (data) => void this.options.keeper.send({ type: 'input', id, data }),
         resize: (cols, rows) => void this.options.keeper.send({ type: 'resize', id, cols, rows }),
+        pace: (hold) => void this.options.keeper.send({ type: 'pace', id, hold }),
       },
       size,
       this.options.scrollback ?? MIRROR_DEFAULTS.scrollback,

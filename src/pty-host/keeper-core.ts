@@ -18,6 +18,8 @@ export const KEEPER_LIMITS = {
   frameBytes: 256 * 1024,
   /** Sessions one keeper holds at most. */
   sessions: 256,
+  /** Longest a host's hold on reading a pty lasts without being renewed ('pace'). */
+  holdMs: 1_000,
 } as const;
 
 /** Where the keeper's messages to the host go. */
@@ -42,6 +44,10 @@ interface Kept {
   sent: number | null;
   /** A flush is scheduled for the end of this turn of the event loop. */
   flushQueued: boolean;
+  /** While reading the pty is held: why (the host's mirror is behind, or its queue is full), until when, and the watch. */
+  hold: { why: 'mirror' | 'queue'; until: number; readonly watch: NodeJS.Timeout } | null;
+  /** A hold for a full queue ran out without the host draining: no such hold again until it drains. */
+  hostStalled: boolean;
 }
 
 const SIGNALS = new Set(['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGCONT', 'SIGWINCH', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
@@ -53,26 +59,39 @@ export class KeeperCore {
   /** Called when the last session is gone and no host follows: the keeper may exit. */
   onIdle: () => void = () => {};
 
-  constructor(private readonly limits: { ringBytes: number } = KEEPER_LIMITS) {}
+  constructor(private readonly limits: { ringBytes: number; holdMs: number } = KEEPER_LIMITS) {}
 
   /** A host connected: it replaces any previous one (that one is gone or stale). */
   attachHost(link: HostLink): void {
     this.host = link;
-    for (const s of this.sessions.values()) s.sent = null;
+    for (const s of this.sessions.values()) {
+      s.sent = null;
+      letGo(s);
+    }
   }
 
   /** The host's connection ended: keep everything, stream to nobody. */
   detachHost(link: HostLink): void {
     if (this.host !== link) return;
     this.host = null;
-    for (const s of this.sessions.values()) s.sent = null;
+    for (const s of this.sessions.values()) {
+      s.sent = null;
+      letGo(s);
+    }
     this.checkIdle();
+  }
+
+  /** Whether the host holds reading `id`'s pty now (pace). */
+  held(id: string): boolean {
+    return this.sessions.get(id)?.hold != null;
   }
 
   /** The host's queue drained: send what waited in the rings, and exits it may have missed. */
   hostDrained(): void {
     for (const s of this.sessions.values()) {
+      s.hostStalled = false;
       this.flush(s);
+      if (s.hold?.why === 'queue' && s.sent === s.ring.end) letGo(s);
       if (s.exit && s.sent !== null) this.host?.send({ type: 'exit', id: s.id, ...s.exit });
     }
   }
@@ -129,6 +148,13 @@ export class KeeperCore {
         if (s.exit) link.send({ type: 'exit', id: s.id, ...s.exit });
         return;
       }
+      case 'pace': {
+        const s = this.sessions.get(m.id);
+        if (!s || s.exit) return;
+        if (m.hold) this.holdReading(s, 'mirror');
+        else letGo(s);
+        return;
+      }
       case 'release': {
         const s = this.sessions.get(m.id);
         if (s?.exit) this.sessions.delete(m.id);
@@ -142,7 +168,10 @@ export class KeeperCore {
 
   /** End every session (SIGHUP, as a closing terminal would). */
   hangUpAll(): void {
-    for (const s of this.sessions.values()) if (!s.exit) s.proc.kill('SIGHUP');
+    for (const s of this.sessions.values()) {
+      letGo(s);
+      if (!s.exit) s.proc.kill('SIGHUP');
+    }
   }
 
   private async spawn(link: HostLink, m: Extract<HostToKeeper, { type: 'spawn' }>): Promise<void> {
@@ -169,6 +198,8 @@ export class KeeperCore {
       exit: null,
       sent: null,
       flushQueued: false,
+      hold: null,
+      hostStalled: false,
     };
     this.sessions.set(m.id, s);
     proc.onData((data) => {
@@ -182,6 +213,7 @@ export class KeeperCore {
       });
     });
     proc.onExit((e) => {
+      letGo(s);
       s.exit = { exitCode: e.exitCode, signal: e.signal };
       // The last bytes first, so the host's screen is complete before it hears of the exit.
       this.flush(s);
@@ -204,14 +236,61 @@ export class KeeperCore {
     do {
       const read = s.ring.readFrom(from, KEEPER_LIMITS.frameBytes);
       if (read.data.length === 0 && read.lost === 0) return;
-      if (!host.send({ type: 'output', id: s.id, from: read.from, data: read.data, lost: read.lost })) return;
+      if (!host.send({ type: 'output', id: s.id, from: read.from, data: read.data, lost: read.lost })) {
+        // The host is not reading (a checkpoint, a sync, a GC pause): hold the program rather than
+        // let the ring overrun, for at most a lease — a host that hangs costs bytes, never a stalled shell.
+        if (!s.hold && !s.hostStalled) this.holdReading(s, 'queue');
+        return;
+      }
       from = read.from + read.data.length;
       s.sent = from;
     } while (from < s.ring.end);
   }
 
+  /**
+   * Stop reading `s`'s pty (or renew the hold) for at most holdMs. Watched
+   * every few ms: once the program is gone the pty is read again at once,
+   * for node-pty discards what is left unread 200 ms after the exit.
+   */
+  private holdReading(s: Kept, why: 'mirror' | 'queue'): void {
+    if (s.exit) return;
+    const until = Date.now() + this.limits.holdMs;
+    if (s.hold) {
+      s.hold.why = why;
+      s.hold.until = until;
+      return;
+    }
+    s.proc.pause();
+    const watch = setInterval(() => {
+      if (Date.now() < s.hold!.until && processExists(s.proc.pid)) return;
+      if (s.hold!.why === 'queue' && Date.now() >= s.hold!.until) s.hostStalled = true;
+      letGo(s);
+    }, HOLD_WATCH_MS);
+    s.hold = { why, until, watch };
+  }
+
   private checkIdle(): void {
     if (!this.host && this.running === 0) this.onIdle();
+  }
+}
+
+// How often a hold checks that its program still runs and its lease still holds.
+const HOLD_WATCH_MS = 20;
+
+/** End a hold on reading `s`'s pty (the host caught up, its lease ran out, the program ended, or the host is gone). */
+function letGo(s: Kept): void {
+  if (!s.hold) return;
+  clearInterval(s.hold.watch);
+  s.hold = null;
+  s.proc.resume();
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -34,7 +34,14 @@ export type HostToKeeper =
   /** Stream the session's output from `from` on (what the ring still holds, then live). */
   | { readonly type: 'follow'; readonly id: string; readonly from: number }
   /** Forget an exited session (its ring is freed). */
-  | { readonly type: 'release'; readonly id: string };
+  | { readonly type: 'release'; readonly id: string }
+  /**
+   * Hold (or let go) reading the session's pty while the host's mirror is
+   * behind, so a flood is paced to the mirror instead of overrunning the
+   * ring. A hold is a lease: it ends by itself KEEPER_LIMITS.holdMs after
+   * the last one, so a host that hangs never stalls a shell for longer.
+   */
+  | { readonly type: 'pace'; readonly id: string; readonly hold: boolean };
 
 /** What the keeper tells the host. */
 export type KeeperToHost =

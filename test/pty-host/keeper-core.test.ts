@@ -3,7 +3,9 @@
  * with absolute offsets and nothing lost or doubled; a host that is not
  * reading (send refused) gets the rest after its drain; a host that goes
  * away and a new one that follows from an offset get exactly the bytes
- * since; exits are told, even to a host that comes later.
+ * since; exits are told, even to a host that comes later. A flood is
+ * paced: while the host is not reading (or asks to hold) the program waits
+ * instead of overrunning the ring, but never longer than a lease.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeeperCore, type HostLink } from '../../src/pty-host/keeper-core.js';
@@ -114,5 +116,68 @@ describe('KeeperCore', () => {
     await core.handle(current.link, { type: 'signal', id: 'd', signal: 'SIGTERM' });
     await core.handle(current.link, { type: 'follow', id: 'd', from: 0 });
     await waitFor(() => current.got.some((m) => m.type === 'exit'), 10_000, 'the exit after SIGTERM');
+  });
+
+  describe('pacing', () => {
+    // 1 MB of 'x' lines, then a marker: far more than the 64 KiB ring below. The pause before the exit keeps
+    // node-pty's own race out of it (it drops what is still unread 200 ms after a process exits).
+    const flood = "head -c 1000000 /dev/zero | tr '\\0' x | fold -w 99; echo; echo FLOOD-END; sleep 0.5";
+    const lost = (got: readonly KeeperToHost[]) => got.reduce((n, m) => n + (m.type === 'output' ? m.lost : 0), 0);
+
+    it('a host that keeps stopping reading loses nothing: the program waits for it', async () => {
+      core = new KeeperCore({ ringBytes: 64 * 1024, holdMs: 10_000 });
+      const h = host();
+      core.attachHost(h.link);
+      await core.handle(h.link, spawn('p', flood));
+      await core.handle(h.link, { type: 'follow', id: 'p', from: 0 });
+      // Not reading for 50 ms at a time (a checkpoint, a sync, a GC pause), then draining.
+      while (!h.got.some((m) => m.type === 'exit')) {
+        h.refuse = true;
+        await new Promise((r) => setTimeout(r, 50));
+        h.refuse = false;
+        core.hostDrained();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(lost(h.got)).toBe(0);
+      const text = received(h.got, 'p');
+      expect(text.replace(/[^x]/g, '').length).toBe(1_000_000);
+      expect(text).toContain('FLOOD-END');
+    }, 30_000);
+
+    it('a host that never reads again costs bytes, never a stalled program: the hold is a lease', async () => {
+      core = new KeeperCore({ ringBytes: 64 * 1024, holdMs: 200 });
+      const h = host();
+      core.attachHost(h.link);
+      await core.handle(h.link, spawn('q', flood));
+      await core.handle(h.link, { type: 'follow', id: 'q', from: 0 });
+      h.refuse = true;
+      // The program ends although nobody reads: the keeper went back to reading, the ring kept the newest bytes.
+      await waitFor(() => core!.running === 0, 20_000, 'the flood to end with its host not reading');
+      expect(core.held('q')).toBe(false);
+      h.refuse = false;
+      core.hostDrained();
+      // Once it reads again the host gets the newest bytes the ring kept, told how many it missed, and the exit.
+      await waitFor(() => h.got.some((m) => m.type === 'exit'), 10_000, 'the exit');
+      const first = h.got.find((m) => m.type === 'output');
+      expect(first?.type === 'output' && first.lost).toBeGreaterThan(0);
+      expect(received(h.got, 'q', first?.type === 'output' ? first.from : 0)).toContain('FLOOD-END');
+    }, 30_000);
+
+    it("holds while the host's mirror asks, renews, lets go when told or when the lease ends", async () => {
+      core = new KeeperCore({ ringBytes: 64 * 1024, holdMs: 300 });
+      const h = host();
+      core.attachHost(h.link);
+      await core.handle(h.link, spawn('r', 'sleep 600'));
+      await core.handle(h.link, { type: 'pace', id: 'r', hold: true });
+      expect(core.held('r')).toBe(true);
+      await core.handle(h.link, { type: 'pace', id: 'r', hold: false });
+      expect(core.held('r')).toBe(false);
+      await core.handle(h.link, { type: 'pace', id: 'r', hold: true });
+      await waitFor(() => !core!.held('r'), 5_000, 'the lease to end');
+      // A host that goes away lets go of every hold.
+      await core.handle(h.link, { type: 'pace', id: 'r', hold: true });
+      core.detachHost(h.link);
+      expect(core.held('r')).toBe(false);
+    });
   });
 });
