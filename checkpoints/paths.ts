@@ -286,6 +286,16 @@ export function ptyLogDir(stateDir: string): string {
   return join(ptyStoreDir(stateDir), 'pty-logs');
 }
 
+/** The PTY host's start history (its crash-loop breaker) inside the PTY store dir. */
+export function ptyHostStartsFile(stateDir: string): string {
+  return join(ptyStoreDir(stateDir), 'host-starts.json');
+}
+
+/** The PTY host's stderr (JSON lines) when a command started it, inside the PTY store dir. */
+export function ptyHostLogFile(stateDir: string): string {
+  return join(ptyStoreDir(stateDir), 'host.log');
+}
+
 /** The keeper's socket (it holds the pty masters) in the runtime dir. */
 export function ptyKeeperSocketFile(runtimeDir: string): string {
   return join(runtimeDir, 'pty-keeper.sock');

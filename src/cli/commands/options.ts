@@ -47,7 +47,11 @@ export const COMMAND_OPTIONS = {
     'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
   },
   status: {},
-  log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  log: {
+    lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' },
+    tmux: { type: 'boolean', help: "only the tmux server's journal (its watch daemon, commands on it)" },
+    pty: { type: 'boolean', help: "only the PTY host's journal (its starts, crashes, sessions)" },
+  },
   new: {
     cwd: { type: 'string', arg: 'DIR', help: 'start in DIR (default: here)' },
     detach: { type: 'boolean', short: 'd', help: 'create it and do not attach' },
