@@ -18,6 +18,9 @@ export interface CountedCrash {
   readonly reason?: string;
 }
 
+/** The client socket's own log lines, one member per event. */
+type SocketEvent = { [E in ServerLogLine['event']]: { readonly event: `socket-${E}` } & Omit<ServerLogLine, 'event'> }[ServerLogLine['event']];
+
 /** One line of the host's log, by event. */
 export type HostEvent =
   // The host's own life (host-process.ts, the pty-host command).
@@ -34,7 +37,7 @@ export type HostEvent =
   | { readonly event: 'integration-off'; readonly reason: string }
   | { readonly event: 'checkpoint-warning'; readonly message: string }
   | { readonly event: 'save-failed'; readonly cause: string; readonly reason: string }
-  | ({ readonly event: `socket-${ServerLogLine['event']}` } & Omit<ServerLogLine, 'event'>)
+  | SocketEvent
   // Sessions (host.ts).
   | { readonly event: 'new'; readonly session: string; readonly argv: readonly string[]; readonly cwd: string; readonly pid: number }
   | { readonly event: 'exit'; readonly session: string; readonly exitCode: number; readonly signal: number | null }
