@@ -1,0 +1,123 @@
+/**
+ * The PTY host's crash-loop breaker, for real: a host that cannot start
+ * (its output-log directory replaced by a file, a damaged state dir a user
+ * could meet) is started again by an attached terminal once a second; after
+ * 5 failed starts the next host refuses, the terminal stops trying and ends
+ * with the breaker's one line (not its 30 s give-up), a command says the
+ * same at once, and `tsession log` tells the story. Started by hand in a
+ * terminal, the host starts anyway.
+ */
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ptyHostStartsFile, ptyLogDir } from '../../checkpoints/paths.js';
+import { CLI } from '../helpers/cli.js';
+import { waitFor } from '../helpers/tmux-server.js';
+import { clientTerminal, PROMPT, ptyWorld, type ClientTerminal, type PtyWorld } from '../pty/helpers.js';
+
+let world: PtyWorld | undefined;
+const clients: ClientTerminal[] = [];
+const procs: pty.IPty[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.kill();
+  for (const p of procs.splice(0)) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  await world?.destroy();
+  world = undefined;
+});
+
+interface Line {
+  what: string;
+  result?: string;
+  cause?: string;
+  evidence?: string[];
+  source: string;
+}
+const ptyLog = async (w: PtyWorld): Promise<Line[]> =>
+  (await w.cli(['log', '--pty', '--json', '-n', '0'])).stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
+
+/** The screen's lines as written: a line the terminal wrapped is joined back. */
+function logicalLines(c: ClientTerminal): string[] {
+  const b = c.term.buffer.active;
+  const out: string[] = [];
+  for (let y = 0; y < b.length; y++) {
+    const line = b.getLine(y);
+    if (!line) continue;
+    const wrapsOn = b.getLine(y + 1)?.isWrapped === true;
+    const text = line.translateToString(!wrapsOn);
+    if (line.isWrapped && out.length) out[out.length - 1] += text;
+    else out.push(text);
+  }
+  return out;
+}
+
+describe('the host crash-loop breaker', () => {
+  it('opens after 5 failed starts; the attached terminal ends with its message; a start by hand passes', async () => {
+    world = ptyWorld();
+    const w = world;
+    expect((await w.cli(['new', 'work', '-d'])).code).toBe(0);
+    const c = clientTerminal(w, ['attach', 'work']);
+    clients.push(c);
+    await c.waitForText(PROMPT);
+
+    // Every next start fails: the output logs' directory becomes a file (the running host keeps its open logs).
+    rmSync(ptyLogDir(w.stateDir), { recursive: true, force: true });
+    writeFileSync(ptyLogDir(w.stateDir), 'not a directory');
+    // A clean stop is not a crash.
+    const first = (await w.hostPid())!;
+    const starts = ptyHostStartsFile(w.stateDir);
+    process.kill(first, 'SIGTERM');
+    await c.waitForText('reconnecting');
+
+    // The terminal starts hosts until the breaker opens, then ends with its line (well before its 30 s give-up).
+    const code = await c.exited;
+    expect(code).toBe(1);
+    await c.drawn();
+    expect(logicalLines(c).join('\n')).toMatch(/tsession: The PTY host failed 5 times at start within 60 s, so it is not started again for \d+ s \(crash-loop breaker\); see \S+host\.log for why, or run tsession pty-host in a terminal/);
+
+    const history = JSON.parse(readFileSync(starts, 'utf8')) as { starts: { pid: number; end?: string; readyAt?: number }[]; refusedAt: number | null };
+    expect(statSync(starts).mode & 0o777).toBe(0o600);
+    expect(history.starts.find((s) => s.pid === first)).toMatchObject({ end: 'clean', readyAt: expect.any(Number) });
+    expect(history.starts.filter((s) => s.end === 'failed')).toHaveLength(5);
+    expect(history.refusedAt).not.toBeNull();
+
+    // A command says the same at once, without starting another host.
+    const refused = await w.cli(['new', 'other', '-d']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^tsession: The PTY host failed 5 times at start within 60 s, so it is not started again for \d+ s \(crash-loop breaker\)/);
+    expect(refused.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+
+    // The journal tells the story: a clean stop, five failed starts, the breaker open with each crash as evidence.
+    const log = await ptyLog(w);
+    const whats = log.map((l) => l.what);
+    expect(log.find((l) => l.what === 'host-stopping')).toMatchObject({ cause: 'SIGTERM', source: 'pty' });
+    expect(whats.filter((x) => x === 'host-start-failed')).toHaveLength(5);
+    const open = log.filter((l) => l.what === 'host-breaker-open');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ result: 'refused' });
+    expect(open[0]!.evidence).toHaveLength(5);
+    expect(open[0]!.evidence![0]).toMatch(/pid \d+: could not start — .*pty-logs/);
+    expect(whats.indexOf('host-breaker-open')).toBeGreaterThan(whats.lastIndexOf('host-start-failed'));
+
+    // Fixed, and started by hand in a terminal: the breaker lets it through and forgets the crashes.
+    rmSync(ptyLogDir(w.stateDir));
+    const byHand = pty.spawn(process.execPath, [CLI, 'pty-host'], { cols: 100, rows: 30, cwd: w.home, env: w.env as Record<string, string> });
+    procs.push(byHand);
+    let out = '';
+    byHand.onData((d) => (out += d));
+    await waitFor(() => out.includes('"event":"started"'), 30_000, 'the host started by hand to say started');
+    expect((await w.cli(['new', 'again', '-d'])).code).toBe(0);
+    const after = await ptyLog(w);
+    expect(after.filter((l) => l.what === 'host-started').at(-1)).toMatchObject({ evidence: ['started by hand: the crash-loop breaker was reset'] });
+    expect((JSON.parse(readFileSync(starts, 'utf8')) as { starts: unknown[] }).starts).toHaveLength(1);
+  }, 120_000);
+});
