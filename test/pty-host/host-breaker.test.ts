@@ -8,7 +8,6 @@
  * terminal, the host starts anyway.
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ptyHostStartsFile, ptyLogDir } from '../../checkpoints/paths.js';
