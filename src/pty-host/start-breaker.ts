@@ -6,9 +6,10 @@
  * starts within `windowMs` before it refuses to start and says why.
  *
  * A crashed start is one that failed (said so), crashed (an uncaught
- * error, said so), or ended without a word before it served (SIGKILL or a
- * native crash during start-up). A clean stop (SIGTERM, SIGINT) and the end
- * that follows a lost keeper are not crashes; nor is a host killed from
+ * error, said so), or ended any other way than a clean stop before it
+ * served (SIGKILL or a native crash during start-up, its keeper lost at
+ * once). A clean stop (SIGTERM, SIGINT) and the end that follows a keeper
+ * lost after the host served are not crashes; nor is a host killed from
  * outside after it served (a person's SIGKILL, the OOM killer): that is
  * not a loop the breaker could stop, and counting it would lock out the
  * recovery a kill is followed by. Pure: the caller brings the clock.
@@ -54,7 +55,8 @@ export const EMPTY_START_HISTORY: StartHistory = { starts: [], refusedAt: null }
 /** The crash a start that is over counts as, or null when it is not one. */
 export function crashOf(s: StartRecord): CountedCrash | null {
   if (s.end === 'failed' || s.end === 'crashed') return { at: s.at, pid: s.pid, how: s.end, ...(s.reason ? { reason: s.reason } : {}) };
-  if (s.end === undefined && s.readyAt === undefined) return { at: s.at, pid: s.pid, how: 'never-ready' };
+  // Before it served, only a clean stop is not a crash (a keeper lost at once is a start that did not work).
+  if (s.readyAt === undefined && s.end !== 'clean') return { at: s.at, pid: s.pid, how: 'never-ready' };
   return null;
 }
 

@@ -75,6 +75,8 @@ describe('startVerdict', () => {
     expect(crashOf({ at: T0, pid: 1, end: 'failed', reason: 'no keeper' })).toEqual({ at: T0, pid: 1, how: 'failed', reason: 'no keeper' });
     expect(crashOf({ at: T0, pid: 2, readyAt: T0 + 5, end: 'crashed', reason: 'TypeError' })).toEqual({ at: T0, pid: 2, how: 'crashed', reason: 'TypeError' });
     expect(crashOf({ at: T0, pid: 3 })).toEqual({ at: T0, pid: 3, how: 'never-ready' });
+    // Its keeper lost before it served: the start did not work.
+    expect(crashOf({ at: T0, pid: 4, end: 'keeper-lost' })).toEqual({ at: T0, pid: 4, how: 'never-ready' });
     const h = history([
       { at: T0, pid: 1, end: 'failed' },
       { at: T0 + 1, pid: 2, readyAt: T0 + 5, end: 'crashed' },
