@@ -31,7 +31,7 @@ function failures(n: number, from = T0): StartRecord[] {
 const history = (starts: StartRecord[], refusedAt: number | null = null): StartHistory => ({ starts, refusedAt });
 
 describe('startVerdict', () => {
-  it('lets the start through at N-1 crashed starts within the window and opens at N', () => {
+  it('start N passes (N-1 crashed starts before it), start N+1 is refused (N crashed)', () => {
     const now = T0 + 5_000;
     expect(startVerdict(history(failures(policy.maxCrashes - 1)), now, policy)).toEqual({ kind: 'start', recent: 2 });
     const open = startVerdict(history(failures(policy.maxCrashes)), now, policy);
