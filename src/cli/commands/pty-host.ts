@@ -91,6 +91,8 @@ export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: st
     crashing = true;
     // Node's own report first, then the crash counted and journaled (the breaker reads it), then out.
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // A disk that hangs must not keep a broken host alive.
+    setTimeout(() => process.exit(EXIT.internal), 2_000).unref();
     void running
       .crashed(errorMessage(e))
       .then(() => journal.flushed())
