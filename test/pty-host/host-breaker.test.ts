@@ -95,6 +95,14 @@ describe('the host crash-loop breaker', () => {
     expect(refused.stderr).toMatch(/^tsession: The PTY host failed 5 times at start within 60 s, so it is not started again for \d+ s \(crash-loop breaker\)/);
     expect(refused.stderr.split('\n').filter(Boolean)).toHaveLength(1);
 
+    // So does the doctor.
+    const doctor = JSON.parse((await w.cli(['doctor', '--json'])).stdout) as { checks: { id: string; status: string; summary: string; fix: string }[] };
+    expect(doctor.checks.find((ch) => ch.id === 'pty-host')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/^the PTY host is left down by its crash-loop breaker: 5 failed starts within 60 s/),
+      fix: expect.stringMatching(/host\.log .*tsession pty-host in a terminal starts it by hand$/),
+    });
+
     // The journal tells the story: a clean stop, five failed starts, the breaker open with each crash as evidence.
     const log = await ptyLog(w);
     const whats = log.map((l) => l.what);
