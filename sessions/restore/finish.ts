@@ -13,6 +13,7 @@ import type { ServerSpec } from '../tmux/server.js';
 import type { TmuxCommand } from '../tmux/argv.js';
 import { runTmuxBatched, runTmuxScript } from '../tmux/client.js';
 import { PENDING_OPTION } from '../tmux/formats.js';
+import { readStat } from '../proc/facts.js';
 import { failureLine } from './failure-line.js';
 import { pressDeferredEnters } from './gates.js';
 import { awaitRerunsStarted, typeCommands, type Typed, type TypingJob } from './typing.js';
@@ -26,6 +27,12 @@ export interface RestoreFinish {
   readonly paneOptions: readonly TmuxCommand[];
   /** How long to wait for shells before typing anyway; default TYPING_TIMING's. */
   readonly shellReadyTimeoutMs?: number;
+  /**
+   * The pid of the server the panes are on. Pane ids are per server: once
+   * it has ended, a new server on the same socket (the next restore) may
+   * hand out the same ids, so nothing more is sent.
+   */
+  readonly serverPid: number;
 }
 
 /** Where to finish it. */
@@ -43,22 +50,35 @@ export interface Finished {
   readonly stopped: boolean;
 }
 
+/** Whether the restore's server still runs (a tmux process with that pid). */
+const serverRuns = (pid: number): boolean => readStat(pid)?.comm.startsWith('tmux') === true;
+
 /** Finish a restore. Problems become notes: the sessions are in place either way. */
 export async function finishRestore(f: RestoreFinish, ctx: FinishContext, notes: string[]): Promise<Finished> {
   let done: Finished = { typed: [], stopped: false };
+  const ended = (): boolean => {
+    if (serverRuns(f.serverPid)) return false;
+    done = { ...done, stopped: true };
+    notes.push('the tmux server ended before the restore was finished; nothing more was sent to it');
+    return true;
+  };
+  let gone: boolean;
   try {
     if (f.jobs.length) {
       done = await typeCommands(f.jobs, { ...ctx, shellReadyTimeoutMs: f.shellReadyTimeoutMs }, notes);
       await awaitRerunsStarted(f.jobs);
     }
   } finally {
-    // The typed panes are what they will be: saves record them as they are from now on.
-    await clearPending(ctx, f.jobs.map((j) => j.pane.id));
-    // The other gated shells start now, not while tmux was building or the
-    // commands were typed — and whatever typing did.
-    await pressDeferredEnters(ctx, f.deferredGates, notes);
+    gone = ended();
+    if (!gone) {
+      // The typed panes are what they will be: saves record them as they are from now on.
+      await clearPending(ctx, f.jobs.map((j) => j.pane.id));
+      // The other gated shells start now, not while tmux was building or the
+      // commands were typed — and whatever typing did.
+      await pressDeferredEnters(ctx, f.deferredGates, notes);
+    }
   }
-  await setPaneOptions(ctx, f, notes);
+  if (!gone && !ended()) await setPaneOptions(ctx, f, notes);
   return done;
 }
 

@@ -408,6 +408,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
       deferredGates: await gates.handOver(),
       paneOptions: paneOptionCommands(plan, live),
       shellReadyTimeoutMs: readyTimeoutMs,
+      serverPid: live.pid,
     };
   }
   // Typing waits for shells, however slowly their rc files run: a caller
