@@ -6,10 +6,11 @@
  */
 import { bindingsOf, type KeyScope } from '../key-bindings.js';
 import type { Snapshot, TuiInfo } from '../model.js';
-import type { Dialog, Panel, Prompt } from '../state.js';
+import type { Dialog, Form, Panel, Prompt } from '../state.js';
+import type { PanelLines } from './panels.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
-import type { SessionRow } from './rows.js';
+import { PTY_STATE_COLORS, type PtyRow, type SessionRow } from './rows.js';
 import { age, count, visible } from '../../../checkpoints/words.js';
 import { fit, wrap } from './text.js';
 
@@ -34,8 +35,24 @@ export function startCommand(info: Pick<TuiInfo, 'socketPath'>): string {
   return `tmux ${name === 'the default socket' ? '' : `${name} `}new -s work`;
 }
 
-/** "tsession · tmux -L work · 5 sessions: 1 frozen, 2 crashed" (or "1 of 6 sessions" under a filter) and the help hint. */
-export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: readonly SessionRow[], width: number, busy: string | null, total: number | null = null): Line {
+/** The PTY states the header counts (running goes without saying, as healthy does), in `tsession list`'s words. */
+const PTY_COUNTED = ['exited', 'revivable', 'host down', 'left down'] as const;
+
+/**
+ * "tsession · tmux -L work · 5 sessions, 1 frozen, 2 crashed · 3 pty, 1 exited"
+ * (or "1 of 6 sessions", "1 of 3 pty" under a filter) and the help hint.
+ * `ptys` are the PTY rows shown and `ptyTotal` all of them (null: no filter).
+ */
+export function headerLine(
+  info: TuiInfo,
+  snapshot: Snapshot | null,
+  rows: readonly SessionRow[],
+  width: number,
+  busy: string | null,
+  total: number | null = null,
+  ptys: readonly PtyRow[] = [],
+  ptyTotal: number | null = null,
+): Line {
   const counts: Seg[] = [];
   if (snapshot) {
     const by = new Map<string, number>();
@@ -45,6 +62,14 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     for (const state of ['frozen', 'crashed', 'changed'] as const) {
       const k = by.get(state);
       if (k) counts.push(seg(`, ${k} ${state}`, { color: BADGES[state].color, bold: true }));
+    }
+    const ptyCount = ptyTotal ?? ptys.length;
+    if (ptyCount > 0) {
+      counts.push(seg(` · ${ptyTotal === null ? '' : `${ptys.length} of `}${ptyCount} pty`));
+      for (const kind of PTY_COUNTED) {
+        const k = ptys.filter((p) => p.listing.kind === kind).length;
+        if (k) counts.push(seg(`, ${k} ${kind}`, { color: PTY_STATE_COLORS[kind], bold: true }));
+      }
     }
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
@@ -112,6 +137,7 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
   { scope: 'filter', title: 'While filtering' },
   { scope: 'dialog', title: 'In a question' },
   { scope: 'prompt', title: 'Typing a name' },
+  { scope: 'form', title: 'In a form (n: a new PTY session)' },
   { scope: 'help', title: 'In this help' },
   { scope: 'global', title: 'Everywhere' },
 ];
@@ -119,7 +145,8 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
 /** The help overlay: every binding of the key table, by scope. */
 export function helpLines(width: number): Line[] {
   const out: Line[] = [fitLine([seg(' ↑/↓ scroll · Esc, ? or q close', { dim: true })], width)];
-  const labelWidth = 13;
+  // As wide as the widest label and a gap: a label never runs into its description.
+  const labelWidth = Math.max(...SCOPE_TITLES.flatMap(({ scope }) => bindingsOf(scope).map((b) => [...b.label].length))) + 1;
   const indent = 3 + labelWidth;
   for (const { scope, title } of SCOPE_TITLES) {
     out.push(fitLine([seg(` ${title}`, { bold: true, color: 'magenta' })], width));
@@ -157,6 +184,41 @@ export function promptLines(p: Prompt, width: number): Line[] {
     fitLine([], width),
     fitLine([seg(`   ${p.hint}`, { dim: true })], width),
   ];
+}
+
+/**
+ * A form: its title, one line per field (the one being edited marked, an
+ * empty field showing its default dimmed, a choice with every option), the
+ * one line saying what is wrong right under its field, and the keys. The
+ * edited field is the line kept in view on a short panel.
+ */
+export function formContent(form: Form, width: number): PanelLines {
+  const out: Line[] = [fitLine([seg(` ${visible(form.title)}`, { bold: true, color: 'yellow' })], width)];
+  const labelWidth = Math.max(...form.fields.map((f) => f.label.length)) + 2;
+  let focusLine: number | null = null;
+  const errorLine = () => fitLine([seg(' '.repeat(5 + labelWidth)), seg(`✗ ${visible(form.error!.text)}`, { color: 'red', bold: true })], width);
+  form.fields.forEach((f, i) => {
+    const here = i === form.focus;
+    const wrong = form.error?.field === f.key;
+    if (here) focusLine = out.length;
+    const head = [seg(here ? ' ▶ ' : '   ', { bold: true }), seg(fit(f.label, labelWidth), { bold: here, ...(wrong ? { color: 'red' as const } : {}) }), seg(' ')];
+    if (f.kind === 'text') {
+      const cursor = here && !form.busy ? [seg('▏')] : [];
+      const value = f.text ? [seg(visible(f.text), here ? { inverse: true } : {})] : [];
+      const placeholder = f.text ? [] : [seg(`${here ? ' ' : ''}${f.placeholder}`, { dim: true })];
+      out.push(fitLine([...head, ...value, ...cursor, ...placeholder], width));
+    } else {
+      const options = f.options.flatMap((o, k) => [seg(k === f.chosen ? `● ${o}` : `○ ${o}`, k === f.chosen ? { bold: true, ...(here ? { inverse: true } : {}) } : { dim: true }), seg('   ')]);
+      out.push(fitLine([...head, ...options], width));
+    }
+    if (wrong) out.push(errorLine());
+  });
+  // An error about no one field (the host could not start) goes under the fields.
+  if (form.error && !form.fields.some((f) => f.key === form.error!.field)) out.push(errorLine());
+  out.push(fitLine([], width));
+  const keys = form.busy ? `${form.busy}…` : 'Enter creates · Tab/↑/↓ moves between fields · ←/→ changes a choice · Esc cancels';
+  out.push(fitLine([seg(`   ${keys}`, form.busy ? { color: 'yellow' } : { dim: true })], width));
+  return { lines: out, focusLine };
 }
 
 /** What a terminal too small for the interface shows. */

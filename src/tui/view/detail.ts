@@ -174,11 +174,20 @@ export function ptyDetailLines(row: PtyRow, preview: ScreenPreview | null, width
   return out;
 }
 
-/** A screen preview's lines, each behind a rule; or why there is none. */
+/** Does a row of a screen show nothing (only blanks with no background, inverse or underline)? */
+const blankRow = (l: Line): boolean => l.every((s) => s.text.trim() === '' && !s.bg && !s.inverse && !s.underline);
+
+/**
+ * A screen preview's rows, each behind a rule and clipped to the panel, in
+ * the colours and attributes the program drew them with; or why there is
+ * none. The rows are cells already: nothing of the program's output is
+ * written to the terminal but their text.
+ */
 function screenLines(preview: ScreenPreview, width: number): Line[] {
   if (preview.error !== null) return [fitLine([seg(`   no preview: ${visible(preview.error)}`, { color: 'yellow' })], width)];
   // Trailing blank rows of the screen say nothing.
   const lines = [...(preview.lines ?? [])];
-  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
-  return lines.map((l) => fitLine([seg(' │ ', { dim: true }), seg(fit(visible(l), Math.max(0, width - 3)))], width));
+  while (lines.length && blankRow(lines[lines.length - 1]!)) lines.pop();
+  const room = Math.max(0, width - 3);
+  return lines.map((l) => fitLine([seg(' │ ', { dim: true }), ...fitLine(l, room)], width));
 }

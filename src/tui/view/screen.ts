@@ -6,7 +6,7 @@
  */
 import type { TuiInfo } from '../model.js';
 import type { TuiState } from '../state.js';
-import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
+import { dialogLines, filterLine, formContent, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
 import { detailLines, ptyDetailLines } from './detail.js';
 import type { Line } from './line.js';
 import { serverName, startCommand } from './chrome.js';
@@ -45,6 +45,7 @@ export function heights(size: ScreenSize, rowCount: number, filterShown: boolean
 function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number): PanelLines {
   const plain = (lines: Line[]): PanelLines => ({ lines, focusLine: null });
   if (state.dialog) return plain(dialogLines(state.dialog, width));
+  if (state.form) return formContent(state.form, width);
   if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
   if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width));
@@ -95,7 +96,8 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   const filterShown = state.filtering || state.filter !== '';
   // An empty list says why in a few lines.
   const h = heights(size, all.length || 3, filterShown);
-  const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null);
+  const ptys = all.filter((r) => r.kind === 'pty');
+  const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null, ptys, state.filter ? (state.snapshot?.pty?.sessions.length ?? 0) : null);
   const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
   if (state.help) {
