@@ -174,8 +174,8 @@ export function createController(opts: ControllerOptions): Controller {
         // The services hand back the same lines for an unchanged screen: nothing to repaint.
         const same = shown?.key === key && shown.lines === preview.lines && shown.error === preview.error && shown.pane === preview.pane;
         if (!same) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
-        // A PTY session's screen is cheap to read (one socket, no tmux): read it again while it stays selected.
-        if (!previewTimer && ptyNameOf(key) !== null && previewOf(state)) previewTimer = setTimeout(readPreview, livePreviewMs);
+        // A running PTY session's screen is cheap to read (one socket, no tmux): read it again while it stays selected.
+        if (!previewTimer && runningPty(state, key)) previewTimer = setTimeout(readPreview, livePreviewMs);
       }
       // The selection moved on while this was read: the new one's turn.
       else if (!previewTimer && previewOf(state)) previewTimer = setTimeout(readPreview, TUI_DEFAULTS.previewDelayMs);
@@ -184,6 +184,11 @@ export function createController(opts: ControllerOptions): Controller {
       (r) => settle(typeof r === 'string' ? { lines: null, error: r } : 'pane' in r ? { pane: r.pane, lines: r.lines, error: null } : { lines: r, error: null }),
       (e: unknown) => settle({ lines: null, error: errorMessage(e) }),
     );
+  };
+  /** Is `key` a PTY session that runs (its screen can still change)? */
+  const runningPty = (s: TuiState, key: string): boolean => {
+    const name = ptyNameOf(key);
+    return name !== null && s.snapshot?.pty?.sessions.find((p) => p.name === name)?.kind === 'running';
   };
   /** How to read the selected session's screen, or null when it has none to show. */
   const previewOf = (s: TuiState): (() => Promise<readonly Line[] | { pane: string; lines: readonly Line[] } | string>) | null => {

@@ -350,6 +350,10 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     },
 
     async newPty(req) {
+      // The host's own rule for names, before anything starts.
+      if (!(await lazy.ptyHost()).isSessionName(req.name)) {
+        return { ok: false, field: 'name', message: 'a name is letters, digits and . _ @ + - (64 at most, starting with a letter or digit)' };
+      }
       const home = ctx.env.HOME ?? process.cwd();
       const cwd = resolveDirectory(req.cwd, home);
       const isDir = await stat(cwd).then((st) => st.isDirectory(), () => null);
@@ -357,9 +361,6 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       const program = req.argv?.[0];
       if (program !== undefined && findExecutable(program.includes('/') ? resolvePath(cwd, program) : program, ctx.env.PATH) === null) {
         return { ok: false, field: 'command', message: program.includes('/') ? `${visible(program)} is not an executable file` : `no program ${visible(program)} on PATH` };
-      }
-      if (!(await lazy.ptyHost()).isSessionName(req.name)) {
-        return { ok: false, field: 'name', message: 'a name is letters, digits and . _ @ + - (64 at most, starting with a letter or digit)' };
       }
       try {
         const { ops, access } = await pty();

@@ -157,6 +157,19 @@ describe('the preview painted by the own painter', () => {
   });
 });
 
+describe('a screen taller than the panel', () => {
+  it('keeps its bottom rows, where the prompt is, and says how many are above', () => {
+    const lines: Line[] = Array.from({ length: 24 }, (_, i) => [{ text: `row ${i + 1}` }]);
+    const state = { ...initialState(sampleWithPty(), 'pty:shell'), screenPreview: { key: 'pty:shell', lines, error: null } };
+    const text = screenLines(buildScreen(state, fakeServices().info, { columns: 100, rows: 30 }, NOW)).map(plain).join('\n');
+    expect(text).toMatch(/ ⋮ \d+ rows above\s*\n │ row \d+/);
+    expect(text).toMatch(/│ row 24\s*\n/);
+    expect(text).not.toMatch(/│ row 1\s/);
+    // The frame is still the terminal's height.
+    expect(text.split('\n')).toHaveLength(29);
+  });
+});
+
 describe('the header counts PTY sessions', () => {
   const header = (filter = '') => plain(screenLines(buildScreen({ ...initialState(sampleWithPty()), filter }, fakeServices().info, { columns: 140, rows: 30 }, NOW))[0]!);
 

@@ -42,13 +42,13 @@ export function heights(size: ScreenSize, rowCount: number, filterShown: boolean
 }
 
 /** Lines of the current panel before scrolling, and the line to keep in view. */
-function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number): PanelLines {
+function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number, height: number): PanelLines {
   const plain = (lines: Line[]): PanelLines => ({ lines, focusLine: null });
   if (state.dialog) return plain(dialogLines(state.dialog, width));
   if (state.form) return formContent(state.form, width);
   if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
-  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width));
+  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width, height));
   // Timelines, diffs and repairs are about tmux sessions.
   const row = selected?.kind === 'tmux' ? selected : null;
   switch (state.panel) {
@@ -109,7 +109,7 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   }
   const list = listLines(all, state.selected, state.focus === 'list', width, h.list, now, state.filter, emptyWhy(state, info));
   const tabs = tabsLine(state.panel, state.focus, width);
-  const panel = panelSlice(panelContent(state, info, row, width, now), state, h.panel, width);
+  const panel = panelSlice(panelContent(state, info, row, width, now, h.panel), state, h.panel, width);
   return { kind: 'full', header, list, tabs, panel, filter, status };
 }
 
