@@ -196,7 +196,7 @@ export function formContent(form: Form, width: number): PanelLines {
   const out: Line[] = [fitLine([seg(` ${visible(form.title)}`, { bold: true, color: 'yellow' })], width)];
   const labelWidth = Math.max(...form.fields.map((f) => f.label.length)) + 2;
   let focusLine: number | null = null;
-  const errorLine = () => fitLine([seg(' '.repeat(5 + labelWidth)), seg(`✗ ${visible(form.error!.text)}`, { color: 'red', bold: true })], width);
+  const errorLine = () => fitLine([seg(' '.repeat(4 + labelWidth)), seg(`✗ ${visible(form.error!.text)}`, { color: 'red', bold: true })], width);
   form.fields.forEach((f, i) => {
     const here = i === form.focus;
     const wrong = form.error?.field === f.key;
@@ -216,7 +216,7 @@ export function formContent(form: Form, width: number): PanelLines {
   // An error about no one field (the host could not start) goes under the fields.
   if (form.error && !form.fields.some((f) => f.key === form.error!.field)) out.push(errorLine());
   out.push(fitLine([], width));
-  const keys = form.busy ? `${form.busy}…` : 'Enter creates · Tab/↑/↓ moves between fields · ←/→ changes a choice · Esc cancels';
+  const keys = form.busy ? `${form.busy}…` : 'Enter creates · Tab/↑/↓ field · ←/→ choice · Esc cancels';
   out.push(fitLine([seg(`   ${keys}`, form.busy ? { color: 'yellow' } : { dim: true })], width));
   return { lines: out, focusLine };
 }
