@@ -68,8 +68,9 @@ function styleOf(cell: IBufferCell): Style {
   };
 }
 
-const colorKey = (c: ScreenColor | undefined) => (c === undefined ? '' : c.kind === 'rgb' ? `#${c.r},${c.g},${c.b}` : String(c.index));
-const styleKey = (s: Style) => `${colorKey(s.color as ScreenColor | undefined)}|${colorKey(s.bg)}|${s.bold ? 1 : 0}${s.dim ? 1 : 0}${s.italic ? 1 : 0}${s.underline ? 1 : 0}${s.inverse ? 1 : 0}`;
+/** The look of a cell as one string (colour modes and values, attribute flags), compared before any style is built. */
+const lookOf = (c: IBufferCell): string =>
+  `${c.getFgColorMode()}:${c.getFgColor()}|${c.getBgColorMode()}:${c.getBgColor()}|${c.isBold()}${c.isDim()}${c.isItalic()}${c.isUnderline()}${c.isInverse()}`;
 
 /** Does a segment show anything on blank cells (a background, inverse, underline)? */
 const marksBlanks = (s: Style) => s.bg !== undefined || s.inverse === true || s.underline === true;
@@ -93,12 +94,12 @@ function readScreen(term: Terminal): Line[] {
       const width = cell.getWidth();
       // The second half of a wide character.
       if (width === 0) continue;
-      const s = styleOf(cell);
-      const k = styleKey(s);
+      // A style is built only where the look changes: a screen has few runs and many cells.
+      const k = lookOf(cell);
       if (k !== key) {
         flush();
         key = k;
-        style = s;
+        style = styleOf(cell);
       }
       const chars = cell.isInvisible() ? '' : cell.getChars().replace(CONTROL, '');
       text += chars || ' '.repeat(width);
