@@ -305,3 +305,18 @@ export function ptyHostLockFile(runtimeDir: string): string {
 export function ptyKeeperEntry(binPath: string): string {
   return join(dirname(binPath), 'tsession-keeper.cjs');
 }
+
+/** The restore typist's bundle next to the bin (bundled alone by scripts/bundle.mjs: it starts fast). */
+export function restoreTypistEntry(binPath: string): string {
+  return join(dirname(binPath), 'tsession-typist.cjs');
+}
+
+/** A restore's typing handed to the typist: a one-shot file in the server's store (0600), removed once read. */
+export function typingHandoffFile(storeDir: string, token: string): string {
+  return join(storeDir, `typing-${token}.json`);
+}
+
+/** Where the typist's own stderr goes (its outcome goes to the journal). */
+export function typistLogFile(storeDir: string): string {
+  return join(storeDir, 'typist.log');
+}

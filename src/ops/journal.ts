@@ -14,6 +14,7 @@ import { visible } from '../../checkpoints/words.js';
 import { EXIT } from '../exit-codes.js';
 import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RestoreResult } from '../../sessions/restore/transaction.js';
+import type { Typed } from '../../sessions/restore/typing.js';
 
 /** What kind of line: something noticed, something done, or the daemon's own life. */
 export type JournalKind = 'detected' | 'action' | 'daemon';
@@ -37,7 +38,7 @@ export const JOURNAL_WHAT = {
     'config-reloaded',
     'unfreeze-needs-person',
   ],
-  action: ['save', 'restore', 'unfreeze', 'forget'],
+  action: ['save', 'restore', 'type-commands', 'unfreeze', 'forget'],
   daemon: ['started', 'stopping', 'stopped'],
 } as const;
 
@@ -234,6 +235,21 @@ export function restoreEntry(cause: string, checkpointId: string, result: Pick<R
     result: result.restored.length ? 'ok' : 'skipped',
     detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
     evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
+    durationMs,
+  };
+}
+
+/** The journal line of a restore's typing, finished apart from it (src/ops/restore-handoff.ts). */
+export function typingEntry(cause: string, checkpointId: string, typed: readonly Typed[], notes: readonly string[], failed: boolean, durationMs: number): JournalRecord {
+  const ran = typed.filter((t) => t.ran).length;
+  const words = [ran ? `re-ran ${ran}` : '', typed.length - ran ? `typed ${typed.length - ran} (not run)` : ''].filter(Boolean).join(', ');
+  return {
+    kind: 'action',
+    what: 'type-commands',
+    cause,
+    result: failed ? 'failed' : 'ok',
+    detail: `${words || 'nothing'} of the restore from ${checkpointId}`,
+    evidence: [...typed.map((t) => `${t.ran ? 're-ran' : 'typed'} in ${t.where}: ${t.text}`), ...notes],
     durationMs,
   };
 }

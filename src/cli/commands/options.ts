@@ -17,6 +17,7 @@ export const COMMAND_OPTIONS = {
     as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
     replace: { type: 'boolean', help: 'replace a running session of the same name' },
     'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
+    wait: { type: 'boolean', help: 'return once saved commands are typed (default: a background typist types them as shells start)' },
     'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
     timings: { type: 'boolean', help: "with --json: add the restore's internal timings (for benchmarks)" },
   },
