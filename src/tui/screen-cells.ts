@@ -11,6 +11,7 @@
  */
 import type { IBufferCell, Terminal } from '@xterm/headless';
 import type { Line, ScreenColor, Seg, Style } from './view/line.js';
+import { textWidth } from './view/text.js';
 
 /** Bounds of the terminal a preview is replayed in (a listing's size is clamped to them). */
 export const SCREEN_CELL_LIMITS = { maxCols: 1_000, maxRows: 500 } as const;
@@ -102,7 +103,9 @@ function readScreen(term: Terminal): Line[] {
         style = styleOf(cell);
       }
       const chars = cell.isInvisible() ? '' : cell.getChars().replace(CONTROL, '');
-      text += chars || ' '.repeat(width);
+      // The frame is laid out with view/text.ts widths: a character xterm counts otherwise (a combining
+      // mark that table does not know) is shown as that many '?', so a row never spills over the panel.
+      text += !chars ? ' '.repeat(width) : textWidth(chars) === width ? chars : '?'.repeat(width);
     }
     flush();
     // Trailing blanks that show nothing cost the painter and say nothing.

@@ -18,6 +18,7 @@ import { paintScreen } from '../../src/tui/terminal-io.js';
 import { plain, toAnsi, type Line, type Seg } from '../../src/tui/view/line.js';
 import { buildScreen, screenLines } from '../../src/tui/view/screen.js';
 import { sgrLine } from '../../src/tui/view/sgr-line.js';
+import { textWidth } from '../../src/tui/view/text.js';
 import { fakeServices, NOW, sampleWithPty } from './helpers/fake-services.js';
 import { xtermScreen } from './helpers/xterm-screen.js';
 
@@ -54,6 +55,14 @@ describe('a tmux capture line (capture-pane -e) as styled segments', () => {
     expect(onlySgr(toAnsi(line, true))).toBe(true);
   });
 
+  it('as ANSI under NO_COLOR: no colour at all, the attributes kept', () => {
+    const ansi = toAnsi(sgrLine('\x1b[1;31;44mA\x1b[0m \x1b[7;38;2;1;2;3mB\x1b[0m \x1b[38;5;200;4mC'), false);
+    expect(ansi).not.toMatch(/\x1b\[(3|4|9|10)\d/);
+    expect(ansi).toContain('\x1b[1mA');
+    expect(ansi).toContain('\x1b[7mB');
+    expect(ansi).toContain('\x1b[4mC');
+  });
+
   it('a malformed extended colour changes nothing and never throws', () => {
     for (const bad of ['\x1b[38;5m', '\x1b[38;2;1m', '\x1b[38:9m', '\x1b[38;2;999;-1;abcm', '\x1b[', '\x1b[38']) {
       expect(() => sgrLine(`${bad}x`)).not.toThrow();
@@ -83,6 +92,13 @@ describe('a PTY session screen replayed from the host mirror into cells', () => 
     expect(segOf(lines[1]!, 'ORANGE').color).toEqual({ kind: 'palette', index: 208 });
     expect(segOf(lines[1]!, 'TRUE').color).toEqual({ kind: 'rgb', r: 10, g: 200, b: 30 });
     expect(segOf(lines[1]!, 'INV').inverse).toBe(true);
+  });
+
+  it('a character xterm and the frame would count in different widths is shown as that many ?, so the row keeps its width', async () => {
+    // U+0E31 (Thai MAI HAN-AKAT) combines: xterm puts it in the cell of ก (width 1); the frame's table counts it as one more.
+    const lines = await screenCells(await serialized('a\u0e01\u0e31b 日本'), 60, 8);
+    expect(plain(lines[0]!)).toBe('a?b 日本');
+    expect(textWidth(plain(lines[0]!))).toBe(8);
   });
 
   it('shows the alternate screen a full-screen program drew, not the shell under it', async () => {
