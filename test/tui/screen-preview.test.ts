@@ -196,6 +196,15 @@ describe('the header counts PTY sessions', () => {
   it('under a filter says how many of them show', () => {
     expect(header('no')).toMatch(/· 1 of 3 pty, 1 revivable/);
   });
+
+  it('with PTY sessions only and no tmux server, mentions tmux once, quietly: no counts, no warning, no socket', () => {
+    const snap = sampleWithPty();
+    const ptyOnly = { ...snap, report: { ...snap.report, server: { ...snap.report.server, state: 'absent' as const }, sessions: [] }, watcher: null };
+    const lines = screenLines(buildScreen(initialState(ptyOnly), fakeServices().info, { columns: 140, rows: 30 }, NOW)).map(plain);
+    expect(lines[0]).toMatch(/^ tsession · 3 pty, 1 exited, 1 revivable · no tmux server \(tmux -L test\)\s+\? help $/);
+    expect(lines.at(-1)).toMatch(/^ state \/state · updated/);
+    expect(lines.filter((l) => l.includes('tmux'))).toEqual([lines[0]]);
+  });
 });
 
 describe('the new-session form, read', () => {

@@ -35,6 +35,13 @@ export function startCommand(info: Pick<TuiInfo, 'socketPath'>): string {
   return `tmux ${name === 'the default socket' ? '' : `${name} `}new -s work`;
 }
 
+/**
+ * Only PTY sessions and no tmux server (none running, none remembered): then
+ * tmux gets one quiet mention in the header, not counts, a warning and a socket.
+ */
+export const onlyPty = (snapshot: Snapshot | null, tmuxSessions: number, ptySessions: number): boolean =>
+  snapshot !== null && snapshot.report.server.state === 'absent' && tmuxSessions === 0 && ptySessions > 0;
+
 /** The PTY states the header counts (running goes without saying, as healthy does), in `tsession list`'s words. */
 const PTY_COUNTED = ['exited', 'revivable', 'host down', 'left down'] as const;
 
@@ -42,6 +49,8 @@ const PTY_COUNTED = ['exited', 'revivable', 'host down', 'left down'] as const;
  * "tsession · tmux -L work · 5 sessions, 1 frozen, 2 crashed · 3 pty, 1 exited"
  * (or "1 of 6 sessions", "1 of 3 pty" under a filter) and the help hint.
  * `ptys` are the PTY rows shown and `ptyTotal` all of them (null: no filter).
+ * With PTY sessions only and no tmux server: "tsession · 2 pty · no tmux
+ * server (tmux -L work)", the one quiet mention of tmux.
  */
 export function headerLine(
   info: TuiInfo,
@@ -54,7 +63,21 @@ export function headerLine(
   ptyTotal: number | null = null,
 ): Line {
   const counts: Seg[] = [];
-  if (snapshot) {
+  const name = serverName(info);
+  const ptyCount = ptyTotal ?? ptys.length;
+  const ptyCounts = (): Seg[] => {
+    if (ptyCount === 0) return [];
+    const out = [seg(` · ${ptyTotal === null ? '' : `${ptys.length} of `}${ptyCount} pty`)];
+    for (const kind of PTY_COUNTED) {
+      const k = ptys.filter((p) => p.listing.kind === kind).length;
+      if (k) out.push(seg(`, ${k} ${kind}`, { color: PTY_STATE_COLORS[kind], bold: true }));
+    }
+    return out;
+  };
+  const ptyOnly = onlyPty(snapshot, total ?? rows.length, ptyCount);
+  if (snapshot && ptyOnly) {
+    counts.push(...ptyCounts(), seg(` · no tmux server (${name === 'the default socket' ? 'default socket' : `tmux ${name}`})`, { dim: true }));
+  } else if (snapshot) {
     const by = new Map<string, number>();
     for (const r of rows) by.set(r.badge, (by.get(r.badge) ?? 0) + 1);
     const n = total ?? rows.length;
@@ -63,14 +86,7 @@ export function headerLine(
       const k = by.get(state);
       if (k) counts.push(seg(`, ${k} ${state}`, { color: BADGES[state].color, bold: true }));
     }
-    const ptyCount = ptyTotal ?? ptys.length;
-    if (ptyCount > 0) {
-      counts.push(seg(` · ${ptyTotal === null ? '' : `${ptys.length} of `}${ptyCount} pty`));
-      for (const kind of PTY_COUNTED) {
-        const k = ptys.filter((p) => p.listing.kind === kind).length;
-        if (k) counts.push(seg(`, ${k} ${kind}`, { color: PTY_STATE_COLORS[kind], bold: true }));
-      }
-    }
+    counts.push(...ptyCounts());
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
     if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
@@ -83,8 +99,7 @@ export function headerLine(
     counts.push(seg(' · loading…', { dim: true }));
   }
   const right = busy ? `${busy}…  ? help` : '? help';
-  const name = serverName(info);
-  const left: Seg[] = [seg(' tsession', { bold: true }), seg(` · tmux ${name === 'the default socket' ? '(default socket)' : name}`), ...counts];
+  const left: Seg[] = [seg(' tsession', { bold: true }), ...(ptyOnly ? [] : [seg(` · tmux ${name === 'the default socket' ? '(default socket)' : name}`)]), ...counts];
   const leftWidth = left.reduce((n, s) => n + [...s.text].length, 0);
   const gap = Math.max(1, width - leftWidth - right.length - 1);
   return fitLine([...left, seg(' '.repeat(gap)), seg(right, { dim: !busy, ...(busy ? { color: 'yellow' as const } : {}) }), seg(' ')], width);
@@ -119,8 +134,16 @@ export function filterLine(filter: string, editing: boolean, width: number): Lin
   );
 }
 
-/** Two status lines: the last result, then where things live. */
-export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } | null, snapshot: Snapshot | null, width: number, now: number, refreshedAt: number | null = null): Line[] {
+/** Two status lines: the last result, then where things live (the tmux socket left out when only PTY sessions exist: `socket` false). */
+export function statusLines(
+  info: TuiInfo,
+  status: { text: string; tone: Tone } | null,
+  snapshot: Snapshot | null,
+  width: number,
+  now: number,
+  refreshedAt: number | null = null,
+  socket = true,
+): Line[] {
   const problem = snapshot?.problem ?? null;
   const first = status
     ? fitLine([seg(' ', {}), seg(visible(status.text), { color: TONES[status.tone], bold: status.tone === 'error' })], width)
@@ -128,7 +151,7 @@ export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } 
       ? fitLine([seg(` ${visible(problem)}`, { color: 'red' })], width)
       : fitLine([seg(' ready — ? shows every key', { dim: true })], width);
   const refreshed = snapshot ? ` · updated ${age(now - Math.max(snapshot.at, refreshedAt ?? 0))} ago` : '';
-  const second = fitLine([seg(` socket ${visible(info.socketPath)} · state ${visible(info.stateDir)}${refreshed}`, { dim: true })], width);
+  const second = fitLine([seg(`${socket ? ` socket ${visible(info.socketPath)} ·` : ''} state ${visible(info.stateDir)}${refreshed}`, { dim: true })], width);
   return [first, second];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { TuiInfo } from '../model.js';
 import type { TuiState } from '../state.js';
-import { dialogLines, filterLine, formContent, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
+import { dialogLines, filterLine, formContent, headerLine, helpLines, MIN_SIZE, onlyPty, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
 import { detailLines, ptyDetailLines } from './detail.js';
 import type { Line } from './line.js';
 import { serverName, startCommand } from './chrome.js';
@@ -98,7 +98,9 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   const h = heights(size, all.length || 3, filterShown);
   const ptys = all.filter((r) => r.kind === 'pty');
   const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null, ptys, state.filter ? (state.snapshot?.pty?.sessions.length ?? 0) : null);
-  const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
+  const tmuxTotal = state.filter ? sessionRows(state.snapshot, '').length : rows.length;
+  const ptyTotal = state.snapshot?.pty?.sessions.length ?? 0;
+  const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt, !onlyPty(state.snapshot, tmuxTotal, ptyTotal));
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
   if (state.help) {
     const all = helpLines(width);
