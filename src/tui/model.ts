@@ -14,6 +14,8 @@ import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../ops/journal.js';
 import type { PtyListing } from '../ops/pty-sessions.js';
 import type { TimelineEntry } from '../ops/timeline.js';
+import type { FieldError, NewPtyRequest } from './new-pty-form.js';
+import type { Line } from './view/line.js';
 
 /** Where the interface is looking. */
 export interface TuiInfo {
@@ -129,16 +131,26 @@ export interface TuiServices {
   forgetSession(name: string): Promise<ActionResult>;
   planUnfreeze(verdict: SessionVerdict): RepairPlan;
   unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
-  /** Create a detached PTY session running the user's shell in the home directory (starts the PTY host when needed). */
-  newPty(name: string): Promise<ActionResult>;
+  /**
+   * Create a detached PTY session (starts the PTY host when needed): in the
+   * directory asked for (home by default), running the command asked for
+   * (the user's shell by default). A value found wrong (no such directory,
+   * no such program, a name the host refuses or already has) fails with its
+   * field, for the form to say under it.
+   */
+  newPty(request: NewPtyRequest): Promise<ActionResult | ({ readonly ok: false } & FieldError)>;
   /** End a PTY session. */
   killPty(name: string): Promise<ActionResult>;
   /** Start the PTY host: it adopts what the keeper holds and revives the rest from the checkpoint. */
   revivePty(): Promise<ActionResult>;
-  /** The screen of a live tmux session's active pane (its captured contents), or why not. */
-  previewTmux(session: string): Promise<{ readonly pane: string; readonly lines: readonly string[] } | string>;
-  /** A PTY session's screen as lines of text, or why not. */
-  previewPty(name: string): Promise<readonly string[] | string>;
+  /**
+   * The screen of a live tmux session's active pane (its captured contents,
+   * with their colours), or why not. An unchanged screen comes back as the
+   * same `lines` array, so the interface repaints nothing.
+   */
+  previewTmux(session: string): Promise<{ readonly pane: string; readonly lines: readonly Line[] } | string>;
+  /** A PTY session's screen as styled rows (from its headless terminal), or why not; unchanged: the same array. */
+  previewPty(name: string): Promise<readonly Line[] | string>;
   /** Stop background work (the refresh worker) when the interface ends. */
   close?(): void;
 }
