@@ -12,6 +12,9 @@ import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.j
 import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../ops/journal.js';
+
+/** A journal line in the interface: the server's, or the PTY host's (`source: 'pty'`). */
+export type ShownEntry = JournalEntry & { readonly source?: 'pty' };
 import type { PtyListing } from '../ops/pty-sessions.js';
 import type { TimelineEntry } from '../ops/timeline.js';
 import type { FieldError, NewPtyRequest } from './new-pty-form.js';
@@ -39,8 +42,8 @@ export interface Snapshot {
   readonly panes: readonly PaneFacts[];
   /** Something a person should know (unreadable store, tmux missing), or null. */
   readonly problem: string | null;
-  /** The newest journal entries, newest last (absent until a full refresh has read them). */
-  readonly journal?: readonly JournalEntry[];
+  /** The newest journal entries, newest last, the PTY host's marked (absent until a full refresh has read them). */
+  readonly journal?: readonly ShownEntry[];
   /** tsession's own PTY sessions (absent until a full refresh listed them; null when they could not be read). */
   readonly pty?: { readonly hostRunning: boolean; readonly sessions: readonly PtyListing[] } | null;
   /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
