@@ -8,8 +8,10 @@
  * same checkpoint, every pane checked; target: rc ≤ 1.2 × empty.
  *
  * The timed span is the `tsession restore` process: what a person waits
- * for. Shells still running their rc files when it returns are waited for
- * (untimed, reported apart) before the next run, so runs never overlap.
+ * for. Shells still running their rc files when it returns, and the
+ * restore's typist re-running tail in its panes, are waited for (untimed,
+ * reported apart: every prompt drawn, every tail running) before the next
+ * run, so runs never overlap.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -101,9 +103,12 @@ export async function bench(): Promise<BenchSection> {
         await waitGatesOpen(server, 120_000);
         // Every shell at its prompt (its cursor moved) or running its re-run program: the rc files have run.
         // (With --no-commands a `tail` pane is a shell at its prompt too.)
+        // With commands, every re-run tail must be running: typed (by the restore's typist) at its prompt.
+        const tails = mode === 'commands' ? Math.ceil(expected / shape.programEvery) : 0;
         for (;;) {
-          const out = server.tmuxTry('list-panes', '-a', '-F', '#{cursor_x} #{pane_current_command}').stdout;
-          if (out.split('\n').filter((l) => l && (!l.startsWith('0 ') || l.endsWith(' tail'))).length >= expected) break;
+          const out = server.tmuxTry('list-panes', '-a', '-F', '#{cursor_x} #{pane_current_command}').stdout.split('\n');
+          const running = out.filter((l) => l.endsWith(' tail')).length;
+          if (out.filter((l) => l && (!l.startsWith('0 ') || l.endsWith(' tail'))).length >= expected && running >= tails) break;
           await new Promise((res) => setTimeout(res, 50));
         }
         if (round === 0) continue; // warm-up

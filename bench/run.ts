@@ -15,6 +15,7 @@ const SECTIONS: Record<string, string> = {
   shell: './shell-integration.js',
   save: './save-restore.js',
   tui: './tui.js',
+  preview: './tui-preview.js',
   watch: './watch.js',
   crash: './crash-restore.js',
   pty: './pty.js',

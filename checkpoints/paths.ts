@@ -286,6 +286,16 @@ export function ptyLogDir(stateDir: string): string {
   return join(ptyStoreDir(stateDir), 'pty-logs');
 }
 
+/** The PTY host's start history (its crash-loop breaker) inside the PTY store dir. */
+export function ptyHostStartsFile(stateDir: string): string {
+  return join(ptyStoreDir(stateDir), 'host-starts.json');
+}
+
+/** The PTY host's stderr (JSON lines) when a command started it, inside the PTY store dir. */
+export function ptyHostLogFile(stateDir: string): string {
+  return join(ptyStoreDir(stateDir), 'host.log');
+}
+
 /** The keeper's socket (it holds the pty masters) in the runtime dir. */
 export function ptyKeeperSocketFile(runtimeDir: string): string {
   return join(runtimeDir, 'pty-keeper.sock');
@@ -304,4 +314,19 @@ export function ptyHostLockFile(runtimeDir: string): string {
 /** The keeper's entry, bundled beside the bin (scripts/bundle.mjs writes both to dist/). */
 export function ptyKeeperEntry(binPath: string): string {
   return join(dirname(binPath), 'tsession-keeper.cjs');
+}
+
+/** The restore typist's bundle next to the bin (bundled alone by scripts/bundle.mjs: it starts fast). */
+export function restoreTypistEntry(binPath: string): string {
+  return join(dirname(binPath), 'tsession-typist.cjs');
+}
+
+/** A restore's typing handed to the typist: a one-shot file in the server's store (0600), removed once read. */
+export function typingHandoffFile(storeDir: string, token: string): string {
+  return join(storeDir, `typing-${token}.json`);
+}
+
+/** Where the typist's own stderr goes (its outcome goes to the journal). */
+export function typistLogFile(storeDir: string): string {
+  return join(storeDir, 'typist.log');
 }

@@ -8,6 +8,8 @@
  * - dist/tsession.cjs, the package's bin: src/cli/bin.ts, a few KB. It starts
  *   a save's tmux read, then requires the command line.
  * - dist/tsession-main.cjs: src/cli/main.ts and every command.
+ * - dist/tsession-keeper.cjs, dist/tsession-typist.cjs: background processes
+ *   that load only what they use.
  *
  * The interface (Ink, React, yoga's WebAssembly, worker threads) is not
  * bundled: `import('../tui/run.js')` stays a runtime import of
@@ -64,6 +66,13 @@ await build({
   entryPoints: [join(root, 'src', 'pty-host', 'keeper-main.ts')],
   outfile: join(dist, 'tsession-keeper.cjs'),
   external: ['node-pty', 'msgpackr'],
+});
+
+// The restore typist alone: started while a hundred shells compete for the CPU, it must start fast.
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'cli', 'typist.ts')],
+  outfile: join(dist, 'tsession-typist.cjs'),
 });
 
 await build({

@@ -110,7 +110,7 @@ function folderCycles(g: ImportGraph): string[] {
 const CHILD_PROCESS_ALLOWED: Readonly<Record<string, string>> = {
   'sessions/health/probes.ts': 'stty and perl against a pane tty, bounded by a timeout',
   'src/tui/services.ts': 'the built CLI (`tsession save`) so a long save does not block the TUI',
-  'src/pty-host/spawn-detached.ts': 'the PTY host and its keeper, detached (setsid), so they outlive the command that started them',
+  'src/pty-host/spawn-detached.ts': 'the PTY host, its keeper and the restore typist, detached (setsid), so they outlive the command that started them',
 };
 const SPAWNERS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork']);
 

@@ -64,6 +64,26 @@ export async function writeToTty(tty: string, text: string, deadline: AbortSigna
   }
 }
 
+/** Send the Enters that open gates (one tmux call); problems become notes. */
+function sendEnters(ctx: Pick<GateContext, 'server' | 'env'>, commands: TmuxCommand[], panes: number, notes: string[]): Promise<void> {
+  return runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
+    (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
+    (e: unknown) => void notes.push(`could not start the shells of ${count(panes, 'pane')}: ${(e as Error).message}`),
+  );
+}
+
+/**
+ * Press Enter in the panes handed over (Gates.handOver), from inside tmux
+ * after a moment (one command group per pane), ending each pane's pending
+ * mark with it: from then on saves see its shell.
+ */
+export async function pressDeferredEnters(ctx: Pick<GateContext, 'server' | 'env'>, paneIds: readonly string[], notes: string[]): Promise<void> {
+  if (!paneIds.length) return;
+  const delay = String(GATE_TIMING.deferredEnterDelayMs / 1000);
+  const later = paneIds.map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter ; set-option -pu -t ${id} ${PENDING_OPTION}`]);
+  await sendEnters(ctx, later, later.length, notes);
+}
+
 /** What the gates need from the restore. */
 export interface GateContext {
   readonly server: ServerSpec;
@@ -80,8 +100,12 @@ export interface Gates {
   openEarly(): void;
   /** Wait until the contents and Enters started so far are done. */
   settled(): Promise<unknown>;
-  /** Press Enter in the rest, from inside tmux after a moment (one command group per pane). */
-  finish(): Promise<void>;
+  /**
+   * Once every contents write and early Enter is done: the panes whose Enter
+   * is still to be pressed (pressDeferredEnters), handed to whoever finishes
+   * the restore. Called once.
+   */
+  handOver(): Promise<string[]>;
   /** After a failed build: only let what was started settle (the panes are being removed). */
   abandon(): Promise<unknown>;
 }
@@ -114,11 +138,7 @@ export function openGates(
   /** Early panes reported, whose Enter is not sent yet, with their contents write. */
   const early: { paneId: string; write: Promise<void> }[] = [];
   const seen = new Set<number>();
-  const send = (commands: TmuxCommand[], panes: number): Promise<void> =>
-    runTmuxScript(ctx.server, commands, { env: ctx.env }).then(
-      (r) => void (r.someFailed && notes.push(`some panes did not take the Enter that starts their shell: ${r.stderr.trim().split('\n')[0]}`)),
-      (e: unknown) => void notes.push(`could not start the shells of ${count(panes, 'pane')}: ${(e as Error).message}`),
-    );
+  const send = (commands: TmuxCommand[], panes: number): Promise<void> => sendEnters(ctx, commands, panes, notes);
   const show = (pane: PaneRecord, tty: string): Promise<void> => {
     const text = contents.get(pane);
     if (text === undefined) return Promise.resolve();
@@ -146,16 +166,10 @@ export function openGates(
       pending.push(Promise.all(taken.map((e) => e.write)).then(() => send(now, now.length)));
     },
     settled: () => Promise.all(pending),
-    async finish() {
-      await Promise.all(writes);
-      const delay = String(GATE_TIMING.deferredEnterDelayMs / 1000);
-      // The Enter and the end of the pane's pending mark together: from then on saves see its shell.
-      const later = deferred
-        .splice(0)
-        .map((id): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', `send-keys -t ${id} Enter ; set-option -pu -t ${id} ${PENDING_OPTION}`]);
-      if (later.length) pending.push(send(later, later.length));
-      await Promise.all(pending);
+    async handOver() {
+      await Promise.all([...writes, ...pending]);
       if (seen.size < plan.gates.length) notes.push(`${count(plan.gates.length - seen.size, 'pane')} with contents did not report their terminal; their shells wait for Enter`);
+      return deferred.splice(0);
     },
     abandon: () => Promise.all([...writes, ...pending]),
   };

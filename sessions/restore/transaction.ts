@@ -20,11 +20,11 @@ import { planRestore, tmuxStoredName, type LiveGroup, type RestorePlan, type Res
 import type { ServerSpec } from '../tmux/server.js';
 import { memoizedFind, nearestExistingDir, resolvePaneShell } from './shell-resolve.js';
 import { chunkCommands, type TmuxCommand } from '../tmux/argv.js';
-import { assertSupportedVersion, runTmux, runTmuxBatched, runTmuxScript, tmuxBinaryVersion } from '../tmux/client.js';
+import { assertSupportedVersion, runTmux, runTmuxBatched, tmuxBinaryVersion } from '../tmux/client.js';
 import { failureLine } from './failure-line.js';
 import { GATE_TIMING, openGates } from './gates.js';
-import { awaitRerunsStarted, typeCommands, TYPING_TIMING, type Typed, type TypingJob } from './typing.js';
-import { PENDING_OPTION } from '../tmux/formats.js';
+import { finishRestore, type RestoreFinish } from './finish.js';
+import { typedOf, TYPING_TIMING, type Typed, type TypingJob } from './typing.js';
 import { restoreTmpName } from '../live/pending.js';
 
 /** Why a restore did not happen; the CLI turns these into exit codes. */
@@ -61,6 +61,12 @@ export interface RestoreOptions {
   readonly onProgress?: (p: RestoreProgress) => void;
   /** How long to wait for shells before typing commands anyway. */
   readonly shellReadyTimeoutMs?: number;
+  /**
+   * 'wait' (default): return once commands are typed and re-run programs
+   * started. 'handoff': return once the sessions are in place, with what is
+   * left in RestoreResult.handoff for the caller to finish (finish.ts).
+   */
+  readonly typing?: 'wait' | 'handoff';
 }
 
 export interface RestoreResult {
@@ -68,7 +74,10 @@ export interface RestoreResult {
   readonly skipped: { name: string; reason: string }[];
   readonly notes: string[];
   readonly plan: RestorePlan;
+  /** What was typed where; with a handoff, what will be. */
   readonly typed: Typed[];
+  /** The restore's end, left to the caller (RestoreOptions.typing 'handoff' with commands to type); null: finished. */
+  readonly handoff: RestoreFinish | null;
 }
 
 /** Named timing defaults (the gates' and typing's included). */
@@ -89,12 +98,6 @@ export const RESTORE_DEFAULTS = {
   blobReadsAtOnce: 32,
   /** Added to a pending mark's deadline beyond the restore's own waits. */
   pendingMarginMs: 10_000,
-  /**
-   * Pane options are set by tmux this long after the restore returns when
-   * gates were left to open: after their Enters (deferredEnterDelayMs), so
-   * synchronize-panes cannot copy one pane's Enter into the others.
-   */
-  paneOptionsDelayMs: 200,
   ...GATE_TIMING,
 } as const;
 
@@ -216,37 +219,14 @@ function liveGroupsOf(live: LiveServer, targets: readonly RestoreTarget[]): Map<
   return groups;
 }
 
-/** Remove the pending marks of panes the restore is done with; one tmux call, a pane gone meanwhile is no matter. */
-async function clearPending(opts: RestoreOptions, paneIds: readonly string[]): Promise<void> {
-  if (!paneIds.length) return;
-  const commands = paneIds.map((id): TmuxCommand => ['set-option', '-pu', '-t', id, PENDING_OPTION]);
-  await runTmuxScript(opts.server, commands, { env: opts.env }).catch(() => undefined);
-}
-
-/**
- * Set the saved pane options of the built panes (ids from the layout read
- * after the build), once the restore is done typing into them. With gates
- * still to open, tmux sets them itself after their Enters; otherwise now.
- * A failure is a note: the sessions are in place.
- */
-async function setPaneOptions(opts: RestoreOptions, plan: RestorePlan, built: LiveServer, notes: string[]): Promise<void> {
+/** The `set-option -p` commands of the saved pane options, by the built panes' ids (from the layout read after the build). */
+function paneOptionCommands(plan: RestorePlan, built: LiveServer): TmuxCommand[] {
   const commands: TmuxCommand[] = [];
   for (const o of plan.options) {
     const id = built.sessions.find((s) => s.name === o.session)?.windows.find((w) => w.index === o.windowIndex)?.panes[o.position]?.id;
     if (id) for (const [name, value] of o.options) commands.push(['set-option', '-p', '-t', id, name, value]);
   }
-  if (!commands.length) return;
-  try {
-    if (plan.gates.length === 0) await runTmuxBatched(opts.server, commands, { env: opts.env });
-    else {
-      // Ids, option names and on/off/failed only: safe in a script.
-      const delay = String(RESTORE_DEFAULTS.paneOptionsDelayMs / 1000);
-      const r = await runTmuxScript(opts.server, commands.map((c): TmuxCommand => ['run-shell', '-b', '-d', delay, '-C', c.join(' ')]), { env: opts.env });
-      if (r.someFailed) notes.push(`some pane options were not set again: ${r.stderr.trim().split('\n')[0]}`);
-    }
-  } catch (e) {
-    notes.push(`pane options (synchronize-panes, remain-on-exit) not set again: ${failureLine(e)}`);
-  }
+  return commands;
 }
 
 /** Run the restore transaction. */
@@ -293,6 +273,8 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     paneBaseIndex = Number(pb) || 0;
   }
 
+  // A typist in the background may wait longer for slow shells than a caller would.
+  const readyTimeoutMs = opts.shellReadyTimeoutMs ?? (opts.typing === 'handoff' ? TYPING_TIMING.backgroundReadyTimeoutMs : TYPING_TIMING.shellReadyTimeoutMs);
   const find = memoizedFind();
   let contents: Map<PaneRecord, string>;
   try {
@@ -322,7 +304,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
               Date.now() +
               RESTORE_DEFAULTS.buildBaseMs +
               RESTORE_DEFAULTS.buildPerPaneMs * paneCount +
-              (opts.shellReadyTimeoutMs ?? RESTORE_DEFAULTS.shellReadyTimeoutMs) +
+              readyTimeoutMs +
               RESTORE_DEFAULTS.rerunStartTimeoutMs +
               RESTORE_DEFAULTS.pendingMarginMs,
           },
@@ -330,7 +312,7 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   });
   notes.push(...plan.notes);
   if (opts.dryRun || targets.length === 0) {
-    return { restored: [], skipped, notes, plan, typed: [] };
+    return { restored: [], skipped, notes, plan, typed: [], handoff: null };
   }
 
   const names = targets.map((t) => t.name);
@@ -395,8 +377,8 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
   }
 
   // Saved commands are typed only once each shell waits at its prompt.
-  let typed: Typed[] = [];
   let jobs: TypingJob[] = [];
+  let finish: RestoreFinish;
   try {
     if (plan.typing.length) {
       opts.onProgress?.({ phase: 'commands', count: plan.typing.length });
@@ -408,19 +390,31 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
         const record = typedRecord(t);
         const shell = record ? resolvePaneShell(record, opts.env, find).argv[0] ?? '' : '';
         const name = targets.find((x) => x.tmpName === t.session)?.name ?? t.session;
-        return pane ? [{ t, pane, shell: shell.slice(shell.lastIndexOf('/') + 1), where: paneName(tmuxStoredName(name), t.windowIndex, t.position) }] : [];
+        return pane
+          ? [
+              {
+                t: { text: t.text, enter: t.enter },
+                pane: { id: pane.id, pid: pane.pid, tty: pane.tty },
+                shell: shell.slice(shell.lastIndexOf('/') + 1),
+                where: paneName(tmuxStoredName(name), t.windowIndex, t.position),
+              },
+            ]
+          : [];
       });
-      typed = await typeCommands(jobs, opts, notes);
-      await awaitRerunsStarted(jobs);
     }
   } finally {
-    // The typed panes are what they will be: saves record them as they are from now on.
-    await clearPending(opts, jobs.map((j) => j.pane.id));
-    // The other gated shells start now, not while tmux was building or the
-    // commands were typed — and whatever typing did.
-    await gates.finish();
+    finish = {
+      jobs,
+      deferredGates: await gates.handOver(),
+      paneOptions: paneOptionCommands(plan, live),
+      shellReadyTimeoutMs: readyTimeoutMs,
+      serverPid: live.pid,
+    };
   }
-  await setPaneOptions(opts, plan, live, notes);
+  // Typing waits for shells, however slowly their rc files run: a caller
+  // that will not wait (tsession restore) takes it over; the rest finish here.
+  const handoff = opts.typing === 'handoff' && jobs.length > 0 ? finish : null;
+  const typed = handoff ? typedOf(jobs) : (await finishRestore(finish, opts, notes)).typed;
   // Said under the name tmux really stored (`a.b` is stored as `a_b`): the name a person can attach to.
   const restored = targets.filter((t) => !notJoined.has(t.name)).map((t) => ({
     name: tmuxStoredName(t.name),
@@ -428,5 +422,5 @@ export async function restoreSessions(opts: RestoreOptions): Promise<RestoreResu
     panes: panesOf(t.record),
   }));
   for (const r of restored) opts.onProgress?.({ phase: 'done', session: r.name, windows: r.windows, panes: r.panes });
-  return { restored, skipped, notes, plan, typed };
+  return { restored, skipped, notes, plan, typed, handoff };
 }

@@ -19,6 +19,12 @@ import { failureLine } from './failure-line.js';
 export const TYPING_TIMING = {
   /** How long to wait for shells before typing commands anyway. */
   shellReadyTimeoutMs: 5_000,
+  /**
+   * The same for a restore's background typist (finish.ts): nobody waits
+   * for it, and 120 shells with ~100 ms rc files take seconds on 2 cores —
+   * typed earlier, a command is echoed above the prompt.
+   */
+  backgroundReadyTimeoutMs: 60_000,
   /** How long to wait for re-run programs to take their pane's foreground. */
   rerunStartTimeoutMs: 1_000,
   pollMs: 15,
@@ -43,10 +49,13 @@ export function shellReady(pid: number, shellName: string, procRoot = '/proc', s
   return nr === null || (nr !== 'running' && syscalls.waitsForInput(nr));
 }
 
-/** One command to type: where, into which shell. */
+/**
+ * One command to type: where, into which shell. Plain data: a restore may
+ * hand its typing to another process (finish.ts).
+ */
 export interface TypingJob {
-  readonly t: TypedCommand;
-  readonly pane: LivePane;
+  readonly t: Pick<TypedCommand, 'text' | 'enter'>;
+  readonly pane: Pick<LivePane, 'id' | 'pid' | 'tty'>;
   /** The shell's program name (what its comm starts with), or '' when unknown. */
   readonly shell: string;
   /** The pane as a person names it (`api:1.2`, checkpoints/words.ts paneName). */
@@ -63,23 +72,34 @@ export interface Typed {
   readonly ran: boolean;
 }
 
+/** What `jobs` type, as a restore reports it (before or after typing). */
+export const typedOf = (jobs: readonly TypingJob[]): Typed[] => jobs.map((j) => ({ target: j.pane.id, where: j.where, text: j.t.text, ran: j.t.enter }));
+
 /**
  * Wait until each job's shell is ready (twice in a row: not a brief read of
  * an rc file) or the timeout passes, then type every job's text in one
- * batch. Problems become notes: the sessions are in place either way.
+ * batch. Problems become notes: the sessions are in place either way;
+ * `stopped` when the batch stopped part-way (a pane closed meanwhile).
  */
 export async function typeCommands(
   jobs: readonly TypingJob[],
   ctx: { readonly server: ServerSpec; readonly env: NodeJS.ProcessEnv; readonly shellReadyTimeoutMs?: number | undefined },
   notes: string[],
-): Promise<Typed[]> {
+): Promise<{ typed: Typed[]; stopped: boolean }> {
   const timeoutMs = ctx.shellReadyTimeoutMs ?? TYPING_TIMING.shellReadyTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(jobs);
   const ready: TypingJob[] = [];
   const seenOnce = new Set<TypingJob>();
+  const gone = new Set<TypingJob>();
   while (pending.size && Date.now() < deadline) {
     for (const j of pending) {
+      // Its pane closed (or its server ended): nothing to wait for, nowhere to type.
+      if (!readStat(j.pane.pid)) {
+        pending.delete(j);
+        gone.add(j);
+        continue;
+      }
       if (shellReady(j.pane.pid, j.shell, undefined, undefined, j.pane.tty)) {
         if (seenOnce.has(j)) {
           pending.delete(j);
@@ -90,14 +110,15 @@ export async function typeCommands(
     if (pending.size) await sleep(TYPING_TIMING.pollMs);
   }
   for (const j of pending) notes.push(`${j.where}: shell not ready after ${timeoutMs} ms; typed anyway`);
-  const typed: Typed[] = [];
+  for (const j of gone) notes.push(`${j.where}: its shell ended before reaching its prompt; nothing typed there`);
+  const order = [...ready, ...pending];
   const keys: TmuxCommand[] = [];
-  for (const j of [...ready, ...pending]) {
+  for (const j of order) {
     keys.push(['send-keys', '-t', j.pane.id, '-l', '--', j.t.text]);
     if (j.t.enter) keys.push(['send-keys', '-t', j.pane.id, 'Enter']);
-    typed.push({ target: j.pane.id, where: j.where, text: j.t.text, ran: j.t.enter });
   }
-  if (!keys.length) return typed;
+  const typed = typedOf(order);
+  if (!keys.length) return { typed, stopped: false };
   try {
     await runTmuxBatched(ctx.server, keys, { env: ctx.env });
   } catch (e) {
@@ -105,8 +126,9 @@ export async function typeCommands(
     // sessions are in place, so say so rather than fail the restore.
     // Keys already sent are not sent again.
     notes.push(`typing saved commands stopped: ${failureLine(e)}`);
+    return { typed, stopped: true };
   }
-  return typed;
+  return { typed, stopped: false };
 }
 
 /**

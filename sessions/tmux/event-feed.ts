@@ -65,7 +65,7 @@ const PANE_ID = /^%\d+$/;
 export const OUTPUT_READS = {
   /** A read smaller than this is followed by a pause. */
   smallReadBytes: 32 * 1024,
-  gapMs: 10,
+  gapMs: 20,
 } as const;
 
 /** The libuv handle under a pipe stream, when Node exposes it (it always has; absent, reads stay as they are). */

@@ -1,20 +1,23 @@
 /**
  * Doctor: every condition tsession needs, checked one by one — tmux, its
  * server and socket, the state dir, the checkpoints, the config file, shell
- * integration in live panes, the watch daemon, node-pty — each with what to
+ * integration in live panes, the watch daemon, node-pty, the PTY host's
+ * crash-loop breaker — each with what to
  * do when it is not right. Reads only; changes nothing. Non-goals: fixing
  * (each check names the fix), printing.
  */
 import { constants } from 'node:fs';
 import { access, readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { systemdUserDir } from '../../checkpoints/paths.js';
+import { ptyHostLogFile, ptyHostStartsFile, systemdUserDir } from '../../checkpoints/paths.js';
 import { errorMessage } from '../../checkpoints/result.js';
 import { checkNativePty } from '../../sessions/pty/native-check.js';
 import { readPaneNonce } from '../../sessions/shell-integration/nonce-store.js';
 import { assertSupportedVersion, tmuxBinaryVersion } from '../../sessions/tmux/client.js';
 import { TmuxError } from '../../sessions/tmux/errors.js';
 import { readPanePids } from '../../sessions/tmux/queries.js';
+import { standingRefusal } from '../pty-host/start-breaker.js';
+import { readStartHistory } from '../pty-host/start-history.js';
 import type { Context } from '../context.js';
 import { watchStatus } from './status.js';
 
@@ -234,11 +237,27 @@ async function checkPty(): Promise<DoctorCheck> {
     : fail('node-pty', `node-pty's native module does not load: ${r.reason}`, 'npm rebuild node-pty (needs python3, make and a C++ compiler)');
 }
 
+/** Only when it keeps the PTY host down: its crash-loop breaker, open. */
+async function checkPtyHostBreaker(ctx: Context): Promise<DoctorCheck[]> {
+  const { history } = await readStartHistory(ptyHostStartsFile(ctx.paths.stateDir));
+  const now = Date.now();
+  const open = standingRefusal(history, now);
+  if (!open) return [];
+  const wait = Math.max(1, Math.ceil((open.until - now) / 1000));
+  return [
+    fail(
+      'pty-host',
+      `the PTY host is left down by its crash-loop breaker: ${open.crashes.length} failed starts within ${open.windowMs / 1000} s (it may start again in ${wait} s)`,
+      `read ${ptyHostLogFile(ctx.paths.stateDir)} (and tsession log --pty); tsession pty-host in a terminal starts it by hand`,
+    ),
+  ];
+}
+
 /** Run every check, in the order a person would fix them. */
 export async function runDoctor(ctx: Context): Promise<DoctorCheck[]> {
   const uid = process.getuid?.() ?? 0;
   const [tmux, socket, pty] = await Promise.all([checkTmux(), checkSocket(ctx, uid), checkPty()]);
   const live = tmux.status === 'ok' ? await checkServerAndShells(ctx, socket.status === 'ok') : [];
   const state = await checkStateDir(ctx, uid);
-  return [tmux, socket, ...live, ...state, await checkCheckpoints(ctx), await checkConfig(ctx), ...(await checkDaemon(ctx)), pty];
+  return [tmux, socket, ...live, ...state, await checkCheckpoints(ctx), await checkConfig(ctx), ...(await checkDaemon(ctx)), pty, ...(await checkPtyHostBreaker(ctx))];
 }

@@ -14,8 +14,9 @@ import { visible } from '../../checkpoints/words.js';
 import { EXIT } from '../exit-codes.js';
 import type { RepairEvent } from '../../sessions/repair/execute.js';
 import type { RestoreResult } from '../../sessions/restore/transaction.js';
+import type { Typed } from '../../sessions/restore/typing.js';
 
-/** What kind of line: something noticed, something done, or the daemon's own life. */
+/** What kind of line: something noticed, something done, or the own life of a daemon (the watch daemon, the PTY host). */
 export type JournalKind = 'detected' | 'action' | 'daemon';
 
 /** Every name a journal line has, by kind (readers match on these, so a new one is added here first). */
@@ -36,9 +37,20 @@ export const JOURNAL_WHAT = {
     'config-invalid',
     'config-reloaded',
     'unfreeze-needs-person',
+    // The PTY host's (src/pty-host/host-journal.ts).
+    'host-crashed',
+    'host-breaker-open',
+    'start-history-unreadable',
+    'keeper-lost',
+    'keeper-not-answering',
+    'shell-integration-off',
+    'checkpoint-warning',
+    'session-exited',
+    'revive-breaker-open',
+    'typing-gave-up',
   ],
-  action: ['save', 'restore', 'unfreeze', 'forget'],
-  daemon: ['started', 'stopping', 'stopped'],
+  action: ['save', 'restore', 'type-commands', 'unfreeze', 'forget', 'session-new', 'session-kill', 'session-adopt', 'session-revive', 'command-typed', 'command-rerun'],
+  daemon: ['started', 'stopping', 'stopped', 'host-started', 'host-stopping', 'host-start-failed', 'keeper-started'],
 } as const;
 
 /** What a line is about: one of JOURNAL_WHAT. */
@@ -209,14 +221,35 @@ export function parseEntry(line: string): JournalEntry | null {
   return e as unknown as JournalEntry;
 }
 
+/** Which journal an entry came from: a tmux server's (its watch daemon, commands on it) or the PTY host's. */
+export type JournalSource = 'tmux' | 'pty';
+
+/** An entry with the journal it came from. */
+export interface SourcedEntry {
+  readonly source: JournalSource;
+  readonly entry: JournalEntry;
+}
+
 /**
- * One entry as a line for a person: time, kind, what, result, detail, cause,
- * then the evidence indented below. Every field is shown visibly (a detail
- * may quote a session name, evidence a process name or a path): a line
- * break or a C1 control in them never reaches the terminal.
+ * Several journals as one, oldest first, by time (ISO times sort as
+ * strings); entries of the same instant keep each journal's order, the
+ * journals taken in the order given.
  */
-export function formatEntry(e: JournalEntry): string {
-  const parts = [e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.kind.padEnd(8), e.what];
+export function mergeJournals(journals: readonly { readonly source: JournalSource; readonly entries: readonly JournalEntry[] }[]): SourcedEntry[] {
+  const all = journals.flatMap((j) => j.entries.map((entry) => ({ source: j.source, entry })));
+  // Array.prototype.sort is stable: equal times stay in the order above.
+  return all.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : 0));
+}
+
+/**
+ * One entry as a line for a person: time, the journal it came from (when
+ * several are shown), kind, what, result, detail, cause, then the evidence
+ * indented below. Every field is shown visibly (a detail may quote a
+ * session name, evidence a process name or a path): a line break or a C1
+ * control in them never reaches the terminal.
+ */
+export function formatEntry(e: JournalEntry, source?: string): string {
+  const parts = [e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), ...(source === undefined ? [] : [source]), e.kind.padEnd(8), e.what];
   if (e.result) parts.push(`[${e.result}]`);
   if (e.detail) parts.push(e.detail);
   if (e.cause) parts.push(`(cause: ${e.cause})`);
@@ -234,6 +267,21 @@ export function restoreEntry(cause: string, checkpointId: string, result: Pick<R
     result: result.restored.length ? 'ok' : 'skipped',
     detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
     evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
+    durationMs,
+  };
+}
+
+/** The journal line of a restore's typing, finished apart from it (src/ops/restore-handoff.ts). */
+export function typingEntry(cause: string, checkpointId: string, typed: readonly Typed[], notes: readonly string[], failed: boolean, durationMs: number): JournalRecord {
+  const ran = typed.filter((t) => t.ran).length;
+  const words = [ran ? `re-ran ${ran}` : '', typed.length - ran ? `typed ${typed.length - ran} (not run)` : ''].filter(Boolean).join(', ');
+  return {
+    kind: 'action',
+    what: 'type-commands',
+    cause,
+    result: failed ? 'failed' : 'ok',
+    detail: `${words || 'nothing'} of the restore from ${checkpointId}`,
+    evidence: [...typed.map((t) => `${t.ran ? 're-ran' : 'typed'} in ${t.where}: ${t.text}`), ...notes],
     durationMs,
   };
 }

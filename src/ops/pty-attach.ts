@@ -4,11 +4,12 @@
  * stream; keys go to the session until the detach key. When the host goes
  * away the terminal says "reconnecting…", the host is started again, and the
  * screen is redrawn when it is back. Resolves on detach, on the session's
- * end, or when the host cannot be reached again. Used by `tsession attach`,
+ * end, or when the host cannot be reached again (at once when its
+ * crash-loop breaker keeps it down). Used by `tsession attach`,
  * `tsession new` and the TUI's Enter.
  */
 import type { HostToClient } from '../pty-host/client-protocol.js';
-import { HostConnection, PtyHostError, startHostProcess, type PtyHostAccess } from './pty-client.js';
+import { HostConnection, hostStartBlocked, PtyHostError, startHostProcess, type PtyHostAccess } from './pty-client.js';
 
 /** The terminal an attach takes over. */
 export interface AttachTerminal {
@@ -95,9 +96,14 @@ export async function attachPtySession(access: PtyHostAccess, name: string, term
         giveUp = setTimeout(() => end({ kind: 'host-lost', message: 'The PTY host did not come back; tsession attach again to retry' }), options.reconnectTimeoutMs ?? 30_000);
       }
       // The host is gone for good unless someone starts it: this client does (its lock keeps it to one host).
+      // Unless the crash-loop breaker keeps it down: then this terminal stops trying and says why.
       if (state === 'reconnecting' && Date.now() - startedHostAt > 1_000) {
         startedHostAt = Date.now();
-        void startHostProcess(access).catch(() => {});
+        void hostStartBlocked(access).then((blocked) => {
+          if (done) return;
+          if (blocked) end({ kind: 'refused', error: blocked });
+          else void startHostProcess(access).catch(() => {});
+        });
       }
     }
     if (state === 'connected' && lostSince !== null) {

@@ -1,15 +1,18 @@
 /**
  * Reaching the PTY host from a command or the TUI: connect to its socket,
  * start it on demand (detached, it outlives the caller), and ask it one
- * thing at a time. Failures are PtyHostError values with a kind and an exit
- * code; nothing here prints.
+ * thing at a time. A host that cannot start says so at once: its failed
+ * start, or its crash-loop breaker's refusal, is in its start history.
+ * Failures are PtyHostError values with a kind and an exit code; nothing
+ * here prints.
  */
-import { join } from 'node:path';
-import { ptyHostSocketFile, ptyStoreDir, ensurePrivateDir } from '../../checkpoints/paths.js';
+import { ptyHostLogFile, ptyHostSocketFile, ptyHostStartsFile, ptyStoreDir, ensurePrivateDir } from '../../checkpoints/paths.js';
 import { connect, type ClientState, type IpcClient, type Message } from '../ipc/index.js';
 import type { ClientToHost, HostErrorKind, HostToClient } from '../pty-host/client-protocol.js';
 import { HOST_PROTOCOL, HOST_TO_CLIENT_TYPES } from '../pty-host/protocols.js';
 import { spawnDetached } from '../pty-host/spawn-detached.js';
+import { failedStartSince, refusalMessage, standingRefusal } from '../pty-host/start-breaker.js';
+import { readStartHistory } from '../pty-host/start-history.js';
 import type { Context } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
@@ -28,7 +31,7 @@ export function ptyAccessOf(ctx: Context, selfCommand: readonly string[] = [proc
 }
 
 /** Why the host could not help. */
-export type PtyHostErrorKind = HostErrorKind | 'host-down' | 'start-failed' | 'incompatible';
+export type PtyHostErrorKind = HostErrorKind | 'host-down' | 'start-failed' | 'host-breaker-open' | 'incompatible';
 
 const EXIT_OF: Readonly<Record<PtyHostErrorKind, ExitCode>> = {
   'unknown-session': EXIT.usage,
@@ -38,6 +41,7 @@ const EXIT_OF: Readonly<Record<PtyHostErrorKind, ExitCode>> = {
   'not-running': EXIT.failed,
   'host-down': EXIT.failed,
   'start-failed': EXIT.failed,
+  'host-breaker-open': EXIT.failed,
   incompatible: EXIT.failed,
 };
 
@@ -61,7 +65,22 @@ export const HOST_START_TIMEOUT_MS = 20_000;
 export async function startHostProcess(access: PtyHostAccess): Promise<void> {
   const store = ptyStoreDir(access.stateDir);
   await ensurePrivateDir(store);
-  spawnDetached([...access.selfCommand, 'pty-host'], join(store, 'host.log'), access.env);
+  spawnDetached([...access.selfCommand, 'pty-host'], ptyHostLogFile(access.stateDir), access.env);
+}
+
+/**
+ * Why no host will come, or null: the crash-loop breaker refused the last
+ * start and is still open, or a host started at or after `since` (epoch
+ * ms) failed. Read from the host's start history; never throws.
+ */
+export async function hostStartBlocked(access: PtyHostAccess, since: number = Number.POSITIVE_INFINITY): Promise<PtyHostError | null> {
+  const { history } = await readStartHistory(ptyHostStartsFile(access.stateDir));
+  const now = Date.now();
+  const log = ptyHostLogFile(access.stateDir);
+  const refused = standingRefusal(history, now);
+  if (refused) return new PtyHostError('host-breaker-open', refusalMessage(refused, now, log));
+  const failed = failedStartSince(history, since);
+  return failed ? new PtyHostError('start-failed', `The PTY host could not start: ${failed}; see ${log}`) : null;
 }
 
 /** A connection to the host that asks one question at a time and streams the rest to a listener. */
@@ -96,15 +115,27 @@ export class HostConnection {
     if (!starting(first.kind)) throw new PtyHostError('host-down', first.message);
     if (!options.start) throw new PtyHostError('host-down', first.kind === 'not-running' ? 'The PTY host is not running (tsession new NAME starts it)' : first.message);
     // Harmless when one is starting already: the host lock lets one run, the other exits quietly.
-    if (first.kind === 'not-running') await startHostProcess(access);
-    const deadline = Date.now() + HOST_START_TIMEOUT_MS;
+    const startedAt = Date.now();
+    if (first.kind === 'not-running') {
+      const blocked = await hostStartBlocked(access);
+      if (blocked) throw blocked;
+      await startHostProcess(access);
+    }
+    const deadline = startedAt + HOST_START_TIMEOUT_MS;
+    let lookedAt = startedAt;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 30));
       first = await dial(false);
       if (first instanceof HostConnection) return options.reconnect ? (first.client.close(), HostConnection.openRetrying(dial)) : first;
       if (!starting(first.kind)) throw new PtyHostError('start-failed', first.message);
+      // A host that failed or was refused says so in its start history: no need to wait out the deadline.
+      if (Date.now() - lookedAt >= 150) {
+        lookedAt = Date.now();
+        const blocked = await hostStartBlocked(access, startedAt);
+        if (blocked) throw blocked;
+      }
     }
-    throw new PtyHostError('start-failed', `The PTY host did not answer within ${HOST_START_TIMEOUT_MS / 1000} s; see ${join(ptyStoreDir(access.stateDir), 'host.log')}`);
+    throw new PtyHostError('start-failed', `The PTY host did not answer within ${HOST_START_TIMEOUT_MS / 1000} s; see ${ptyHostLogFile(access.stateDir)}`);
   }
 
   private static async openRetrying(dial: (reconnect: boolean) => Promise<HostConnection | { kind: string; message: string }>): Promise<HostConnection> {

@@ -120,10 +120,30 @@ export async function peekPtySession(access: PtyHostAccess, name: string, ansi: 
   }
 }
 
-/** A preview of the session's screen as lines of text (for the TUI's detail panel). */
-export async function previewPtySession(access: PtyHostAccess, name: string): Promise<string[]> {
-  const text = await peekPtySession(access, name, false);
-  return text.replace(/\n$/, '').split('\n');
+/** A session's screen for the TUI's preview: the serialized screen (as `peek --ansi`) and the size it was drawn at. */
+export interface PtyScreen {
+  readonly cols: number;
+  readonly rows: number;
+  /** Escape sequences that paint the screen on a blank terminal of that size: untrusted program output. */
+  readonly ansi: string;
+}
+
+/**
+ * The screen of a running session, for the TUI's live preview. Never starts
+ * a host (a preview only shows what runs); the size comes from the same
+ * connection, so the screen is replayed at the width it was drawn at.
+ */
+export async function previewPtySession(access: PtyHostAccess, name: string, timeoutMs = 3_000): Promise<PtyScreen> {
+  const conn = await HostConnection.open(access, { start: false });
+  try {
+    // A preview that waits long only holds up the next one: a few seconds, not the 15 of a command.
+    const listed = (await conn.request({ type: 'list' }, ['sessions'], timeoutMs)).sessions.find((s) => s.name === name);
+    if (!listed) throw new PtyHostError('unknown-session', `No PTY session named ${JSON.stringify(name)}`);
+    const { text } = await conn.request({ type: 'peek', name, ansi: true }, ['peeked'], timeoutMs);
+    return { cols: listed.cols, rows: listed.rows, ansi: text };
+  } finally {
+    conn.close();
+  }
 }
 
 /** End a session (hang up its process, forget it). */

@@ -82,7 +82,7 @@ const SAVED_RESTORE = {
  */
 export async function restoreSaved(
   ctx: Context,
-  request: Pick<RestoreRequest, 'replace' | 'noCommands' | 'dryRun' | 'onProgress'>,
+  request: Pick<RestoreRequest, 'replace' | 'noCommands' | 'dryRun' | 'onProgress' | 'typist'>,
   how: Journaling,
   leave: ReadonlyMap<string, string | null> = new Map(),
 ): Promise<SavedRestore> {
@@ -132,7 +132,15 @@ export async function restoreSaved(
     for (const { group, body } of bodies) {
       const outcome = await restore(
         ctx,
-        { checkpoint: body, sessions: group.sessions, replace: request.replace, noCommands: request.noCommands, dryRun: request.dryRun, ...(request.onProgress ? { onProgress: request.onProgress } : {}) },
+        {
+          checkpoint: body,
+          sessions: group.sessions,
+          replace: request.replace,
+          noCommands: request.noCommands,
+          dryRun: request.dryRun,
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+          ...(request.typist ? { typist: request.typist } : {}),
+        },
         how,
         warnings,
       );

@@ -7,6 +7,7 @@
  */
 import { errorMessage } from '../../checkpoints/result.js';
 import type { RerunRule } from '../../sessions/restore/rerun-policy.js';
+import type { RestoreFinish } from '../../sessions/restore/finish.js';
 import { restoreSessions, type RestoreOptions, type RestoreResult } from '../../sessions/restore/transaction.js';
 import type { Context } from '../context.js';
 import { toUserError } from '../errors.js';
@@ -16,6 +17,7 @@ import { blobReader, checkpointFailure, type LostContents } from './checkpoints.
 import { configFor } from './config.js';
 import { restoreEntry, type JournalSink } from './journal.js';
 import { loadDepartures, sessionsBack, withoutClosed } from './departures.js';
+import { handOffTyping, type HandoffOutcome, type TypingHandoff } from './restore-handoff.js';
 
 /**
  * A restore someone asked for: what the transaction takes, less what the
@@ -24,6 +26,13 @@ import { loadDepartures, sessionsBack, withoutClosed } from './departures.js';
 export type RestoreRequest = Pick<RestoreOptions, 'checkpoint' | 'sessions' | 'as' | 'replace' | 'noCommands' | 'dryRun' | 'onProgress'> & {
   /** Programs approved to re-run for this restore only, on top of the config's allowlist. */
   readonly approved?: readonly RerunRule[];
+  /**
+   * How to start a typist (argv): given, the restore returns once its
+   * sessions are in place and the typist types the saved commands as their
+   * shells reach their prompts (restore-handoff.ts); absent, the restore
+   * waits for them.
+   */
+  readonly typist?: readonly string[];
 };
 
 /** Who asked and where the journal line goes. */
@@ -39,6 +48,8 @@ export interface RestoreOutcome {
   readonly journalProblem: string | null;
   /** Saved pane contents that could not be read (the panes came back without them): a partial restore. */
   readonly lostContents: readonly LostContents[];
+  /** Where the typing went when the request named a typist and there was something to type; else null. */
+  readonly handoff: HandoffOutcome | null;
 }
 
 /** One line for a failure, as the CLI would print it. */
@@ -75,18 +86,20 @@ export async function restore(ctx: Context, request: RestoreRequest, how: Journa
       readBlob: blobReader(store, lostContents),
       env: ctx.env,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.typist ? { typing: 'handoff' as const } : {}),
     });
   } catch (e) {
     if (!request.dryRun) await journalFailure(how, e, performance.now() - t0);
     throw e;
   }
-  if (request.dryRun) return { result, journalProblem: null, lostContents };
+  if (request.dryRun) return { result, journalProblem: null, lostContents, handoff: null };
   // They run again: a departure recorded before says nothing about how they end next.
   // Not clearing it costs little (a running session shows as running; its next save overrules it).
   if (result.restored.length) await sessionsBack(ctx, result.restored.map((r) => r.name));
   const lost = lostContents.map((l) => `contents blob ${l.blob.slice(0, 12)}… ${l.reason}: panes restored without it`);
   const journalProblem = await how.journal([restoreEntry(how.cause, body.id, result, performance.now() - t0, [...evidence, ...lost])]);
-  return { result, journalProblem, lostContents };
+  const handoff = result.handoff && request.typist ? await handOffTyping(typingHandoff(ctx, how.cause, body.id, result.handoff), request.typist) : null;
+  return { result, journalProblem, lostContents, handoff };
 }
 
 /** A restore from the newest good checkpoint, and which one that was. */
@@ -121,6 +134,11 @@ export async function restoreNewest(ctx: Context, how: Journaling): Promise<Newe
   const why = left.map((n) => `left down: ${n} (closed on purpose)`);
   const outcome = await restore(ctx, { checkpoint: body, sessions: [], replace: false, noCommands: false, dryRun: false }, how, [...picked.warnings, ...why]);
   return { ...outcome, checkpointId: picked.checkpoint.id, warnings: picked.warnings };
+}
+
+function typingHandoff(ctx: Context, cause: string, checkpointId: string, finish: RestoreFinish): TypingHandoff {
+  const env = Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return { version: 1, server: ctx.server, env, storeDir: ctx.storeDir, cause, checkpointId, finish };
 }
 
 async function journalFailure(how: Journaling, e: unknown, durationMs: number): Promise<void> {

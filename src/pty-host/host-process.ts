@@ -4,7 +4,9 @@
  * for clients, checkpoints, and stops on SIGTERM after a final checkpoint
  * (the keeper and its shells stay). Losing the keeper ends the host: the
  * next client starts a new host, whose new keeper has nothing, so every
- * session is revived from the checkpoint and its log.
+ * session is revived from the checkpoint and its log. Each start passes the
+ * crash-loop breaker first (start-breaker.ts): after too many crashed
+ * starts in a row the host refuses, and says why.
  */
 import { ptyHostLockFile, ptyHostSocketFile, ptyKeeperSocketFile, ptyLogDir } from '../../checkpoints/paths.js';
 import { takeLock } from '../../checkpoints/lock.js';
@@ -20,6 +22,8 @@ import { PtyHost, type HostEvent, type HostOptions } from './host.js';
 import type { KeeperToHost } from './keeper-protocol.js';
 import { CLIENT_TO_HOST_TYPES, HOST_PROTOCOL, KEEPER_PROTOCOL, KEEPER_TO_HOST_TYPES } from './protocols.js';
 import { spawnDetached } from './spawn-detached.js';
+import { passStartGate, type AllowedStart } from './start-history.js';
+import type { StartVerdict } from './start-breaker.js';
 import { writeLaunchFiles } from '../../sessions/pty/shell-launch.js';
 
 /** What the host process is started with (the CLI's pty-host command resolves it). */
@@ -40,13 +44,26 @@ export interface HostProcessOptions {
   readonly scrollback: number;
   readonly probes: HostOptions['probes'];
   readonly journal: (e: HostEvent) => void;
+  /** The start history of the crash-loop breaker (ptyHostStartsFile). */
+  readonly startsFile: string;
+  /** Started by a person in a terminal: the breaker lets it start and forgets the crashes before. */
+  readonly byHand: boolean;
 }
 
 /** A started host. */
 export type HostStart =
-  | { readonly kind: 'running'; readonly host: PtyHost; readonly stop: (why: string) => Promise<void>; readonly stopped: Promise<number> }
+  | {
+      readonly kind: 'running';
+      readonly host: PtyHost;
+      readonly stop: (why: string) => Promise<void>;
+      readonly stopped: Promise<number>;
+      /** The process is going down on an uncaught error: journal it and count it as a crash. */
+      readonly crashed: (reason: string) => Promise<void>;
+    }
   | { readonly kind: 'already-running'; readonly pid: number }
-  | { readonly kind: 'failed'; readonly message: string };
+  | { readonly kind: 'failed'; readonly message: string }
+  /** The crash-loop breaker is open: this start was refused (and journaled). */
+  | { readonly kind: 'breaker-open'; readonly verdict: Extract<StartVerdict, { kind: 'open' }> };
 
 /** How long the host waits for a keeper it started to answer. */
 export const KEEPER_START_TIMEOUT_MS = 15_000;
@@ -58,7 +75,31 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
   if (!dir.ok) return { kind: 'failed', message: dir.error.message };
   const lock = await takeLock(ptyHostLockFile(o.runtimeDir), PROC_IDENTITY);
   if (lock.kind === 'held') return { kind: 'already-running', pid: lock.holder.pid };
+  // Under the lock: no other host runs, so every start in the history is over.
+  const gate = await passStartGate(o.startsFile, { pid: process.pid, now: Date.now(), byHand: o.byHand });
+  for (const reason of gate.problems) o.journal({ event: 'start-history-unreadable', reason });
+  if (gate.kind === 'open') {
+    o.journal({ event: 'host-breaker-open', crashes: gate.verdict.crashes, windowMs: gate.verdict.windowMs, until: gate.verdict.until });
+    await lock.release();
+    return { kind: 'breaker-open', verdict: gate.verdict };
+  }
+  try {
+    return await serve(o, lock, gate.start);
+  } catch (e) {
+    // A start that throws is a failed start: counted, journaled, the lock let go.
+    const message = e instanceof Error ? e.message : String(e);
+    o.journal({ event: 'start-failed', reason: message });
+    await gate.start.end('failed', message);
+    await lock.release();
+    return { kind: 'failed', message };
+  }
+}
+
+/** The host past its lock and its breaker: keeper, sessions, socket, timers. */
+async function serve(o: HostProcessOptions, lock: { release(): Promise<void> }, allowed: AllowedStart): Promise<HostStart> {
   const fail = async (message: string): Promise<HostStart> => {
+    o.journal({ event: 'start-failed', reason: message });
+    await allowed.end('failed', message);
     await lock.release();
     return { kind: 'failed', message };
   };
@@ -205,9 +246,15 @@ export async function startHost(o: HostProcessOptions): Promise<HostStart> {
     checkpointer.close();
     await server.value.close();
     keeperClient.close();
+    await allowed.end(why === 'keeper-lost' ? 'keeper-lost' : 'clean');
     await lock.release();
     resolveStopped(code);
   };
-  o.journal({ event: 'started', pid: process.pid, adopted: kept.length, sessions: host.sessions().length });
-  return { kind: 'running', host, stop: (why) => stop(why), stopped };
+  const crashed = async (reason: string): Promise<void> => {
+    o.journal({ event: 'crashed', reason });
+    await allowed.end('crashed', reason);
+  };
+  o.journal({ event: 'started', pid: process.pid, adopted: kept.length, sessions: host.sessions().length, ...(o.byHand ? { byHand: true } : {}) });
+  await allowed.ready(Date.now());
+  return { kind: 'running', host, stop: (why) => stop(why), stopped, crashed };
 }

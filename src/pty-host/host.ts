@@ -18,6 +18,7 @@ import { shellReady } from '../../sessions/restore/typing.js';
 import { generateNonce } from '../../sessions/shell-integration/nonce-store.js';
 import { PaneRegistry } from '../../sessions/shell-integration/pane-registry.js';
 import type { ClientToHost, HostErrorKind, HostToClient, PtySessionInfo } from './client-protocol.js';
+import type { HostEvent } from './host-events.js';
 import { HostSession, type ClientLink } from './host-session.js';
 import type { HostToKeeper, KeeperToHost, KeptSession } from './keeper-protocol.js';
 
@@ -35,12 +36,8 @@ export interface SavedSession {
   readonly log: Buffer | null;
 }
 
-/** One line of the host's journal. */
-export interface HostEvent {
-  readonly event: string;
-  readonly session?: string;
-  readonly [field: string]: unknown;
-}
+/** One line of the host's journal (every event, in host-events.ts). */
+export type { HostEvent } from './host-events.js';
 
 /** What the host needs from its process. */
 export interface HostOptions {
@@ -230,7 +227,6 @@ export class PtyHost {
     // each line erased to its end, so no old text shows beside the new.
     const leaveAlternate = s.mirror.facts().alternateScreen ? '\x1b[?1049l' : '';
     await s.replay(`${leaveAlternate}\x1b[0m\x1b[?25h\r\n\x1b[7m restored ${stamp} \x1b[0m\x1b[K${notes}\r\n\x1b[K`);
-    this.options.journal({ event: 'revive', session: r.name, shell: plan.file, cwd: plan.cwd, notes: plan.notes, ladder: plan.ladder });
     try {
       await this.spawn(s, plan.file, plan.args, plan.cwd, {}, true);
     } catch (message) {
@@ -238,6 +234,8 @@ export class PtyHost {
       this.removeSession(s);
       return null;
     }
+    // Journaled once it holds: a failed revive is one line, not a "revived" and a "failed".
+    this.options.journal({ event: 'revive', session: r.name, shell: plan.file, cwd: plan.cwd, notes: plan.notes, ladder: plan.ladder });
     if (plan.typed) void this.typeWhenReady(s, plan.typed.text, plan.typed.enter, plan.shell);
     return s;
   }

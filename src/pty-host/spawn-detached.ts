@@ -1,5 +1,5 @@
 /**
- * Starting tsession's own background processes (the host, the keeper) so
+ * Starting tsession's own background processes (the PTY host, its keeper, the restore typist) so
  * that they outlive whoever started them: a new session (setsid), no
  * terminal, stdout ignored, stderr appended to a private log file. The one
  * place under src/pty-host/ that runs a process.

@@ -8,7 +8,8 @@
 import type { RepairStep } from '../../sessions/repair/plan.js';
 import type { Command } from './key-bindings.js';
 import type { RestorePreview, TuiServices } from './model.js';
-import { visibleNames, type Action, type Dialog, type Prompt, type TuiState } from './state.js';
+import { visibleNames, type Action, type Dialog, type Form, type FormValues, type Prompt, type TuiState } from './state.js';
+import { newPtyFields, readNewPtyForm, type FieldError } from './new-pty-form.js';
 import { localTime } from './view/panels.js';
 import { checkpointsOf, ptyNameOf, ptyKey, sessionRows, type SessionRow } from './view/rows.js';
 import type { PtyListing } from '../ops/pty-sessions.js';
@@ -26,6 +27,12 @@ export interface ActionDeps {
   ask(d: Omit<Dialog, 'id'>): Promise<Answer>;
   /** A line the person types; null when cancelled. */
   askText(p: Prompt): Promise<string | null>;
+  /**
+   * A form; `work` runs on Enter with its values and returns what is wrong
+   * (the form stays open, the line under the field says it) or null (the
+   * form closes). Resolves true once the work succeeded, false on Esc.
+   */
+  askForm(form: Omit<Form, 'focus' | 'error' | 'busy'>, work: (values: FormValues) => Promise<FieldError | null>): Promise<boolean>;
   refreshNow(): void;
   pauseRefresh(on: boolean): void;
   attach(session: string): void;
@@ -319,13 +326,23 @@ export function createActions(deps: ActionDeps): Record<Exclude<MainCommand, 'di
 
     'new-pty': async () => {
       if (refuseWhileBusy()) return;
-      const name = await deps.askText({ title: 'New PTY session (your shell, in your home directory) named:', text: '', hint: 'Enter creates it, detached · Esc cancels' });
-      if (name === null) return status('nothing created');
-      const n = name.trim();
-      if (!n) return status('nothing created: a session needs a name', 'error');
-      if ((deps.getState().snapshot?.pty?.sessions ?? []).some((p) => p.name === n)) return status(`a PTY session ${visible(n)} already exists: choose another name (n)`, 'error');
-      await ptyWork('creating', () => services.newPty(n));
-      dispatch({ type: 'select', name: ptyKey(n) });
+      const taken = new Set((deps.getState().snapshot?.pty?.sessions ?? []).map((p) => p.name));
+      const done: { made?: { name: string; detached: boolean; message: string } } = {};
+      const submitted = await deps.askForm({ title: 'New PTY session (tsession new)', fields: newPtyFields(), working: 'creating the session' }, async (values) => {
+        const read = readNewPtyForm(values, taken);
+        if (!read.ok) return read.error;
+        const r = await services.newPty(read.request);
+        if (!r.ok) return { field: 'field' in r ? r.field : null, message: r.message };
+        done.made = { name: read.request.name, detached: read.detached, message: r.message };
+        return null;
+      });
+      if (!submitted || !done.made) return status('nothing created');
+      const { name, detached, message } = done.made;
+      status(message, 'ok');
+      dispatch({ type: 'select', name: ptyKey(name) });
+      deps.refreshNow();
+      // As `tsession new` does: attach, unless the person chose to stay.
+      if (!detached) deps.attach(ptyKey(name));
     },
 
     forget: async () => {

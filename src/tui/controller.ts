@@ -12,7 +12,8 @@ import { commandFor, type KeyScope } from './key-bindings.js';
 import type { KeyPress } from './keys.js';
 import type { Snapshot, TuiServices } from './model.js';
 import { createRefreshLoop } from './refresh-loop.js';
-import { initialState, reducer, type Action, type Dialog, type Prompt, type ScreenPreview, type TuiState } from './state.js';
+import { formValues, initialState, reducer, type Action, type Dialog, type Form, type FormValues, type Prompt, type ScreenPreview, type TuiState } from './state.js';
+import type { Line } from './view/line.js';
 import { checkpointsOf, ptyNameOf } from './view/rows.js';
 import { journalCount } from './view/panels.js';
 import { errorMessage } from '../../checkpoints/result.js';
@@ -27,6 +28,12 @@ export const TUI_DEFAULTS = {
    * paints the key's frame: reading one spawns tmux or opens a socket.
    */
   previewDelayMs: 120,
+  /**
+   * A PTY session's preview is read again this long after the last read
+   * settled, while it stays selected: live between refreshes, one read at a
+   * time, and an unchanged screen repaints nothing.
+   */
+  livePreviewMs: 500,
 } as const;
 
 /** What the entry point (or a test) gives the controller. */
@@ -38,6 +45,8 @@ export interface ControllerOptions {
   /** An error to show at once (a failed attach). */
   readonly initialStatus?: string | null;
   readonly refreshMs?: number;
+  /** How often a selected PTY session's preview is read again (TUI_DEFAULTS.livePreviewMs). */
+  readonly livePreviewMs?: number;
   readonly now?: () => number;
   /** Reach a session: leave the interface and attach, or switch the client (then a result line is returned). */
   onAttach(session: string): string | void;
@@ -109,22 +118,65 @@ export function createController(opts: ControllerOptions): Controller {
     resolve?.(text);
   };
 
+  // The open form: its work on Enter (an error keeps it open, said under its field), and who waits for the end.
+  let formWork: ((values: FormValues) => Promise<{ field: string | null; message: string } | null>) | null = null;
+  let formDone: ((submitted: boolean) => void) | null = null;
+  const askForm = (form: Omit<Form, 'focus' | 'error' | 'busy'>, work: NonNullable<typeof formWork>) =>
+    new Promise<boolean>((resolve) => {
+      formDone?.(false);
+      formDone = resolve;
+      formWork = work;
+      dispatch({ type: 'form', form: { ...form, focus: 0, error: null, busy: null } });
+    });
+  const endForm = (submitted: boolean) => {
+    const resolve = formDone;
+    formDone = null;
+    formWork = null;
+    dispatch({ type: 'form', form: null });
+    resolve?.(submitted);
+  };
+  const submitForm = () => {
+    const form = state.form;
+    const work = formWork;
+    if (!form || !work || form.busy) return;
+    dispatch({ type: 'form-busy', what: form.working });
+    work(formValues(form)).then(
+      (error) => {
+        if (state.form !== null && formWork === work) {
+          if (error) dispatch({ type: 'form-error', field: error.field, text: error.message });
+          else endForm(true);
+        }
+      },
+      (e: unknown) => dispatch({ type: 'form-error', field: null, text: errorMessage(e) }),
+    );
+  };
+
   /** Keep derived data (the timeline, an open diff) in step with what it is about. */
   let timelineWanted = '';
   let diffFor: Snapshot | null = null;
   let previewWanted = '';
   let previewTimer: NodeJS.Timeout | null = null;
   let previewReading = false;
+  let stopped = false;
+  const livePreviewMs = opts.livePreviewMs ?? TUI_DEFAULTS.livePreviewMs;
   const readPreview = () => {
     previewTimer = null;
     const wanted = previewOf(state);
-    if (!wanted || previewReading || state.panel !== 'detail') return;
+    if (!wanted || previewReading || state.panel !== 'detail' || stopped) return;
     const key = state.selected!;
     previewWanted = key;
     previewReading = true;
     const settle = (preview: Omit<ScreenPreview, 'key'>) => {
       previewReading = false;
-      if (previewWanted === key && state.selected === key) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
+      if (stopped) return;
+      if (previewWanted === key && state.selected === key) {
+        const shown = state.screenPreview;
+        // The services hand back the same lines for an unchanged screen: nothing to repaint.
+        const same = shown?.key === key && shown.lines === preview.lines && shown.error === preview.error && shown.pane === preview.pane;
+        if (!same) dispatch({ type: 'screen-preview', preview: { key, ...preview } });
+        // A running PTY session's screen is cheap to read (one socket, no tmux): read it again while it stays selected.
+        if (!previewTimer && runningPty(state, key)) previewTimer = setTimeout(readPreview, livePreviewMs);
+      }
       // The selection moved on while this was read: the new one's turn.
       else if (!previewTimer && previewOf(state)) previewTimer = setTimeout(readPreview, TUI_DEFAULTS.previewDelayMs);
     };
@@ -133,8 +185,13 @@ export function createController(opts: ControllerOptions): Controller {
       (e: unknown) => settle({ lines: null, error: errorMessage(e) }),
     );
   };
+  /** Is `key` a PTY session that runs (its screen can still change)? */
+  const runningPty = (s: TuiState, key: string): boolean => {
+    const name = ptyNameOf(key);
+    return name !== null && s.snapshot?.pty?.sessions.find((p) => p.name === name)?.kind === 'running';
+  };
   /** How to read the selected session's screen, or null when it has none to show. */
-  const previewOf = (s: TuiState): (() => Promise<readonly string[] | { pane: string; lines: readonly string[] } | string>) | null => {
+  const previewOf = (s: TuiState): (() => Promise<readonly Line[] | { pane: string; lines: readonly Line[] } | string>) | null => {
     const pty = ptyNameOf(s.selected);
     if (pty !== null) {
       const listing = s.snapshot?.pty?.sessions.find((p) => p.name === pty);
@@ -183,6 +240,7 @@ export function createController(opts: ControllerOptions): Controller {
     getState: () => state,
     ask,
     askText,
+    askForm,
     refreshNow: () => loop.refreshNow(),
     pauseRefresh: (on) => loop.pause(on),
     attach: (s) => {
@@ -208,7 +266,7 @@ export function createController(opts: ControllerOptions): Controller {
 
   function press(k: KeyPress): void {
     const s = state;
-    const scope: KeyScope = s.dialog ? 'dialog' : s.prompt ? 'prompt' : s.help ? 'help' : s.filtering ? 'filter' : 'main';
+    const scope: KeyScope = s.dialog ? 'dialog' : s.form ? 'form' : s.prompt ? 'prompt' : s.help ? 'help' : s.filtering ? 'filter' : 'main';
     const command = commandFor(scope, k.name);
     if (command === 'force-quit') return run('force-quit');
     // A hint answers one key; the next key clears it.
@@ -225,6 +283,21 @@ export function createController(opts: ControllerOptions): Controller {
         else if (command === 'prompt-erase') dispatch({ type: 'prompt-erase' });
         else if (k.text) dispatch({ type: 'prompt-type', text: k.text });
         return;
+      case 'form': {
+        // Submitted: the work decides (an error reopens the fields); only Ctrl-C (global) still acts.
+        if (!s.form || s.form.busy) return;
+        const field = s.form.fields[s.form.focus];
+        if (command === 'form-submit') submitForm();
+        else if (command === 'form-cancel') endForm(false);
+        else if (command === 'form-next') dispatch({ type: 'form-focus', by: 1 });
+        else if (command === 'form-prev') dispatch({ type: 'form-focus', by: -1 });
+        else if (command === 'form-choose' && field?.kind === 'choice') dispatch({ type: 'form-choose', by: k.name === 'left' ? -1 : 1 });
+        else if (command === 'form-erase') dispatch({ type: 'form-erase', all: false });
+        else if (command === 'form-clear') dispatch({ type: 'form-erase', all: true });
+        // A space, like any letter, types into a text field.
+        else if (k.text && field?.kind === 'text') dispatch({ type: 'form-type', text: k.text });
+        return;
+      }
       case 'help':
         if (command === 'close-help') dispatch({ type: 'help', on: false });
         else if (command === 'help-up') dispatch({ type: 'scroll', by: -1 });
@@ -263,6 +336,7 @@ export function createController(opts: ControllerOptions): Controller {
       loop.start();
     },
     stop: () => {
+      stopped = true;
       if (previewTimer) clearTimeout(previewTimer);
       previewTimer = null;
       loop.stop();

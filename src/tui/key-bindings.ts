@@ -6,8 +6,8 @@
  */
 import type { Key } from 'ink';
 
-/** Where a key applies: the main screen, the filter prompt, a dialog, a text prompt, the help overlay, or everywhere. */
-export const KEY_SCOPES = ['main', 'filter', 'dialog', 'prompt', 'help', 'global'] as const;
+/** Where a key applies: the main screen, the filter prompt, a dialog, a text prompt, a form, the help overlay, or everywhere. */
+export const KEY_SCOPES = ['main', 'filter', 'dialog', 'prompt', 'form', 'help', 'global'] as const;
 /** A key scope. */
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
@@ -36,7 +36,7 @@ export const KEY_BINDINGS = [
   { command: 'copy-id', keys: ['y'], label: 'y', description: 'copy the id of the checkpoint (chosen in the timeline, else the newest) to the clipboard, and show it', scope: 'main' },
   { command: 'unfreeze', keys: ['u'], label: 'u', description: 'unfreeze: show the repair ladder and climb it (asks before destructive steps)', scope: 'main' },
   { command: 'delete-checkpoint', keys: ['x'], label: 'x', description: 'delete the checkpoint chosen in the timeline, or kill a PTY session (asks)', scope: 'main' },
-  { command: 'new-pty', keys: ['n'], label: 'n', description: 'create a PTY session (tsession new -d): type its name', scope: 'main' },
+  { command: 'new-pty', keys: ['n'], label: 'n', description: 'create a PTY session (tsession new): its name, and optionally a directory and a command; then attach, or stay here', scope: 'main' },
   { command: 'forget', keys: ['f'], label: 'f', description: 'forget the selected session when it is not running: gone from the list (asks; checkpoints other sessions need are kept)', scope: 'main' },
   { command: 'filter', keys: ['/'], label: '/', description: 'filter sessions by name', scope: 'main' },
   { command: 'help', keys: ['?'], label: '?', description: 'show this help', scope: 'main' },
@@ -52,6 +52,14 @@ export const KEY_BINDINGS = [
   { command: 'prompt-erase', keys: ['backspace'], label: 'Backspace', description: 'erase the last letter', scope: 'prompt' },
   { command: 'prompt-submit', keys: ['enter'], label: 'Enter', description: 'use this name', scope: 'prompt' },
   { command: 'prompt-cancel', keys: ['escape'], label: 'Esc', description: 'cancel', scope: 'prompt' },
+  { command: 'form-type', keys: [], label: 'letters', description: 'type into the field (an empty field takes the default it shows)', scope: 'form' },
+  { command: 'form-next', keys: ['tab', 'down'], label: 'Tab / ↓', description: 'next field', scope: 'form' },
+  { command: 'form-prev', keys: ['shift+tab', 'up'], label: 'Shift-Tab / ↑', description: 'previous field', scope: 'form' },
+  { command: 'form-choose', keys: ['left', 'right', ' '], label: '← / → / Space', description: 'change a choice (attach, or stay here)', scope: 'form' },
+  { command: 'form-erase', keys: ['backspace'], label: 'Backspace', description: 'erase the last letter', scope: 'form' },
+  { command: 'form-clear', keys: ['ctrl+u'], label: 'Ctrl-U', description: 'clear the field', scope: 'form' },
+  { command: 'form-submit', keys: ['enter'], label: 'Enter', description: 'create it (what is wrong is said under its field)', scope: 'form' },
+  { command: 'form-cancel', keys: ['escape'], label: 'Esc', description: 'cancel: nothing is created', scope: 'form' },
   { command: 'help-up', keys: ['up', 'k'], label: '↑ / k', description: 'scroll the help up', scope: 'help' },
   { command: 'help-down', keys: ['down', 'j'], label: '↓ / j', description: 'scroll the help down', scope: 'help' },
   { command: 'close-help', keys: ['escape', '?', 'q'], label: 'Esc / ? / q', description: 'close the help', scope: 'help' },

@@ -12,8 +12,13 @@ import type { RepairEvent, RepairOutcome } from '../../sessions/repair/execute.j
 import type { RepairPlan, RepairStep } from '../../sessions/repair/plan.js';
 import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { JournalEntry } from '../ops/journal.js';
+
+/** A journal line in the interface: the server's, or the PTY host's (`source: 'pty'`). */
+export type ShownEntry = JournalEntry & { readonly source?: 'pty' };
 import type { PtyListing } from '../ops/pty-sessions.js';
 import type { TimelineEntry } from '../ops/timeline.js';
+import type { FieldError, NewPtyRequest } from './new-pty-form.js';
+import type { Line } from './view/line.js';
 
 /** Where the interface is looking. */
 export interface TuiInfo {
@@ -37,8 +42,8 @@ export interface Snapshot {
   readonly panes: readonly PaneFacts[];
   /** Something a person should know (unreadable store, tmux missing), or null. */
   readonly problem: string | null;
-  /** The newest journal entries, newest last (absent until a full refresh has read them). */
-  readonly journal?: readonly JournalEntry[];
+  /** The newest journal entries, newest last, the PTY host's marked (absent until a full refresh has read them). */
+  readonly journal?: readonly ShownEntry[];
   /** tsession's own PTY sessions (absent until a full refresh listed them; null when they could not be read). */
   readonly pty?: { readonly hostRunning: boolean; readonly sessions: readonly PtyListing[] } | null;
   /** The watch daemon following this server (`tsession --watch`), or null when none runs. */
@@ -129,16 +134,26 @@ export interface TuiServices {
   forgetSession(name: string): Promise<ActionResult>;
   planUnfreeze(verdict: SessionVerdict): RepairPlan;
   unfreeze(plan: RepairPlan, confirm: (step: RepairStep) => Promise<boolean>, onEvent: (e: RepairEvent) => void): Promise<RepairOutcome>;
-  /** Create a detached PTY session running the user's shell in the home directory (starts the PTY host when needed). */
-  newPty(name: string): Promise<ActionResult>;
+  /**
+   * Create a detached PTY session (starts the PTY host when needed): in the
+   * directory asked for (home by default), running the command asked for
+   * (the user's shell by default). A value found wrong (no such directory,
+   * no such program, a name the host refuses or already has) fails with its
+   * field, for the form to say under it.
+   */
+  newPty(request: NewPtyRequest): Promise<ActionResult | ({ readonly ok: false } & FieldError)>;
   /** End a PTY session. */
   killPty(name: string): Promise<ActionResult>;
   /** Start the PTY host: it adopts what the keeper holds and revives the rest from the checkpoint. */
   revivePty(): Promise<ActionResult>;
-  /** The screen of a live tmux session's active pane (its captured contents), or why not. */
-  previewTmux(session: string): Promise<{ readonly pane: string; readonly lines: readonly string[] } | string>;
-  /** A PTY session's screen as lines of text, or why not. */
-  previewPty(name: string): Promise<readonly string[] | string>;
+  /**
+   * The screen of a live tmux session's active pane (its captured contents,
+   * with their colours), or why not. An unchanged screen comes back as the
+   * same `lines` array, so the interface repaints nothing.
+   */
+  previewTmux(session: string): Promise<{ readonly pane: string; readonly lines: readonly Line[] } | string>;
+  /** A PTY session's screen as styled rows (from its headless terminal), or why not; unchanged: the same array. */
+  previewPty(name: string): Promise<readonly Line[] | string>;
   /** Stop background work (the refresh worker) when the interface ends. */
   close?(): void;
 }

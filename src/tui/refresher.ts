@@ -15,10 +15,10 @@ import { TmuxError } from '../../sessions/tmux/errors.js';
 import type { Context } from '../context.js';
 import type { Snapshot } from './model.js';
 import { currentHolder } from '../../checkpoints/lock.js';
-import { watchLockFile } from '../../checkpoints/paths.js';
+import { ptyStoreDir, watchLockFile } from '../../checkpoints/paths.js';
 import { PROC_IDENTITY } from '../../sessions/proc/liveness.js';
 import { loadDepartures, rememberedSessions } from '../ops/departures.js';
-import { readJournalTail, type JournalEntry } from '../ops/journal.js';
+import { mergeJournals, readJournalTail, type JournalEntry } from '../ops/journal.js';
 import { daemonTrouble, troublePhrase } from '../ops/status.js';
 
 /** The daemon's trouble, when this refresh read the journal. */
@@ -127,7 +127,20 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
     problem: string | null,
     withJournal = false,
   ): Promise<Snapshot> => {
-    const [holder, journal] = await Promise.all([currentHolder(lockFile, PROC_IDENTITY), withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null]);
+    const [holder, journal, ptyJournal] = await Promise.all([
+      currentHolder(lockFile, PROC_IDENTITY),
+      withJournal ? readJournalTail(ctx.storeDir, JOURNAL_SHOWN) : null,
+      withJournal ? readJournalTail(ptyStoreDir(ctx.paths.stateDir), JOURNAL_SHOWN) : null,
+    ]);
+    // The panel shows the PTY host's lines beside the server's, as `tsession log` does; the watcher's trouble is the server's alone.
+    const shown = journal
+      ? mergeJournals([
+          { source: 'tmux', entries: journal },
+          { source: 'pty', entries: ptyJournal ?? [] },
+        ])
+          .slice(-JOURNAL_SHOWN)
+          .map((m) => (m.source === 'pty' ? { ...m.entry, source: 'pty' as const } : m.entry))
+      : null;
     return {
       at: obs.at,
       report: classify(obs, saved),
@@ -135,7 +148,7 @@ export function createRefresher(ctx: Context, opts: RefresherOptions = {}): Refr
       panes: obs.panes,
       problem,
       watcher: holder ? { pid: holder.pid, since: holder.since, ...troubleOf(journal) } : null,
-      ...(journal ? { journal } : {}),
+      ...(shown ? { journal: shown } : {}),
     };
   };
 

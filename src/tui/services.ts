@@ -30,7 +30,11 @@ import { runTmux } from '../../sessions/tmux/client.js';
 import { capturePanes } from '../../sessions/tmux/capture.js';
 import { localTime } from './view/panels.js';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
+import { findExecutable } from '../../sessions/restore/shell-resolve.js';
+import { resolveDirectory } from './new-pty-form.js';
+import { sgrLine } from './view/sgr-line.js';
+import type { Line } from './view/line.js';
 import { configFor } from '../ops/config.js';
 
 /** Named bounds of the services. */
@@ -61,7 +65,21 @@ const lazy = {
   departures: () => import('../ops/departures.js'),
   pty: () => import('../ops/pty-sessions.js'),
   ptyClient: () => import('../ops/pty-client.js'),
+  /** The host's own rule for session names, asked only when a session is created. */
+  ptyHost: () => import('../pty-host/host.js'),
+  screenCells: () => import('./screen-cells.js'),
 } as const;
+
+/** The last screen read for a preview, and its lines: an unchanged screen is handed back as the same array. */
+function previewCache<Raw>() {
+  let last: { key: string; raw: Raw; lines: readonly Line[] } | null = null;
+  return async (key: string, raw: Raw, same: (a: Raw, b: Raw) => boolean, render: (raw: Raw) => Promise<readonly Line[]> | readonly Line[]): Promise<readonly Line[]> => {
+    if (last && last.key === key && same(last.raw, raw)) return last.lines;
+    const lines = await render(raw);
+    last = { key, raw, lines };
+    return lines;
+  };
+}
 
 /** The journal's cause of everything the interface does. */
 const CAUSE = 'the interface (by hand)';
@@ -133,6 +151,8 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     const [ops, { ptyAccessOf }] = await Promise.all([lazy.pty(), lazy.ptyClient()]);
     return { ops, access: ptyAccessOf(ctx, [process.execPath, cliPath()]) };
   };
+  const tmuxPreview = previewCache<string>();
+  const ptyPreview = previewCache<{ readonly ansi: string; readonly cols: number; readonly rows: number }>();
   // Started by the first refresh, after the first frame: its own module
   // loading would otherwise compete with the frame for the CPU.
   let worker: ReturnType<typeof startWorker> | undefined;
@@ -329,14 +349,28 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
       return journalProblem ? { ...outcome, summary: withJournalProblem(outcome.summary, journalProblem) } : outcome;
     },
 
-    async newPty(name) {
+    async newPty(req) {
+      // The host's own rule for names, before anything starts.
+      if (!(await lazy.ptyHost()).isSessionName(req.name)) {
+        return { ok: false, field: 'name', message: 'a name is letters, digits and . _ @ + - (64 at most, starting with a letter or digit)' };
+      }
+      const home = ctx.env.HOME ?? process.cwd();
+      const cwd = resolveDirectory(req.cwd, home);
+      const isDir = await stat(cwd).then((st) => st.isDirectory(), () => null);
+      if (isDir !== true) return { ok: false, field: 'cwd', message: isDir === false ? `${visible(cwd)} is not a directory` : `no directory ${visible(cwd)}` };
+      const program = req.argv?.[0];
+      if (program !== undefined && findExecutable(program.includes('/') ? resolvePath(cwd, program) : program, ctx.env.PATH) === null) {
+        return { ok: false, field: 'command', message: program.includes('/') ? `${visible(program)} is not an executable file` : `no program ${visible(program)} on PATH` };
+      }
       try {
         const { ops, access } = await pty();
         // The size the session starts with; the first attach sets its own.
-        const r = await ops.newPtySession(access, { name, argv: null, cwd: ctx.env.HOME ?? process.cwd(), cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
-        return { ok: true, message: `created the PTY session ${visible(name)} (pid ${r.pid}): Enter attaches` };
+        const r = await ops.newPtySession(access, { name: req.name, argv: req.argv, cwd, cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
+        return { ok: true, message: `created the PTY session ${visible(req.name)} (pid ${r.pid}) in ${visible(cwd)}` };
       } catch (e) {
-        return { ok: false, message: `could not create ${visible(name)}: ${errorMessage(e)}` };
+        const { PtyHostError } = await lazy.ptyClient();
+        if (e instanceof PtyHostError && e.kind === 'exists') return { ok: false, field: 'name', message: `a PTY session named ${visible(req.name)} already exists: choose another name` };
+        return { ok: false, message: `could not create ${visible(req.name)}: ${errorMessage(e)}` };
       }
     },
 
@@ -369,7 +403,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
         const c = (await capturePanes(ctx.server, [pane], pane.height, { env: ctx.env, timeoutMs: SERVICE_LIMITS.previewTimeoutMs })).get(pane.id);
         if (!c) return 'the pane closed';
         const text = pane.alternateOn && c.alternate !== null ? c.alternate : c.normal;
-        return { pane: paneName(live.name, window.index, pane.index), lines: text.split('\n').slice(-pane.height) };
+        // Captured with -e: each line's SGR becomes styles; any other sequence is dropped.
+        const lines = await tmuxPreview(pane.id, text, (a, b) => a === b, (t) => t.split('\n').slice(-pane.height).map(sgrLine));
+        return { pane: paneName(live.name, window.index, pane.index), lines };
       } catch (e) {
         return errorMessage(e);
       }
@@ -378,7 +414,9 @@ export function createServices(ctx: Context, opts: ServiceOptions = {}): TuiServ
     async previewPty(name) {
       try {
         const { ops, access } = await pty();
-        return await ops.previewPtySession(access, name);
+        const screen = await ops.previewPtySession(access, name);
+        // Replayed into a private headless terminal and read back as cells: the session's bytes never reach this terminal.
+        return await ptyPreview(name, screen, (a, b) => a.ansi === b.ansi && a.cols === b.cols && a.rows === b.rows, async (s) => (await lazy.screenCells()).screenCells(s.ansi, s.cols, s.rows));
       } catch (e) {
         return errorMessage(e);
       }

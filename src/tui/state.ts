@@ -9,6 +9,7 @@ import type { RestoreProgress } from '../../sessions/restore/transaction.js';
 import type { TimelineEntry } from '../ops/timeline.js';
 import type { DiffResult, RestorePreview, Snapshot } from './model.js';
 import type { Tone } from './theme.js';
+import type { Line } from './view/line.js';
 import { ptyKey } from './view/rows.js';
 
 /** The panel under the list. */
@@ -30,6 +31,33 @@ export interface Prompt {
   readonly text: string;
   /** What Enter does, in words. */
   readonly hint: string;
+}
+
+/** A field of a form: a line of text (its default shown as the placeholder while empty), or one of a few choices. */
+export type FormField =
+  | { readonly kind: 'text'; readonly key: string; readonly label: string; readonly text: string; readonly placeholder: string }
+  | { readonly kind: 'choice'; readonly key: string; readonly label: string; readonly options: readonly string[]; readonly chosen: number };
+
+/** What a form holds, by field key (a choice gives its option's text). */
+export type FormValues = ReadonlyMap<string, string>;
+
+/** Several fields the person fills in (a new PTY session): Tab moves between them, Enter submits, Esc cancels. */
+export interface Form {
+  readonly title: string;
+  readonly fields: readonly FormField[];
+  /** Index of the field being edited. */
+  readonly focus: number;
+  /** The one line saying what is wrong, and the field (key) it is about. */
+  readonly error: { readonly field: string | null; readonly text: string } | null;
+  /** What submitting does while it runs, in words ("creating the session"). */
+  readonly working: string;
+  /** Submitted: what runs now; keys wait. */
+  readonly busy: string | null;
+}
+
+/** The values of a form's fields. */
+export function formValues(form: Form): FormValues {
+  return new Map(form.fields.map((f) => [f.key, f.kind === 'text' ? f.text : (f.options[f.chosen] ?? '')]));
 }
 
 /** The status line: a result or a hint, and what it is about. */
@@ -83,7 +111,8 @@ export interface ScreenPreview {
   readonly key: string;
   /** For a tmux session: which pane (`api:0.1`). */
   readonly pane?: string;
-  readonly lines: readonly string[] | null;
+  /** The screen's rows, styled as the program drew them (colours, bold, inverse…), not yet clipped to the panel. */
+  readonly lines: readonly Line[] | null;
   readonly error: string | null;
 }
 
@@ -101,6 +130,7 @@ export interface TuiState {
   readonly journalIndex: number;
   readonly timeline: TimelineState | null;
   readonly prompt: Prompt | null;
+  readonly form: Form | null;
   readonly filter: string;
   readonly filtering: boolean;
   readonly help: boolean;
@@ -134,6 +164,13 @@ export type Action =
   | { readonly type: 'prompt'; readonly prompt: Prompt | null }
   | { readonly type: 'prompt-type'; readonly text: string }
   | { readonly type: 'prompt-erase' }
+  | { readonly type: 'form'; readonly form: Form | null }
+  | { readonly type: 'form-type'; readonly text: string }
+  | { readonly type: 'form-erase'; readonly all: boolean }
+  | { readonly type: 'form-focus'; readonly by: number }
+  | { readonly type: 'form-choose'; readonly by: number }
+  | { readonly type: 'form-error'; readonly field: string | null; readonly text: string }
+  | { readonly type: 'form-busy'; readonly what: string | null }
   | { readonly type: 'timeline'; readonly timeline: TimelineState }
   | { readonly type: 'journal-move'; readonly by: number; readonly count: number }
   | { readonly type: 'diff'; readonly session: string; readonly result: DiffResult | null }
@@ -158,6 +195,7 @@ export function initialState(snapshot: Snapshot | null = null, selected: string 
     journalIndex: 0,
     timeline: null,
     prompt: null,
+    form: null,
     filter: '',
     filtering: false,
     help: false,
@@ -205,6 +243,15 @@ function reselect(s: TuiState): TuiState {
 
 /** The state with a status line that is still true. */
 const withStatus = (s: TuiState): TuiState => ({ ...s, status: freshStatus(s) });
+
+/** The focused text field typed into or erased (a choice is not typed into); an edit clears the error line once it was about this field. */
+function editField(form: Form, a: Extract<Action, { type: 'form-type' } | { type: 'form-erase' }>): Form {
+  const f = form.fields[form.focus];
+  if (f?.kind !== 'text') return form;
+  const text = a.type === 'form-type' ? f.text + a.text : a.all ? '' : [...f.text].slice(0, -1).join('');
+  const error = form.error && (form.error.field === f.key || form.error.field === null) ? null : form.error;
+  return { ...form, error, fields: form.fields.map((x, i) => (i === form.focus ? { ...f, text } : x)) };
+}
 
 /** Apply one change. */
 export function reducer(s: TuiState, a: Action): TuiState {
@@ -272,6 +319,27 @@ export function reducer(s: TuiState, a: Action): TuiState {
       return s.prompt ? { ...s, prompt: { ...s.prompt, text: s.prompt.text + a.text } } : s;
     case 'prompt-erase':
       return s.prompt ? { ...s, prompt: { ...s.prompt, text: [...s.prompt.text].slice(0, -1).join('') } } : s;
+    case 'form':
+      return { ...s, form: a.form };
+    case 'form-type':
+    case 'form-erase':
+      return s.form ? { ...s, form: editField(s.form, a) } : s;
+    case 'form-focus':
+      return s.form ? { ...s, form: { ...s.form, focus: (s.form.focus + a.by + s.form.fields.length) % s.form.fields.length } } : s;
+    case 'form-choose': {
+      const f = s.form?.fields[s.form.focus];
+      if (!s.form || f?.kind !== 'choice') return s;
+      const chosen = (f.chosen + a.by + f.options.length) % f.options.length;
+      return { ...s, form: { ...s.form, fields: s.form.fields.map((x, i) => (i === s.form!.focus ? { ...f, chosen } : x)) } };
+    }
+    case 'form-error': {
+      if (!s.form) return s;
+      // The cursor goes to the field that is wrong.
+      const at = a.field === null ? -1 : s.form.fields.findIndex((f) => f.key === a.field);
+      return { ...s, form: { ...s.form, busy: null, error: { field: a.field, text: a.text }, focus: at >= 0 ? at : s.form.focus } };
+    }
+    case 'form-busy':
+      return s.form ? { ...s, form: { ...s.form, busy: a.what } } : s;
     case 'timeline':
       return { ...s, timeline: a.timeline };
     case 'journal-move':

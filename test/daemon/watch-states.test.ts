@@ -27,7 +27,7 @@ function heldRestore(s: TestServer) {
     await new Promise<void>((resolve) => gates.push(resolve));
     const result = { restored: [{ name: 'restored', windows: 1, panes: 1 }], skipped: [], notes: [], typed: [] };
     await how.journal([{ kind: 'action', what: 'restore', cause: how.cause, result: 'ok', detail: 'restored restored', durationMs: 0 }]);
-    return { checkpointId: 'held', result: result as never, warnings: [], journalProblem: null };
+    return { checkpointId: 'held', result: result as never, warnings: [], journalProblem: null, handoff: null };
   };
   return { restoreNewest, calls: () => calls, release: () => gates.shift()?.() };
 }

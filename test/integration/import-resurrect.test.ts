@@ -61,7 +61,7 @@ describe('tsession import resurrect', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('restored api (3 windows');
-    expect(r.stdout).toMatch(/typed \(press Enter to run\) in .*tail -f todo\.txt \.\.\/notes\/todo\.txt/);
+    expect(r.stdout).toMatch(/will type \(press Enter to run\) in .*tail -f todo\.txt \.\.\/notes\/todo\.txt/);
 
     const windows = server.tmux('list-windows', '-a', '-F', '#{session_name}\t#{window_index}\t#{window_name}\t#{window_layout}\t#{window_zoomed_flag}\t#{window_active}');
     for (const w of fixtureWindows()) {
@@ -109,7 +109,7 @@ describe('tsession import resurrect', () => {
     const r = await runCli(server, ['restore']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('typed (press Enter to run)');
+    expect(r.stdout).toContain('will type (press Enter to run)');
     expect(r.stdout).toContain(`is gone; starting in ${HOSTILE}`);
     const target = '=x;$(touch PWNED)`touch PWNED`';
     await waitFor(() => server.tmux('capture-pane', '-p', '-t', `${target}:0.0`).includes('red text kept'), 20_000, 'contents');

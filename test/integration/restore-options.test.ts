@@ -51,7 +51,7 @@ describe('restore', () => {
 
     const r = await runCli(server, ['restore'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^typed \(press Enter to run\) in ops:0\.0: sleep 4242$/m);
+    expect(r.stdout).toMatch(/^will type \(press Enter to run\) in ops:0\.0: sleep 4242$/m);
     // Pane ids never stand for panes in what a person reads.
     expect(r.stdout).not.toMatch(/%\d/);
     // Gated panes get their options from tmux once their Enters are in.

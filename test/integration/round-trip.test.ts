@@ -123,7 +123,7 @@ describe('save and restore round trip', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('restored alpha');
-    expect(r.stdout).toMatch(/typed \(press Enter to run\) in progs:0\.1: sleep 98765$/m);
+    expect(r.stdout).toMatch(/will type \(press Enter to run\) in progs:0\.1: sleep 98765$/m);
 
     // Allowlisted programs start once their shells are up: poll until equal.
     let after: DumpPane[] = [];
@@ -136,8 +136,8 @@ describe('save and restore round trip', () => {
     // The non-allowlisted command sits typed at the prompt, not running.
     const sleeper = paneBy(after, 'progs', '0', '1');
     expect(sleeper.foreground).toBeNull();
-    const screen = server.tmux('capture-pane', '-p', '-t', 'progs:0.1');
-    expect(screen.trimEnd().split('\n').at(-1)).toMatch(/sleep 98765$/);
+    // Typed by the restore's typist once the shell is at its prompt.
+    await waitFor(() => /sleep 98765$/.test(server.tmux('capture-pane', '-p', '-t', 'progs:0.1').trimEnd().split('\n').at(-1) ?? ''), 20_000, 'sleep 98765 typed at the prompt');
     // Contents were shown before the prompt (the gate execs the shell after
     // them), and nothing was written for them: no runtime files, no gate left.
     const shown = server.tmux('capture-pane', '-p', '-S', '-50', '-t', 'alpha:3.0').trimEnd().split('\n');

@@ -11,9 +11,11 @@ import {
   JOURNAL_FILE,
   JOURNAL_WHAT,
   journalIn,
+  mergeJournals,
   parseEntry,
   readJournal,
   readJournalTail,
+  type JournalEntry,
   type JournalKind,
 } from '../../src/ops/journal.js';
 import { tempDir } from '../helpers/tmux-server.js';
@@ -131,5 +133,22 @@ describe('Journal', () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(readFileSync(join(d, JOURNAL_FILE), 'utf8').length).toBeLessThanOrEqual(400);
     expect(numbers.length).toBeLessThan(12); // only one rotated file is kept
+  });
+});
+
+describe('mergeJournals', () => {
+  it('orders by time; entries of one instant keep their journal order, journals in the order given', () => {
+    const e = (at: string, detail: string): JournalEntry => ({ at: `2026-12-03T10:00:0${at}.000Z`, kind: 'action', what: 'save', detail });
+    const merged = mergeJournals([
+      { source: 'tmux', entries: [e('1', 't1'), e('3', 't3a'), e('3', 't3b')] },
+      { source: 'pty', entries: [e('0', 'p0'), e('3', 'p3'), e('4', 'p4')] },
+    ]);
+    expect(merged.map((m) => `${m.source}:${m.entry.detail}`)).toEqual(['pty:p0', 'tmux:t1', 'tmux:t3a', 'tmux:t3b', 'pty:p3', 'pty:p4']);
+    expect(mergeJournals([])).toEqual([]);
+  });
+
+  it('a source mark sits between the time and the kind', () => {
+    const line = formatEntry({ at: '2026-12-03T10:00:00.000Z', kind: 'daemon', what: 'host-started', result: 'ok' }, 'pty');
+    expect(line).toBe('2026-12-03 10:00:00Z pty daemon   host-started [ok]');
   });
 });

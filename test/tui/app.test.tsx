@@ -163,7 +163,7 @@ describe('help overlay', () => {
     expect(f).toMatch(/↑ \/ k\s+move up/);
     expect(f).toMatch(/u\s+unfreeze: show the repair ladder/);
     expect(f).not.toMatch(/SESSION\s+HEALTH/);
-    await app.press(...'jjjjjjjjjjjjjjjjjjjjjjjjjjjjjj');
+    await app.press(...'j'.repeat(45));
     await app.waitFrame(/Ctrl-C\s+quit at once/);
     await app.press(KEYS.escape);
     await app.waitFrame(/SESSION\s+HEALTH/);

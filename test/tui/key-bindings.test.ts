@@ -60,6 +60,7 @@ describe('KEY_BINDINGS', () => {
       getState: () => initialState(),
       ask: async () => 'no',
       askText: async () => null,
+      askForm: async () => false,
       copy: () => false,
       refreshNow: () => undefined,
       pauseRefresh: () => undefined,

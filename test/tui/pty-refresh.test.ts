@@ -39,5 +39,10 @@ describe('the refresh and PTY sessions', () => {
     const after = await refresher.refresh();
     expect(after.pty?.hostRunning).toBe(true);
     expect(after.pty?.sessions.map((p) => [p.name, p.kind])).toEqual([['work', 'running']]);
+    // The journal panel shows the PTY host's lines too, marked, in time order with the server's.
+    const journal = after.journal ?? [];
+    expect(journal.find((e) => e.what === 'session-new')).toMatchObject({ source: 'pty', result: 'ok' });
+    expect(journal.every((e) => e.source === undefined || e.source === 'pty')).toBe(true);
+    expect(journal.map((e) => e.at)).toEqual([...journal.map((e) => e.at)].sort());
   }, 60_000);
 });

@@ -2,7 +2,8 @@
  * PTY sessions in the interface, with fake services: their rows beside the
  * tmux ones with the state words of `tsession list`, the detail panel's
  * preview of the screen, and the keys — Enter attaches a running one, n
- * creates one from a typed name, r revives, x kills after asking.
+ * opens a form (name, directory, command, attach or stay), r revives, x
+ * kills after asking.
  */
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,19 +87,51 @@ describe('PTY keys', () => {
     expect(calls(app, 'removeCheckpoint')).toEqual([]);
   });
 
-  it('n prompts for a name and creates a detached session; a taken name is refused', async () => {
+  it('n opens a form: a taken name is said under its field and the form stays; Esc cancels', async () => {
     const app = renderApp({}, withPty());
     await app.press('n');
-    await app.waitFrame(/New PTY session/);
+    await app.waitFrame(/New PTY session[\s\S]*▶ Name[\s\S]*Directory\s+~ \(your home[\s\S]*Command\s+your shell[\s\S]*Then\s+● attach\s+○ stay here/);
     await app.press('s', 'h', 'e', 'l', 'l', KEYS.enter);
-    await app.waitFrame(/a PTY session shell already exists/);
+    await app.waitFrame(/▶ Name\s+shell▏\n\s+✗ a PTY session named shell already exists/);
     expect(calls(app, 'newPty')).toEqual([]);
-    await app.press('n');
-    await app.waitFrame(/New PTY session/);
-    await app.press('l', 'o', 'g', 's', KEYS.enter);
-    await app.waitFrame(/created the PTY session logs/);
-    expect(calls(app, 'newPty')).toEqual([['logs']]);
-    await app.press('n', KEYS.escape);
+    // Typing into the field clears the error line.
+    await app.press('2');
+    await app.waitFrame((f) => /shell2▏/.test(f) && !/already exists/.test(f));
+    await app.press(KEYS.escape);
     await app.waitFrame(/nothing created/);
+    expect(calls(app, 'newPty')).toEqual([]);
+    expect(app.onAttach).not.toHaveBeenCalled();
+  });
+
+  it('n with a name only creates the shell at home and attaches, as tsession new does', async () => {
+    const app = renderApp({}, withPty());
+    await app.press('n', 'l', 'o', 'g', 's', KEYS.enter);
+    await app.waitFrame(/created the PTY session logs/);
+    expect(calls(app, 'newPty')).toEqual([[{ name: 'logs', cwd: null, argv: null }]]);
+    expect(app.onAttach).toHaveBeenCalledWith('pty:logs');
+  });
+
+  it('n with a directory, a command split into words (nothing expanded) and "stay here" creates it detached', async () => {
+    const app = renderApp({}, withPty());
+    await app.press('n', 'w', 'e', 'b', KEYS.tab, ...'/srv/www', KEYS.tab, ...`python3 -m http.server 'my dir' $HOME;x`, KEYS.tab);
+    await app.waitFrame(/▶ Then\s+● attach/);
+    await app.press('\x1b[C');
+    await app.waitFrame(/▶ Then\s+○ attach\s+● stay here/);
+    await app.press(KEYS.enter);
+    await app.waitFrame(/created the PTY session web/);
+    expect(calls(app, 'newPty')).toEqual([[{ name: 'web', cwd: '/srv/www', argv: ['python3', '-m', 'http.server', 'my dir', '$HOME;x'] }]]);
+    expect(app.onAttach).not.toHaveBeenCalled();
+  });
+
+  it('a directory the services cannot find and an unclosed quote are said under their fields; Shift-Tab goes back', async () => {
+    const app = renderApp({}, withPty());
+    await app.press('n', 'x', KEYS.tab, ...'/nonexistent', KEYS.enter);
+    await app.waitFrame(/▶ Directory\s+\/nonexistent▏\n\s+✗ no directory \/nonexistent/);
+    expect(calls(app, 'newPty')).toHaveLength(1);
+    await app.press('\x15', KEYS.tab, ...`vim 'notes`, KEYS.enter);
+    await app.waitFrame(/▶ Command\s+vim 'notes▏\n\s+✗ a ' quote is not closed/);
+    expect(calls(app, 'newPty')).toHaveLength(1);
+    await app.press('\x1b[Z', '\x1b[Z');
+    await app.waitFrame(/▶ Name\s+x▏/);
   });
 });

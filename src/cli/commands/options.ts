@@ -17,6 +17,7 @@ export const COMMAND_OPTIONS = {
     as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
     replace: { type: 'boolean', help: 'replace a running session of the same name' },
     'no-commands': { type: 'boolean', help: 'start shells only; type or run no saved command' },
+    wait: { type: 'boolean', help: 'return once saved commands are typed (default: a background typist types them as shells start)' },
     'dry-run': { type: 'boolean', help: 'print the tmux commands and change nothing' },
     timings: { type: 'boolean', help: "with --json: add the restore's internal timings (for benchmarks)" },
   },
@@ -47,7 +48,11 @@ export const COMMAND_OPTIONS = {
     'print-unit': { type: 'boolean', help: 'print a systemd user unit that runs this watch, and exit' },
   },
   status: {},
-  log: { lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' } },
+  log: {
+    lines: { type: 'string', short: 'n', arg: 'N', help: 'how many of the newest entries (default 20; 0: all)' },
+    tmux: { type: 'boolean', help: "only the tmux server's journal (its watch daemon, commands on it)" },
+    pty: { type: 'boolean', help: "only the PTY host's journal (its starts, crashes, sessions)" },
+  },
   new: {
     cwd: { type: 'string', arg: 'DIR', help: 'start in DIR (default: here)' },
     detach: { type: 'boolean', short: 'd', help: 'create it and do not attach' },

@@ -5,6 +5,8 @@
  * progress on a terminal, a plan for --dry-run, and on stdout what came
  * back from which checkpoint and what was skipped and why.
  */
+import { resolve } from 'node:path';
+import { restoreTypistEntry } from '../../../checkpoints/paths.js';
 import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
 import { count, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
@@ -23,14 +25,19 @@ const PROGRESS_MIN_PANES = 4;
 
 const CAUSE = 'tsession restore (by hand)';
 
-/** One restore's result as text lines: what came back from `checkpointId`, then what was typed and noticed. */
-function outcomeLines(checkpointId: string, { result }: RestoreOutcome): string[] {
+/** One restore's result as text lines: what came back from `checkpointId`, then what was (or will be) typed and noticed. */
+function outcomeLines(checkpointId: string, { result, handoff }: RestoreOutcome): string[] {
   const out: string[] = [];
   const from = checkpointWords(checkpointId);
+  const later = handoff?.kind === 'handed-off';
   for (const r of result.restored) out.push(`restored ${visible(r.name)} (${count(r.windows, 'window')}, ${count(r.panes, 'pane')}) from ${from}`);
   for (const s of result.skipped) out.push(`skipped ${visible(s.name)}: ${s.reason}`);
-  for (const t of result.typed) out.push(`${t.ran ? 're-ran' : 'typed (press Enter to run)'} in ${t.where}: ${visible(t.text)}`);
-  for (const n of result.notes) out.push(`note: ${visible(n)}`);
+  for (const t of result.typed) {
+    const what = later ? (t.ran ? 'will re-run' : 'will type (press Enter to run)') : t.ran ? 're-ran' : 'typed (press Enter to run)';
+    out.push(`${what} in ${t.where}: ${visible(t.text)}`);
+  }
+  if (later) out.push(`note: saved commands are typed as their shells reach their prompts (tsession log says when; --wait waits)`);
+  for (const n of [...result.notes, ...(handoff?.kind === 'finished-here' ? [handoff.why, ...handoff.notes] : [])]) out.push(`note: ${visible(n)}`);
   return out;
 }
 
@@ -87,7 +94,9 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
     process.stderr.write(`tsession: ${line}\n`);
   };
   const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
-  const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress };
+  // Shells start as slowly as their rc files: unless asked to wait, a background typist types the saved commands.
+  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(resolve(process.argv[1] ?? 'tsession'))] };
+  const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress, ...typist };
 
   let parts: { checkpointId: string; outcome: RestoreOutcome }[];
   let skipped: readonly { name: string; reason: string }[] = [];
@@ -127,7 +136,9 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
         restored: all((r) => r.restored),
         skipped: [...all((r) => r.skipped), ...skipped],
         typed: all((r) => r.typed),
-        notes: parts.flatMap((p) => p.outcome.result.notes),
+        // 'background': `typed` is what the typist will type; 'done': typed before this returned.
+        typing: parts.some((p) => p.outcome.handoff?.kind === 'handed-off') ? 'background' : 'done',
+        notes: parts.flatMap((p) => [...p.outcome.result.notes, ...(p.outcome.handoff?.kind === 'finished-here' ? [p.outcome.handoff.why, ...p.outcome.handoff.notes] : [])]),
         lostContents: lost,
         ...(dryRun ? { plan: parts[0]?.outcome.result.plan ?? null, plans: parts.map((p) => ({ checkpoint: p.checkpointId, plan: p.outcome.result.plan })) } : {}),
       })}\n`,

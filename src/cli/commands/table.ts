@@ -114,10 +114,10 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     load: () => import('./status.js'),
   },
   log: {
-    usage: 'log [--lines N]',
-    summary: 'the recovery journal: what tsession noticed and did, and why',
+    usage: 'log [--lines N] [--tmux | --pty]',
+    summary: "the recovery journals (the tmux server's and the PTY host's, by time): what tsession noticed and did, and why",
     options: COMMAND_OPTIONS.log,
-    examples: ['tsession log', 'tsession log -n 0 --json'],
+    examples: ['tsession log', 'tsession log -n 0 --json', 'tsession log --pty'],
     load: () => import('./log.js'),
   },
   new: {

@@ -6,10 +6,11 @@
  */
 import { bindingsOf, type KeyScope } from '../key-bindings.js';
 import type { Snapshot, TuiInfo } from '../model.js';
-import type { Dialog, Panel, Prompt } from '../state.js';
+import type { Dialog, Form, Panel, Prompt } from '../state.js';
+import type { PanelLines } from './panels.js';
 import { BADGES, TONES, type Tone } from '../theme.js';
 import { fitLine, seg, type Line, type Seg } from './line.js';
-import type { SessionRow } from './rows.js';
+import { PTY_STATE_COLORS, type PtyRow, type SessionRow } from './rows.js';
 import { age, count, visible } from '../../../checkpoints/words.js';
 import { fit, wrap } from './text.js';
 
@@ -34,10 +35,49 @@ export function startCommand(info: Pick<TuiInfo, 'socketPath'>): string {
   return `tmux ${name === 'the default socket' ? '' : `${name} `}new -s work`;
 }
 
-/** "tsession · tmux -L work · 5 sessions: 1 frozen, 2 crashed" (or "1 of 6 sessions" under a filter) and the help hint. */
-export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: readonly SessionRow[], width: number, busy: string | null, total: number | null = null): Line {
+/**
+ * Only PTY sessions and no tmux server (none running, none remembered): then
+ * tmux gets one quiet mention in the header, not counts, a warning and a socket.
+ */
+export const onlyPty = (snapshot: Snapshot | null, tmuxSessions: number, ptySessions: number): boolean =>
+  snapshot !== null && snapshot.report.server.state === 'absent' && tmuxSessions === 0 && ptySessions > 0;
+
+/** The PTY states the header counts (running goes without saying, as healthy does), in `tsession list`'s words. */
+const PTY_COUNTED = ['exited', 'revivable', 'host down', 'left down'] as const;
+
+/**
+ * "tsession · tmux -L work · 5 sessions, 1 frozen, 2 crashed · 3 pty, 1 exited"
+ * (or "1 of 6 sessions", "1 of 3 pty" under a filter) and the help hint.
+ * `ptys` are the PTY rows shown and `ptyTotal` all of them (null: no filter).
+ * With PTY sessions only and no tmux server: "tsession · 2 pty · no tmux
+ * server (tmux -L work)", the one quiet mention of tmux.
+ */
+export function headerLine(
+  info: TuiInfo,
+  snapshot: Snapshot | null,
+  rows: readonly SessionRow[],
+  width: number,
+  busy: string | null,
+  total: number | null = null,
+  ptys: readonly PtyRow[] = [],
+  ptyTotal: number | null = null,
+): Line {
   const counts: Seg[] = [];
-  if (snapshot) {
+  const name = serverName(info);
+  const ptyCount = ptyTotal ?? ptys.length;
+  const ptyCounts = (): Seg[] => {
+    if (ptyCount === 0) return [];
+    const out = [seg(` · ${ptyTotal === null ? '' : `${ptys.length} of `}${ptyCount} pty`)];
+    for (const kind of PTY_COUNTED) {
+      const k = ptys.filter((p) => p.listing.kind === kind).length;
+      if (k) out.push(seg(`, ${k} ${kind}`, { color: PTY_STATE_COLORS[kind], bold: true }));
+    }
+    return out;
+  };
+  const ptyOnly = onlyPty(snapshot, total ?? rows.length, ptyCount);
+  if (snapshot && ptyOnly) {
+    counts.push(...ptyCounts(), seg(` · no tmux server (${name === 'the default socket' ? 'default socket' : `tmux ${name}`})`, { dim: true }));
+  } else if (snapshot) {
     const by = new Map<string, number>();
     for (const r of rows) by.set(r.badge, (by.get(r.badge) ?? 0) + 1);
     const n = total ?? rows.length;
@@ -46,6 +86,7 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
       const k = by.get(state);
       if (k) counts.push(seg(`, ${k} ${state}`, { color: BADGES[state].color, bold: true }));
     }
+    counts.push(...ptyCounts());
     const server = snapshot.report.server;
     if (server.state === 'frozen') counts.push(seg(' · SERVER FROZEN', { color: BADGES.frozen.color, bold: true }));
     if (server.state === 'slow') counts.push(seg(' · server slow', { color: 'yellow' }));
@@ -58,8 +99,7 @@ export function headerLine(info: TuiInfo, snapshot: Snapshot | null, rows: reado
     counts.push(seg(' · loading…', { dim: true }));
   }
   const right = busy ? `${busy}…  ? help` : '? help';
-  const name = serverName(info);
-  const left: Seg[] = [seg(' tsession', { bold: true }), seg(` · tmux ${name === 'the default socket' ? '(default socket)' : name}`), ...counts];
+  const left: Seg[] = [seg(' tsession', { bold: true }), ...(ptyOnly ? [] : [seg(` · tmux ${name === 'the default socket' ? '(default socket)' : name}`)]), ...counts];
   const leftWidth = left.reduce((n, s) => n + [...s.text].length, 0);
   const gap = Math.max(1, width - leftWidth - right.length - 1);
   return fitLine([...left, seg(' '.repeat(gap)), seg(right, { dim: !busy, ...(busy ? { color: 'yellow' as const } : {}) }), seg(' ')], width);
@@ -94,8 +134,16 @@ export function filterLine(filter: string, editing: boolean, width: number): Lin
   );
 }
 
-/** Two status lines: the last result, then where things live. */
-export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } | null, snapshot: Snapshot | null, width: number, now: number, refreshedAt: number | null = null): Line[] {
+/** Two status lines: the last result, then where things live (the tmux socket left out when only PTY sessions exist: `socket` false). */
+export function statusLines(
+  info: TuiInfo,
+  status: { text: string; tone: Tone } | null,
+  snapshot: Snapshot | null,
+  width: number,
+  now: number,
+  refreshedAt: number | null = null,
+  socket = true,
+): Line[] {
   const problem = snapshot?.problem ?? null;
   const first = status
     ? fitLine([seg(' ', {}), seg(visible(status.text), { color: TONES[status.tone], bold: status.tone === 'error' })], width)
@@ -103,7 +151,7 @@ export function statusLines(info: TuiInfo, status: { text: string; tone: Tone } 
       ? fitLine([seg(` ${visible(problem)}`, { color: 'red' })], width)
       : fitLine([seg(' ready — ? shows every key', { dim: true })], width);
   const refreshed = snapshot ? ` · updated ${age(now - Math.max(snapshot.at, refreshedAt ?? 0))} ago` : '';
-  const second = fitLine([seg(` socket ${visible(info.socketPath)} · state ${visible(info.stateDir)}${refreshed}`, { dim: true })], width);
+  const second = fitLine([seg(`${socket ? ` socket ${visible(info.socketPath)} ·` : ''} state ${visible(info.stateDir)}${refreshed}`, { dim: true })], width);
   return [first, second];
 }
 
@@ -112,6 +160,7 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
   { scope: 'filter', title: 'While filtering' },
   { scope: 'dialog', title: 'In a question' },
   { scope: 'prompt', title: 'Typing a name' },
+  { scope: 'form', title: 'In a form (n: a new PTY session)' },
   { scope: 'help', title: 'In this help' },
   { scope: 'global', title: 'Everywhere' },
 ];
@@ -119,7 +168,8 @@ const SCOPE_TITLES: readonly { scope: KeyScope; title: string }[] = [
 /** The help overlay: every binding of the key table, by scope. */
 export function helpLines(width: number): Line[] {
   const out: Line[] = [fitLine([seg(' ↑/↓ scroll · Esc, ? or q close', { dim: true })], width)];
-  const labelWidth = 13;
+  // As wide as the widest label and a gap: a label never runs into its description.
+  const labelWidth = Math.max(...SCOPE_TITLES.flatMap(({ scope }) => bindingsOf(scope).map((b) => [...b.label].length))) + 1;
   const indent = 3 + labelWidth;
   for (const { scope, title } of SCOPE_TITLES) {
     out.push(fitLine([seg(` ${title}`, { bold: true, color: 'magenta' })], width));
@@ -157,6 +207,41 @@ export function promptLines(p: Prompt, width: number): Line[] {
     fitLine([], width),
     fitLine([seg(`   ${p.hint}`, { dim: true })], width),
   ];
+}
+
+/**
+ * A form: its title, one line per field (the one being edited marked, an
+ * empty field showing its default dimmed, a choice with every option), the
+ * one line saying what is wrong right under its field, and the keys. The
+ * edited field is the line kept in view on a short panel.
+ */
+export function formContent(form: Form, width: number): PanelLines {
+  const out: Line[] = [fitLine([seg(` ${visible(form.title)}`, { bold: true, color: 'yellow' })], width)];
+  const labelWidth = Math.max(...form.fields.map((f) => f.label.length)) + 2;
+  let focusLine: number | null = null;
+  const errorLine = () => fitLine([seg(' '.repeat(4 + labelWidth)), seg(`✗ ${visible(form.error!.text)}`, { color: 'red', bold: true })], width);
+  form.fields.forEach((f, i) => {
+    const here = i === form.focus;
+    const wrong = form.error?.field === f.key;
+    if (here) focusLine = out.length;
+    const head = [seg(here ? ' ▶ ' : '   ', { bold: true }), seg(fit(f.label, labelWidth), { bold: here, ...(wrong ? { color: 'red' as const } : {}) }), seg(' ')];
+    if (f.kind === 'text') {
+      const cursor = here && !form.busy ? [seg('▏')] : [];
+      const value = f.text ? [seg(visible(f.text), here ? { inverse: true } : {})] : [];
+      const placeholder = f.text ? [] : [seg(`${here ? ' ' : ''}${f.placeholder}`, { dim: true })];
+      out.push(fitLine([...head, ...value, ...cursor, ...placeholder], width));
+    } else {
+      const options = f.options.flatMap((o, k) => [seg(k === f.chosen ? `● ${o}` : `○ ${o}`, k === f.chosen ? { bold: true, ...(here ? { inverse: true } : {}) } : { dim: true }), seg('   ')]);
+      out.push(fitLine([...head, ...options], width));
+    }
+    if (wrong) out.push(errorLine());
+  });
+  // An error about no one field (the host could not start) goes under the fields.
+  if (form.error && !form.fields.some((f) => f.key === form.error!.field)) out.push(errorLine());
+  out.push(fitLine([], width));
+  const keys = form.busy ? `${form.busy}…` : 'Enter creates · Tab/↑/↓ field · ←/→ choice · Esc cancels';
+  out.push(fitLine([seg(`   ${keys}`, form.busy ? { color: 'yellow' } : { dim: true })], width));
+  return { lines: out, focusLine };
 }
 
 /** What a terminal too small for the interface shows. */

@@ -156,8 +156,12 @@ const PTY_HINTS = {
   'left down': 'it crashed too often and was left down: r tries again',
 } as const;
 
-/** The detail panel of a PTY session: its state and facts, then a preview of its screen. */
-export function ptyDetailLines(row: PtyRow, preview: ScreenPreview | null, width: number): Line[] {
+/**
+ * The detail panel of a PTY session: its state and facts, then a preview of
+ * its screen. A screen taller than the panel's `height` keeps its bottom
+ * rows (where a shell's prompt and cursor are) and says how many are above.
+ */
+export function ptyDetailLines(row: PtyRow, preview: ScreenPreview | null, width: number, height = Infinity): Line[] {
   const p = row.listing;
   const facts = [`${p.size.cols}×${p.size.rows}`, p.pid !== null ? `pid ${p.pid}` : null, p.clients > 0 ? `${count(p.clients, 'client')} attached` : 'not attached'].filter((x) => x !== null);
   const out: Line[] = [
@@ -170,15 +174,27 @@ export function ptyDetailLines(row: PtyRow, preview: ScreenPreview | null, width
   if (p.kind !== 'running' && p.kind !== 'exited') return out;
   out.push(fitLine([seg(' Screen:', { bold: true })], width));
   if (!preview) out.push(fitLine([seg('   reading the screen…', { dim: true })], width));
-  else out.push(...screenLines(preview, width));
+  else out.push(...screenLines(preview, width, Math.max(1, height - out.length)));
   return out;
 }
 
-/** A screen preview's lines, each behind a rule; or why there is none. */
-function screenLines(preview: ScreenPreview, width: number): Line[] {
+/** Does a row of a screen show nothing (only blanks with no background, inverse or underline)? */
+const blankRow = (l: Line): boolean => l.every((s) => s.text.trim() === '' && !s.bg && !s.inverse && !s.underline);
+
+/**
+ * A screen preview's rows, each behind a rule and clipped to the panel, in
+ * the colours and attributes the program drew them with; or why there is
+ * none. The rows are cells already: nothing of the program's output is
+ * written to the terminal but their text.
+ */
+function screenLines(preview: ScreenPreview, width: number, maxRows = Infinity): Line[] {
   if (preview.error !== null) return [fitLine([seg(`   no preview: ${visible(preview.error)}`, { color: 'yellow' })], width)];
   // Trailing blank rows of the screen say nothing.
   const lines = [...(preview.lines ?? [])];
-  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
-  return lines.map((l) => fitLine([seg(' │ ', { dim: true }), seg(fit(visible(l), Math.max(0, width - 3)))], width));
+  while (lines.length && blankRow(lines[lines.length - 1]!)) lines.pop();
+  const room = Math.max(0, width - 3);
+  const rows = lines.map((l) => fitLine([seg(' │ ', { dim: true }), ...fitLine(l, room)], width));
+  if (rows.length <= maxRows) return rows;
+  const shown = Math.max(1, maxRows - 1);
+  return [fitLine([seg(` ⋮ ${count(rows.length - shown, 'row')} above`, { dim: true })], width), ...rows.slice(rows.length - shown)];
 }

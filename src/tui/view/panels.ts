@@ -4,11 +4,11 @@
  * ladder with what each rung did.
  */
 import type { CheckpointEntry } from '../../../checkpoints/store.js';
-import type { DiffResult } from '../model.js';
+import type { DiffResult, ShownEntry } from '../model.js';
 import type { ProgressState, RepairState, TimelineState } from '../state.js';
 import { differenceText } from '../../ops/diff-words.js';
 import { CAUSE_WORDS, changeSummary } from '../../ops/timeline.js';
-import { formatEntry, type JournalEntry } from '../../ops/journal.js';
+import { formatEntry } from '../../ops/journal.js';
 import { fitLine, seg, type Line } from './line.js';
 import { age, count, visible } from '../../../checkpoints/words.js';
 import { fit, fitRight, size, wrap } from './text.js';
@@ -168,15 +168,15 @@ export function repairLines(r: RepairState | null, width: number): Line[] {
 }
 
 /** How many entries the journal panel lists. */
-export const journalCount = (entries: readonly JournalEntry[] | null): number => entries?.length ?? 0;
+export const journalCount = (entries: readonly ShownEntry[] | null): number => entries?.length ?? 0;
 
 /**
  * The journal, newest first, every entry whole: its line wrapped, its
  * evidence under it. Detections in yellow, failures in red; the entry under
  * the cursor is marked ▶ (inverse while the panel has the focus).
  */
-export function journalLines(entries: readonly JournalEntry[] | null, cursor: number, focused: boolean, width: number): PanelLines {
-  const out: Line[] = [fitLine([seg(' Journal of this server, newest first', { bold: true }), seg(' — what tsession noticed and did (tsession log) · Tab, then ↑/↓', { dim: true })], width)];
+export function journalLines(entries: readonly ShownEntry[] | null, cursor: number, focused: boolean, width: number): PanelLines {
+  const out: Line[] = [fitLine([seg(' Journal of this server and the PTY host (pty), newest first', { bold: true }), seg(' — what tsession noticed and did (tsession log) · Tab, then ↑/↓', { dim: true })], width)];
   if (entries === null) return { lines: [...out, fitLine([seg('   reading the journal…', { dim: true })], width)], focusLine: null };
   if (entries.length === 0) return { lines: [...out, fitLine([seg('   empty: nothing journaled yet (tsession --watch journals what it notices; restores and unfreezes are journaled too)', { dim: true })], width)], focusLine: null };
   let focusLine: number | null = null;
@@ -184,7 +184,7 @@ export function journalLines(entries: readonly JournalEntry[] | null, cursor: nu
     const mark = i === cursor;
     if (mark) focusLine = out.length;
     const tone = e.result === 'failed' ? { color: 'red' as const, bold: true } : e.kind === 'detected' ? { color: 'yellow' as const } : {};
-    const [head = '', ...evidence] = formatEntry({ ...e, at: localTime(e.at) }).split('\n');
+    const [head = '', ...evidence] = formatEntry({ ...e, at: localTime(e.at) }, e.source).split('\n');
     wrap(head, Math.max(10, width - 6)).forEach((part, j) => {
       const lead = j === 0 ? (mark ? ' ▶ ' : '   ') : '     ';
       out.push(fitLine([seg(lead, { bold: true }), seg(part, { ...tone, ...(mark && focused ? { inverse: true } : {}) })], width));

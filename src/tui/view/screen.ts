@@ -6,7 +6,7 @@
  */
 import type { TuiInfo } from '../model.js';
 import type { TuiState } from '../state.js';
-import { dialogLines, filterLine, headerLine, helpLines, MIN_SIZE, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
+import { dialogLines, filterLine, formContent, headerLine, helpLines, MIN_SIZE, onlyPty, promptLines, statusLines, tabsLine, tooSmallLines } from './chrome.js';
 import { detailLines, ptyDetailLines } from './detail.js';
 import type { Line } from './line.js';
 import { serverName, startCommand } from './chrome.js';
@@ -42,12 +42,13 @@ export function heights(size: ScreenSize, rowCount: number, filterShown: boolean
 }
 
 /** Lines of the current panel before scrolling, and the line to keep in view. */
-function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number): PanelLines {
+function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, width: number, now: number, height: number): PanelLines {
   const plain = (lines: Line[]): PanelLines => ({ lines, focusLine: null });
   if (state.dialog) return plain(dialogLines(state.dialog, width));
+  if (state.form) return formContent(state.form, width);
   if (state.prompt) return plain(promptLines(state.prompt, width));
   const snap = state.snapshot;
-  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width));
+  if (selected?.kind === 'pty' && state.panel === 'detail') return plain(ptyDetailLines(selected, state.screenPreview?.key === rowKey(selected) ? state.screenPreview : null, width, height));
   // Timelines, diffs and repairs are about tmux sessions.
   const row = selected?.kind === 'tmux' ? selected : null;
   switch (state.panel) {
@@ -95,8 +96,11 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   const filterShown = state.filtering || state.filter !== '';
   // An empty list says why in a few lines.
   const h = heights(size, all.length || 3, filterShown);
-  const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null);
-  const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt);
+  const ptys = all.filter((r) => r.kind === 'pty');
+  const header = headerLine(info, state.snapshot, rows, width, state.busy, state.filter ? sessionRows(state.snapshot, '').length : null, ptys, state.filter ? (state.snapshot?.pty?.sessions.length ?? 0) : null);
+  const tmuxTotal = state.filter ? sessionRows(state.snapshot, '').length : rows.length;
+  const ptyTotal = state.snapshot?.pty?.sessions.length ?? 0;
+  const status = statusLines(info, state.status, state.snapshot, width, now, refreshedAt, !onlyPty(state.snapshot, tmuxTotal, ptyTotal));
   const filter = filterShown ? filterLine(state.filter, state.filtering, width) : null;
   if (state.help) {
     const all = helpLines(width);
@@ -107,7 +111,7 @@ export function buildScreen(state: TuiState, info: TuiInfo, size: ScreenSize, no
   }
   const list = listLines(all, state.selected, state.focus === 'list', width, h.list, now, state.filter, emptyWhy(state, info));
   const tabs = tabsLine(state.panel, state.focus, width);
-  const panel = panelSlice(panelContent(state, info, row, width, now), state, h.panel, width);
+  const panel = panelSlice(panelContent(state, info, row, width, now, h.panel), state, h.panel, width);
   return { kind: 'full', header, list, tabs, panel, filter, status };
 }
 

@@ -10,6 +10,8 @@ import type { RepairEvent } from '../../../sessions/repair/execute.js';
 import { planRepair, type RepairStep } from '../../../sessions/repair/plan.js';
 import type { ActionResult, DiffResult, RestorePreview, RestoreRequest, Snapshot, TuiServices } from '../../../src/tui/model.js';
 import { buildTimeline } from '../../../src/ops/timeline.js';
+import type { FieldError, NewPtyRequest } from '../../../src/tui/new-pty-form.js';
+import { sgrLine } from '../../../src/tui/view/sgr-line.js';
 import { entry, liveServer, liveSession, observation, paneFacts, proc, recordOf, saved } from './fixtures.js';
 
 /** A fixed clock for frames. */
@@ -147,9 +149,11 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
       log('forgetSession', name);
       return { ok: true, message: `forgot ${name}` };
     },
-    async newPty(name: string): Promise<ActionResult> {
-      log('newPty', name);
-      return { ok: true, message: `created the PTY session ${name} (pid 4343): Enter attaches` };
+    async newPty(request: NewPtyRequest): Promise<ActionResult | ({ ok: false } & FieldError)> {
+      log('newPty', request);
+      // What the real services find on the file system, for the form to say under its field.
+      if (request.cwd === '/nonexistent') return { ok: false, field: 'cwd', message: 'no directory /nonexistent' };
+      return { ok: true, message: `created the PTY session ${request.name} (pid 4343)` };
     },
     async killPty(name: string): Promise<ActionResult> {
       log('killPty', name);
@@ -161,11 +165,11 @@ export function fakeServices(over: Partial<TuiServices> = {}, snapshot: Snapshot
     },
     async previewTmux(session: string) {
       log('previewTmux', session);
-      return { pane: `${session}:0.0`, lines: [`${session} $ make`, 'built', ''] };
+      return { pane: `${session}:0.0`, lines: [`${session} $ make`, '\x1b[32mbuilt\x1b[0m', ''].map(sgrLine) };
     },
     async previewPty(name: string) {
       log('previewPty', name);
-      return [`${name}$ echo hello`, 'hello', `${name}$ `, '', ''];
+      return [`\x1b[1;34m${name}$\x1b[0m echo hello`, '\x1b[31mhello\x1b[0m', `${name}$ `, '', ''].map(sgrLine);
     },
     planUnfreeze(verdict: Parameters<TuiServices['planUnfreeze']>[0]) {
       log('planUnfreeze', verdict.session);
