@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { readHolder } from '../checkpoints/lock.js';
-import { ptyHostLockFile, ptyKeeperLockFile, resolvePaths } from '../checkpoints/paths.js';
+import { ptyHostLockFile, ptyKeeperLockFile, ptyStoreDir, resolvePaths } from '../checkpoints/paths.js';
 import { HostConnection, type PtyHostAccess } from '../src/ops/pty-client.js';
 import { MIRROR_REST } from '../src/pty-host/host-session.js';
 import { median, repoRoot, verdict, type BenchSection } from './harness.js';
@@ -91,9 +91,14 @@ function world(): World {
   };
 }
 
+/** A process's RSS; NaN once it is gone (or a zombie, which has none). */
 const rssMiB = (pid: number): number => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: readonly number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -323,7 +328,18 @@ async function memory(w: World) {
   await sleep(idleWait);
   const idle40 = rssMiB(host);
   const n = PTY_BENCH.idleSessions;
+  // A host or keeper that died during the phase (a figure would be NaN or another process's): say so, with why.
+  const restarted = (await w.pid('host')) !== host || (await w.pid('keeper')) !== keeper;
+  const store = ptyStoreDir(w.access.stateDir);
+  const tail = (file: string) => {
+    try {
+      return readFileSync(join(store, file), 'utf8').trim().split('\n').slice(-8);
+    } catch {
+      return [];
+    }
+  };
   return {
+    ...(restarted ? { restarted: { journal: tail('journal.jsonl'), keeperLog: tail('keeper.log'), hostLog: tail('host.log') } } : {}),
     hostRssEmptyMiB: r1(before),
     hostRss20JustCreatedMiB: r1(busy20),
     hostRss20MiB: r1(idle20),
@@ -400,6 +416,7 @@ export async function bench(): Promise<BenchSection> {
     `reattach with 10,000 lines: screen p50 ${ra.bigScreenP50} ms, all p50 ${ra.bigAllP50} ms (target ≤ ${T.bigReattachP50}) ${verdict(ra.bigAllP50 <= T.bigReattachP50)}`,
     `keystroke echo: node-pty ${ec.nodePtyP50} ms, through tsession ${ec.tsessionP50} ms p50: +${ec.addedP50} ms (target ≤ ${T.echoAddedMs}) ${verdict(ec.addedP50 <= T.echoAddedMs)}`,
     `memory: ${mem.perIdleSessionMiB} MiB per idle session with ${PTY_BENCH.idleLines} lines (${PTY_BENCH.idleSessions} more on a host that has ${PTY_BENCH.idleSessions}; target ≤ ${T.idleMiB}) ${verdict(mem.perIdleSessionMiB <= T.idleMiB)}; the first ${PTY_BENCH.idleSessions} on a fresh host ${mem.perIdleSessionFirst20MiB} MiB each (with the burst's high-water)`,
+    ...(mem.restarted ? [`  the host or keeper died during the memory phase (figures invalid): ${JSON.stringify(mem.restarted)}`] : []),
     `  host RSS ${mem.hostRssEmptyMiB} MiB with 1 session → ${mem.hostRss20JustCreatedMiB} with 20 just created → ${mem.hostRss20MiB} with 20 idle → ${mem.hostRss40MiB} with 40 idle; keeper RSS ${mem.keeperRssEmptyMiB} → ${mem.keeperRss40MiB} MiB`,
     `host SIGKILL → client redrawn: p50 ${results.hostKillRedrawMs.p50} ms, max ${results.hostKillRedrawMs.max} ms (target ≤ ${T.reconnectMs}) ${verdict(results.hostKillRedrawMs.max <= T.reconnectMs)}`,
     `keeper SIGKILL (shells gone) → revived prompt: p50 ${results.keeperKillPromptMs.p50} ms, max ${results.keeperKillPromptMs.max} ms (target ≤ 1000 p99) ${verdict(results.keeperKillPromptMs.max <= 1000)}`,
