@@ -5,8 +5,7 @@
  * progress on a terminal, a plan for --dry-run, and on stdout what came
  * back from which checkpoint and what was skipped and why.
  */
-import { resolve } from 'node:path';
-import { restoreTypistEntry } from '../../../checkpoints/paths.js';
+import { restoreTypistEntry, selfBinPath } from '../../../checkpoints/paths.js';
 import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
 import { count, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
@@ -95,7 +94,7 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
   };
   const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
   // Shells start as slowly as their rc files: unless asked to wait, a background typist types the saved commands.
-  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(resolve(process.argv[1] ?? 'tsession'))] };
+  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(selfBinPath())] };
   const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress, ...typist };
 
   let parts: { checkpointId: string; outcome: RestoreOutcome }[];
