@@ -123,5 +123,13 @@ describe('restore with slow shells', () => {
     expect(r.stdout).toMatch(/^re-ran in work:0\.0: tail -f /m);
     // Re-run programs have started by the time it returns.
     expect(current(server, '=work:0.0')).toBe('tail');
+    // Typed in the restore itself: its journal line says what.
+    const log = await runCli(server, ['log', '--json', '--tmux'], env);
+    const entry = log.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { what: string; evidence?: string[] })
+      .find((e) => e.what === 'restore');
+    expect(entry?.evidence).toContainEqual(expect.stringMatching(/^re-ran in work:0\.0: tail -f /));
   }, 120_000);
 });
