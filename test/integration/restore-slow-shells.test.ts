@@ -118,6 +118,9 @@ describe('restore with slow shells', () => {
   it('--wait returns once the saved commands are typed', async () => {
     const { server, env, dir } = setup();
     await savedAndCrashed(server, env, dir);
+    // The plan names the pane as a person will know it, not by the build's temporary session.
+    const plan = await runCli(server, ['restore', '--dry-run'], env);
+    expect(plan.stdout).toMatch(/^# {3}work:0\.0: tail -f \S+ {2}— re-run \(allowlisted: /m);
     const r = await runCli(server, ['restore', '--wait'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^re-ran in work:0\.0: tail -f /m);

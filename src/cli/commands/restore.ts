@@ -49,11 +49,11 @@ function planLines(checkpointId: string, { result }: RestoreOutcome, flags: read
   for (const j of result.plan.joins) out.push(`# then ${visible(j.name)} joins its session group`, ...j.commands.map(cmd));
   if (result.plan.typing.length) {
     out.push('# then, once each shell waits at its prompt:');
-    for (const t of result.plan.typing) out.push(`#   ${visible(t.session)}:${t.windowIndex}.${t.position}: ${visible(t.text)}  — ${t.why}`);
+    for (const t of result.plan.typing) out.push(`#   ${visible(t.where)}: ${visible(t.text)}  — ${t.why}`);
   }
   if (result.plan.options.length) {
     out.push('# then, once the panes are done with, their saved options:');
-    for (const o of result.plan.options) out.push(`#   ${visible(o.session)}:${o.windowIndex}.${o.position}: ${o.options.map(([k, val]) => `${k} ${val}`).join(', ')}`);
+    for (const o of result.plan.options) out.push(`#   ${visible(o.where)}: ${o.options.map(([k, val]) => `${k} ${val}`).join(', ')}`);
   }
   for (const n of result.notes) out.push(`# note: ${visible(n)}`);
   for (const s of result.skipped) out.push(`# skipped ${visible(s.name)}: ${s.reason}`);
