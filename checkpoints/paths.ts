@@ -4,6 +4,7 @@
  * Non-goals: reading process.env implicitly, writing files (see atomic-write).
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -309,6 +310,20 @@ export function ptyKeeperLockFile(runtimeDir: string): string {
 /** The lock the PTY host holds while it runs (one host per user). */
 export function ptyHostLockFile(runtimeDir: string): string {
   return join(runtimeDir, 'pty-host.lock');
+}
+
+/**
+ * The bin this process runs, symlinks resolved: `npm link` and global
+ * installs start tsession through a link in another directory, and the
+ * bundles started beside it (keeper, typist) live next to the real file.
+ */
+export function selfBinPath(argv1: string | undefined = process.argv[1]): string {
+  const bin = resolve(argv1 ?? 'tsession');
+  try {
+    return realpathSync(bin);
+  } catch {
+    return bin;
+  }
 }
 
 /** The keeper's entry, bundled beside the bin (scripts/bundle.mjs writes both to dist/). */

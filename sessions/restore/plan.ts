@@ -77,6 +77,8 @@ export interface TypedCommand {
   /** True when the command is allowlisted and re-run; false: typed for the user to confirm. */
   readonly enter: boolean;
   readonly why: string;
+  /** The pane as a person names it, under the session's restored name (`api:1.2`); `session` is the temporary one. */
+  readonly where: string;
 }
 
 /** The whole plan. */
@@ -146,8 +148,8 @@ function typedFor(
   const decision: ReturnType<typeof decideRerun> =
     pane.foreground.source === 'proc' ? decideRerun(argv, ctx.rules) : { action: 'type', reason: 'not read from /proc: unproven' };
   return decision.action === 'run'
-    ? { session, windowIndex, position, text, enter: true, why: `re-run (allowlisted: ${decision.rule})` }
-    : { session, windowIndex, position, text, enter: false, why: `typed, not run (${decision.reason})` };
+    ? { session, windowIndex, position, text, enter: true, why: `re-run (allowlisted: ${decision.rule})`, where }
+    : { session, windowIndex, position, text, enter: false, why: `typed, not run (${decision.reason})`, where };
 }
 
 /** What planning a pane adds besides its commands. */
@@ -172,6 +174,8 @@ export interface PaneOptionSet {
   /** Position of the pane in its window (0-based, saved order). */
   readonly position: number;
   readonly options: readonly (readonly [PaneOptionName, string])[];
+  /** The pane as a person names it (`api:1.2`). */
+  readonly where: string;
 }
 
 function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: PlanContext, out: PaneOutputs): TmuxCommand[] {
@@ -197,7 +201,7 @@ function planWindow(w: WindowRecord, t: RestoreTarget, first: boolean, ctx: Plan
     // The new pane is the window's active one here, so `win` targets it.
     if (pane.title !== ctx.defaultTitle) cmds.push(['select-pane', '-t', win, '-T', escapeFormat(pane.title)]);
     const options = paneOptionValues(pane);
-    if (options.length) out.options.push({ session: t.tmpName, windowIndex: w.index, position: i, options });
+    if (options.length) out.options.push({ session: t.tmpName, windowIndex: w.index, position: i, options, where });
     const typed = typedFor(pane, ctx, t.tmpName, w.index, i, notes, where);
     if (typed) typing.push(typed);
     // Saves record this pane as the saved one until its gate opens and its command is typed.

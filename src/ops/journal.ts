@@ -259,14 +259,22 @@ export function formatEntry(e: JournalEntry, source?: string): string {
 }
 
 /** The journal line of a restore: what came back from which checkpoint, what was skipped and noted. */
-export function restoreEntry(cause: string, checkpointId: string, result: Pick<RestoreResult, 'restored' | 'skipped' | 'notes'>, durationMs: number, warnings: readonly string[] = []): JournalRecord {
+export function restoreEntry(
+  cause: string,
+  checkpointId: string,
+  result: Pick<RestoreResult, 'restored' | 'skipped' | 'notes'> & Partial<Pick<RestoreResult, 'typed' | 'handoff'>>,
+  durationMs: number,
+  warnings: readonly string[] = [],
+): JournalRecord {
+  // Typed here: say what. Handed to the typist: its own line (type-commands) will.
+  const typed = result.handoff ? [] : (result.typed ?? []).map((t) => `${t.ran ? 're-ran' : 'typed'} in ${t.where}: ${t.text}`);
   return {
     kind: 'action',
     what: 'restore',
     cause,
     result: result.restored.length ? 'ok' : 'skipped',
     detail: `${result.restored.map((r) => r.name).join(', ') || 'nothing'} from ${checkpointId}`,
-    evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...result.notes],
+    evidence: [...warnings, ...result.skipped.map((s) => `skipped ${s.name}: ${s.reason}`), ...typed, ...result.notes],
     durationMs,
   };
 }

@@ -6,7 +6,7 @@
  * Failures are PtyHostError values with a kind and an exit code; nothing
  * here prints.
  */
-import { ptyHostLogFile, ptyHostSocketFile, ptyHostStartsFile, ptyStoreDir, ensurePrivateDir } from '../../checkpoints/paths.js';
+import { ptyHostLogFile, ptyHostSocketFile, ptyHostStartsFile, ptyStoreDir, ensurePrivateDir, selfBinPath } from '../../checkpoints/paths.js';
 import { connect, type ClientState, type IpcClient, type Message } from '../ipc/index.js';
 import type { ClientToHost, HostErrorKind, HostToClient } from '../pty-host/client-protocol.js';
 import { HOST_PROTOCOL, HOST_TO_CLIENT_TYPES } from '../pty-host/protocols.js';
@@ -26,7 +26,7 @@ export interface PtyHostAccess {
 }
 
 /** The access of a CLI run. */
-export function ptyAccessOf(ctx: Context, selfCommand: readonly string[] = [process.execPath, process.argv[1] ?? 'tsession']): PtyHostAccess {
+export function ptyAccessOf(ctx: Context, selfCommand: readonly string[] = [process.execPath, selfBinPath()]): PtyHostAccess {
   return { runtimeDir: ctx.paths.runtimeDir, stateDir: ctx.paths.stateDir, selfCommand, env: ctx.env };
 }
 

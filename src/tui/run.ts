@@ -184,7 +184,11 @@ export async function runTui(ctx: Context): Promise<number> {
       // tmux (or the PTY session) gets the plain terminal, then gives it back.
       terminal.leave();
       const pty = ptyNameOf(next.attach);
-      if (pty !== null) status = await attachPty(ctx, pty, stdin, stdout);
+      if (pty !== null) {
+        // A screen of its own (the detach leaves it), so quitting later shows the main screen as it was before the interface.
+        stdout.write(TERMINAL_CODES.enterAltScreen + TERMINAL_CODES.clearScreen + TERMINAL_CODES.home);
+        status = await attachPty(ctx, pty, stdin, stdout);
+      }
       else {
         const r = attachSession(ctx.server, next.attach, ctx.env);
         status = r.error ? `could not attach to ${next.attach}: ${r.error}` : null;

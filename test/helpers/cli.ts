@@ -15,14 +15,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run `tsession -L <server> ...args` with the server's private environment. */
+/** Run `tsession -L <server> ...args` with the server's private environment (`bin`: another path to the CLI, e.g. a link). */
 export function runCli(
   server: Pick<TestServer, 'name' | 'env'> | null,
   args: readonly string[],
   extraEnv: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
+  bin = CLI,
 ): Promise<CliResult> {
-  const argv = server ? [CLI, '-L', server.name, ...args] : [CLI, ...args];
+  const argv = server ? [bin, '-L', server.name, ...args] : [bin, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
       env: { ...(server?.env ?? process.env), ...extraEnv },

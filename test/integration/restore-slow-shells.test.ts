@@ -118,10 +118,21 @@ describe('restore with slow shells', () => {
   it('--wait returns once the saved commands are typed', async () => {
     const { server, env, dir } = setup();
     await savedAndCrashed(server, env, dir);
+    // The plan names the pane as a person will know it, not by the build's temporary session.
+    const plan = await runCli(server, ['restore', '--dry-run'], env);
+    expect(plan.stdout).toMatch(/^# {3}work:0\.0: tail -f \S+ {2}— re-run \(allowlisted: /m);
     const r = await runCli(server, ['restore', '--wait'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^re-ran in work:0\.0: tail -f /m);
     // Re-run programs have started by the time it returns.
     expect(current(server, '=work:0.0')).toBe('tail');
+    // Typed in the restore itself: its journal line says what.
+    const log = await runCli(server, ['log', '--json', '--tmux'], env);
+    const entry = log.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { what: string; evidence?: string[] })
+      .find((e) => e.what === 'restore');
+    expect(entry?.evidence).toContainEqual(expect.stringMatching(/^re-ran in work:0\.0: tail -f /));
   }, 120_000);
 });

@@ -142,6 +142,9 @@ describe('n: a new PTY session from the form', () => {
       await tui.waitForText(/made\s+running\s+pty/, 20_000);
       tui.type('q');
       expect(await tui.exited).toBe(0);
+      // The session drew on an alternate screen: quitting leaves the main screen as it was, not the session's last screen.
+      expect(tui.term.buffer.active.type).toBe('normal');
+      expect(tui.text()).not.toMatch(/made-42/);
     } finally {
       tui.kill();
     }

@@ -8,8 +8,8 @@
  * even when the crash-loop breaker is open (a person is watching).
  */
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ptyHostLogFile, ptyHostStartsFile, ptyKeeperEntry, ptyStoreDir } from '../../../checkpoints/paths.js';
+import { join } from 'node:path';
+import { ptyHostLogFile, ptyHostStartsFile, ptyKeeperEntry, ptyStoreDir, selfBinPath } from '../../../checkpoints/paths.js';
 import { errorMessage } from '../../../checkpoints/result.js';
 import { createCheckpointStore } from '../../../checkpoints/store.js';
 import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
@@ -34,7 +34,7 @@ export function ptyHostUnit(argv: readonly string[], env: Readonly<Record<string
 
 export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: string[]): Promise<number> {
   refuseArguments('pty-host', positionals);
-  const bin = resolve(process.argv[1] ?? 'tsession');
+  const bin = selfBinPath();
   if (v['print-unit'] === true) {
     const env: Record<string, string> = {};
     for (const k of ['PATH', 'SHELL', 'XDG_RUNTIME_DIR', 'LANG'] as const) if (ctx.env[k]) env[k] = ctx.env[k]!;

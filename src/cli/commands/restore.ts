@@ -5,8 +5,7 @@
  * progress on a terminal, a plan for --dry-run, and on stdout what came
  * back from which checkpoint and what was skipped and why.
  */
-import { resolve } from 'node:path';
-import { restoreTypistEntry } from '../../../checkpoints/paths.js';
+import { restoreTypistEntry, selfBinPath } from '../../../checkpoints/paths.js';
 import type { RestoreProgress } from '../../../sessions/restore/transaction.js';
 import { count, visible } from '../../../checkpoints/words.js';
 import type { Context } from '../../context.js';
@@ -50,11 +49,11 @@ function planLines(checkpointId: string, { result }: RestoreOutcome, flags: read
   for (const j of result.plan.joins) out.push(`# then ${visible(j.name)} joins its session group`, ...j.commands.map(cmd));
   if (result.plan.typing.length) {
     out.push('# then, once each shell waits at its prompt:');
-    for (const t of result.plan.typing) out.push(`#   ${visible(t.session)}:${t.windowIndex}.${t.position}: ${visible(t.text)}  — ${t.why}`);
+    for (const t of result.plan.typing) out.push(`#   ${visible(t.where)}: ${visible(t.text)}  — ${t.why}`);
   }
   if (result.plan.options.length) {
     out.push('# then, once the panes are done with, their saved options:');
-    for (const o of result.plan.options) out.push(`#   ${visible(o.session)}:${o.windowIndex}.${o.position}: ${o.options.map(([k, val]) => `${k} ${val}`).join(', ')}`);
+    for (const o of result.plan.options) out.push(`#   ${visible(o.where)}: ${o.options.map(([k, val]) => `${k} ${val}`).join(', ')}`);
   }
   for (const n of result.notes) out.push(`# note: ${visible(n)}`);
   for (const s of result.skipped) out.push(`# skipped ${visible(s.name)}: ${s.reason}`);
@@ -95,7 +94,7 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
   };
   const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
   // Shells start as slowly as their rc files: unless asked to wait, a background typist types the saved commands.
-  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(resolve(process.argv[1] ?? 'tsession'))] };
+  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(selfBinPath())] };
   const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress, ...typist };
 
   let parts: { checkpointId: string; outcome: RestoreOutcome }[];

@@ -23,5 +23,9 @@ export function snapshotSignature(s: Snapshot): string {
     ]),
     s.checkpoints.map((e) => [e.id, e.valid, e.bytes, e.sessions]),
     s.panes.map((p) => [p.paneId, p.shellCwd, p.fgCommand]),
+    // PTY sessions, the watcher and the journal are shown too: a revive, a daemon's trouble or a new journal line must repaint.
+    s.pty === undefined ? null : s.pty === null ? 'unknown' : [s.pty.hostRunning, s.pty.sessions.map((p) => [p.name, p.kind, p.exitCode, p.pid, p.clients, p.cwd, p.title])],
+    s.watcher ? [s.watcher.pid, s.watcher.trouble ?? null] : null,
+    s.journal ? [s.journal.length, s.journal.at(-1)?.at ?? null] : null,
   ]);
 }

@@ -90,7 +90,7 @@ describe('planRestore', () => {
     const w = record.windows[0]!;
     const withOptions = { ...record, windows: [{ ...w, panes: [{ ...w.panes[0]!, options: { synchronizePanes: true as const, remainOnExit: 'failed' as const } }, ...w.panes.slice(1)] }, ...record.windows.slice(1)] };
     const plan = planRestore([{ record: withOptions, name: 'w', tmpName: 't' }], ctx());
-    expect(plan.options).toEqual([{ session: 't', windowIndex: w.index, position: 0, options: [['synchronize-panes', 'on'], ['remain-on-exit', 'failed']] }]);
+    expect(plan.options).toEqual([{ session: 't', windowIndex: w.index, position: 0, options: [['synchronize-panes', 'on'], ['remain-on-exit', 'failed']], where: `w:${w.index}.0` }]);
     expect(plan.build.some((c) => c.includes('synchronize-panes') || c.includes('remain-on-exit'))).toBe(false);
     expect(planRestore([{ record: session(), name: 'w', tmpName: 't' }], ctx()).options).toEqual([]);
   });
