@@ -313,11 +313,11 @@ export function ptyHostLockFile(runtimeDir: string): string {
 }
 
 /**
- * The bin this process runs, symlinks resolved: `npm link` and global
+ * The bin this process runs (`argv1`: its process.argv[1]), symlinks resolved: `npm link` and global
  * installs start tsession through a link in another directory, and the
  * bundles started beside it (keeper, typist) live next to the real file.
  */
-export function selfBinPath(argv1: string | undefined = process.argv[1]): string {
+export function selfBinPath(argv1: string | undefined): string {
   const bin = resolve(argv1 ?? 'tsession');
   try {
     return realpathSync(bin);

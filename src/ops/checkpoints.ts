@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import type { SaveCause } from './timeline.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
+import { tsessionCommand } from './command-words.js';
 
 /** Exit code of each kind of checkpoint failure. */
 export const CHECKPOINT_EXIT: Readonly<Record<CheckpointError['kind'], ExitCode>> = {
@@ -53,10 +54,10 @@ export async function pickCheckpoint(
   if (!r.value.checkpoint) {
     const why = r.value.warnings.length ? ' (every checkpoint is unreadable)' : '';
     if (asked && !r.value.warnings.length) {
-      throw new UserError(`No checkpoint of tmux server ${ctx.server.label} ${asked}; see tsession checkpoints`, EXIT.usage);
+      throw new UserError(`No checkpoint of tmux server ${ctx.server.label} ${asked}; see ${tsessionCommand(ctx, 'checkpoints')}`, EXIT.usage);
     }
     throw new UserError(
-      `No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`tsession save\` first`,
+      `No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`${tsessionCommand(ctx, 'save')}\` first`,
       EXIT.noCheckpoint,
     );
   }
@@ -106,7 +107,7 @@ export async function assertKnownSession(ctx: Context, name: string, saved: read
   } catch (e) {
     unasked = ` (the server could not be asked: ${e instanceof Error ? e.message : String(e)})`;
   }
-  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints${unasked}; see tsession list`, EXIT.usage);
+  throw new UserError(`Unknown session ${JSON.stringify(name)}: not running on tmux server ${ctx.server.label} and in none of its checkpoints${unasked}; see ${tsessionCommand(ctx, 'list')}`, EXIT.usage);
 }
 
 /** Pane contents a restore could not bring back: the blob, and why (missing, or corrupt and how). */

@@ -14,6 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { UserError } from '../user-error.js';
 import { checkpointFailure, newestPerSession } from './checkpoints.js';
 import { journalIn } from './journal.js';
+import { tsessionCommand } from './command-words.js';
 
 /** A session a checkpoint remembers: its newest valid checkpoint, and why it left when that is known. */
 export interface Remembered {
@@ -92,7 +93,7 @@ export async function forgetSession(ctx: Context, name: string): Promise<Forgott
   const listed = await store.list();
   if (!listed.ok) throw checkpointFailure(listed.error);
   const holding = listed.value.filter((e) => e.sessions.includes(name));
-  if (holding.length === 0) throw new UserError(`Unknown session ${JSON.stringify(name)}: in none of the checkpoints of tmux server ${ctx.server.label}; see tsession list`, EXIT.usage);
+  if (holding.length === 0) throw new UserError(`Unknown session ${JSON.stringify(name)}: in none of the checkpoints of tmux server ${ctx.server.label}; see ${tsessionCommand(ctx, 'list')}`, EXIT.usage);
   // The record first: if a deletion fails half way, the session is hidden all the same.
   const recorded = await recordDepartures(ctx.storeDir, new Map([[name, { why: 'forgotten', at: new Date().toISOString() }]]), ctx.paths.stateDir);
   if (!recorded.ok) throw new UserError(recorded.error.message, EXIT.state);

@@ -20,6 +20,7 @@ import { standingRefusal } from '../pty-host/start-breaker.js';
 import { readStartHistory } from '../pty-host/start-history.js';
 import type { Context } from '../context.js';
 import { watchStatus } from './status.js';
+import { tsessionCommand } from './command-words.js';
 
 /** How a check came out: `fail` makes `tsession doctor` exit non-zero; `warn` is worth knowing, not broken. */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -97,7 +98,7 @@ async function checkServerAndShells(ctx: Context, socketOk: boolean): Promise<Do
   } catch (e) {
     const kind = e instanceof TmuxError ? e.kind : null;
     if (kind === 'no-server') return [warn('server', `no tmux server on ${ctx.server.label} (a stale socket)`, 'start one: tmux')];
-    return [fail('server', `the tmux server on ${ctx.server.label} does not answer: ${errorMessage(e)}`, 'tsession unfreeze --dry-run')];
+    return [fail('server', `the tmux server on ${ctx.server.label} does not answer: ${errorMessage(e)}`, tsessionCommand(ctx, 'unfreeze', '--dry-run'))];
   }
   const server = ok('server', `the tmux server on ${ctx.server.label} answers (${pids.size} ${pids.size === 1 ? 'pane' : 'panes'})`);
   if (pids.size === 0) return [server];
@@ -156,7 +157,7 @@ async function checkCheckpoints(ctx: Context): Promise<DoctorCheck> {
   }
   if (!listed.ok) return fail('checkpoints', listed.error.message, `check ${ctx.storeDir}`);
   const entries = listed.value;
-  if (entries.length === 0) return warn('checkpoints', `no checkpoints of ${ctx.server.label} yet`, 'tsession save (or run tsession --watch)');
+  if (entries.length === 0) return warn('checkpoints', `no checkpoints of ${ctx.server.label} yet`, `${tsessionCommand(ctx, 'save')} (or run ${tsessionCommand(ctx, '--watch')})`);
   const store = await ctx.store();
   const bad: string[] = [];
   for (const e of entries) {
@@ -216,12 +217,12 @@ async function checkDaemon(ctx: Context): Promise<DoctorCheck[]> {
       warn(
         'watch',
         `no watch daemon follows ${ctx.server.label} (crashes are not noticed, changes not saved)`,
-        'tsession --watch --print-unit > ~/.config/systemd/user/tsession-watch.service && systemctl --user enable --now tsession-watch (or set -g @tsession-watch on with tsession.tmux)',
+        `${tsessionCommand(ctx, '--watch', '--print-unit')} > ~/.config/systemd/user/tsession-watch.service && systemctl --user enable --now tsession-watch (or set -g @tsession-watch on with tsession.tmux)`,
       ),
     );
   }
   if (status.lastSaveFailed) {
-    out.push(fail('last-save', `the daemon's last save failed: ${status.lastSaveFailed.detail ?? 'no reason given'}`, 'tsession log; tsession doctor again once fixed'));
+    out.push(fail('last-save', `the daemon's last save failed: ${status.lastSaveFailed.detail ?? 'no reason given'}`, `${tsessionCommand(ctx, 'log')}; ${tsessionCommand(ctx, 'doctor')} again once fixed`));
   } else if (status.configInvalid) {
     out.push(fail('last-save', `the daemon runs on its last good config: ${status.configInvalid.detail ?? ''}`, `fix ${ctx.paths.configFile}`));
   } else if (status.lastSave) {

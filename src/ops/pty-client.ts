@@ -26,7 +26,7 @@ export interface PtyHostAccess {
 }
 
 /** The access of a CLI run. */
-export function ptyAccessOf(ctx: Context, selfCommand: readonly string[] = [process.execPath, selfBinPath()]): PtyHostAccess {
+export function ptyAccessOf(ctx: Context, selfCommand: readonly string[] = [process.execPath, selfBinPath(process.argv[1])]): PtyHostAccess {
   return { runtimeDir: ctx.paths.runtimeDir, stateDir: ctx.paths.stateDir, selfCommand, env: ctx.env };
 }
 

@@ -95,14 +95,14 @@ describe('sessions, servers and checkpoints a person names', () => {
     expect((await runCli(server, ['save'], env)).code).toBe(0);
     const diff = await runCli(server, ['diff', 'nosuch'], env);
     expect(diff.code).toBe(2);
-    expect(diff.stderr).toMatch(/^tsession: Unknown session "nosuch": not running on tmux server -L \S+ and in none of its checkpoints; see tsession list\n$/);
+    expect(diff.stderr).toMatch(/^tsession: Unknown session "nosuch": not running on tmux server -L (\S+) and in none of its checkpoints; see tsession -L \1 list\n$/);
     const listed = await runCli(server, ['checkpoints', 'nosuch'], env);
     expect(listed.code).toBe(2);
     expect(listed.stderr).toMatch(/^tsession: Unknown session "nosuch"/);
     // forget says an unknown session the same way.
     const forgot = await runCli(server, ['forget', 'nosuch'], env);
     expect(forgot.code).toBe(2);
-    expect(forgot.stderr).toMatch(/^tsession: Unknown session "nosuch": in none of the checkpoints of tmux server -L \S+; see tsession list\n$/);
+    expect(forgot.stderr).toMatch(/^tsession: Unknown session "nosuch": in none of the checkpoints of tmux server -L (\S+); see tsession -L \1 list\n$/);
     // A known one still lists; a running one never saved is not unknown.
     expect((await runCli(server, ['checkpoints', 'api'], env)).code).toBe(0);
     await startSession(server, 'fresh');

@@ -186,6 +186,18 @@ describe('a screen taller than the panel', () => {
   });
 });
 
+describe("a tmux pane's screen taller than the panel", () => {
+  it('keeps its bottom rows too: the newest output and the prompt', () => {
+    const lines: Line[] = Array.from({ length: 60 }, (_, i) => [{ text: `line ${i + 1}` }]);
+    const state = { ...initialState(sampleWithPty(), 'api'), screenPreview: { key: 'api', pane: 'api:0.0', lines, error: null } };
+    const text = screenLines(buildScreen(state, fakeServices().info, { columns: 100, rows: 30 }, NOW)).map(plain).join('\n');
+    expect(text).toMatch(/Screen of api:0\.0:/);
+    expect(text).toMatch(/ ⋮ \d+ rows above\s*\n │ line \d+/);
+    expect(text).toMatch(/│ line 60\s*\n/);
+    expect(text.split('\n')).toHaveLength(29);
+  });
+});
+
 describe('the header counts PTY sessions', () => {
   const header = (filter = '') => plain(screenLines(buildScreen({ ...initialState(sampleWithPty()), filter }, fakeServices().info, { columns: 140, rows: 30 }, NOW))[0]!);
 

@@ -16,11 +16,7 @@ export function tmuxFlags(ctx: Pick<Context, 'opts'>): string[] {
   return [...server, ...(o.configFile !== undefined ? ['-f', o.configFile] : [])];
 }
 
-/** tsession's own options selecting the server the user named (`-L work`, `-S /path`): for a command line to paste. */
-export function tsessionServerFlags(ctx: Pick<Context, 'opts'>): string[] {
-  const o = ctx.opts;
-  return o.socketPath !== undefined ? ['-S', o.socketPath] : o.socketName !== undefined ? ['-L', o.socketName] : [];
-}
+export { tsessionServerFlags } from '../../ops/command-words.js';
 
 /** `tmux -L work new-window -t 'x:1' …` as a person would type it in bash. */
 export function formatCommand(cmd: TmuxCommand, flags: readonly string[] = []): string {

@@ -34,7 +34,7 @@ export function ptyHostUnit(argv: readonly string[], env: Readonly<Record<string
 
 export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: string[]): Promise<number> {
   refuseArguments('pty-host', positionals);
-  const bin = selfBinPath();
+  const bin = selfBinPath(process.argv[1]);
   if (v['print-unit'] === true) {
     const env: Record<string, string> = {};
     for (const k of ['PATH', 'SHELL', 'XDG_RUNTIME_DIR', 'LANG'] as const) if (ctx.env[k]) env[k] = ctx.env[k]!;

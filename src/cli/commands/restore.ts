@@ -94,7 +94,7 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
   };
   const how = { cause: CAUSE, journal: journalIn(ctx.storeDir) };
   // Shells start as slowly as their rc files: unless asked to wait, a background typist types the saved commands.
-  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(selfBinPath())] };
+  const typist = dryRun || v.wait === true ? {} : { typist: [process.execPath, restoreTypistEntry(selfBinPath(process.argv[1]))] };
   const common = { replace: v.replace === true, noCommands: v['no-commands'] === true, dryRun, onProgress: progress, ...typist };
 
   let parts: { checkpointId: string; outcome: RestoreOutcome }[];

@@ -83,7 +83,15 @@ function treeOf(row: SessionRow, snapshot: Snapshot, record: SessionRecord | nul
 }
 
 /** Every line of the detail panel (the caller scrolls and cuts to its height). */
-export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, width: number, now: number, home: string | null = null, preview: ScreenPreview | null = null): Line[] {
+export function detailLines(
+  row: SessionRow | null,
+  snapshot: Snapshot | null,
+  width: number,
+  now: number,
+  home: string | null = null,
+  preview: ScreenPreview | null = null,
+  height = Infinity,
+): Line[] {
   if (!row || !snapshot) return [fitLine([seg('  no session selected', { dim: true })], width)];
   const v = row.verdict;
   const b = BADGES[row.badge];
@@ -142,8 +150,11 @@ export function detailLines(row: SessionRow | null, snapshot: Snapshot | null, w
       }
     });
   });
-  // The active pane's screen, as captured from tmux (a running session only).
-  if (v.liveSession && preview) out.push(fitLine([seg(` Screen${preview.pane ? ` of ${preview.pane}` : ''}:`, { bold: true })], width), ...screenLines(preview, width));
+  // The active pane's screen, as captured from tmux (a running session only): taller than the panel, its bottom rows (the newest output, the prompt).
+  if (v.liveSession && preview) {
+    out.push(fitLine([seg(` Screen${preview.pane ? ` of ${preview.pane}` : ''}:`, { bold: true })], width));
+    out.push(...screenLines(preview, width, Math.max(1, height - out.length)));
+  }
   return out;
 }
 

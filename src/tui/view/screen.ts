@@ -53,7 +53,7 @@ function panelContent(state: TuiState, info: TuiInfo, selected: ListRow | null, 
   const row = selected?.kind === 'tmux' ? selected : null;
   switch (state.panel) {
     case 'detail':
-      return plain(detailLines(row, snap, width, now, info.home ?? null, row && state.screenPreview?.key === row.name ? state.screenPreview : null));
+      return plain(detailLines(row, snap, width, now, info.home ?? null, row && state.screenPreview?.key === row.name ? state.screenPreview : null, height));
     case 'timeline':
       return timelineLines(row?.name ?? null, snap && row ? checkpointsOf(snap, row.name) : [], state.timeline, state.timelineIndex, state.focus === 'panel', width, now);
     case 'diff':
