@@ -7,6 +7,7 @@
  * when it catches up; the shell and the other clients never wait.
  */
 import { ScreenMirror, stripControl } from '../../sessions/pty/mirror.js';
+import { reclaimSoon } from './reclaim.js';
 import type { HostToClient, PtySessionInfo } from './client-protocol.js';
 
 /** Where a session's messages to one client go. */
@@ -123,7 +124,7 @@ export class HostSession {
   private restIfIdle(): void {
     const idle = this.chunks === this.chunksAtCheck;
     this.chunksAtCheck = this.chunks;
-    if (idle && this.clients.size === 0 && !this.mirror.resting) void this.mirror.rest();
+    if (idle && this.clients.size === 0 && !this.mirror.resting) void this.mirror.rest().then((rested) => rested && reclaimSoon());
   }
 
   get state(): PtySessionInfo['state'] {
