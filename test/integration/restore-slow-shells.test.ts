@@ -42,6 +42,27 @@ async function savedAndCrashed(server: TestServer, env: NodeJS.ProcessEnv, dir: 
   await waitFor(() => server.tmuxTry('ls').status !== 0, 5_000, 'server gone');
 }
 
+/** A journal line as `tsession log --json` prints it. */
+interface LogLine {
+  what: string;
+  result?: string;
+  detail?: string;
+  evidence?: string[];
+}
+
+/** The server's journal (not the PTY host's), oldest first. */
+async function journal(server: TestServer, env: NodeJS.ProcessEnv): Promise<LogLine[]> {
+  const log = await runCli(server, ['log', '--json', '--tmux', '--lines', '0'], env);
+  return log.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LogLine);
+}
+
+/** The typist's journal line, once it is written. */
+const typistLine = (server: TestServer, env: NodeJS.ProcessEnv) =>
+  waitFor(async () => (await journal(server, env)).find((e) => e.what === 'type-commands'), 20_000, 'the typist journal line');
+
 interface RestoreJson {
   restored: { name: string }[];
   typed: { where: string; text: string; ran: boolean }[];
@@ -75,18 +96,7 @@ describe('restore with slow shells', () => {
     const screen = server.tmux('capture-pane', '-p', '-t', '=work:0.0').split('\n');
     const line = [...screen].reverse().find((l) => l.includes('tail -f'));
     expect(line, screen.join('\n')).toMatch(/^\$ tail -f /);
-    const entry = await waitFor(
-      async () => {
-        const log = await runCli(server, ['log', '--json', '--lines', '0'], env);
-        return log.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as { what: string; result?: string; detail?: string })
-          .find((e) => e.what === 'type-commands');
-      },
-      20_000,
-      'the typist journal line',
-    );
+    const entry = await typistLine(server, env);
     expect(entry).toMatchObject({ result: 'ok', detail: expect.stringMatching(/^re-ran 1 /) });
   }, 120_000);
 
@@ -100,18 +110,7 @@ describe('restore with slow shells', () => {
     expect((JSON.parse(r.stdout) as RestoreJson).typing).toBe('background');
     server.tmux('kill-server');
     // Well inside the typist's minute of patience for slow shells.
-    const entry = await waitFor(
-      async () => {
-        const log = await runCli(server, ['log', '--json', '--lines', '0'], env);
-        return log.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as { what: string; result?: string; detail?: string; evidence?: string[] })
-          .find((e) => e.what === 'type-commands');
-      },
-      20_000,
-      'the typist journal line',
-    );
+    const entry = await typistLine(server, env);
     expect(entry.evidence).toContainEqual('work:0.0: its shell ended before reaching its prompt; nothing typed there');
   }, 120_000);
 
@@ -127,12 +126,7 @@ describe('restore with slow shells', () => {
     // Re-run programs have started by the time it returns.
     expect(current(server, '=work:0.0')).toBe('tail');
     // Typed in the restore itself: its journal line says what.
-    const log = await runCli(server, ['log', '--json', '--tmux'], env);
-    const entry = log.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { what: string; evidence?: string[] })
-      .find((e) => e.what === 'restore');
+    const entry = (await journal(server, env)).find((e) => e.what === 'restore');
     expect(entry?.evidence).toContainEqual(expect.stringMatching(/^re-ran in work:0\.0: tail -f /));
   }, 120_000);
 });

@@ -2,12 +2,18 @@
  * The refresh lists PTY sessions without starting a PTY host: with none
  * running, the listing says so (from the PTY checkpoint) and no host or
  * keeper appears; with one running, its sessions are in the snapshot.
+ * After `r` revives sessions whose host and keeper were killed, the next
+ * refresh lists them as running (that the screen repaints is
+ * signature.test.ts's part).
  * Real host, real tmux server (isolated), private HOME/XDG world.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
+import { ptyAccessOf } from '../../src/ops/pty-client.js';
+import { revivePtySessions, savedPtySessions } from '../../src/ops/pty-sessions.js';
 import { createRefresher } from '../../src/tui/refresher.js';
-import { createTestServer, type TestServer } from '../helpers/tmux-server.js';
+import { CLI } from '../helpers/cli.js';
+import { createTestServer, waitFor, type TestServer } from '../helpers/tmux-server.js';
 import { killServer } from '../helpers/teardown.js';
 import { ptyWorld, type PtyWorld } from '../pty/helpers.js';
 import { requireBuild } from './helpers/tui-pane.js';
@@ -45,4 +51,19 @@ describe('the refresh and PTY sessions', () => {
     expect(journal.every((e) => e.source === undefined || e.source === 'pty')).toBe(true);
     expect(journal.map((e) => e.at)).toEqual([...journal.map((e) => e.at)].sort());
   }, 60_000);
+
+  it('the refresh after a revive lists the sessions as running', async () => {
+    const ctx = createContext({ socketName: s.name, configFile: '/dev/null', json: false, debug: false }, { ...s.env, ...world.env });
+    const refresher = createRefresher(ctx);
+    expect((await world.cli(['new', '-d', 'revived'])).code).toBe(0);
+    await waitFor(async () => (await savedPtySessions(world.stateDir)).some((r) => r.name === 'revived'), 20_000, 'revived checkpointed');
+    const host = (await world.hostPid())!;
+    const keeper = (await world.keeperPid())!;
+    process.kill(host, 'SIGKILL');
+    process.kill(keeper, 'SIGKILL');
+    await waitFor(async () => (await refresher.refresh()).pty?.sessions.find((p) => p.name === 'revived')?.kind === 'revivable', 20_000, 'revived listed as revivable');
+    await revivePtySessions(ptyAccessOf(ctx, [process.execPath, CLI]));
+    const after = await refresher.refresh();
+    expect(after.pty?.sessions.find((p) => p.name === 'revived')?.kind).toBe('running');
+  }, 90_000);
 });
