@@ -77,7 +77,8 @@ async function fromCheckpoint(access: PtyHostAccess): Promise<PtyListing[]> {
       name: r.name,
       kind,
       exitCode: r.process.state === 'exited' ? r.process.exitCode : null,
-      pid: r.process.state === 'running' ? r.process.pid : null,
+      // Only a shell that still runs has a pid worth showing: a revivable one's is gone (and may be reused).
+      pid: alive && r.process.state === 'running' ? r.process.pid : null,
       cwd: r.cwd.path,
       title: r.title,
       clients: 0,

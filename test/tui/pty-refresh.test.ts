@@ -61,7 +61,13 @@ describe('the refresh and PTY sessions', () => {
     const keeper = (await world.keeperPid())!;
     process.kill(host, 'SIGKILL');
     process.kill(keeper, 'SIGKILL');
-    await waitFor(async () => (await refresher.refresh()).pty?.sessions.find((p) => p.name === 'revived')?.kind === 'revivable', 20_000, 'revived listed as revivable');
+    const down = await waitFor(
+      async () => (await refresher.refresh()).pty?.sessions.find((p) => p.name === 'revived' && p.kind === 'revivable'),
+      20_000,
+      'revived listed as revivable',
+    );
+    // Its shell is gone: no pid is shown for it (the old one may belong to another process by now).
+    expect(down.pid).toBeNull();
     await revivePtySessions(ptyAccessOf(ctx, [process.execPath, CLI]));
     const after = await refresher.refresh();
     expect(after.pty?.sessions.find((p) => p.name === 'revived')?.kind).toBe('running');
