@@ -8,6 +8,28 @@ import { readHolder, type LockHolder } from '../../checkpoints/lock.js';
 import { watchLockFile } from '../../checkpoints/paths.js';
 import { isRunning as isAlive } from '../../sessions/proc/liveness.js';
 import { readJournal, type JournalEntry } from './journal.js';
+import { runTmux } from '../../sessions/tmux/client.js';
+import { TmuxError } from '../../sessions/tmux/errors.js';
+
+/** How long status waits for the server to answer. */
+export const STATUS_SERVER_TIMEOUT_MS = 2_000;
+
+/** Whether the server itself runs and answers: status is where a person looks after a crash. */
+export type ServerState =
+  | { readonly kind: 'running'; readonly sessions: number }
+  | { readonly kind: 'not-running' }
+  | { readonly kind: 'not-answering'; readonly detail: string };
+
+/** Ask the server for its sessions, briefly. */
+export async function serverState(ctx: Context): Promise<ServerState> {
+  try {
+    const { stdout } = await runTmux(ctx.server, [['list-sessions', '-F', '#{session_id}']], { env: ctx.env, timeoutMs: STATUS_SERVER_TIMEOUT_MS });
+    return { kind: 'running', sessions: stdout.toString('utf8').split('\n').filter(Boolean).length };
+  } catch (e) {
+    if (e instanceof TmuxError && e.kind === 'no-server') return { kind: 'not-running' };
+    return { kind: 'not-answering', detail: e instanceof Error ? e.message : String(e) };
+  }
+}
 
 /** The lock file of a server's watch daemon (under the runtime dir). */
 export const watchLockPath = (ctx: Context): string => watchLockFile(ctx.paths.runtimeDir, ctx.server.socketPath);

@@ -1,31 +1,25 @@
 /**
- * `tsession status`: is a watch daemon following this server, and what did
+ * `tsession status`: does the server run and answer, is a watch daemon
+ * following it, and what did
  * it do last — from the lock file and the journal, so it works whether or
  * not the daemon runs.
  */
-import { quoteCommandLine } from '../../../sessions/restore/shell-quote.js';
-import { tsessionServerFlags } from './format.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
-import { visible } from '../../../checkpoints/words.js';
 import { formatEntry } from '../../ops/journal.js';
-import { watchStatus } from '../../ops/status.js';
+import { serverState, watchStatus } from '../../ops/status.js';
+import { tsessionCommand } from '../../ops/command-words.js';
+import { count, visible } from '../../../checkpoints/words.js';
 import type { ValuesOf } from './options.js';
 import { refuseArguments } from './shared.js';
 
-/** The command that starts a daemon for this server, with the server options the user gave, quoted to paste into bash or zsh. */
-const startCommand = (ctx: Context): string => {
-  const argv = ['tsession', ...tsessionServerFlags(ctx), '--watch'];
-  return quoteCommandLine(argv, 'posix-ansi') ?? argv.join(' ');
-};
-
 export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);
-  const { watching, holder, lastSave, lastDetection, lastRestore, journalEmpty, lastSaveFailed, configInvalid } = await watchStatus(ctx);
+  const [{ watching, holder, lastSave, lastDetection, lastRestore, journalEmpty, lastSaveFailed, configInvalid }, server] = await Promise.all([watchStatus(ctx), serverState(ctx)]);
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
-        server: { label: ctx.server.label, socketPath: ctx.server.socketPath },
+        server: { label: ctx.server.label, socketPath: ctx.server.socketPath, state: server },
         watching,
         daemon: watching ? holder : null,
         lastSave,
@@ -37,11 +31,17 @@ export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: str
     );
     return EXIT.ok;
   }
+  const serverWords =
+    server.kind === 'running'
+      ? `running, ${count(server.sessions, 'session')}`
+      : server.kind === 'not-running'
+        ? 'NOT RUNNING'
+        : `NOT ANSWERING (${visible(server.detail)}; ${tsessionCommand(ctx, 'unfreeze', '--dry-run')} says why)`;
   const out = [
-    `tmux server ${ctx.server.label} (${ctx.server.socketPath})`,
+    `tmux server ${ctx.server.label} (${ctx.server.socketPath}): ${serverWords}`,
     watching
       ? `watched by tsession pid ${holder!.pid} since ${holder!.since}`
-      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: ${startCommand(ctx)}`,
+      : `not watched${holder ? ` (stale lock of pid ${holder.pid})` : ''}; start with: ${tsessionCommand(ctx, '--watch')}`,
   ];
   // Said right under "watched": a daemon that cannot save protects nothing.
   if (lastSaveFailed) out.push(`SAVES FAILING: the last save failed at ${lastSaveFailed.at}: ${visible(lastSaveFailed.detail ?? 'no reason given')}`);
