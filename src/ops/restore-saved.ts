@@ -16,6 +16,7 @@ import { UserError } from '../user-error.js';
 import { checkpointFailure, newestPerSession } from './checkpoints.js';
 import { loadDepartures } from './departures.js';
 import { restore, type Journaling, type RestoreOutcome, type RestoreRequest } from './restore.js';
+import { tsessionCommand } from './command-words.js';
 
 /** One checkpoint to restore from, and the sessions it brings back. */
 export interface SavedRestoreGroup {
@@ -82,7 +83,10 @@ const SAVED_RESTORE = {
  */
 export async function restoreSaved(
   ctx: Context,
-  request: Pick<RestoreRequest, 'replace' | 'noCommands' | 'dryRun' | 'onProgress' | 'typist'>,
+  request: Pick<RestoreRequest, 'replace' | 'noCommands' | 'dryRun' | 'onProgress' | 'typist'> & {
+    /** Sessions closed on purpose come back too (`restore --all`); forgotten ones never do. */
+    readonly closedToo?: boolean;
+  },
   how: Journaling,
   leave: ReadonlyMap<string, string | null> = new Map(),
 ): Promise<SavedRestore> {
@@ -96,7 +100,12 @@ export async function restoreSaved(
     // Left on purpose: a bare restore does not undo what the person did; naming it does.
     if (leaving.has(name)) continue;
     if (d.why === 'forgotten') leaving.set(name, null);
-    else if (leftOnPurpose(d)) leaving.set(name, `${departureWords(d)}; \`tsession restore ${name}\` brings it back`);
+    else if (leftOnPurpose(d)) {
+      // --all brings back what was closed, not the old name of a session that runs under a new one.
+      const renamed = d.why === 'renamed';
+      if (request.closedToo && !renamed) continue;
+      leaving.set(name, `${departureWords(d)}; \`${tsessionCommand(ctx, 'restore', name)}\`${renamed ? '' : ' (or --all)'} brings it back`);
+    }
   }
   // Right after a kill-server the old server may still be on its way out.
   const live = await readLayoutOnceExited(ctx.server, { env: ctx.env });
@@ -110,7 +119,7 @@ export async function restoreSaved(
     const plan = planSavedRestore(entries, running, request.replace, leaving);
     if (plan.groups.length === 0 && plan.skipped.length === 0) {
       const why = warnings.length ? ' (every checkpoint is unreadable)' : '';
-      throw new UserError(`No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`tsession save\` first`, EXIT.noCheckpoint);
+      throw new UserError(`No checkpoint for tmux server ${ctx.server.label} in ${ctx.storeDir}${why}; run \`${tsessionCommand(ctx, 'save')}\` first`, EXIT.noCheckpoint);
     }
     const bodies = [];
     for (const g of plan.groups) {

@@ -62,8 +62,13 @@ describe('why sessions left', () => {
     // A bare restore leaves what the person closed alone, and says why.
     const restored = await cli('restore');
     expect(restored.code).toBe(0);
-    expect(restored.stdout).toMatch(/^skipped old: closed on purpose.*`tsession restore old` brings it back$/m);
-    expect(restored.stdout).toMatch(/^skipped db: renamed to "database"/m);
+    expect(restored.stdout).toMatch(/^skipped old: closed on purpose.*`tsession -L \S+ restore old` \(or --all\) brings it back$/m);
+    expect(restored.stdout).toMatch(/^skipped db: renamed to "database".*`tsession -L \S+ restore db` brings it back$/m);
+    // --all brings back what was closed too, but not the old name of a renamed session.
+    const all = await cli('restore', '--all', '--dry-run');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/rename-session -t \S+ -- old$/m);
+    expect(all.stdout).toMatch(/^# skipped db: renamed to "database"/m);
     expect(server.tmux('list-sessions', '-F', '#{session_name}').trim().split('\n').sort()).toEqual(['api', 'database']);
 
     // Forget: gone from the list; a running or unknown name is refused.

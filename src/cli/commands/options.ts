@@ -12,7 +12,7 @@ export const COMMAND_OPTIONS = {
     timings: { type: 'boolean', help: "with --json: add the save's internal timings (for benchmarks)" },
   },
   restore: {
-    all: { type: 'boolean', help: 'every session of the checkpoint that is not running' },
+    all: { type: 'boolean', help: 'every saved session that is not running, those closed on purpose too (bare: not those)' },
     from: { type: 'string', arg: 'ID', help: 'checkpoint id or a unique start of one (default: newest good)' },
     as: { type: 'string', arg: 'NAME', help: 'restore one session under another name' },
     replace: { type: 'boolean', help: 'replace a running session of the same name' },

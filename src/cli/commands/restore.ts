@@ -102,7 +102,7 @@ export async function run(ctx: Context, v: ValuesOf<'restore'>, names: string[])
   let fellBack: boolean;
   if (names.length === 0 && v.from === undefined && v.as === undefined) {
     // Bare: every saved session, each from its own newest checkpoint.
-    const saved = await restoreSaved(ctx, common, how);
+    const saved = await restoreSaved(ctx, { ...common, closedToo: v.all === true }, how);
     mark('checkpointRead');
     for (const w of saved.warnings) ctx.warn(w);
     parts = saved.parts.map((p) => ({ checkpointId: p.checkpointId, outcome: p }));
