@@ -50,6 +50,7 @@ import { SaveScheduler, type SaveSchedule } from './save-scheduler.js';
 import { classifyEnd, describeEnd, probeServer, type Probe } from './server-probe.js';
 import { ShellFollower } from './shell-follower.js';
 import { USE_CASES, type DaemonUseCases } from './use-cases.js';
+import { tsessionCommand } from '../ops/command-words.js';
 
 export { classifyEnd, describeEnd, type EndVerdict, type Probe } from './server-probe.js';
 export type { Report } from './report.js';
@@ -394,7 +395,7 @@ class Watcher {
         kind: 'detected',
         what: 'restore-breaker-open',
         evidence: [`${breakerSays.recent} crashes within ${Math.round(breakerSays.sinceMs / 1000)} s (limit ${this.settings.breaker.maxRestores})`],
-        detail: 'left down; run `tsession restore` by hand',
+        detail: `left down; run \`${tsessionCommand(this.ctx, 'restore')}\` by hand`,
       });
       return { kind: 'probing' };
     }
@@ -460,7 +461,7 @@ class Watcher {
           kind: 'detected',
           what: 'restore-gave-up',
           evidence: [`${attempt} tries failed, the last: ${toUserError(failure.error)?.message ?? errorMessage(failure.error)}`],
-          detail: 'left down; run `tsession restore` by hand',
+          detail: `left down; run \`${tsessionCommand(this.ctx, 'restore')}\` by hand`,
         });
         return false;
       }

@@ -20,13 +20,13 @@ export interface HealthChanges {
  * round saw no fresh layout): sessions keep what they were, so one slow
  * round never reads as "recovered" and then "frozen" again.
  */
-export function healthChanges(before: ReadonlySet<string>, report: HealthReport, sessionsSeen = true): HealthChanges {
+export function healthChanges(before: ReadonlySet<string>, report: HealthReport, sessionsSeen = true, unfreezeCommand = 'tsession unfreeze'): HealthChanges {
   const frozen = new Set<string>(sessionsSeen ? [] : [...before].filter((k) => k !== SERVER));
   const entries: Omit<JournalEntry, 'at'>[] = [];
   const saw = (evidence: readonly { probe: string; saw: string }[]) => evidence.map((e) => `${e.probe}: ${e.saw}`);
   if (report.server.state === 'frozen') {
     frozen.add(SERVER);
-    if (!before.has(SERVER)) entries.push({ kind: 'detected', what: 'server-frozen', evidence: saw(report.server.evidence), detail: 'see tsession unfreeze' });
+    if (!before.has(SERVER)) entries.push({ kind: 'detected', what: 'server-frozen', evidence: saw(report.server.evidence), detail: `see ${unfreezeCommand}` });
   }
   for (const v of sessionsSeen ? report.sessions : []) {
     if (v.health !== 'frozen') continue;

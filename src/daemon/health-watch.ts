@@ -15,6 +15,7 @@ import { frozenTargets, planRepairs, unfreezeGently } from '../ops/unfreeze.js';
 import { FreezeTimer, type AutoUnfreezePolicy } from './auto-unfreeze.js';
 import { healthChanges } from './health-changes.js';
 import type { Report } from './report.js';
+import { tsessionCommand } from '../ops/command-words.js';
 
 /** A running series of rounds; `stop` waits for the round under way. */
 export interface HealthWatch {
@@ -70,7 +71,7 @@ export function watchHealth(ctx: Context, options: HealthOptions, report: Report
         if (stopped) return;
         const health = classify(obs, new Map());
         // A round whose layout is not fresh (slow, refused) saw no pane: it proves nothing about sessions.
-        const changes = healthChanges(frozen, health, obs.liveIsFresh);
+        const changes = healthChanges(frozen, health, obs.liveIsFresh, tsessionCommand(ctx, 'unfreeze'));
         frozen = changes.frozen;
         for (const entry of changes.entries) report(entry);
         if (policy) await unfreezeDue(ctx, prober, timer, policy, obs, health, report, () => stopped);

@@ -18,6 +18,7 @@ import { watchLockPath } from '../../ops/status.js';
 import { takeLock } from '../../../checkpoints/lock.js';
 import { PROC_IDENTITY } from '../../../sessions/proc/liveness.js';
 import type { ValuesOf } from './options.js';
+import { tsessionCommand } from '../../ops/command-words.js';
 
 /** A seconds option → milliseconds; a usage error unless a number ≥ 1 (or 0: never). */
 export function parseSeconds(option: string, value: unknown, fallbackMs: number): number {
@@ -113,7 +114,7 @@ export async function run(ctx: Context, v: ValuesOf<'watch'>, positionals: strin
   const lock = await takeLock(watchLockPath(ctx), PROC_IDENTITY);
   if (lock.kind === 'held') {
     throw new UserError(
-      `tmux server ${ctx.server.label} is already watched by tsession pid ${lock.holder.pid} (since ${lock.holder.since}); see tsession status`,
+      `tmux server ${ctx.server.label} is already watched by tsession pid ${lock.holder.pid} (since ${lock.holder.since}); see ${tsessionCommand(ctx, 'status')}`,
       EXIT.conflict,
     );
   }
