@@ -185,9 +185,10 @@ export async function runTui(ctx: Context): Promise<number> {
       terminal.leave();
       const pty = ptyNameOf(next.attach);
       if (pty !== null) {
-        // A screen of its own (the detach leaves it), so quitting later shows the main screen as it was before the interface.
-        stdout.write(TERMINAL_CODES.enterAltScreen + TERMINAL_CODES.clearScreen + TERMINAL_CODES.home);
+        // On the main screen, so the terminal's own scrollback holds the session's history while attached.
         status = await attachPty(ctx, pty, stdin, stdout);
+        // Cleared after, so quitting the interface later does not leave the session's last screen under the prompt.
+        stdout.write(TERMINAL_CODES.home + TERMINAL_CODES.clearScreen);
       }
       else {
         const r = attachSession(ctx.server, next.attach, ctx.env);

@@ -142,7 +142,7 @@ describe('n: a new PTY session from the form', () => {
       await tui.waitForText(/made\s+running\s+pty/, 20_000);
       tui.type('q');
       expect(await tui.exited).toBe(0);
-      // The session drew on an alternate screen: quitting leaves the main screen as it was, not the session's last screen.
+      // The session drew on the main screen (its history in the terminal's scrollback), cleared on detach: quitting does not leave its last screen under the prompt.
       expect(tui.term.buffer.active.type).toBe('normal');
       expect(tui.text()).not.toMatch(/made-42/);
     } finally {
