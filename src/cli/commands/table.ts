@@ -40,7 +40,7 @@ export const COMMANDS: { readonly [C in CommandName]: CommandSpec<C> } = {
     early: (opts) => void import('../../ops/save-early.js').then((m) => m.startLayoutRead(opts)),
   },
   restore: {
-    usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--dry-run]',
+    usage: 'restore [SESSION…|--all] [--from ID] [--as NAME] [--replace] [--no-commands] [--wait] [--dry-run]',
     summary: 'rebuild sessions from a checkpoint (default: every saved session not running)',
     options: COMMAND_OPTIONS.restore,
     examples: ['tsession restore', 'tsession restore api --as api-old', 'tsession restore --from 20261124T0915 --dry-run   # an id, or its start as in git'],
