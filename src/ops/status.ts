@@ -49,6 +49,12 @@ export interface WatchStatus {
   readonly lastSaveFailed: JournalEntry | null;
   /** The config file went bad under a daemon, which goes on with its last good settings (null: it did not). */
   readonly configInvalid: JournalEntry | null;
+  /**
+   * The daemon stopped restoring (its crash breaker opened, or its tries ran
+   * out) and nothing was restored since: the sessions stay down until a
+   * person restores them (null: not so).
+   */
+  readonly leftDown: JournalEntry | null;
 }
 
 /** The newest entry matching `pick`, or null. */
@@ -77,18 +83,25 @@ export async function watchStatus(ctx: Context): Promise<WatchStatus> {
  * newest save failed, or the config file went bad and was neither fixed nor
  * followed by a daemon start (which validates it) since.
  */
-export function daemonTrouble(entries: readonly JournalEntry[]): Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid'> {
+export function daemonTrouble(entries: readonly JournalEntry[]): Trouble {
   const save = newest(entries, (e) => e.what === 'save');
   const config = newest(entries, (e) => e.what === 'config-invalid' || e.what === 'config-reloaded' || e.what === 'started');
+  // A restore that worked (by hand too) or a new daemon (a fresh breaker) ends it.
+  const restoring = newest(entries, (e) => e.what === 'restore-breaker-open' || e.what === 'restore-gave-up' || (e.what === 'restore' && e.result === 'ok') || e.what === 'started');
   return {
     lastSaveFailed: save?.result === 'failed' ? save : null,
     configInvalid: config?.what === 'config-invalid' ? config : null,
+    leftDown: restoring?.what === 'restore-breaker-open' || restoring?.what === 'restore-gave-up' ? restoring : null,
   };
 }
 
+/** What can be wrong with a daemon's work. */
+export type Trouble = Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid' | 'leftDown'>;
+
 /** The daemon's trouble as one short phrase for a header, or null when its saves work. */
-export function troublePhrase(t: Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid'>): string | null {
+export function troublePhrase(t: Trouble): string | null {
   if (t.lastSaveFailed) return `last save failed: ${t.lastSaveFailed.detail ?? 'no reason given'}`;
   if (t.configInvalid) return `config invalid, last good settings kept: ${t.configInvalid.detail ?? ''}`;
+  if (t.leftDown) return `stopped restoring: ${[...(t.leftDown.evidence ?? []), t.leftDown.detail ?? ''].filter(Boolean).join('; ')}`;
   return null;
 }

@@ -47,6 +47,24 @@ describe('daemonTrouble', () => {
   });
 });
 
+describe('a daemon that stopped restoring', () => {
+  const open = e(2, {
+    kind: 'detected',
+    what: 'restore-breaker-open',
+    evidence: ['4 crashes within 39 s (limit 3)'],
+    detail: 'left down; run `tsession -L w restore` by hand',
+  });
+  it('is trouble (a new user saw a green "watched" over sessions left down), until a restore works or a daemon starts', () => {
+    const crashed = e(1, { kind: 'detected', what: 'server-crashed' });
+    expect(troublePhrase(daemonTrouble([crashed, open]))).toBe('stopped restoring: 4 crashes within 39 s (limit 3); left down; run `tsession -L w restore` by hand');
+    const gaveUp = e(2, { kind: 'detected', what: 'restore-gave-up', detail: 'after 4 tries' });
+    expect(daemonTrouble([crashed, gaveUp]).leftDown).toBe(gaveUp);
+    expect(daemonTrouble([open, e(3, { kind: 'action', what: 'restore', result: 'ok', detail: 'api from c1' })]).leftDown).toBeNull();
+    expect(daemonTrouble([open, e(3, { kind: 'action', what: 'restore', result: 'failed', detail: 'x' })]).leftDown).toBe(open);
+    expect(daemonTrouble([open, e(3, { kind: 'daemon', what: 'started' })]).leftDown).toBeNull();
+  });
+});
+
 describe('the save callback after a failure', () => {
   it('journals the next outcome, even an unchanged server, so the newest save entry is the truth', async () => {
     const results: (SaveResult | Error)[] = [

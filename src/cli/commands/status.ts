@@ -15,7 +15,7 @@ import { refuseArguments } from './shared.js';
 
 export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: string[]): Promise<number> {
   refuseArguments('status', positionals);
-  const [{ watching, holder, lastSave, lastDetection, lastRestore, journalEmpty, lastSaveFailed, configInvalid }, server] = await Promise.all([watchStatus(ctx), serverState(ctx)]);
+  const [{ watching, holder, lastSave, lastDetection, lastRestore, journalEmpty, lastSaveFailed, configInvalid, leftDown }, server] = await Promise.all([watchStatus(ctx), serverState(ctx)]);
   if (ctx.opts.json) {
     process.stdout.write(
       `${JSON.stringify({
@@ -27,6 +27,7 @@ export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: str
         lastRestore,
         lastSaveFailed,
         configInvalid,
+        leftDown,
       })}\n`,
     );
     return EXIT.ok;
@@ -45,6 +46,7 @@ export async function run(ctx: Context, _v: ValuesOf<'status'>, positionals: str
   ];
   // Said right under "watched": a daemon that cannot save protects nothing.
   if (lastSaveFailed) out.push(`SAVES FAILING: the last save failed at ${lastSaveFailed.at}: ${visible(lastSaveFailed.detail ?? 'no reason given')}`);
+  if (leftDown) out.push(`RESTORES STOPPED at ${leftDown.at}: ${visible([...(leftDown.evidence ?? []), leftDown.detail ?? ''].filter(Boolean).join('; '))}`);
   if (configInvalid) out.push(`CONFIG INVALID since ${configInvalid.at}: ${visible(configInvalid.detail ?? '')} (the daemon goes on with its last good settings)`);
   for (const [label, e] of [['last save', lastSave], ['last detection', lastDetection], ['last restore', lastRestore]] as const) {
     if (e) out.push(`${label}: ${formatEntry(e).split('\n')[0]}`);
