@@ -26,6 +26,7 @@ export type HostEvent =
   // The host's own life (host-process.ts, the pty-host command).
   | { readonly event: 'started'; readonly pid: number; readonly adopted: number; readonly sessions: number; readonly byHand?: boolean }
   | { readonly event: 'stopping'; readonly cause: string }
+  | { readonly event: 'stop-timeout'; readonly step: string; readonly afterMs: number }
   | { readonly event: 'already-running'; readonly pid: number }
   | { readonly event: 'start-failed'; readonly reason: string }
   | { readonly event: 'crashed'; readonly reason: string }

@@ -28,6 +28,7 @@ const TABLE: { readonly [E in HostEventName]: Entry<E> } = {
     ...(e.byHand ? { evidence: ['started by hand: the crash-loop breaker was reset'] } : {}),
   }),
   stopping: (e) => ({ kind: 'daemon', what: 'host-stopping', cause: e.cause }),
+  'stop-timeout': (e) => ({ kind: 'daemon', what: 'host-stopping', result: 'failed', detail: `${e.step} did not finish within ${e.afterMs} ms; exiting anyway` }),
   'already-running': stderrOnly,
   'start-failed': (e) => ({ kind: 'daemon', what: 'host-start-failed', result: 'failed', detail: e.reason }),
   crashed: (e) => ({ kind: 'detected', what: 'host-crashed', result: 'failed', detail: e.reason }),

@@ -120,6 +120,8 @@ async function serve(o: HostProcessOptions, lock: { release(): Promise<void> }, 
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
+  /** Longest a stop may take before the host exits anyway. */
+  const HOST_STOP_TIMEOUT_MS = 5_000;
   // The keeper's messages go to the host made below, once it exists.
   const ref: { host?: PtyHost } = {};
   const keeperHandlers = Object.fromEntries(KEEPER_TO_HOST_TYPES.map((t) => [t, (m: Message) => ref.host?.fromKeeper(m as unknown as KeeperToHost)]));
@@ -242,12 +244,23 @@ async function serve(o: HostProcessOptions, lock: { release(): Promise<void> }, 
     clearInterval(saveTimer);
     if (saveSoon) clearTimeout(saveSoon);
     o.journal({ event: 'stopping', cause: why });
+    // A stop is bounded: a step that never settles (seen once, cause not found) must not keep the host, its lock and its socket up.
+    let step = 'the final checkpoint';
+    const deadline = setTimeout(() => {
+      o.journal({ event: 'stop-timeout', step, afterMs: HOST_STOP_TIMEOUT_MS });
+      resolveStopped(code);
+    }, HOST_STOP_TIMEOUT_MS);
     if (why !== 'keeper-lost') await save('stop');
+    step = 'closing the output logs';
     checkpointer.close();
+    step = 'closing the client socket';
     await server.value.close();
     keeperClient.close();
+    step = 'recording the stop in the start history';
     await allowed.end(why === 'keeper-lost' ? 'keeper-lost' : 'clean');
+    step = 'releasing the host lock';
     await lock.release();
+    clearTimeout(deadline);
     resolveStopped(code);
   };
   const crashed = async (reason: string): Promise<void> => {

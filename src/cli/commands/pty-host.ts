@@ -104,6 +104,8 @@ export async function run(ctx: Context, v: ValuesOf<'pty-host'>, positionals: st
   process.on('SIGHUP', () => {});
   const code = await started.stopped;
   await journal.flushed();
+  // Stopped: whatever is still open (a stop that timed out) must not keep the process up.
+  setTimeout(() => process.exit(code), 1_000).unref();
   return code;
 }
 
