@@ -15,6 +15,7 @@ const socket = { level: 'info', path: '/run/tsession/pty-host.sock' } as const;
 const SAMPLES: { readonly [E in HostEventName]: Extract<HostEvent, { event: E }> } = {
   started: { event: 'started', pid: 41, adopted: 1, sessions: 2 },
   stopping: { event: 'stopping', cause: 'SIGTERM' },
+  'stop-timeout': { event: 'stop-timeout', step: 'closing the client socket', afterMs: 5_000 },
   'already-running': { event: 'already-running', pid: 40 },
   'start-failed': { event: 'start-failed', reason: 'The PTY keeper did not start within 15 s' },
   crashed: { event: 'crashed', reason: 'TypeError: x is undefined' },
@@ -97,6 +98,7 @@ describe('hostJournalEntry', () => {
     expect(line(SAMPLES.started)).toBe('2026-12-03 12:00:00Z pty daemon   host-started [ok] pid 41, 2 sessions (1 adopted from the keeper)');
     expect(line({ ...SAMPLES.started, byHand: true })).toMatch(/\n {4}started by hand: the crash-loop breaker was reset$/);
     expect(line(SAMPLES.stopping)).toBe('2026-12-03 12:00:00Z pty daemon   host-stopping (cause: SIGTERM)');
+    expect(line(SAMPLES['stop-timeout'])).toBe('2026-12-03 12:00:00Z pty daemon   host-stopping [failed] closing the client socket did not finish within 5000 ms; exiting anyway');
     // A session name is the user's: a control character in it never reaches the terminal.
     expect(line({ ...SAMPLES.kill, session: 'evil\x1b]0;x\x07' })).not.toMatch(/[\x00-\x1f]/);
   });
