@@ -100,8 +100,9 @@ export type Trouble = Pick<WatchStatus, 'lastSaveFailed' | 'configInvalid' | 'le
 
 /** The daemon's trouble as one short phrase for a header, or null when its saves work. */
 export function troublePhrase(t: Trouble): string | null {
+  // Sessions left down first: saves that fail for want of a server follow from it.
+  if (t.leftDown) return `stopped restoring: ${[...(t.leftDown.evidence ?? []), t.leftDown.detail ?? ''].filter(Boolean).join('; ')}`;
   if (t.lastSaveFailed) return `last save failed: ${t.lastSaveFailed.detail ?? 'no reason given'}`;
   if (t.configInvalid) return `config invalid, last good settings kept: ${t.configInvalid.detail ?? ''}`;
-  if (t.leftDown) return `stopped restoring: ${[...(t.leftDown.evidence ?? []), t.leftDown.detail ?? ''].filter(Boolean).join('; ')}`;
   return null;
 }
